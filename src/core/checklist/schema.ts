@@ -1,0 +1,222 @@
+import { z } from "zod";
+import { DURATION_PATTERN, DURATION_RANGE_PATTERN } from "../duration.js";
+
+/**
+ * The checklist file format. This schema is the single source of the checklist types and of
+ * checklists/schema.json. Structural rules live here; rules that need the whole document
+ * (unique ids, template names, step references) live in validate-checklist.ts.
+ * Maximum lengths are part of the format so the Slack rendering has a known worst case.
+ */
+
+export const LIMITS = {
+  titleChars: 150,
+  summaryChars: 300,
+  detailsChars: 4_000,
+  textChars: 2_000,
+  commandChars: 1_000,
+  commandsPerStep: 10,
+  linksPerStep: 10,
+  stepsPerChecklist: 500,
+  phases: 20,
+} as const;
+
+const slug = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*$/, "use lower-case letters, digits and dashes, starting with a letter");
+const paramName = z.string().regex(/^[a-z][a-z0-9_]*$/);
+const slackUserId = z.string().regex(/^[UW][A-Z0-9]+$/, "use a Slack user id such as U024BE7LH");
+const duration = z
+  .string()
+  .regex(new RegExp(DURATION_PATTERN), "use a duration such as 90s, 15m, 2h, 30d or 1h30m");
+const durationRange = z
+  .string()
+  .regex(new RegExp(DURATION_RANGE_PATTERN), "use a duration such as 20m or a range such as 10m-20m");
+const text = (max: number) => z.string().min(1).max(max);
+
+export const parameterSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("string"),
+    description: text(LIMITS.summaryChars).optional(),
+    default: z.string().optional(),
+    pattern: z.string().optional().describe("a regular expression the value must match"),
+  }),
+  z.strictObject({
+    type: z.literal("enum"),
+    description: text(LIMITS.summaryChars).optional(),
+    values: z.array(z.string().min(1)).min(1),
+    default: z.string().optional(),
+  }),
+  z.strictObject({
+    type: z.literal("boolean"),
+    description: text(LIMITS.summaryChars).optional(),
+    default: z.boolean().optional(),
+  }),
+  z.strictObject({
+    type: z.literal("number"),
+    description: text(LIMITS.summaryChars).optional(),
+    default: z.number().optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+  }),
+]);
+
+const rdsTarget = z.enum(["instance", "cluster"]);
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "use an AWS region such as us-east-2")
+  .optional();
+
+/** Automated steps. Commands in `commands` are shown, never executed; these are the only calls made. */
+export const actionSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("rds.snapshot"),
+    target: rdsTarget,
+    identifier: text(200),
+    snapshot: text(255),
+    region,
+  }),
+  z.strictObject({
+    type: z.literal("rds.wait_for_status"),
+    target: rdsTarget,
+    identifier: text(200),
+    status: text(64),
+    timeout: duration,
+    region,
+  }),
+  z.strictObject({
+    type: z.literal("rds.check"),
+    target: rdsTarget,
+    identifier: text(200),
+    expect: z
+      .strictObject({
+        engine_version: z.string().optional(),
+        parameter_group: z.string().optional(),
+        status: z.string().optional(),
+      })
+      .refine(
+        (e) => Object.keys(e).length > 0,
+        "name at least one of engine_version, parameter_group, status",
+      ),
+    region,
+  }),
+  z.strictObject({
+    type: z.literal("rds.modify"),
+    target: rdsTarget,
+    identifier: text(200),
+    engine_version: z.string().optional(),
+    parameter_group: z.string().optional(),
+    apply_immediately: z.boolean().default(true),
+    region,
+  }),
+  z.strictObject({
+    type: z.literal("rds.delete_snapshot"),
+    target: rdsTarget,
+    snapshot: text(255),
+    region,
+  }),
+]);
+
+export const linkSchema = z.strictObject({ label: text(100), url: z.url().max(2_000) });
+
+export const stepSchema = z.strictObject({
+  id: slug,
+  title: text(LIMITS.titleChars),
+  details: text(LIMITS.detailsChars).optional().describe("Markdown shown under the step"),
+  links: z.array(linkSchema).max(LIMITS.linksPerStep).optional(),
+  commands: z
+    .array(text(LIMITS.commandChars))
+    .max(LIMITS.commandsPerStep)
+    .optional()
+    .describe("shown to copy, never executed"),
+  expect: text(LIMITS.textChars).optional().describe("the expected result"),
+  duration: durationRange.optional().describe("expected duration: 20m or 10m-20m"),
+  verify: z
+    .boolean()
+    .default(false)
+    .describe("a teammate other than the person who completed it must verify"),
+  verifiers: z.array(slackUserId).optional().describe("only these people may verify this step"),
+  skippable: z.boolean().default(true),
+  downtime: z.enum(["start", "end"]).optional().describe("this step starts or ends the downtime window"),
+  rollback: text(LIMITS.textChars).optional(),
+  parallel_with_next: z.boolean().default(false).describe("the next step may start while this one runs"),
+  action: actionSchema.optional(),
+});
+
+export const phaseSchema = z.strictObject({
+  id: slug,
+  title: text(LIMITS.titleChars),
+  steps: z.array(stepSchema).min(1),
+});
+
+export const REMINDER_TRIGGERS = ["run.started", "run.finished", "run.aborted", "step.done"] as const;
+
+export const reminderSchema = z.strictObject({
+  id: slug,
+  on: z.enum(REMINDER_TRIGGERS),
+  step: slug.optional().describe("the step whose completion triggers it (with on: step.done)"),
+  after: duration.default("0s"),
+  channel: z
+    .string()
+    .regex(/^(#[a-z0-9._-]+|C[A-Z0-9]+)$/, "use a channel name such as #invoicing-dev or a channel id")
+    .optional()
+    .describe("defaults to the run's channel"),
+  text: text(LIMITS.textChars),
+  keep_on_abort: z
+    .boolean()
+    .default(false)
+    .describe("still fires when the run is aborted after it was scheduled"),
+  action: actionSchema.optional().describe("an action offered as a button on the reminder"),
+});
+
+export const environmentRuleSchema = z.strictObject({
+  requires_completed: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe("a finished run of this checklist in one of these environments must exist first"),
+  same: z
+    .array(paramName)
+    .optional()
+    .describe("parameters whose values the earlier run must share (e.g. ticket)"),
+  protected: z.boolean().default(false).describe("mutating automated actions need a teammate's approval"),
+});
+
+export const rulesSchema = z.strictObject({
+  environment: paramName.optional().describe("the parameter that names the environment"),
+  environments: z.record(z.string(), environmentRuleSchema).optional(),
+  starters: z.array(slackUserId).optional().describe("only these people may start a run"),
+  verifiers: z.array(slackUserId).optional().describe("only these people may verify steps"),
+});
+
+export const checklistSchema = z.strictObject({
+  $schema: z.string().optional(),
+  id: slug,
+  title: text(LIMITS.titleChars),
+  summary: text(LIMITS.summaryChars),
+  channel: z
+    .string()
+    .regex(/^#[a-z0-9._-]+$/, "use a channel name such as #invoicing-dev")
+    .optional(),
+  parameters: z.record(paramName, parameterSchema).default({}),
+  phases: z.array(phaseSchema).min(1).max(LIMITS.phases),
+  reminders: z.array(reminderSchema).default([]),
+  announce_before: z
+    .array(duration)
+    .optional()
+    .describe("reminders before a scheduled window; default 24h and 1h"),
+  rules: rulesSchema.default({}),
+});
+
+export type Checklist = z.infer<typeof checklistSchema>;
+export type ChecklistInput = z.input<typeof checklistSchema>;
+export type Parameter = z.infer<typeof parameterSchema>;
+export type Phase = z.infer<typeof phaseSchema>;
+export type Step = z.infer<typeof stepSchema>;
+export type Reminder = z.infer<typeof reminderSchema>;
+export type Action = z.infer<typeof actionSchema>;
+export type Rules = z.infer<typeof rulesSchema>;
+
+/** JSON Schema for editors, generated from the zod schema (input shape: defaults are optional). */
+export function checklistJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(checklistSchema, { io: "input", target: "draft-7" }) as Record<string, unknown>;
+}

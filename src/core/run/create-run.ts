@@ -1,0 +1,266 @@
+import type { Checklist, Parameter } from "../checklist/schema.js";
+import { mapStrings, renderTemplate } from "../checklist/template.js";
+import type { Effect, Refusal } from "./effects.js";
+import { remindersFor } from "./reminders.js";
+import type { Run } from "./run-schema.js";
+
+export interface ParameterError {
+  name: string;
+  message: string;
+}
+
+export type ParameterResult =
+  | { ok: true; values: Record<string, string> }
+  | { ok: false; errors: ParameterError[]; missing: string[] };
+
+/**
+ * Checks given `key=value` parameters against the checklist and fills in defaults.
+ * `missing` names required parameters nobody gave, so a caller can ask for them (a modal).
+ */
+export function resolveParameters(
+  checklist: Checklist,
+  given: Readonly<Record<string, string>>,
+  builtIns: Readonly<Record<string, string>> = {},
+): ParameterResult {
+  const errors: ParameterError[] = [];
+  const missing: string[] = [];
+  const values: Record<string, string> = {};
+  const accepted = Object.keys(checklist.parameters);
+
+  for (const name of Object.keys(given)) {
+    if (!(name in checklist.parameters)) {
+      const list = accepted.length > 0 ? accepted.join(", ") : "none";
+      errors.push({ name, message: `unknown parameter "${name}": ${checklist.id} takes ${list}` });
+    }
+  }
+  for (const [name, parameter] of Object.entries(checklist.parameters)) {
+    const raw = given[name];
+    if (raw === undefined) {
+      if (parameter.default === undefined) missing.push(name);
+      else values[name] = String(parameter.default);
+      continue;
+    }
+    const problem = checkValue(name, parameter, raw);
+    if (problem) errors.push({ name, message: problem });
+    else values[name] = raw;
+  }
+  for (const name of missing) {
+    errors.push({
+      name,
+      message: `missing parameter "${name}": ${describeParameter(checklist.parameters[name] as Parameter)}`,
+    });
+  }
+  if (errors.length > 0) return { ok: false, errors, missing };
+
+  return { ok: true, values: renderDefaults(values, builtIns) };
+}
+
+/**
+ * Defaults may use built-ins and other parameters (`{{instance}}-pre-mysql8-upgrade-{{date}}`,
+ * where instance defaults to `example-{{env}}`): render until nothing changes, a few passes at most.
+ */
+function renderDefaults(
+  values: Record<string, string>,
+  builtIns: Readonly<Record<string, string>>,
+): Record<string, string> {
+  let current = values;
+  for (let pass = 0; pass < 5; pass++) {
+    const context = { ...builtIns, ...current };
+    const next = Object.fromEntries(
+      Object.entries(current).map(([name, value]) => [name, renderTemplate(value, context)]),
+    );
+    if (Object.entries(next).every(([name, value]) => current[name] === value)) return next;
+    current = next;
+  }
+  return current;
+}
+
+function checkValue(name: string, parameter: Parameter, raw: string): string | undefined {
+  switch (parameter.type) {
+    case "enum":
+      return parameter.values.includes(raw)
+        ? undefined
+        : `${name}=${raw} is not allowed: use one of ${parameter.values.join(", ")}`;
+    case "boolean":
+      return raw === "true" || raw === "false"
+        ? undefined
+        : `${name}=${raw} is not allowed: use true or false`;
+    case "number": {
+      const value = Number(raw);
+      if (raw.trim() === "" || !Number.isFinite(value)) return `${name}=${raw} is not a number`;
+      if (parameter.min !== undefined && value < parameter.min)
+        return `${name}=${raw} is below the minimum ${parameter.min}`;
+      if (parameter.max !== undefined && value > parameter.max)
+        return `${name}=${raw} is above the maximum ${parameter.max}`;
+      return undefined;
+    }
+    case "string":
+      if (raw.trim() === "") return `${name} is empty: give a value`;
+      if (parameter.pattern !== undefined && !new RegExp(parameter.pattern).test(raw)) {
+        return `${name}=${raw} does not match the pattern ${parameter.pattern}`;
+      }
+      return undefined;
+  }
+}
+
+export function describeParameter(parameter: Parameter): string {
+  const what = parameter.description ? `${parameter.description}; ` : "";
+  switch (parameter.type) {
+    case "enum":
+      return `${what}one of ${parameter.values.join(", ")}`;
+    case "boolean":
+      return `${what}true or false`;
+    case "number":
+      return `${what}a number`;
+    case "string":
+      return `${what}text${parameter.pattern ? ` matching ${parameter.pattern}` : ""}`;
+  }
+}
+
+/** A finished or aborted run of the past, as far as the environment rules need it. */
+export interface PriorRun {
+  checklistId: string;
+  status: Run["status"];
+  environment?: string;
+  params: Record<string, string>;
+}
+
+export interface CreateRunInput {
+  id: string;
+  checklist: Checklist;
+  source: Run["source"];
+  params: Readonly<Record<string, string>>;
+  channel: string;
+  owner: string;
+  buddy?: string;
+  dryRun?: boolean;
+  now: Date;
+  /** Earlier runs of this checklist, for rules such as "QA before PROD". */
+  priorRuns: readonly PriorRun[];
+  /** A preview shows the plan; who may start and environment order apply only to real runs. */
+  preview?: boolean;
+}
+
+export type CreateRunResult =
+  | { ok: true; run: Run; effects: Effect[] }
+  | { ok: false; refusal: Refusal; parameterErrors?: ParameterError[]; missing?: string[] };
+
+export function builtInValues(input: {
+  id: string;
+  checklist: Checklist;
+  channel: string;
+  owner: string;
+  buddy?: string;
+  now: Date;
+}) {
+  const iso = input.now.toISOString();
+  return {
+    date: iso.slice(0, 10),
+    time: `${iso.slice(11, 16)} UTC`,
+    "run.id": input.id,
+    "run.owner": `<@${input.owner}>`,
+    "run.buddy": input.buddy ? `<@${input.buddy}>` : "(no buddy)",
+    "run.channel": input.channel,
+    "checklist.id": input.checklist.id,
+    "checklist.title": input.checklist.title,
+  };
+}
+
+export function createRun(input: CreateRunInput): CreateRunResult {
+  const { checklist, now } = input;
+  const starters = checklist.rules.starters;
+  if (starters && !input.preview && !starters.includes(input.owner)) {
+    return refuse("not_permitted", `only ${mentions(starters)} may start ${checklist.id}`);
+  }
+  if (input.buddy !== undefined && input.buddy === input.owner) {
+    return refuse("not_permitted", "your buddy must be a teammate, not yourself");
+  }
+  const builtIns = builtInValues(input);
+  const parameters = resolveParameters(checklist, input.params, builtIns);
+  if (!parameters.ok) {
+    const message = parameters.errors.map((error) => error.message).join("\n");
+    return {
+      ok: false,
+      refusal: { code: "invalid_parameters", message },
+      parameterErrors: parameters.errors,
+      missing: parameters.missing,
+    };
+  }
+  const environment = checklist.rules.environment
+    ? parameters.values[checklist.rules.environment]
+    : undefined;
+  const orderProblem = input.preview
+    ? undefined
+    : checkEnvironmentOrder(checklist, environment, parameters.values, input.priorRuns);
+  if (orderProblem) return refuse("out_of_order", orderProblem);
+
+  const values = { ...builtIns, ...parameters.values };
+  const render = (text: string) => renderTemplate(text, values);
+  const plan: Checklist = {
+    ...checklist,
+    phases: mapStrings(checklist.phases, render),
+    reminders: mapStrings(checklist.reminders, render),
+  };
+  const at = now.toISOString();
+  const run: Run = {
+    id: input.id,
+    version: 0,
+    status: "active",
+    plan,
+    source: input.source,
+    params: parameters.values,
+    channel: input.channel,
+    owner: input.owner,
+    dryRun: input.dryRun ?? false,
+    createdAt: at,
+    steps: plan.phases.flatMap((phase) =>
+      phase.steps.map((step) => ({ id: step.id, status: "pending" as const, results: {} })),
+    ),
+    problems: [],
+    notes: [],
+    history: [{ at, by: input.owner, type: "run_started", detail: input.dryRun ? "dry run" : undefined }],
+    ...(environment !== undefined ? { environment } : {}),
+    ...(input.buddy !== undefined ? { buddy: input.buddy } : {}),
+  };
+  const effects: Effect[] = [
+    { type: "refresh_run_message" },
+    ...remindersFor(run, { on: "run.started" }, now).map((reminder) => ({
+      type: "schedule_reminder" as const,
+      reminder,
+    })),
+  ];
+  return { ok: true, run, effects };
+}
+
+function checkEnvironmentOrder(
+  checklist: Checklist,
+  environment: string | undefined,
+  params: Record<string, string>,
+  priorRuns: readonly PriorRun[],
+): string | undefined {
+  if (environment === undefined) return undefined;
+  const rule = checklist.rules.environments?.[environment];
+  const required = rule?.requires_completed;
+  if (!required) return undefined;
+  const same = rule.same ?? [];
+  const done = priorRuns.some(
+    (prior) =>
+      prior.checklistId === checklist.id &&
+      prior.status === "finished" &&
+      prior.environment !== undefined &&
+      required.includes(prior.environment) &&
+      same.every((name) => prior.params[name] === params[name]),
+  );
+  if (done) return undefined;
+  const sameText =
+    same.length > 0 ? ` with the same ${same.map((name) => `${name}=${params[name]}`).join(", ")}` : "";
+  return `${environment} needs a finished run of ${checklist.id} in ${required.join(" or ")}${sameText} first; run it there, then start ${environment}`;
+}
+
+function refuse(code: Refusal["code"], message: string): CreateRunResult {
+  return { ok: false, refusal: { code, message } };
+}
+
+export function mentions(users: readonly string[]): string {
+  return users.map((user) => `<@${user}>`).join(", ");
+}

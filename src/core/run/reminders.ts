@@ -1,0 +1,49 @@
+import { mapStrings, renderTemplate } from "../checklist/template.js";
+import { parseDuration } from "../duration.js";
+import type { Run, ScheduledReminder } from "./run-schema.js";
+
+export type ReminderTrigger =
+  | { on: "run.started" | "run.finished" | "run.aborted" }
+  | { on: "step.done"; stepId: string };
+
+/** Values of automated steps, as `steps.<id>.<key>`, for texts rendered after the run began. */
+export function stepResultValues(run: Run): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const step of run.steps) {
+    for (const [key, value] of Object.entries(step.results)) values[`steps.${step.id}.${key}`] = value;
+  }
+  return values;
+}
+
+/** The checklist's reminders that a trigger sets off, with due times and final texts. */
+export function remindersFor(
+  run: Run,
+  trigger: ReminderTrigger,
+  now: Date,
+  occurrence = 0,
+): ScheduledReminder[] {
+  const values = stepResultValues(run);
+  return run.plan.reminders
+    .filter(
+      (reminder) =>
+        reminder.on === trigger.on && (trigger.on !== "step.done" || reminder.step === trigger.stepId),
+    )
+    .map((reminder) => ({
+      key: reminderKey(run.id, reminder.id, occurrence),
+      runId: run.id,
+      reminderId: reminder.id,
+      occurrence,
+      dueAt: new Date(now.getTime() + (parseDuration(reminder.after) ?? 0)).toISOString(),
+      channel: reminder.channel ?? run.channel,
+      text: renderTemplate(reminder.text, values),
+      keepOnAbort: reminder.keep_on_abort,
+      ...(reminder.action
+        ? { action: mapStrings(reminder.action, (text) => renderTemplate(text, values)) }
+        : {}),
+    }));
+}
+
+/** Job ids may not contain ':' (BullMQ); run and reminder ids are slugs, so '.' separates safely. */
+export function reminderKey(runId: string, reminderId: string, occurrence: number): string {
+  return `${runId}.${reminderId}.${occurrence}`;
+}

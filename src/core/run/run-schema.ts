@@ -1,0 +1,140 @@
+import { z } from "zod";
+import { actionSchema, checklistSchema } from "../checklist/schema.js";
+
+/**
+ * A run: one execution of a checklist. The schema validates runs read back from storage;
+ * the engine (apply-event.ts) is the only code that produces new versions of one.
+ */
+
+export const STEP_STATUSES = [
+  "pending",
+  "running",
+  "awaiting_verification",
+  "done",
+  "skipped",
+  "failed",
+] as const;
+export const stepStatusSchema = z.enum(STEP_STATUSES);
+export type StepStatus = z.infer<typeof stepStatusSchema>;
+
+const isoTime = z.iso.datetime();
+const userId = z.string().min(1);
+
+export const stepStateSchema = z.object({
+  id: z.string(),
+  status: stepStatusSchema,
+  startedAt: isoTime.optional(),
+  startedBy: userId.optional(),
+  completedAt: isoTime.optional(),
+  completedBy: userId.optional(),
+  verifiedAt: isoTime.optional(),
+  verifiedBy: userId.optional(),
+  skippedAt: isoTime.optional(),
+  skippedBy: userId.optional(),
+  skipReason: z.string().optional(),
+  /** Values an automated action produced (snapshot id, status seen), usable as {{steps.<id>.<key>}}. */
+  results: z.record(z.string(), z.string()).default({}),
+  failure: z.string().optional(),
+});
+export type StepState = z.infer<typeof stepStateSchema>;
+
+export const problemSchema = z.object({
+  id: z.string(),
+  stepId: z.string().optional(),
+  text: z.string(),
+  reportedBy: userId,
+  reportedAt: isoTime,
+  resolvedBy: userId.optional(),
+  resolvedAt: isoTime.optional(),
+  resolution: z.string().optional(),
+});
+export type Problem = z.infer<typeof problemSchema>;
+
+export const noteSchema = z.object({
+  stepId: z.string().optional(),
+  text: z.string(),
+  by: userId,
+  at: isoTime,
+  source: z.enum(["button", "thread"]),
+});
+export type Note = z.infer<typeof noteSchema>;
+
+export const RUN_STATUSES = ["active", "finished", "aborted"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const runSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  version: z.number().int().nonnegative(),
+  status: z.enum(RUN_STATUSES),
+  /** The checklist with parameters filled in, as it was when the run was created. */
+  plan: checklistSchema,
+  source: z.object({ hash: z.string(), commit: z.string().optional(), file: z.string().optional() }),
+  params: z.record(z.string(), z.string()),
+  environment: z.string().optional(),
+  channel: z.string(),
+  owner: userId,
+  buddy: userId.optional(),
+  dryRun: z.boolean().default(false),
+  createdAt: isoTime,
+  closedAt: isoTime.optional(),
+  abortReason: z.string().optional(),
+  steps: z.array(stepStateSchema),
+  problems: z.array(problemSchema).default([]),
+  notes: z.array(noteSchema).default([]),
+  /** Every accepted event, in order: the run's timeline. */
+  history: z.array(
+    z.object({
+      at: isoTime,
+      by: userId,
+      type: z.string(),
+      stepId: z.string().optional(),
+      detail: z.string().optional(),
+    }),
+  ),
+});
+export type Run = z.infer<typeof runSchema>;
+export type Activity = Run["history"][number];
+
+const eventBase = {
+  /** Who acts. */
+  by: userId,
+  /** The run version the person was looking at; a click on an outdated message is refused. */
+  expectedVersion: z.number().int().nonnegative().optional(),
+};
+const stepId = z.string().min(1);
+const reason = z.string().trim();
+
+export const runEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("start_step"), stepId, ...eventBase }),
+  z.object({ type: z.literal("complete_step"), stepId, ...eventBase }),
+  z.object({ type: z.literal("skip_step"), stepId, reason, ...eventBase }),
+  z.object({ type: z.literal("verify_step"), stepId, ...eventBase }),
+  z.object({ type: z.literal("report_problem"), stepId: stepId.optional(), text: reason, ...eventBase }),
+  z.object({ type: z.literal("resolve_problem"), problemId: z.string(), resolution: reason, ...eventBase }),
+  z.object({
+    type: z.literal("add_note"),
+    stepId: stepId.optional(),
+    text: reason,
+    source: z.enum(["button", "thread"]),
+    ...eventBase,
+  }),
+  z.object({ type: z.literal("hand_over"), to: userId, ...eventBase }),
+  z.object({ type: z.literal("abort"), reason, ...eventBase }),
+  z.object({ type: z.literal("finish"), ...eventBase }),
+]);
+export type RunEvent = z.infer<typeof runEventSchema>;
+export type RunEventType = RunEvent["type"];
+
+export const scheduledReminderSchema = z.object({
+  /** Deterministic: run, reminder and occurrence. Used as the job id, so it is scheduled once. */
+  key: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+  runId: z.string(),
+  reminderId: z.string(),
+  occurrence: z.number().int().nonnegative(),
+  dueAt: isoTime,
+  channel: z.string(),
+  text: z.string(),
+  keepOnAbort: z.boolean(),
+  action: actionSchema.optional(),
+});
+export type ScheduledReminder = z.infer<typeof scheduledReminderSchema>;

@@ -1,0 +1,102 @@
+import type { Step } from "../checklist/schema.js";
+import type { Run, StepState, StepStatus } from "./run-schema.js";
+
+/** Questions about a run's steps that the engine and the renderers both ask. */
+
+export interface LocatedStep {
+  index: number;
+  plan: Step;
+  state: StepState;
+  phaseId: string;
+}
+
+export function planSteps(run: Run): { plan: Step; phaseId: string }[] {
+  return run.plan.phases.flatMap((phase) => phase.steps.map((plan) => ({ plan, phaseId: phase.id })));
+}
+
+export function findStep(run: Run, stepId: string): LocatedStep | undefined {
+  const index = run.steps.findIndex((step) => step.id === stepId);
+  const planned = planSteps(run)[index];
+  const state = run.steps[index];
+  if (index < 0 || !planned || !state) return undefined;
+  return { index, plan: planned.plan, state, phaseId: planned.phaseId };
+}
+
+export function isFinished(status: StepStatus): boolean {
+  return status === "done" || status === "skipped";
+}
+
+/**
+ * The earlier step that keeps step `index` from starting, if any. An earlier step may stay
+ * unfinished only when every step from it up to this one is marked parallel_with_next.
+ */
+export function blockingStep(run: Run, index: number): LocatedStep | undefined {
+  const planned = planSteps(run);
+  let chained = true;
+  for (let j = index - 1; j >= 0; j--) {
+    chained = chained && (planned[j]?.plan.parallel_with_next ?? false);
+    const state = run.steps[j];
+    if (!chained && state && !isFinished(state.status)) return findStep(run, state.id);
+  }
+  return undefined;
+}
+
+/** Who may verify a step: the step's list, else the checklist's, else anyone (but never the completer). */
+export function namedVerifiers(run: Run, step: Step): string[] | undefined {
+  return step.verifiers ?? run.plan.rules.verifiers;
+}
+
+export function canVerify(run: Run, located: LocatedStep, userId: string): boolean {
+  if (located.state.status !== "awaiting_verification" || located.state.completedBy === userId) return false;
+  const named = namedVerifiers(run, located.plan);
+  return named === undefined || named.includes(userId);
+}
+
+/** Owner and buddy lead the run: they may hand it over, abort it or finish it. */
+export function leadsRun(run: Run, userId: string): boolean {
+  return userId === run.owner || userId === run.buddy;
+}
+
+export type StepAction = "start" | "complete" | "skip" | "verify";
+
+/** The buttons that make sense for a step right now (for anyone; the engine still checks who). */
+export function availableStepActions(run: Run, located: LocatedStep): StepAction[] {
+  if (run.status !== "active") return [];
+  const { status } = located.state;
+  const blocked = blockingStep(run, located.index) !== undefined;
+  const actions: StepAction[] = [];
+  if ((status === "pending" || status === "failed") && !blocked) actions.push("start");
+  if ((status === "pending" && !blocked) || status === "running") actions.push("complete");
+  if (status === "awaiting_verification") actions.push("verify");
+  if (located.plan.skippable && (status === "pending" || status === "running" || status === "failed"))
+    actions.push("skip");
+  return actions;
+}
+
+export function unfinishedSteps(run: Run): LocatedStep[] {
+  return run.steps
+    .filter((step) => !isFinished(step.status))
+    .map((step) => findStep(run, step.id))
+    .filter((located): located is LocatedStep => located !== undefined);
+}
+
+export function openProblems(run: Run) {
+  return run.problems.filter((problem) => problem.resolvedAt === undefined);
+}
+
+export function describeStatus(status: StepStatus): string {
+  switch (status) {
+    case "pending":
+      return "not started";
+    case "running":
+      return "in progress";
+    case "awaiting_verification":
+      return "waiting for a teammate to verify";
+    case "done":
+      return "done";
+    case "skipped":
+      return "skipped";
+    case "failed":
+      return "failed";
+  }
+}

@@ -1,0 +1,162 @@
+import type { Redis } from "ioredis";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { RunStore, RunUpdate } from "../../src/core/ports.js";
+import { applyEvent } from "../../src/core/run/apply-event.js";
+import type { RunEvent } from "../../src/core/run/run-schema.js";
+import { createRedisRunStore } from "../../src/store/redis-run-store.js";
+import { minutesAfter, newRun, T0 } from "../support/checklist-fixtures.js";
+import { isolatedRedis } from "../support/redis.js";
+
+let env: Awaited<ReturnType<typeof isolatedRedis>>;
+let store: RunStore;
+
+beforeEach(async () => {
+  env = await isolatedRedis();
+  store = createRedisRunStore(env.redis, { prefix: env.prefix });
+});
+afterEach(async () => env.cleanup());
+
+const update = (event: RunEvent, eventId: string, at = T0): RunUpdate => ({
+  eventId,
+  by: event.by,
+  type: event.type,
+  at,
+  decide: (run) => applyEvent(run, event, at),
+});
+
+describe("Redis run store", () => {
+  it("keeps a run and gives it back validated", async () => {
+    const run = newRun();
+    await store.create(run);
+    expect(await store.get(run.id)).toEqual(run);
+    await expect(store.create(run)).rejects.toThrow("run run-1 already exists");
+  });
+
+  it("applies an event, appends it to the log and lists the run as active in its channel", async () => {
+    await store.create(newRun());
+    const result = await store.update(
+      "run-1",
+      update({ type: "complete_step", stepId: "announce", by: "U_ALICE" }, "click-1"),
+    );
+    expect(result.status).toBe("applied");
+    expect((await store.get("run-1"))?.steps[0]?.status).toBe("done");
+    expect(await store.log("run-1")).toEqual([
+      expect.objectContaining({ type: "run_started", accepted: true, version: 0 }),
+      {
+        at: T0.toISOString(),
+        by: "U_ALICE",
+        type: "complete_step",
+        eventId: "click-1",
+        accepted: true,
+        version: 1,
+      },
+    ]);
+    expect((await store.activeRuns("C_OPS")).map((run) => run.id)).toEqual(["run-1"]);
+  });
+
+  it("logs a refused event with its reason and leaves the run unchanged", async () => {
+    await store.create(newRun());
+    const result = await store.update(
+      "run-1",
+      update({ type: "skip_step", stepId: "announce", reason: "", by: "U_BOB" }, "click-1"),
+    );
+    expect(result).toMatchObject({ status: "refused", refusal: { code: "reason_required" } });
+    expect((await store.get("run-1"))?.version).toBe(0);
+    expect((await store.log("run-1")).at(-1)).toMatchObject({
+      by: "U_BOB",
+      accepted: false,
+      refusal: { code: "reason_required", message: expect.stringContaining("Give a reason") },
+    });
+  });
+
+  it("applies the same click delivered twice once", async () => {
+    await store.create(newRun());
+    const click = update(
+      { type: "add_note", text: "starting now", source: "button", by: "U_ALICE" },
+      "click-1",
+    );
+    const first = await store.update("run-1", click);
+    const second = await store.update("run-1", click);
+    expect(first.status).toBe("applied");
+    expect(second).toMatchObject({ status: "duplicate", outcome: { accepted: true, version: 1 } });
+    const run = await store.get("run-1");
+    expect(run?.notes).toHaveLength(1);
+    expect(run?.version).toBe(1);
+    expect(await store.log("run-1")).toHaveLength(2);
+  });
+
+  it("applies concurrent updates from separate connections one at a time, losing none", async () => {
+    await store.create(newRun());
+    const stores = Array.from({ length: 5 }, () =>
+      createRedisRunStore(env.connect(), { prefix: env.prefix }),
+    );
+    const notes = Array.from({ length: 40 }, (_, i) =>
+      (stores[i % stores.length] as RunStore).update(
+        "run-1",
+        update(
+          { type: "add_note", text: `note ${i}`, source: "thread", by: "U_CAROL" },
+          `note-${i}`,
+          minutesAfter(T0, i),
+        ),
+      ),
+    );
+    const results = await Promise.all(notes);
+    expect(results.every((result) => result.status === "applied")).toBe(true);
+    const run = await store.get("run-1");
+    expect(run?.version).toBe(40);
+    expect(run?.notes.map((note) => note.text).sort()).toEqual(
+      Array.from({ length: 40 }, (_, i) => `note ${i}`).sort(),
+    );
+  });
+
+  it("two clicks made against the same version: one applies, the other is refused as stale", async () => {
+    await store.create(newRun());
+    await store.update("run-1", update({ type: "complete_step", stepId: "announce", by: "U_ALICE" }, "c0"));
+    const other = createRedisRunStore(env.connect(), { prefix: env.prefix });
+    const [a, b] = await Promise.all([
+      store.update(
+        "run-1",
+        update({ type: "start_step", stepId: "snapshot", by: "U_ALICE", expectedVersion: 1 }, "ca"),
+      ),
+      other.update(
+        "run-1",
+        update({ type: "skip_step", stepId: "snapshot", reason: "x", by: "U_BOB", expectedVersion: 1 }, "cb"),
+      ),
+    ]);
+    expect([a.status, b.status].sort()).toEqual(["applied", "refused"]);
+    const refused = a.status === "refused" ? a : b;
+    expect(refused).toMatchObject({ refusal: { code: "stale" } });
+    expect((await store.get("run-1"))?.version).toBe(2);
+  });
+
+  it("a closed run leaves the active list and counts as a prior run of its checklist", async () => {
+    await store.create(newRun());
+    await store.update("run-1", update({ type: "abort", reason: "window moved", by: "U_ALICE" }, "abort-1"));
+    expect(await store.activeRuns("C_OPS")).toEqual([]);
+    expect(await store.priorRuns("rules-demo")).toEqual([
+      {
+        checklistId: "rules-demo",
+        status: "aborted",
+        environment: "qa",
+        params: { env: "qa", snapshot: "demo-qa-2026-11-20" },
+      },
+    ]);
+  });
+
+  it("answers not_found for a run it does not have", async () => {
+    expect(await store.update("nope", update({ type: "finish", by: "U_ALICE" }, "x"))).toEqual({
+      status: "not_found",
+    });
+  });
+
+  it("refuses to hand back a stored run that no longer matches the schema", async () => {
+    await (env.redis as Redis).hset(
+      `${env.prefix}run:broken`,
+      "version",
+      "0",
+      "json",
+      JSON.stringify({ id: "broken" }),
+    );
+    await expect(store.get("broken")).rejects.toThrow("run broken in Redis does not match the run schema");
+  });
+});

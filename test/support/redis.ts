@@ -1,0 +1,32 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+
+export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** A real Redis connection and a key prefix no other test uses; `cleanup` deletes its keys. */
+export async function isolatedRedis(): Promise<{
+  redis: Redis;
+  prefix: string;
+  connect: () => Redis;
+  cleanup: () => Promise<void>;
+}> {
+  const prefix = `preflight-test-${randomUUID().slice(0, 8)}:`;
+  const opened: Redis[] = [];
+  const connect = () => {
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false });
+    opened.push(connection);
+    return connection;
+  };
+  const redis = connect();
+  await redis.ping();
+  const cleanup = async () => {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+    await Promise.all(opened.map((connection) => connection.quit()));
+  };
+  return { redis, prefix, connect, cleanup };
+}

@@ -1,0 +1,222 @@
+import { createHmac, randomBytes } from "node:crypto";
+
+const TEAM_ID = "T0001";
+const TEAM_DOMAIN = "example";
+const API_APP_ID = "A0001";
+const VERIFICATION_TOKEN = "verification-token";
+
+export interface SlackResponse {
+  status: number;
+  body: string;
+  json: unknown;
+}
+
+export interface SendOptions {
+  /** Unix seconds to sign with; an old one tests Bolt's staleness check. */
+  timestampSec?: number;
+  /** Sent instead of the correct signature, to test forged requests. */
+  signature?: string;
+  /** Sets X-Slack-Retry-Num (and X-Slack-Retry-Reason: http_timeout) like Slack's re-deliveries. */
+  retryNum?: number;
+}
+
+export function signSlackRequest(
+  secret: string,
+  rawBody: string,
+  timestampSec: number = Math.floor(Date.now() / 1000),
+): { timestamp: string; signature: string } {
+  const timestamp = String(timestampSec);
+  const hex = createHmac("sha256", secret).update(`v0:${timestamp}:${rawBody}`).digest("hex");
+  return { timestamp, signature: `v0=${hex}` };
+}
+
+async function post(
+  url: string,
+  secret: string,
+  rawBody: string,
+  contentType: string,
+  opts: SendOptions = {},
+): Promise<SlackResponse> {
+  const { timestamp, signature } = signSlackRequest(secret, rawBody, opts.timestampSec);
+  const headers: Record<string, string> = {
+    "content-type": contentType,
+    "x-slack-request-timestamp": timestamp,
+    "x-slack-signature": opts.signature ?? signature,
+  };
+  if (opts.retryNum !== undefined) {
+    headers["x-slack-retry-num"] = String(opts.retryNum);
+    headers["x-slack-retry-reason"] = "http_timeout";
+  }
+  const response = await fetch(url, { method: "POST", headers, body: rawBody });
+  const body = await response.text();
+  let json: unknown;
+  try {
+    json = body ? JSON.parse(body) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, body, json };
+}
+
+const randomId = (prefix: string) => `${prefix}${randomBytes(5).toString("hex").toUpperCase()}`;
+const triggerId = () => `${Date.now()}.${randomBytes(4).readUInt32BE()}.${randomBytes(16).toString("hex")}`;
+const actionTs = () => (Date.now() / 1000).toFixed(6);
+
+export function sendSlashCommand(
+  url: string,
+  secret: string,
+  fields: {
+    command: string;
+    text: string;
+    user_id: string;
+    channel_id: string;
+    user_name?: string;
+    team_id?: string;
+    trigger_id?: string;
+    response_url?: string;
+    channel_name?: string;
+  },
+  opts?: SendOptions,
+): Promise<SlackResponse> {
+  const teamId = fields.team_id ?? TEAM_ID;
+  const form = new URLSearchParams({
+    token: VERIFICATION_TOKEN,
+    team_id: teamId,
+    team_domain: TEAM_DOMAIN,
+    channel_id: fields.channel_id,
+    channel_name: fields.channel_name ?? "general",
+    user_id: fields.user_id,
+    user_name: fields.user_name ?? fields.user_id.toLowerCase(),
+    command: fields.command,
+    text: fields.text,
+    api_app_id: API_APP_ID,
+    is_enterprise_install: "false",
+    response_url: fields.response_url ?? `https://hooks.slack.com/commands/${teamId}/1/${randomId("")}`,
+    trigger_id: fields.trigger_id ?? triggerId(),
+  });
+  return post(url, secret, form.toString(), "application/x-www-form-urlencoded", opts);
+}
+
+export function sendInteraction(
+  url: string,
+  secret: string,
+  payload: object,
+  opts?: SendOptions,
+): Promise<SlackResponse> {
+  const form = new URLSearchParams({ payload: JSON.stringify(payload) });
+  return post(url, secret, form.toString(), "application/x-www-form-urlencoded", opts);
+}
+
+export function sendEvent(
+  url: string,
+  secret: string,
+  event: object,
+  opts: SendOptions & { eventId?: string } = {},
+): Promise<SlackResponse> {
+  const envelope = {
+    token: VERIFICATION_TOKEN,
+    team_id: TEAM_ID,
+    api_app_id: API_APP_ID,
+    event,
+    type: "event_callback",
+    event_id: opts.eventId ?? randomId("Ev"),
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [
+      { enterprise_id: null, team_id: TEAM_ID, user_id: "UBOT", is_bot: true, is_enterprise_install: false },
+    ],
+    is_ext_shared_channel: false,
+  };
+  return post(url, secret, JSON.stringify(envelope), "application/json", opts);
+}
+
+const userOf = (userId: string) => ({
+  id: userId,
+  username: userId.toLowerCase(),
+  name: userId.toLowerCase(),
+  team_id: TEAM_ID,
+});
+
+export function blockActionPayload(args: {
+  userId: string;
+  channelId: string;
+  messageTs: string;
+  actionId: string;
+  value: string;
+  blockId?: string;
+  triggerId?: string;
+  responseUrl?: string;
+}): object {
+  return {
+    type: "block_actions",
+    user: userOf(args.userId),
+    api_app_id: API_APP_ID,
+    token: VERIFICATION_TOKEN,
+    container: {
+      type: "message",
+      message_ts: args.messageTs,
+      channel_id: args.channelId,
+      is_ephemeral: false,
+    },
+    trigger_id: args.triggerId ?? triggerId(),
+    team: { id: TEAM_ID, domain: TEAM_DOMAIN },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: args.channelId, name: "general" },
+    message: { type: "message", user: "UBOT", bot_id: "BBOT", text: "", ts: args.messageTs, blocks: [] },
+    state: { values: {} },
+    response_url:
+      args.responseUrl ?? `https://hooks.slack.com/actions/${TEAM_ID}/1/${randomBytes(12).toString("hex")}`,
+    actions: [
+      {
+        type: "button",
+        action_id: args.actionId,
+        block_id: args.blockId ?? randomId("b"),
+        text: { type: "plain_text", text: "Button", emoji: true },
+        value: args.value,
+        action_ts: actionTs(),
+      },
+    ],
+  };
+}
+
+export function viewSubmissionPayload(args: {
+  userId: string;
+  callbackId: string;
+  privateMetadata: string;
+  values: Record<string, Record<string, unknown>>;
+  viewId?: string;
+}): object {
+  const viewId = args.viewId ?? randomId("V");
+  return {
+    type: "view_submission",
+    team: { id: TEAM_ID, domain: TEAM_DOMAIN },
+    user: userOf(args.userId),
+    api_app_id: API_APP_ID,
+    token: VERIFICATION_TOKEN,
+    trigger_id: triggerId(),
+    view: {
+      id: viewId,
+      team_id: TEAM_ID,
+      type: "modal",
+      blocks: [],
+      private_metadata: args.privateMetadata,
+      callback_id: args.callbackId,
+      state: { values: args.values },
+      hash: `${Math.floor(Date.now() / 1000)}.${randomBytes(4).toString("hex")}`,
+      title: { type: "plain_text", text: "Preflight", emoji: true },
+      clear_on_close: false,
+      notify_on_close: false,
+      close: null,
+      submit: { type: "plain_text", text: "Submit", emoji: true },
+      previous_view_id: null,
+      root_view_id: viewId,
+      app_id: API_APP_ID,
+      external_id: "",
+      app_installed_team_id: TEAM_ID,
+      bot_id: "BBOT",
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}
