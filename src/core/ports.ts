@@ -1,7 +1,8 @@
 import type { Decision } from "./run/apply-event.js";
 import type { PriorRun } from "./run/create-run.js";
 import type { Refusal } from "./run/effects.js";
-import type { Run } from "./run/run-schema.js";
+import type { Action, Checklist } from "./checklist/schema.js";
+import type { Activity, Run, ScheduledReminder } from "./run/run-schema.js";
 
 /** One line of a run's append-only log: every event offered, accepted or refused and why. */
 export interface RunLogEntry {
@@ -39,4 +40,59 @@ export interface RunStore {
   log(runId: string): Promise<RunLogEntry[]>;
   activeRuns(channel: string): Promise<Run[]>;
   priorRuns(checklistId: string): Promise<PriorRun[]>;
+}
+
+/** A checklist as loaded from a file. */
+export interface CatalogEntry {
+  checklist: Checklist;
+  file: string;
+  hash: string;
+}
+
+/** The checklists the bot knows, loaded and validated at start. */
+export interface ChecklistCatalog {
+  get(id: string): CatalogEntry | undefined;
+  list(): CatalogEntry[];
+}
+
+/** Where people watch a run (the Slack message and its thread). */
+export interface RunPublisher {
+  /** Posts the run message; remembers where it is so later refreshes update it in place. */
+  publish(run: Run): Promise<void>;
+  /** Redraws the run message from the latest stored state; refreshes close together coalesce. */
+  refresh(runId: string): void;
+  /** One line of what happened, for the run's thread; lines close together are batched. */
+  postActivity(run: Run, activity: Activity): void;
+  requestVerification(run: Run, stepId: string, completedBy: string, ask: string[]): Promise<void>;
+  runClosed(run: Run, outcome: "finished" | "aborted"): Promise<void>;
+}
+
+/** Timed work that must survive restarts (BullMQ). */
+export interface Scheduler {
+  scheduleReminder(reminder: ScheduledReminder): Promise<void>;
+  cancelReminders(runId: string, options: { keepOnAbort: boolean }): Promise<void>;
+  scheduleOverrunNudges(runId: string, stepId: string, at: string[]): Promise<void>;
+  cancelOverrunNudges(runId: string, stepId: string): Promise<void>;
+}
+
+/** Runs a step's automated action (AWS RDS) and reports back through the run service. */
+export interface ActionRunner {
+  run(run: Run, stepId: string, action: Action, dryRun: boolean): Promise<void>;
+}
+
+export interface Logger {
+  info(message: string, context?: Record<string, unknown>): void;
+  warn(message: string, context?: Record<string, unknown>): void;
+  error(message: string, context?: Record<string, unknown>): void;
+}
+
+/** Where a run's message is, and which run a thread belongs to. */
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+export interface MessageRefs {
+  save(runId: string, ref: MessageRef): Promise<void>;
+  get(runId: string): Promise<MessageRef | undefined>;
+  runOfThread(channel: string, threadTs: string): Promise<string | undefined>;
 }

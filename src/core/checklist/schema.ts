@@ -61,9 +61,12 @@ export const parameterSchema = z.discriminatedUnion("type", [
 ]);
 
 const rdsTarget = z.enum(["instance", "cluster"]);
+/** A value that may also be a `{{template}}`, checked once filled in (e.g. a region from a parameter). */
+const TEMPLATED = String.raw`\{\{\s*[A-Za-z_][\w.-]*\s*\}\}`;
+export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const region = z
   .string()
-  .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "use an AWS region such as us-east-2")
+  .regex(new RegExp(`^(${AWS_REGION.source.slice(1, -1)}|.*${TEMPLATED}.*)$`), "use an AWS region such as us-east-2, or a {{parameter}}")
   .optional();
 
 /** Automated steps. Commands in `commands` are shown, never executed; these are the only calls made. */
@@ -116,7 +119,13 @@ export const actionSchema = z.discriminatedUnion("type", [
   }),
 ]);
 
-export const linkSchema = z.strictObject({ label: text(100), url: z.url().max(2_000) });
+export const linkSchema = z.strictObject({
+  label: text(100),
+  url: z
+    .string()
+    .max(2_000)
+    .regex(new RegExp(`^(https?://\\S+|${TEMPLATED}\\S*)$`), "use an https:// URL, or one that starts with a {{parameter}}"),
+});
 
 export const stepSchema = z.strictObject({
   id: slug,

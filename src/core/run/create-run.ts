@@ -1,4 +1,4 @@
-import type { Checklist, Parameter } from "../checklist/schema.js";
+import { AWS_REGION, type Checklist, type Parameter } from "../checklist/schema.js";
 import { mapStrings, renderTemplate } from "../checklist/template.js";
 import type { Effect, Refusal } from "./effects.js";
 import { remindersFor } from "./reminders.js";
@@ -201,6 +201,8 @@ export function createRun(input: CreateRunInput): CreateRunResult {
     phases: mapStrings(checklist.phases, render),
     reminders: mapStrings(checklist.reminders, render),
   };
+  const renderedProblems = checkRenderedValues(plan);
+  if (renderedProblems.length > 0) return refuse("invalid_parameters", renderedProblems.join("\n"));
   const at = now.toISOString();
   const run: Run = {
     id: input.id,
@@ -255,6 +257,21 @@ function checkEnvironmentOrder(
   const sameText =
     same.length > 0 ? ` with the same ${same.map((name) => `${name}=${params[name]}`).join(", ")}` : "";
   return `${environment} needs a finished run of ${checklist.id} in ${required.join(" or ")}${sameText} first; run it there, then start ${environment}`;
+}
+
+/** Regions and links may come from parameters: once filled in, they must be real ones. */
+function checkRenderedValues(plan: Checklist): string[] {
+  const problems: string[] = [];
+  for (const step of plan.phases.flatMap((phase) => phase.steps)) {
+    const region = step.action?.region;
+    if (region !== undefined && !AWS_REGION.test(region)) {
+      problems.push(`region "${region}" (step ${step.id}) is not an AWS region such as us-east-2`);
+    }
+    for (const link of step.links ?? []) {
+      if (!/^https?:\/\/\S+$/.test(link.url)) problems.push(`link "${link.label}" (step ${step.id}) is not an http(s) URL: ${link.url}`);
+    }
+  }
+  return problems;
 }
 
 function refuse(code: Refusal["code"], message: string): CreateRunResult {

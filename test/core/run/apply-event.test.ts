@@ -447,3 +447,27 @@ describe("rules at the start of a run", () => {
     expect(() => newRun({ buddy: "U_ALICE" })).toThrow("your buddy must be a teammate, not yourself");
   });
 });
+
+describe("values filled in from parameters", () => {
+  const yaml = `
+id: templated
+title: Templated
+summary: Region and link from parameters
+parameters:
+  region: { type: string, default: us-east-2 }
+  page: { type: string, default: "https://status.example.com" }
+phases:
+  - id: only
+    title: Only
+    steps:
+      - id: snap
+        title: Snapshot
+        links: [{ label: Status page, url: "{{page}}" }]
+        action: { type: rds.snapshot, target: cluster, identifier: c, snapshot: s, region: "{{region}}" }
+`;
+  it("are checked once the run fills them in", () => {
+    expect(newRun({}, yaml).plan.phases[0]?.steps[0]?.action?.region).toBe("us-east-2");
+    expect(() => newRun({ params: { region: "mars" } }, yaml)).toThrow('region "mars" (step snap) is not an AWS region such as us-east-2');
+    expect(() => newRun({ params: { page: "status" } }, yaml)).toThrow('link "Status page" (step snap) is not an http(s) URL: status');
+  });
+});

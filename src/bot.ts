@@ -1,0 +1,101 @@
+import type { Server } from "node:http";
+import { WebClient } from "@slack/web-api";
+import { Redis } from "ioredis";
+import { createCatalog } from "./checklists/catalog.js";
+import { loadChecklists } from "./checklists/load-checklists.js";
+import type { Config } from "./config.js";
+import { formatProblem } from "./core/checklist/parse-checklist.js";
+import type { Logger } from "./core/ports.js";
+import { createBullmqScheduler, startTimerWorker } from "./scheduler/bullmq-scheduler.js";
+import { createRunService } from "./service/run-service.js";
+import { createSlackApp } from "./slack/app.js";
+import { createMessageRefresher } from "./slack/message-refresher.js";
+import { createSlackPublisher } from "./slack/slack-publisher.js";
+import { createThreadPoster } from "./slack/thread-poster.js";
+import { createTimedJobHandler } from "./slack/timed-jobs.js";
+import { createRedisMessageRefs } from "./store/redis-message-refs.js";
+import { createRedisRunStore } from "./store/redis-run-store.js";
+
+/** Wires the concrete pieces together. main.ts starts it; tests start it in-process. */
+
+export class RedisUnavailableError extends Error {}
+
+export interface BotOptions {
+  log: Logger;
+  /** Thread lines close together are batched (ms); tests shorten it. */
+  threadBatchMs?: number;
+  timerRetryDelayMs?: number;
+}
+
+export async function startBot(config: Config, options: BotOptions) {
+  const { log } = options;
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true, connectTimeout: 3_000, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    throw new RedisUnavailableError(
+      `Preflight can't reach Redis at ${config.REDIS_URL} (${error instanceof Error ? error.message : String(error)}). Start one (redis-server --daemonize yes) or set REDIS_URL.`,
+    );
+  }
+  // Reconnect from now on: a Redis restart should not take the bot down.
+  redis.options.retryStrategy = (times: number) => Math.min(times * 200, 2_000);
+  const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+
+  const loaded = await loadChecklists([config.CHECKLISTS_DIR]);
+  for (const problem of loaded.problems) log.warn(`checklist left out: ${formatProblem(problem)}`);
+  const catalog = createCatalog(loaded.checklists);
+
+  const client = new WebClient(config.SLACK_BOT_TOKEN, {
+    rejectRateLimitedCalls: true,
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+  });
+  const prefix = config.REDIS_PREFIX;
+  const store = createRedisRunStore(redis, { prefix });
+  const refs = createRedisMessageRefs(redis, prefix);
+  const refresher = createMessageRefresher({ client, store, refs, log });
+  const thread = createThreadPoster({ client, refs, log, ...(options.threadBatchMs !== undefined ? { batchMs: options.threadBatchMs } : {}) });
+  const publisher = createSlackPublisher({ client, refs, refresher, thread });
+  const timers = createBullmqScheduler({
+    redis,
+    prefix: `${prefix}bull`,
+    log,
+    ...(options.timerRetryDelayMs !== undefined ? { retryDelayMs: options.timerRetryDelayMs } : {}),
+  });
+  const service = createRunService({ store, catalog, publisher, scheduler: timers.scheduler, log });
+  const worker = startTimerWorker({
+    connection: workerConnection,
+    prefix: `${prefix}bull`,
+    handler: createTimedJobHandler({ client, store, refs, thread, log }),
+    log,
+  });
+
+  const healthy = async () => {
+    try {
+      return (await Promise.race([redis.ping(), new Promise((resolve) => setTimeout(resolve, 1_000, "timeout"))])) === "PONG";
+    } catch {
+      return false;
+    }
+  };
+  const app = createSlackApp(config, { service, catalog, log, refs }, healthy);
+  const started = (await app.start(config.PORT)) as Server | unknown;
+  const address = started && typeof (started as Server).address === "function" ? (started as Server).address() : null;
+  const port = address && typeof address === "object" ? address.port : config.PORT;
+  log.info("Preflight is running", {
+    mode: config.SLACK_APP_TOKEN ? "socket" : "http",
+    port,
+    checklists: catalog.list().map((entry) => entry.checklist.id),
+  });
+
+  async function stop(): Promise<void> {
+    await app.stop();
+    await worker.close();
+    await refresher.idle();
+    await thread.idle();
+    await timers.close();
+    await Promise.all([redis.quit(), workerConnection.quit()]);
+  }
+
+  return { app, port, stop, service, store, refs, refresher, thread, timers, worker, catalog };
+}

@@ -1,0 +1,132 @@
+import { type Job, Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import type { Logger, Scheduler } from "../core/ports.js";
+import { type ScheduledReminder, scheduledReminderSchema } from "../core/run/run-schema.js";
+
+/**
+ * Reminders and overrun nudges as BullMQ delayed jobs: they live in Redis, survive restarts
+ * (kill -9 included) and are processed once by whichever bot process takes them. Job ids are
+ * deterministic, so scheduling the same reminder twice is a no-op.
+ */
+
+export const nudgeSchema = z.object({
+  runId: z.string(),
+  stepId: z.string(),
+  /** 1 at the step's expected maximum, 2 at twice it. */
+  level: z.number().int().min(1),
+  dueAt: z.iso.datetime(),
+});
+export type OverrunNudge = z.infer<typeof nudgeSchema>;
+
+/** What happens when a job comes due; the Slack layer implements it. Throwing makes BullMQ retry. */
+export interface TimedJobHandler {
+  reminderDue(reminder: ScheduledReminder): Promise<void>;
+  nudgeDue(nudge: OverrunNudge): Promise<void>;
+  /** Every retry failed: record it on the run; never dropped silently. */
+  jobFailed(kind: "reminder" | "nudge", data: unknown, error: string): Promise<void>;
+}
+
+export interface BullmqSchedulerOptions {
+  /** Producer connection: fails fast. */
+  redis: Redis;
+  /** BullMQ key prefix (never ioredis keyPrefix). */
+  prefix: string;
+  queueName?: string;
+  log: Logger;
+  now?: () => Date;
+  /** Backoff of failed posts, ms (tests shorten it). */
+  retryDelayMs?: number;
+}
+
+const JOB_OPTIONS = { attempts: 5, removeOnComplete: { age: 30 * 86_400 }, removeOnFail: false } as const;
+
+export function createBullmqScheduler(options: BullmqSchedulerOptions) {
+  const queueName = options.queueName ?? "preflight-timers";
+  const now = options.now ?? (() => new Date());
+  const queue = new Queue(queueName, { connection: options.redis, prefix: options.prefix });
+  const backoff = { type: "exponential", delay: options.retryDelayMs ?? 5_000 } as const;
+  const jobsOfRun = (runId: string) => `${options.prefix}:preflight:jobs:${runId}`;
+  const nudgesOfStep = (runId: string, stepId: string) => `${options.prefix}:preflight:nudges:${runId}:${stepId}`;
+  const delayUntil = (iso: string) => Math.max(0, Date.parse(iso) - now().getTime());
+
+  const scheduler: Scheduler = {
+    async scheduleReminder(reminder) {
+      await options.redis.sadd(jobsOfRun(reminder.runId), reminder.key);
+      await queue.add("reminder", reminder, { ...JOB_OPTIONS, backoff, jobId: reminder.key, delay: delayUntil(reminder.dueAt) });
+    },
+
+    async cancelReminders(runId, { keepOnAbort }) {
+      for (const jobId of await options.redis.smembers(jobsOfRun(runId))) {
+        const job = await queue.getJob(jobId);
+        if (!job || (keepOnAbort && scheduledReminderSchema.safeParse(job.data).data?.keepOnAbort)) continue;
+        if (await job.isDelayed()) await job.remove();
+        await options.redis.srem(jobsOfRun(runId), jobId);
+      }
+    },
+
+    async scheduleOverrunNudges(runId, stepId, at) {
+      for (const [index, dueAt] of at.entries()) {
+        const nudge: OverrunNudge = { runId, stepId, level: index + 1, dueAt };
+        const jobId = `${runId}.${stepId}.nudge${nudge.level}.${Date.parse(dueAt)}`;
+        await options.redis.sadd(nudgesOfStep(runId, stepId), jobId);
+        await queue.add("nudge", nudge, { ...JOB_OPTIONS, backoff, jobId, delay: delayUntil(dueAt) });
+      }
+    },
+
+    async cancelOverrunNudges(runId, stepId) {
+      const key = nudgesOfStep(runId, stepId);
+      for (const jobId of await options.redis.smembers(key)) {
+        const job = await queue.getJob(jobId);
+        if (job && (await job.isDelayed())) await job.remove();
+      }
+      await options.redis.del(key);
+    },
+  };
+
+  /** Pending reminders of a run, soonest first (for `/maintenance reminders` and the summary). */
+  async function pendingReminders(runId: string): Promise<ScheduledReminder[]> {
+    const reminders: ScheduledReminder[] = [];
+    for (const jobId of await options.redis.smembers(jobsOfRun(runId))) {
+      const job = await queue.getJob(jobId);
+      const parsed = scheduledReminderSchema.safeParse(job?.data);
+      if (job && parsed.success && (await job.isDelayed())) reminders.push(parsed.data);
+    }
+    return reminders.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+  }
+
+  return { scheduler, queue, pendingReminders, close: () => queue.close() };
+}
+
+/** The worker that fires due jobs. Needs its own connection with maxRetriesPerRequest: null. */
+export function startTimerWorker(options: {
+  connection: Redis;
+  prefix: string;
+  queueName?: string;
+  handler: TimedJobHandler;
+  log: Logger;
+}): Worker {
+  const processJob = async (job: Job) => {
+    if (job.name === "reminder") return options.handler.reminderDue(scheduledReminderSchema.parse(job.data));
+    if (job.name === "nudge") return options.handler.nudgeDue(nudgeSchema.parse(job.data));
+    throw new Error(`unknown job ${job.name}`);
+  };
+  const worker = new Worker(options.queueName ?? "preflight-timers", processJob, {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: 4,
+  });
+  worker.on("failed", (job, error) => {
+    if (!job) return;
+    const finalAttempt = job.attemptsMade >= (job.opts.attempts ?? 1);
+    options.log.warn("timed job failed", { jobId: job.id, name: job.name, attempt: job.attemptsMade, error: error.message });
+    if (finalAttempt) {
+      const kind = job.name === "nudge" ? "nudge" : "reminder";
+      void options.handler.jobFailed(kind, job.data, error.message).catch((recordError: unknown) =>
+        options.log.error("could not record a failed job on its run", { jobId: job.id, error: String(recordError) }),
+      );
+    }
+  });
+  worker.on("error", (error) => options.log.error("timer worker error", { error: error.message }));
+  return worker;
+}

@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { App, LogLevel } from "@slack/bolt";
+import type { Config } from "../config.js";
+import { register as registerReasonButtons } from "./actions/reason-buttons.js";
+import { register as registerStepButtons } from "./actions/step-buttons.js";
+import { register as registerMaintenance } from "./commands/maintenance.js";
+import type { SlackDeps } from "./deps.js";
+import { register as registerThreadReplies } from "./events/thread-replies.js";
+import { retryAfterMs } from "./slack-errors.js";
+import { register as registerReasonSubmissions } from "./views/reason-submissions.js";
+import { register as registerStartParameters } from "./views/start-parameters.js";
+
+/**
+ * The Bolt app: Socket Mode when SLACK_APP_TOKEN is set (no public URL needed), otherwise HTTP
+ * with Slack's requests on POST /slack/events. GET /healthz answers 200 only while Redis does.
+ */
+export function createSlackApp(config: Config, deps: SlackDeps, healthy: () => Promise<boolean>): App {
+  const healthz = {
+    path: "/healthz",
+    method: ["GET"],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      void healthy().then((ok) => {
+        res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" });
+        res.end(ok ? "ok\n" : "redis is not answering\n");
+      });
+    },
+  };
+  const common = {
+    token: config.SLACK_BOT_TOKEN,
+    customRoutes: [healthz],
+    logLevel: LogLevel.WARN,
+    clientOptions: { rejectRateLimitedCalls: true, ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}) },
+  };
+  const app = config.SLACK_APP_TOKEN
+    ? new App({ ...common, appToken: config.SLACK_APP_TOKEN, socketMode: true, installerOptions: { port: config.PORT } })
+    : new App({ ...common, signingSecret: config.SLACK_SIGNING_SECRET ?? "" });
+
+  registerMaintenance(app, deps);
+  registerStepButtons(app, deps);
+  registerReasonButtons(app, deps);
+  registerReasonSubmissions(app, deps);
+  registerStartParameters(app, deps);
+  registerThreadReplies(app, deps);
+
+  app.error(async (error) => {
+    const original = (error as { original?: unknown }).original ?? error;
+    const wait = retryAfterMs(original);
+    if (wait !== undefined) deps.log.warn("Slack rate limit reached in a listener", { retryAfterMs: wait });
+    else deps.log.error("listener failed", { code: error.code, error: original instanceof Error ? original.message : String(original) });
+  });
+  return app;
+}

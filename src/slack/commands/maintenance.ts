@@ -1,0 +1,64 @@
+import type { App } from "@slack/bolt";
+import { describeParameter, resolveParameters } from "../../core/run/create-run.js";
+import { actAndAck } from "../apply-with-ack.js";
+import type { SlackDeps } from "../deps.js";
+import { replyPrivately } from "../reply.js";
+import { startRunAndReport } from "../start-run.js";
+import { startParametersModal } from "../views/start-parameters.js";
+import { type MaintenanceCommand, parseCommand, USAGE } from "./parse-command.js";
+import { listChecklists, statusOfRuns } from "./replies.js";
+
+/** `/maintenance start|list|status|abort|help`. Always answers: never silence, never a stack trace. */
+export function register(app: App, deps: SlackDeps): void {
+  app.command("/maintenance", async ({ command, ack, client, respond }) => {
+    const parsed = parseCommand(command.text);
+    if (!parsed.ok) return ack({ response_type: "ephemeral", text: parsed.message });
+    const where = { channel: command.channel_id, user: command.user_id };
+    const cmd: MaintenanceCommand = parsed.command;
+    switch (cmd.kind) {
+      case "help":
+        return ack({ response_type: "ephemeral", text: USAGE });
+      case "list":
+        return ack({ response_type: "ephemeral", text: listChecklists(deps.catalog.list()) });
+      case "status": {
+        await ack();
+        const runs = await deps.service.activeRuns(command.channel_id);
+        await replyPrivately(client, deps.log, where, await statusOfRuns(client, deps.refs, runs, deps.log), respond);
+        return;
+      }
+      case "abort":
+        await actAndAck(
+          { ...deps, client, ack: () => ack(), channel: command.channel_id },
+          cmd.runId,
+          { type: "abort", reason: cmd.reason, by: command.user_id },
+          `command.${command.trigger_id}`,
+        );
+        return;
+      case "start": {
+        const entry = deps.catalog.get(cmd.checklistId);
+        if (!entry) return ack({ response_type: "ephemeral", text: deps.service.unknownChecklist(cmd.checklistId) });
+        const resolved = resolveParameters(entry.checklist, cmd.params);
+        const invalid = resolved.ok ? [] : resolved.errors.filter((error) => !resolved.missing.includes(error.name));
+        if (invalid.length > 0) {
+          const accepted = Object.entries(entry.checklist.parameters).map(([name, p]) => `• \`${name}\`: ${describeParameter(p)}`);
+          const text = `${invalid.map((error) => error.message).join("\n")}\n\n*${entry.checklist.id}* takes:\n${accepted.join("\n")}`;
+          return ack({ response_type: "ephemeral", text });
+        }
+        await ack();
+        const request = { checklistId: cmd.checklistId, params: cmd.params, channel: command.channel_id, owner: command.user_id, dryRun: cmd.dryRun, ...(cmd.buddy ? { buddy: cmd.buddy } : {}) };
+        if (!resolved.ok) {
+          const meta = { k: cmd.checklistId, c: command.channel_id, g: cmd.params, d: cmd.dryRun, ...(cmd.buddy ? { b: cmd.buddy } : {}) };
+          const view = startParametersModal(entry.checklist, resolved.missing, meta);
+          if (view) {
+            await client.views.open({ trigger_id: command.trigger_id, view });
+          } else {
+            await replyPrivately(client, deps.log, where, `Give the missing parameters on the command line: ${resolved.missing.join(", ")}.`, respond);
+          }
+          return;
+        }
+        await startRunAndReport(deps, client, request, respond);
+        return;
+      }
+    }
+  });
+}

@@ -1,0 +1,101 @@
+import { z } from "zod";
+
+/** `/maintenance …` text → a command, or a message saying what was wrong and what is valid. */
+
+export type MaintenanceCommand =
+  | { kind: "start"; checklistId: string; params: Record<string, string>; buddy?: string; dryRun: boolean }
+  | { kind: "list" }
+  | { kind: "status" }
+  | { kind: "abort"; runId: string; reason: string }
+  | { kind: "help" };
+
+export type ParsedCommand = { ok: true; command: MaintenanceCommand } | { ok: false; message: string };
+
+export const USAGE = [
+  "*/maintenance* commands:",
+  "• `start <checklist> [key=value…] [buddy=@teammate] [dry_run=true]`: start a run in this channel",
+  "• `list`: the checklists, with their parameters",
+  "• `status`: the active runs in this channel",
+  "• `abort <run-id> <reason>`: abort a run (owner or buddy)",
+  "• `help`: this text",
+].join("\n");
+
+const startSchema = z.object({
+  checklistId: z.string().regex(/^[a-z][a-z0-9-]*$/, "a checklist id is lower-case letters, digits and dashes"),
+  pairs: z.array(
+    z.object({
+      key: z.string().regex(/^[a-z][a-z0-9_]*$/, "parameter names are lower-case letters, digits and _"),
+      value: z.string().min(1, "a value is missing after =").max(500, "a value may be at most 500 characters"),
+    }),
+  ),
+});
+
+/** Splits on spaces; "double quotes" keep spaces inside a value (`note="two words"`). */
+export function tokenize(text: string): string[] {
+  return [...text.matchAll(/(?:[^\s"]+|"[^"]*")+/g)].map((m) => m[0].replace(/"/g, ""));
+}
+
+/** `<@U123|alice>` or `<@U123>` (Slack escapes mentions in commands) → `U123`. */
+export function mentionedUser(text: string): string | undefined {
+  return /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(text)?.[1];
+}
+
+export function parseCommand(text: string): ParsedCommand {
+  const [verb, ...args] = tokenize(text.trim());
+  switch (verb?.toLowerCase()) {
+    case undefined:
+    case "help":
+      return { ok: true, command: { kind: "help" } };
+    case "list":
+      return { ok: true, command: { kind: "list" } };
+    case "status":
+      return { ok: true, command: { kind: "status" } };
+    case "abort":
+      return parseAbort(args);
+    case "start":
+      return parseStart(args);
+    default:
+      return { ok: false, message: `I don't know \`${verb}\`.\n${USAGE}` };
+  }
+}
+
+function parseAbort(args: string[]): ParsedCommand {
+  const [runId, ...reason] = args;
+  if (!runId || reason.length === 0) {
+    return { ok: false, message: "Usage: `/maintenance abort <run-id> <reason>`: the reason goes into the post-mortem. `/maintenance status` lists run ids." };
+  }
+  return { ok: true, command: { kind: "abort", runId, reason: reason.join(" ") } };
+}
+
+function parseStart(args: string[]): ParsedCommand {
+  const [checklistId, ...rest] = args;
+  if (!checklistId) {
+    return { ok: false, message: "Usage: `/maintenance start <checklist> [key=value…]`. `/maintenance list` shows the checklists." };
+  }
+  const notPairs = rest.filter((token) => !token.includes("="));
+  if (notPairs.length > 0) {
+    return { ok: false, message: `\`${notPairs[0]}\` is not key=value. Parameters are written like \`env=prod\`.` };
+  }
+  const pairs = rest.map((token) => ({ key: token.slice(0, token.indexOf("=")), value: token.slice(token.indexOf("=") + 1) }));
+  const parsed = startSchema.safeParse({ checklistId, pairs });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path[0] === "pairs" ? ` (in \`${rest[Number(issue.path[1])] ?? ""}\`)` : "";
+    return { ok: false, message: `${issue?.message ?? "invalid command"}${where}.` };
+  }
+  const params: Record<string, string> = {};
+  let buddy: string | undefined;
+  let dryRun = false;
+  for (const { key, value } of parsed.data.pairs) {
+    if (key === "buddy") {
+      buddy = mentionedUser(value);
+      if (!buddy) return { ok: false, message: `buddy=${value}: mention your buddy with @ (as in \`buddy=@dana\`) so Slack links the person.` };
+    } else if (key === "dry_run") {
+      if (value !== "true" && value !== "false") return { ok: false, message: `dry_run=${value}: use true or false.` };
+      dryRun = value === "true";
+    } else {
+      params[key] = value;
+    }
+  }
+  return { ok: true, command: { kind: "start", checklistId, params, dryRun, ...(buddy ? { buddy } : {}) } };
+}

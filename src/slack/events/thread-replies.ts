@@ -1,0 +1,32 @@
+import type { App } from "@slack/bolt";
+import { z } from "zod";
+import type { SlackDeps } from "../deps.js";
+
+const threadReplySchema = z.object({
+  channel: z.string(),
+  user: z.string(),
+  text: z.string().min(1),
+  ts: z.string(),
+  thread_ts: z.string(),
+  subtype: z.undefined(),
+  bot_id: z.undefined(),
+});
+
+/** A person's reply in a run's thread joins the run's timeline as a note, with author and time. */
+export function register(app: App, deps: SlackDeps): void {
+  app.event("message", async ({ event }) => {
+    const parsed = threadReplySchema.safeParse(event);
+    if (!parsed.success || parsed.data.thread_ts === parsed.data.ts) return;
+    const reply = parsed.data;
+    const runId = await deps.refs.runOfThread(reply.channel, reply.thread_ts);
+    if (!runId) return;
+    // Slack re-sends events it thinks were not received; the message ts makes the retry a duplicate.
+    const { result, effectsDone } = await deps.service.act(
+      runId,
+      { type: "add_note", text: reply.text.slice(0, 4_000), source: "thread", by: reply.user },
+      `thread.${reply.channel}.${reply.ts}`,
+    );
+    if (result.status === "refused") deps.log.info("thread reply not recorded", { runId, reason: result.refusal.message });
+    await effectsDone;
+  });
+}

@@ -1,0 +1,25 @@
+/** Slack action and view ids (snake_case, as Slack shows them); one list, so listeners and renderers agree. */
+export const ACTION_IDS = {
+  startStep: "step_start",
+  completeStep: "step_complete",
+  verifyStep: "step_verify",
+  skipStep: "step_skip",
+  reportProblem: "step_problem",
+  addNote: "step_note",
+  resolveProblem: "problem_resolve",
+  finishRun: "run_finish",
+  abortRun: "run_abort",
+} as const;
+export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
+
+export const VIEW_IDS = {
+  skipStep: "skip_step_modal",
+  reportProblem: "report_problem_modal",
+  addNote: "add_note_modal",
+  resolveProblem: "resolve_problem_modal",
+  abortRun: "abort_run_modal",
+  startParameters: "start_parameters_modal",
+} as const;
+
+/** block_id / action_id of the single text input in the reason-style modals. */
+export const TEXT_INPUT = { block: "text_block", action: "text_input" } as const;

@@ -1,0 +1,110 @@
+import type { Button, KnownBlock } from "@slack/types";
+import { formatDuration } from "../../core/duration.js";
+import type { Problem, Run } from "../../core/run/run-schema.js";
+import { isFinished, openProblems, planSteps, unfinishedSteps } from "../../core/run/step-rules.js";
+import { encodeActionValue } from "../action-value.js";
+import { ACTION_IDS } from "../ids.js";
+import { actionRows, button, contexts, header, SLACK_LIMITS, section } from "./budget.js";
+import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn.js";
+
+/** What surrounds the steps in the run message: title, outcome, who and how long; problems and run buttons. */
+
+const DRY_RUN_MARK = " — DRY RUN";
+const ENVIRONMENT_CHARS = 100;
+const OUTCOME_REASON_CHARS = 500;
+const FOOTER_PROBLEM_CHARS = 300;
+/** Problems listed in the footer and offered a Resolve button; the rest are counted. */
+export const FOOTER_PROBLEMS = 3;
+
+export function titleBlock(run: Run): KnownBlock {
+  if (!run.dryRun) return header(run.plan.title);
+  const room = SLACK_LIMITS.headerChars - DRY_RUN_MARK.length;
+  return header(`${truncate(run.plan.title, room)}${DRY_RUN_MARK}`);
+}
+
+/** ✅ Finished / 🛑 Aborted: reason, with who closed the run and when. Nothing while it is active. */
+export function outcomeBlocks(run: Run): KnownBlock[] {
+  if (run.status === "active") return [];
+  const closer = run.history.findLast((entry) => entry.type === "finish" || entry.type === "abort");
+  const by = closer ? ` by ${mention(closer.by)}` : "";
+  const when = run.closedAt ? ` ${slackDate(run.closedAt)}` : "";
+  if (run.status === "finished") return [section(`✅ *Finished*${by}${when}`)];
+  const reason = run.abortReason ? `: ${escapeMrkdwn(truncate(run.abortReason, OUTCOME_REASON_CHARS))}` : "";
+  return [section(`🛑 *Aborted*${reason}\n${by.trim()}${when}`.trimEnd())];
+}
+
+/** Environment, owner, buddy, start, elapsed time, downtime so far and progress, as one context block. */
+export function metaBlock(run: Run, now: Date): KnownBlock {
+  const end = run.closedAt ? Date.parse(run.closedAt) : now.getTime();
+  const elements = [
+    run.environment ? `*Environment:* ${escapeMrkdwn(truncate(run.environment, ENVIRONMENT_CHARS))}` : "",
+    `*Owner:* ${mention(run.owner)}`,
+    run.buddy ? `*Buddy:* ${mention(run.buddy)}` : "",
+    `*Started:* ${slackDate(run.createdAt)}`,
+    `*${run.status === "active" ? "Elapsed" : "Took"}:* ${formatDuration(end - Date.parse(run.createdAt))}`,
+    downtimeText(run, now),
+    `*Progress:* ${run.steps.filter((step) => isFinished(step.status)).length}/${run.steps.length} steps done`,
+  ];
+  return contexts(elements.filter((text) => text !== ""))[0] as KnownBlock;
+}
+
+/** From the `downtime: start` step (started or completed) to the `downtime: end` step's completion. */
+export function downtimeText(run: Run, now: Date): string {
+  const planned = planSteps(run);
+  const stateOf = (kind: "start" | "end") => {
+    const index = planned.findIndex((step) => step.plan.downtime === kind);
+    return index < 0 ? undefined : run.steps[index];
+  };
+  const start = stateOf("start");
+  const startedAt = start?.startedAt ?? start?.completedAt;
+  if (startedAt === undefined) return "";
+  const endedAt = stateOf("end")?.completedAt ?? run.closedAt;
+  const ms = (endedAt ? Date.parse(endedAt) : now.getTime()) - Date.parse(startedAt);
+  return endedAt ? `*Downtime:* ${formatDuration(ms)}` : `*Downtime:* ${formatDuration(ms)} so far`;
+}
+
+/** The engine's rule for finishing: every step done or skipped, no open problem. */
+export function canFinish(run: Run): boolean {
+  return run.status === "active" && unfinishedSteps(run).length === 0 && openProblems(run).length === 0;
+}
+
+/**
+ * The footer: open problems the steps above don't show, then Finish run (when the engine would
+ * accept it), Abort and a Resolve button per open problem. No buttons once the run is closed.
+ */
+export function footerBlocks(run: Run, unshownProblems: readonly Problem[]): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  if (unshownProblems.length > 0) {
+    const lines = unshownProblems.slice(0, FOOTER_PROBLEMS).map((problem) => {
+      const text = escapeMrkdwn(truncate(problem.text, FOOTER_PROBLEM_CHARS));
+      return `🚩 ${text} — ${mention(problem.reportedBy)} ${slackDate(problem.reportedAt, "{time}")}`;
+    });
+    const more = unshownProblems.length - FOOTER_PROBLEMS;
+    if (more > 0) lines.push(`…and ${more} more open problems`);
+    blocks.push(section(`*Open problems*\n${lines.join("\n")}`));
+  }
+  if (run.status !== "active") return blocks;
+  const buttons: Button[] = [];
+  const value = (extra: { p?: string }) => encodeActionValue({ r: run.id, v: run.version, ...extra });
+  if (canFinish(run)) buttons.push(button("Finish run", ACTION_IDS.finishRun, value({}), "primary"));
+  buttons.push(button("Abort", ACTION_IDS.abortRun, value({}), "danger"));
+  for (const problem of openProblems(run).slice(0, FOOTER_PROBLEMS)) {
+    const text = `Resolve: ${problem.text.replace(/\s+/g, " ").trim()}`;
+    buttons.push(button(text, ACTION_IDS.resolveProblem, value({ p: problem.id })));
+  }
+  blocks.push(...actionRows(buttons));
+  return blocks;
+}
+
+/** The notification text: title, progress and what happens now. */
+export function fallbackText(run: Run, currentTitle: string | undefined): string {
+  const title = `${run.plan.title}${run.dryRun ? " (dry run)" : ""}${run.environment ? ` in ${run.environment}` : ""}`;
+  const done = run.steps.filter((step) => isFinished(step.status)).length;
+  const text =
+    run.status === "finished"
+      ? `${title}: finished`
+      : run.status === "aborted"
+        ? `${title}: aborted${run.abortReason ? ` — ${run.abortReason}` : ""}`
+        : `${title}: ${done}/${run.steps.length} steps done${currentTitle ? ` — now: ${currentTitle}` : ""}`;
+  return escapeMrkdwn(truncate(text.replace(/\s+/g, " "), 300));
+}

@@ -1,0 +1,128 @@
+import type { Button } from "@slack/types";
+import type { Problem, Run } from "../../core/run/run-schema.js";
+import { availableStepActions, type LocatedStep, type StepAction } from "../../core/run/step-rules.js";
+import { describeAction } from "../../render/run-markdown.js";
+import { encodeActionValue } from "../action-value.js";
+import { type ActionId, ACTION_IDS } from "../ids.js";
+import { button, SLACK_LIMITS } from "./budget.js";
+import { escapeMrkdwn, markdownToMrkdwn, mention, truncate, truncateMrkdwn } from "./mrkdwn.js";
+import { STATUS_EMOJI, statusNote, stepProgress, stepTitle } from "./step-line.js";
+
+/** A step in focus (running, waiting for a verifier, next to start): everything needed to do it. */
+
+/** One focus step is one section: its status, its problems and, room permitting, its details. */
+export const FOCUS_SECTION_CHARS = 2_900;
+export const DETAILS_CHARS = 1_200;
+export const COMMAND_CHARS = 500;
+export const EXPECT_CHARS = 600;
+const PROBLEM_CHARS = 300;
+const PROBLEMS_SHOWN = 3;
+/** A detail that doesn't fit gets cut only if at least this much of it can be shown. */
+const MIN_PARTIAL_CHARS = 80;
+export const DETAILS_CUT = "… (full text in the checklist)";
+const MORE_IN_CHECKLIST = "_… more in the checklist_";
+
+export function focusStepText(
+  run: Run,
+  located: LocatedStep,
+  problems: readonly Problem[],
+  now: Date,
+  withDetails: boolean,
+): string {
+  const { plan, state } = located;
+  const note = statusNote(state);
+  const lines = [`${STATUS_EMOJI[state.status]} *${stepTitle(located)}*${note ? ` — ${note}` : ""}`];
+  const progress = stepProgress(plan, state, now);
+  const ready = state.status === "pending" ? "ready to start" : "";
+  const marks = [
+    plan.verify ? "a teammate verifies" : undefined,
+    plan.downtime === "start" ? "downtime starts here" : undefined,
+    plan.downtime === "end" ? "downtime ends here" : undefined,
+  ].filter((mark) => mark !== undefined);
+  const status = [ready, progress, ...marks].filter((part) => part !== "").join(" · ");
+  if (status) lines.push(status.charAt(0).toUpperCase() + status.slice(1));
+  for (const problem of problems.slice(0, PROBLEMS_SHOWN)) {
+    lines.push(`🚩 ${escapeMrkdwn(truncate(problem.text, PROBLEM_CHARS))} — ${mention(problem.reportedBy)}`);
+  }
+  if (problems.length > PROBLEMS_SHOWN) lines.push(`🚩 …and ${problems.length - PROBLEMS_SHOWN} more problems`);
+  const head = truncateMrkdwn(lines.join("\n"), FOCUS_SECTION_CHARS);
+  if (!withDetails) return head;
+  const details = packParts(detailParts(run, located), FOCUS_SECTION_CHARS - head.length - 1);
+  return details ? `${head}\n${details}` : head;
+}
+
+interface Part {
+  text: string;
+  code: boolean;
+}
+
+function detailParts(run: Run, located: LocatedStep): Part[] {
+  const { plan } = located;
+  const parts: Part[] = [];
+  const text = (value: string) => parts.push({ text: value, code: false });
+  if (plan.details) text(truncateMrkdwn(markdownToMrkdwn(plan.details.trim()), DETAILS_CHARS, DETAILS_CUT));
+  if (plan.links && plan.links.length > 0) {
+    const links = plan.links.map(
+      (link) => `<${escapeMrkdwn(link.url).replace(/\|/g, "%7C")}|${escapeMrkdwn(link.label)}>`,
+    );
+    text(`🔗 ${links.join(" · ")}`);
+  }
+  for (const command of plan.commands ?? []) {
+    parts.push({ text: `\`\`\`\n${truncate(escapeMrkdwn(command.trimEnd()), COMMAND_CHARS)}\n\`\`\``, code: true });
+  }
+  if (plan.expect) text(`_Expect:_ ${truncate(escapeMrkdwn(plan.expect.trim()), EXPECT_CHARS, DETAILS_CUT)}`);
+  if (plan.rollback)
+    text(`_Rollback:_ ${truncate(escapeMrkdwn(plan.rollback.trim()), EXPECT_CHARS, DETAILS_CUT)}`);
+  if (plan.action) {
+    const dry = run.dryRun ? " _(dry run: not executed)_" : "";
+    text(`_Automated:_ ${escapeMrkdwn(describeAction(plan.action))}${dry}`);
+  }
+  return parts;
+}
+
+/** As many parts as fit in `budget` characters; a part that doesn't fit is cut or left out, and said so. */
+function packParts(parts: readonly Part[], budget: number): string {
+  const out: string[] = [];
+  let used = 0;
+  for (const [i, part] of parts.entries()) {
+    const separator = out.length > 0 ? 1 : 0;
+    const isLast = i === parts.length - 1;
+    const reserve = isLast ? 0 : MORE_IN_CHECKLIST.length + 1;
+    if (used + separator + part.text.length + reserve <= budget) {
+      out.push(part.text);
+      used += separator + part.text.length;
+      continue;
+    }
+    const room = budget - used - separator - MORE_IN_CHECKLIST.length - 1;
+    if (room >= MIN_PARTIAL_CHARS) {
+      out.push(part.code ? truncateMrkdwn(part.text, room, "") : truncate(part.text, room));
+    }
+    if (budget - used >= MORE_IN_CHECKLIST.length + 1) out.push(MORE_IN_CHECKLIST);
+    break;
+  }
+  return out.join("\n");
+}
+
+const STEP_BUTTONS: Record<StepAction, { label: string; actionId: ActionId; style?: "primary" }> = {
+  start: { label: "Start", actionId: ACTION_IDS.startStep },
+  complete: { label: "Done", actionId: ACTION_IDS.completeStep, style: "primary" },
+  verify: { label: "Verify", actionId: ACTION_IDS.verifyStep, style: "primary" },
+  skip: { label: "Skip", actionId: ACTION_IDS.skipStep },
+};
+const BUTTON_ORDER: StepAction[] = ["start", "complete", "verify", "skip"];
+
+/** The buttons for a step in focus: the actions possible now, then Report problem and Add note. */
+export function focusStepButtons(run: Run, located: LocatedStep): Button[] {
+  if (run.status !== "active") return [];
+  const value = encodeActionValue({ r: run.id, s: located.plan.id, v: run.version });
+  const available = availableStepActions(run, located);
+  const buttons = BUTTON_ORDER.filter((action) => available.includes(action)).map((action) => {
+    const { label, actionId, style } = STEP_BUTTONS[action];
+    return button(label, actionId, value, style);
+  });
+  buttons.push(
+    button("Report problem", ACTION_IDS.reportProblem, value),
+    button("Add note", ACTION_IDS.addNote, value),
+  );
+  return buttons.slice(0, SLACK_LIMITS.actionsElements);
+}

@@ -1,0 +1,28 @@
+import type { WebClient } from "@slack/web-api";
+import type { Logger } from "../core/ports.js";
+import { describeSlackError } from "./slack-errors.js";
+
+/** Tells one person something only they see. A failure is logged; it never throws into a listener. */
+export async function replyPrivately(
+  client: WebClient,
+  log: Logger,
+  target: { channel: string; user: string },
+  text: string,
+  respond?: (message: { response_type: "ephemeral"; text: string }) => Promise<unknown>,
+): Promise<void> {
+  try {
+    await client.chat.postEphemeral({ channel: target.channel, user: target.user, text });
+  } catch (error) {
+    // Not in the channel yet: the command's response_url still reaches the person.
+    if (respond) {
+      try {
+        await respond({ response_type: "ephemeral", text });
+        return;
+      } catch (fallbackError) {
+        log.error("private reply failed", { ...target, error: describeSlackError(fallbackError) });
+        return;
+      }
+    }
+    log.error("private reply failed", { ...target, error: describeSlackError(error) });
+  }
+}

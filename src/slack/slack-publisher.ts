@@ -1,0 +1,60 @@
+import type { WebClient } from "@slack/web-api";
+import type { MessageRefs, RunPublisher } from "../core/ports.js";
+import { formatDuration } from "../core/duration.js";
+import type { Run } from "../core/run/run-schema.js";
+import { findStep } from "../core/run/step-rules.js";
+import type { MessageRefresher } from "./message-refresher.js";
+import { renderActivity } from "./render/activity.js";
+import { escapeMrkdwn, mention } from "./render/mrkdwn.js";
+import { needsStepList, renderRunMessage, renderStepList } from "./render/run-message.js";
+import type { ThreadPoster } from "./thread-poster.js";
+
+/** The run as people see it in Slack: the message, refreshed in place, and its thread. */
+export function createSlackPublisher(deps: {
+  client: WebClient;
+  refs: MessageRefs;
+  refresher: MessageRefresher;
+  thread: ThreadPoster;
+  now?: () => Date;
+}): RunPublisher {
+  const now = deps.now ?? (() => new Date());
+
+  async function publish(run: Run): Promise<void> {
+    const message = renderRunMessage(run, now());
+    const posted = await deps.client.chat.postMessage({ channel: run.channel, text: message.text, blocks: message.blocks });
+    if (!posted.ts || !posted.channel) throw new Error(`chat.postMessage for run ${run.id} returned no ts`);
+    await deps.refs.save(run.id, { channel: posted.channel, ts: posted.ts });
+    if (needsStepList(run)) {
+      // A long checklist continues in the thread: the full list, posted once at the start.
+      for (const part of renderStepList(run)) {
+        await deps.client.chat.postMessage({ channel: posted.channel, thread_ts: posted.ts, text: part.text, blocks: part.blocks });
+      }
+    }
+  }
+
+  async function requestVerification(run: Run, stepId: string, completedBy: string, ask: string[]): Promise<void> {
+    const title = findStep(run, stepId)?.plan.title ?? stepId;
+    const who = ask.length > 0 ? `${ask.map(mention).join(", ")}, please verify it` : "a teammate, please verify it";
+    deps.thread.post(
+      run.id,
+      `🟡 *${escapeMrkdwn(title)}* is waiting for verification: ${who} (${mention(completedBy)} completed it, so can't).`,
+    );
+  }
+
+  async function runClosed(run: Run, outcome: "finished" | "aborted"): Promise<void> {
+    const took = formatDuration(Date.parse(run.closedAt ?? now().toISOString()) - Date.parse(run.createdAt));
+    const line =
+      outcome === "finished"
+        ? `🏁 The run is finished after ${took}.`
+        : `🛑 The run was aborted after ${took}: ${escapeMrkdwn(run.abortReason ?? "")}`;
+    deps.thread.post(run.id, line);
+  }
+
+  return {
+    publish,
+    refresh: (runId) => deps.refresher.request(runId),
+    postActivity: (run, activity) => deps.thread.post(run.id, renderActivity(activity, run)),
+    requestVerification,
+    runClosed,
+  };
+}

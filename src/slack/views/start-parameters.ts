@@ -1,0 +1,105 @@
+import type { App } from "@slack/bolt";
+import type { KnownBlock, View } from "@slack/types";
+import { z } from "zod";
+import type { Checklist, Parameter } from "../../core/checklist/schema.js";
+import { resolveParameters } from "../../core/run/create-run.js";
+import type { SlackDeps } from "../deps.js";
+import { VIEW_IDS } from "../ids.js";
+import { viewSubmissionSchema } from "../payloads.js";
+import { startRunAndReport } from "../start-run.js";
+
+/** When `/maintenance start` lacks required parameters, a modal asks for them with typed inputs. */
+
+const INPUT_ACTION = "value";
+const blockOf = (name: string) => `param_${name}`;
+const MAX_METADATA = 3_000;
+
+const metadataSchema = z.strictObject({
+  k: z.string(),
+  c: z.string(),
+  g: z.record(z.string(), z.string()),
+  b: z.string().optional(),
+  d: z.boolean(),
+});
+export type StartMetadata = z.infer<typeof metadataSchema>;
+
+export function startParametersModal(checklist: Checklist, missing: string[], meta: StartMetadata): View | undefined {
+  const privateMetadata = JSON.stringify(meta);
+  if (privateMetadata.length > MAX_METADATA) return undefined;
+  const given = Object.entries(meta.g).map(([name, value]) => `\`${name}=${value}\``);
+  const blocks: KnownBlock[] = [
+    { type: "section", text: { type: "mrkdwn", text: `*${checklist.title}*\n${checklist.summary}`.slice(0, 3_000) } },
+    ...(given.length > 0 ? [{ type: "context" as const, elements: [{ type: "mrkdwn" as const, text: `Given: ${given.join(", ")}`.slice(0, 2_000) }] }] : []),
+    ...missing.slice(0, 90).map((name) => parameterInput(name, checklist.parameters[name] as Parameter)),
+  ];
+  return {
+    type: "modal",
+    callback_id: VIEW_IDS.startParameters,
+    private_metadata: privateMetadata,
+    title: { type: "plain_text", text: "Start a run" },
+    submit: { type: "plain_text", text: "Start" },
+    close: { type: "plain_text", text: "Cancel" },
+    blocks,
+  };
+}
+
+function parameterInput(name: string, parameter: Parameter): KnownBlock {
+  const label = { type: "plain_text" as const, text: name.slice(0, 2_000) };
+  const hint = parameter.description ? { hint: { type: "plain_text" as const, text: parameter.description.slice(0, 2_000) } } : {};
+  const options = (values: string[]) =>
+    values.slice(0, 100).map((value) => ({ text: { type: "plain_text" as const, text: value.slice(0, 75) }, value: value.slice(0, 150) }));
+  if (parameter.type === "enum" || parameter.type === "boolean") {
+    const values = parameter.type === "enum" ? parameter.values : ["true", "false"];
+    return { type: "input", block_id: blockOf(name), label, ...hint, element: { type: "static_select", action_id: INPUT_ACTION, options: options(values) } };
+  }
+  return { type: "input", block_id: blockOf(name), label, ...hint, element: { type: "plain_text_input", action_id: INPUT_ACTION } };
+}
+
+function enteredValue(values: Record<string, Record<string, unknown>>, name: string): string | undefined {
+  const input = values[blockOf(name)]?.[INPUT_ACTION] as { value?: unknown; selected_option?: { value?: unknown } } | undefined;
+  const raw = input?.selected_option?.value ?? input?.value;
+  return typeof raw === "string" && raw.trim() !== "" ? raw.trim() : undefined;
+}
+
+export function register(app: App, deps: SlackDeps): void {
+  app.view(VIEW_IDS.startParameters, async ({ ack, body, client }) => {
+    const parsed = viewSubmissionSchema.safeParse(body);
+    const meta = parsed.success ? safeMetadata(parsed.data.view.private_metadata) : undefined;
+    const entry = meta ? deps.catalog.get(meta.k) : undefined;
+    if (!parsed.success || !meta || !entry) {
+      await ack({ response_action: "errors", errors: {} });
+      return;
+    }
+    const entered: Record<string, string> = {};
+    for (const name of Object.keys(entry.checklist.parameters)) {
+      const value = enteredValue(parsed.data.view.state.values, name);
+      if (value !== undefined) entered[name] = value;
+    }
+    const params = { ...meta.g, ...entered };
+    const resolved = resolveParameters(entry.checklist, params);
+    if (!resolved.ok) {
+      const errors = Object.fromEntries(resolved.errors.map((error) => [blockOf(error.name), error.message]));
+      await ack({ response_action: "errors", errors });
+      return;
+    }
+    await ack();
+    await startRunAndReport(deps, client, {
+      checklistId: meta.k,
+      params,
+      channel: meta.c,
+      owner: parsed.data.user.id,
+      dryRun: meta.d,
+      ...(meta.b ? { buddy: meta.b } : {}),
+    });
+  });
+}
+
+function safeMetadata(raw: string): StartMetadata | undefined {
+  try {
+    const parsed = metadataSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    // Not our metadata: the submission is refused by the caller.
+    return undefined;
+  }
+}
