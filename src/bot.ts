@@ -29,7 +29,12 @@ export interface BotOptions {
 
 export async function startBot(config: Config, options: BotOptions) {
   const { log } = options;
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true, connectTimeout: 3_000, retryStrategy: () => null });
+  const redis = new Redis(config.REDIS_URL, {
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     await redis.ping();
@@ -55,7 +60,12 @@ export async function startBot(config: Config, options: BotOptions) {
   const store = createRedisRunStore(redis, { prefix });
   const refs = createRedisMessageRefs(redis, prefix);
   const refresher = createMessageRefresher({ client, store, refs, log });
-  const thread = createThreadPoster({ client, refs, log, ...(options.threadBatchMs !== undefined ? { batchMs: options.threadBatchMs } : {}) });
+  const thread = createThreadPoster({
+    client,
+    refs,
+    log,
+    ...(options.threadBatchMs !== undefined ? { batchMs: options.threadBatchMs } : {}),
+  });
   const publisher = createSlackPublisher({ client, refs, refresher, thread });
   const timers = createBullmqScheduler({
     redis,
@@ -73,14 +83,20 @@ export async function startBot(config: Config, options: BotOptions) {
 
   const healthy = async () => {
     try {
-      return (await Promise.race([redis.ping(), new Promise((resolve) => setTimeout(resolve, 1_000, "timeout"))])) === "PONG";
+      return (
+        (await Promise.race([
+          redis.ping(),
+          new Promise((resolve) => setTimeout(resolve, 1_000, "timeout")),
+        ])) === "PONG"
+      );
     } catch {
       return false;
     }
   };
   const app = createSlackApp(config, { service, catalog, log, refs }, healthy);
   const started = (await app.start(config.PORT)) as Server | unknown;
-  const address = started && typeof (started as Server).address === "function" ? (started as Server).address() : null;
+  const address =
+    started && typeof (started as Server).address === "function" ? (started as Server).address() : null;
   const port = address && typeof address === "object" ? address.port : config.PORT;
   log.info("Preflight is running", {
     mode: config.SLACK_APP_TOKEN ? "socket" : "http",

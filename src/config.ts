@@ -1,17 +1,24 @@
 import { z } from "zod";
 
 /** The bot's configuration, read from the environment and validated once at start. */
-const configSchema = z
-  .object({
-    SLACK_BOT_TOKEN: z.string({ error: "is required: the Bot User OAuth Token (xoxb-…) from the app's OAuth page" }).startsWith("xoxb-", "must be a bot token starting with xoxb-"),
-    SLACK_SIGNING_SECRET: z.string().min(1, "must not be empty").optional(),
-    SLACK_APP_TOKEN: z.string().startsWith("xapp-", "must be an app-level token starting with xapp- (Socket Mode)").optional(),
-    PORT: z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535).default(3000),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").default("redis://127.0.0.1:6379"),
-    REDIS_PREFIX: z.string().min(1).default("preflight:"),
-    SLACK_API_URL: z.url("must be a URL such as https://slack.com/api/").optional(),
-    CHECKLISTS_DIR: z.string().min(1).default("checklists"),
-  });
+const configSchema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: "is required: the Bot User OAuth Token (xoxb-…) from the app's OAuth page" })
+    .startsWith("xoxb-", "must be a bot token starting with xoxb-"),
+  SLACK_SIGNING_SECRET: z.string().min(1, "must not be empty").optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .startsWith("xapp-", "must be an app-level token starting with xapp- (Socket Mode)")
+    .optional(),
+  PORT: z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535).default(3000),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .default("redis://127.0.0.1:6379"),
+  REDIS_PREFIX: z.string().min(1).default("preflight:"),
+  SLACK_API_URL: z.url("must be a URL such as https://slack.com/api/").optional(),
+  CHECKLISTS_DIR: z.string().min(1).default("checklists"),
+});
 
 const SIGNING_SECRET_MISSING =
   "  SLACK_SIGNING_SECRET is required in HTTP mode (from the app's Basic Information page), or set SLACK_APP_TOKEN for Socket Mode";
@@ -21,10 +28,18 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
 
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
   const parsed = configSchema.safeParse(present);
-  const lines = parsed.success ? [] : parsed.error.issues.map((issue) => `  ${String(issue.path[0])} ${issue.message}`);
-  if (present.SLACK_SIGNING_SECRET === undefined && present.SLACK_APP_TOKEN === undefined) lines.push(SIGNING_SECRET_MISSING);
+  const lines = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `  ${String(issue.path[0])} ${issue.message}`);
+  if (present.SLACK_SIGNING_SECRET === undefined && present.SLACK_APP_TOKEN === undefined)
+    lines.push(SIGNING_SECRET_MISSING);
   if (parsed.success && lines.length === 0) return { ok: true, config: parsed.data };
-  return { ok: false, message: `Preflight can't start: the configuration is incomplete.\n${lines.join("\n")}` };
+  return {
+    ok: false,
+    message: `Preflight can't start: the configuration is incomplete.\n${lines.join("\n")}`,
+  };
 }

@@ -23,6 +23,8 @@ try {
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
 } catch (error) {
-  console.error(error instanceof RedisUnavailableError ? error.message : `Preflight failed to start: ${String(error)}`);
+  console.error(
+    error instanceof RedisUnavailableError ? error.message : `Preflight failed to start: ${String(error)}`,
+  );
   process.exit(1);
 }

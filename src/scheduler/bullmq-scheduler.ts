@@ -47,13 +47,19 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
   const queue = new Queue(queueName, { connection: options.redis, prefix: options.prefix });
   const backoff = { type: "exponential", delay: options.retryDelayMs ?? 5_000 } as const;
   const jobsOfRun = (runId: string) => `${options.prefix}:preflight:jobs:${runId}`;
-  const nudgesOfStep = (runId: string, stepId: string) => `${options.prefix}:preflight:nudges:${runId}:${stepId}`;
+  const nudgesOfStep = (runId: string, stepId: string) =>
+    `${options.prefix}:preflight:nudges:${runId}:${stepId}`;
   const delayUntil = (iso: string) => Math.max(0, Date.parse(iso) - now().getTime());
 
   const scheduler: Scheduler = {
     async scheduleReminder(reminder) {
       await options.redis.sadd(jobsOfRun(reminder.runId), reminder.key);
-      await queue.add("reminder", reminder, { ...JOB_OPTIONS, backoff, jobId: reminder.key, delay: delayUntil(reminder.dueAt) });
+      await queue.add("reminder", reminder, {
+        ...JOB_OPTIONS,
+        backoff,
+        jobId: reminder.key,
+        delay: delayUntil(reminder.dueAt),
+      });
     },
 
     async cancelReminders(runId, { keepOnAbort }) {
@@ -119,11 +125,19 @@ export function startTimerWorker(options: {
   worker.on("failed", (job, error) => {
     if (!job) return;
     const finalAttempt = job.attemptsMade >= (job.opts.attempts ?? 1);
-    options.log.warn("timed job failed", { jobId: job.id, name: job.name, attempt: job.attemptsMade, error: error.message });
+    options.log.warn("timed job failed", {
+      jobId: job.id,
+      name: job.name,
+      attempt: job.attemptsMade,
+      error: error.message,
+    });
     if (finalAttempt) {
       const kind = job.name === "nudge" ? "nudge" : "reminder";
       void options.handler.jobFailed(kind, job.data, error.message).catch((recordError: unknown) =>
-        options.log.error("could not record a failed job on its run", { jobId: job.id, error: String(recordError) }),
+        options.log.error("could not record a failed job on its run", {
+          jobId: job.id,
+          error: String(recordError),
+        }),
       );
     }
   });

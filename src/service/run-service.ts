@@ -1,5 +1,13 @@
 import { randomBytes } from "node:crypto";
-import type { ActionRunner, ChecklistCatalog, Logger, RunPublisher, RunStore, Scheduler, UpdateResult } from "../core/ports.js";
+import type {
+  ActionRunner,
+  ChecklistCatalog,
+  Logger,
+  RunPublisher,
+  RunStore,
+  Scheduler,
+  UpdateResult,
+} from "../core/ports.js";
 import { applyEvent } from "../core/run/apply-event.js";
 import { createRun, type ParameterError } from "../core/run/create-run.js";
 import type { Effect } from "../core/run/effects.js";
@@ -78,8 +86,15 @@ export function createRunService(deps: RunServiceDeps) {
     }
     await store.create(result.run);
     await publisher.publish(result.run);
-    await carryOut(result.run, result.effects.filter((effect) => effect.type !== "refresh_run_message"));
-    log.info("run started", { runId: result.run.id, checklist: entry.checklist.id, channel: request.channel });
+    await carryOut(
+      result.run,
+      result.effects.filter((effect) => effect.type !== "refresh_run_message"),
+    );
+    log.info("run started", {
+      runId: result.run.id,
+      checklist: entry.checklist.id,
+      channel: request.channel,
+    });
     return { ok: true, run: result.run };
   }
 
@@ -132,7 +147,10 @@ export function createRunService(deps: RunServiceDeps) {
       case "cancel_overrun_nudges":
         return scheduler.cancelOverrunNudges(run.id, effect.stepId);
       case "run_action":
-        if (!deps.actions) throw new Error(`step ${effect.stepId} declares ${effect.action.type}, but no action runner is configured`);
+        if (!deps.actions)
+          throw new Error(
+            `step ${effect.stepId} declares ${effect.action.type}, but no action runner is configured`,
+          );
         return deps.actions.run(run, effect.stepId, effect.action, effect.dryRun);
       case "run_closed":
         return publisher.runClosed(run, effect.outcome);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * What a button carries: the run, the step (or problem) and the run version the message showed.
+ * What a button carries: the run, the step (or problem) and the run's progress the message showed.
  * Slack gives it back verbatim, but it is still outside input: validated on the way in.
  * Short keys keep it far below Slack's 2,000-character limit for `value`.
  */

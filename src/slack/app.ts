@@ -29,10 +29,18 @@ export function createSlackApp(config: Config, deps: SlackDeps, healthy: () => P
     token: config.SLACK_BOT_TOKEN,
     customRoutes: [healthz],
     logLevel: LogLevel.WARN,
-    clientOptions: { rejectRateLimitedCalls: true, ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}) },
+    clientOptions: {
+      rejectRateLimitedCalls: true,
+      ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    },
   };
   const app = config.SLACK_APP_TOKEN
-    ? new App({ ...common, appToken: config.SLACK_APP_TOKEN, socketMode: true, installerOptions: { port: config.PORT } })
+    ? new App({
+        ...common,
+        appToken: config.SLACK_APP_TOKEN,
+        socketMode: true,
+        installerOptions: { port: config.PORT },
+      })
     : new App({ ...common, signingSecret: config.SLACK_SIGNING_SECRET ?? "" });
 
   registerMaintenance(app, deps);
@@ -46,7 +54,11 @@ export function createSlackApp(config: Config, deps: SlackDeps, healthy: () => P
     const original = (error as { original?: unknown }).original ?? error;
     const wait = retryAfterMs(original);
     if (wait !== undefined) deps.log.warn("Slack rate limit reached in a listener", { retryAfterMs: wait });
-    else deps.log.error("listener failed", { code: error.code, error: original instanceof Error ? original.message : String(original) });
+    else
+      deps.log.error("listener failed", {
+        code: error.code,
+        error: original instanceof Error ? original.message : String(original),
+      });
   });
   return app;
 }

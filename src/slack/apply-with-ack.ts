@@ -24,7 +24,12 @@ export interface SlackActContext {
  * so a click Slack saw acknowledged has been recorded. If storage is slow, the deadline
  * acknowledges anyway and the outcome is reported privately when it comes.
  */
-export async function actAndAck(ctx: SlackActContext, runId: string, event: RunEvent, eventId: string): Promise<void> {
+export async function actAndAck(
+  ctx: SlackActContext,
+  runId: string,
+  event: RunEvent,
+  eventId: string,
+): Promise<void> {
   let acked = false;
   const ackOnce = async () => {
     if (acked) return;
@@ -37,14 +42,20 @@ export async function actAndAck(ctx: SlackActContext, runId: string, event: RunE
     const { result, effectsDone } = await ctx.service.act(runId, event, eventId);
     clearTimeout(timer);
     await ackOnce();
-    if (result.status === "refused") await replyPrivately(ctx.client, ctx.log, target, result.refusal.message);
-    if (result.status === "not_found") await replyPrivately(ctx.client, ctx.log, target, `There is no run "${runId}" any more.`);
+    if (result.status === "refused")
+      await replyPrivately(ctx.client, ctx.log, target, result.refusal.message);
+    if (result.status === "not_found")
+      await replyPrivately(ctx.client, ctx.log, target, `There is no run "${runId}" any more.`);
     if (result.status === "duplicate") ctx.log.info("duplicate delivery ignored", { runId, eventId });
     await effectsDone;
   } catch (error) {
     clearTimeout(timer);
     await ackOnce();
-    ctx.log.error("could not apply an event", { runId, eventId, error: error instanceof Error ? error.message : String(error) });
+    ctx.log.error("could not apply an event", {
+      runId,
+      eventId,
+      error: error instanceof Error ? error.message : String(error),
+    });
     await replyPrivately(ctx.client, ctx.log, target, STORAGE_DOWN);
   }
 }

@@ -52,12 +52,19 @@ export function createMessageRefresher(deps: {
         const wait = retryAfterMs(error);
         entry.dirty = true;
         if (wait !== undefined) {
-          deps.log.warn("chat.update rate-limited; retrying with the latest state", { runId, retryAfterMs: wait });
+          deps.log.warn("chat.update rate-limited; retrying with the latest state", {
+            runId,
+            retryAfterMs: wait,
+          });
           await sleep(wait);
           continue;
         }
         failures += 1;
-        deps.log.error("refreshing the run message failed", { runId, error: describeSlackError(error), attempt: failures });
+        deps.log.error("refreshing the run message failed", {
+          runId,
+          error: describeSlackError(error),
+          attempt: failures,
+        });
         if (failures >= MAX_FAILURES) return;
         await sleep(200 * failures);
       }
@@ -72,7 +79,12 @@ export function createMessageRefresher(deps: {
       return undefined;
     }
     const message = renderRunMessage(run, now());
-    await deps.client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks });
+    await deps.client.chat.update({
+      channel: ref.channel,
+      ts: ref.ts,
+      text: message.text,
+      blocks: message.blocks,
+    });
     return run.version;
   }
 

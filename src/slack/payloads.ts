@@ -18,7 +18,8 @@ export interface ButtonClick {
   value: ActionValue;
 }
 
-export const FOREIGN_BUTTON = "That button doesn't carry a run Preflight can read (it may come from an old version). Use the buttons on the current run message.";
+export const FOREIGN_BUTTON =
+  "That button doesn't carry a run Preflight can read (it may come from an old version). Use the buttons on the current run message.";
 
 export function readButtonClick(body: unknown): ButtonClick | undefined {
   const parsed = buttonClickSchema.safeParse(body);
@@ -26,7 +27,13 @@ export function readButtonClick(body: unknown): ButtonClick | undefined {
   const action = parsed.data.actions[0];
   const value = decodeActionValue(action?.value);
   if (!action || !value) return undefined;
-  return { user: parsed.data.user.id, channel: parsed.data.channel.id, triggerId: parsed.data.trigger_id, actionId: action.action_id, value };
+  return {
+    user: parsed.data.user.id,
+    channel: parsed.data.channel.id,
+    triggerId: parsed.data.trigger_id,
+    actionId: action.action_id,
+    value,
+  };
 }
 
 /** A click on the same button of the same message version by the same person is one intent. */
@@ -66,7 +73,11 @@ export function readMetadata(raw: string): ModalMetadata | undefined {
 }
 
 /** The text typed into an input (`plain_text_input` value), trimmed. */
-export function inputText(values: ViewSubmission["view"]["state"]["values"], block: string, action: string): string {
+export function inputText(
+  values: ViewSubmission["view"]["state"]["values"],
+  block: string,
+  action: string,
+): string {
   const input = values[block]?.[action] as { value?: unknown } | undefined;
   return typeof input?.value === "string" ? input.value.trim() : "";
 }

@@ -1,6 +1,6 @@
 import type { WebClient } from "@slack/web-api";
-import type { MessageRefs, RunPublisher } from "../core/ports.js";
 import { formatDuration } from "../core/duration.js";
+import type { MessageRefs, RunPublisher } from "../core/ports.js";
 import type { Run } from "../core/run/run-schema.js";
 import { findStep } from "../core/run/step-rules.js";
 import type { MessageRefresher } from "./message-refresher.js";
@@ -21,20 +21,35 @@ export function createSlackPublisher(deps: {
 
   async function publish(run: Run): Promise<void> {
     const message = renderRunMessage(run, now());
-    const posted = await deps.client.chat.postMessage({ channel: run.channel, text: message.text, blocks: message.blocks });
+    const posted = await deps.client.chat.postMessage({
+      channel: run.channel,
+      text: message.text,
+      blocks: message.blocks,
+    });
     if (!posted.ts || !posted.channel) throw new Error(`chat.postMessage for run ${run.id} returned no ts`);
     await deps.refs.save(run.id, { channel: posted.channel, ts: posted.ts });
     if (needsStepList(run)) {
       // A long checklist continues in the thread: the full list, posted once at the start.
       for (const part of renderStepList(run)) {
-        await deps.client.chat.postMessage({ channel: posted.channel, thread_ts: posted.ts, text: part.text, blocks: part.blocks });
+        await deps.client.chat.postMessage({
+          channel: posted.channel,
+          thread_ts: posted.ts,
+          text: part.text,
+          blocks: part.blocks,
+        });
       }
     }
   }
 
-  async function requestVerification(run: Run, stepId: string, completedBy: string, ask: string[]): Promise<void> {
+  async function requestVerification(
+    run: Run,
+    stepId: string,
+    completedBy: string,
+    ask: string[],
+  ): Promise<void> {
     const title = findStep(run, stepId)?.plan.title ?? stepId;
-    const who = ask.length > 0 ? `${ask.map(mention).join(", ")}, please verify it` : "a teammate, please verify it";
+    const who =
+      ask.length > 0 ? `${ask.map(mention).join(", ")}, please verify it` : "a teammate, please verify it";
     deps.thread.post(
       run.id,
       `🟡 *${escapeMrkdwn(title)}* is waiting for verification: ${who} (${mention(completedBy)} completed it, so can't).`,

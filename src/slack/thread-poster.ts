@@ -15,7 +15,12 @@ export interface ThreadPoster {
   idle(): Promise<void>;
 }
 
-export function createThreadPoster(deps: { client: WebClient; refs: MessageRefs; log: Logger; batchMs?: number }): ThreadPoster {
+export function createThreadPoster(deps: {
+  client: WebClient;
+  refs: MessageRefs;
+  log: Logger;
+  batchMs?: number;
+}): ThreadPoster {
   const batchMs = deps.batchMs ?? 1_000;
   const queues = new Map<string, string[]>();
   const chains = new Map<string, Promise<void>>();
@@ -46,7 +51,12 @@ export function createThreadPoster(deps: { client: WebClient; refs: MessageRefs;
     for (const text of chunk(lines)) await postWithRetry(runId, ref.channel, ref.ts, text);
   }
 
-  async function postWithRetry(runId: string, channel: string, threadTs: string, text: string): Promise<void> {
+  async function postWithRetry(
+    runId: string,
+    channel: string,
+    threadTs: string,
+    text: string,
+  ): Promise<void> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
         await deps.client.chat.postMessage({ channel, thread_ts: threadTs, text, unfurl_links: false });
@@ -54,7 +64,11 @@ export function createThreadPoster(deps: { client: WebClient; refs: MessageRefs;
       } catch (error) {
         const wait = retryAfterMs(error);
         if (wait === undefined || attempt === MAX_ATTEMPTS) {
-          deps.log.error("posting to the run's thread failed", { runId, error: describeSlackError(error), text });
+          deps.log.error("posting to the run's thread failed", {
+            runId,
+            error: describeSlackError(error),
+            text,
+          });
           return;
         }
         await sleep(wait);

@@ -1,6 +1,6 @@
 import type { WebClient } from "@slack/web-api";
-import type { Logger, MessageRefs, RunStore } from "../core/ports.js";
 import { formatDuration, formatDurationRange, parseDurationRange } from "../core/duration.js";
+import type { Logger, MessageRefs, RunStore } from "../core/ports.js";
 import type { ScheduledReminder } from "../core/run/run-schema.js";
 import { findStep } from "../core/run/step-rules.js";
 import type { OverrunNudge, TimedJobHandler } from "../scheduler/bullmq-scheduler.js";
@@ -45,8 +45,12 @@ export function createTimedJobHandler(deps: {
     const runId = typeof data === "object" && data !== null ? (data as { runId?: unknown }).runId : undefined;
     deps.log.error(`a ${kind} could not be posted after every retry`, { runId, error });
     if (typeof runId === "string") {
-      const what = kind === "reminder" ? `the reminder "${(data as { text?: string }).text ?? ""}"` : "an overrun nudge";
-      deps.thread.post(runId, `⚠️ Preflight could not post ${escapeMrkdwn(what)} (${escapeMrkdwn(error)}). Please do it by hand.`);
+      const what =
+        kind === "reminder" ? `the reminder "${(data as { text?: string }).text ?? ""}"` : "an overrun nudge";
+      deps.thread.post(
+        runId,
+        `⚠️ Preflight could not post ${escapeMrkdwn(what)} (${escapeMrkdwn(error)}). Please do it by hand.`,
+      );
     }
   }
 

@@ -10,7 +10,11 @@ export function createRedisMessageRefs(redis: Redis, prefix = "preflight:"): Mes
   const threadKey = (channel: string, ts: string) => `${prefix}thread:${channel}:${ts}`;
   return {
     async save(runId: string, ref: MessageRef) {
-      await redis.multi().set(runKey(runId), JSON.stringify(ref)).set(threadKey(ref.channel, ref.ts), runId).exec();
+      await redis
+        .multi()
+        .set(runKey(runId), JSON.stringify(ref))
+        .set(threadKey(ref.channel, ref.ts), runId)
+        .exec();
     },
     async get(runId: string) {
       const json = await redis.get(runKey(runId));

@@ -116,11 +116,14 @@ describe("Redis run store", () => {
     const [a, b] = await Promise.all([
       store.update(
         "run-1",
-        update({ type: "start_step", stepId: "snapshot", by: "U_ALICE", expectedVersion: 1 }, "ca"),
+        update({ type: "start_step", stepId: "snapshot", by: "U_ALICE", expectedProgress: 1 }, "ca"),
       ),
       other.update(
         "run-1",
-        update({ type: "skip_step", stepId: "snapshot", reason: "x", by: "U_BOB", expectedVersion: 1 }, "cb"),
+        update(
+          { type: "skip_step", stepId: "snapshot", reason: "x", by: "U_BOB", expectedProgress: 1 },
+          "cb",
+        ),
       ),
     ]);
     expect([a.status, b.status].sort()).toEqual(["applied", "refused"]);

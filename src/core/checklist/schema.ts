@@ -66,7 +66,10 @@ const TEMPLATED = String.raw`\{\{\s*[A-Za-z_][\w.-]*\s*\}\}`;
 export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const region = z
   .string()
-  .regex(new RegExp(`^(${AWS_REGION.source.slice(1, -1)}|.*${TEMPLATED}.*)$`), "use an AWS region such as us-east-2, or a {{parameter}}")
+  .regex(
+    new RegExp(`^(${AWS_REGION.source.slice(1, -1)}|.*${TEMPLATED}.*)$`),
+    "use an AWS region such as us-east-2, or a {{parameter}}",
+  )
   .optional();
 
 /** Automated steps. Commands in `commands` are shown, never executed; these are the only calls made. */
@@ -124,7 +127,10 @@ export const linkSchema = z.strictObject({
   url: z
     .string()
     .max(2_000)
-    .regex(new RegExp(`^(https?://\\S+|${TEMPLATED}\\S*)$`), "use an https:// URL, or one that starts with a {{parameter}}"),
+    .regex(
+      new RegExp(`^(https?://\\S+|${TEMPLATED}\\S*)$`),
+      "use an https:// URL, or one that starts with a {{parameter}}",
+    ),
 });
 
 export const stepSchema = z.strictObject({

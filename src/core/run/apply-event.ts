@@ -29,7 +29,7 @@ export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
       `This run was ${run.status} at ${run.closedAt ?? "an earlier time"}; it accepts nothing more.`,
     );
   }
-  if (event.expectedVersion !== undefined && event.expectedVersion !== run.version) {
+  if (event.expectedProgress !== undefined && event.expectedProgress !== run.progress) {
     return refuse(
       "stale",
       "Someone else moved this run on since your message was drawn. It has been refreshed: check the step and click again.",
@@ -325,6 +325,17 @@ function withStep(run: Run, step: StepState): Run {
   return { ...run, steps: run.steps.map((s) => (s.id === step.id ? step : s)) };
 }
 
+/** Events after which a message drawn earlier shows the wrong buttons. */
+const MOVES_THE_RUN_ON = new Set<RunEvent["type"]>([
+  "start_step",
+  "complete_step",
+  "verify_step",
+  "skip_step",
+  "hand_over",
+  "abort",
+  "finish",
+]);
+
 function recorded(
   before: Run,
   next: Run,
@@ -333,7 +344,8 @@ function recorded(
   extra: Pick<Activity, "stepId" | "detail">,
 ): Run {
   const activity: Activity = { at, by: event.by, type: event.type, ...definedOnly(extra) };
-  return { ...next, version: before.version + 1, history: [...before.history, activity] };
+  const progress = before.progress + (MOVES_THE_RUN_ON.has(event.type) ? 1 : 0);
+  return { ...next, version: before.version + 1, progress, history: [...before.history, activity] };
 }
 
 /** Every accepted event bumps the version, joins the history and refreshes the run message. */

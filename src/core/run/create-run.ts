@@ -207,6 +207,7 @@ export function createRun(input: CreateRunInput): CreateRunResult {
   const run: Run = {
     id: input.id,
     version: 0,
+    progress: 0,
     status: "active",
     plan,
     source: input.source,
@@ -268,7 +269,8 @@ function checkRenderedValues(plan: Checklist): string[] {
       problems.push(`region "${region}" (step ${step.id}) is not an AWS region such as us-east-2`);
     }
     for (const link of step.links ?? []) {
-      if (!/^https?:\/\/\S+$/.test(link.url)) problems.push(`link "${link.label}" (step ${step.id}) is not an http(s) URL: ${link.url}`);
+      if (!/^https?:\/\/\S+$/.test(link.url))
+        problems.push(`link "${link.label}" (step ${step.id}) is not an http(s) URL: ${link.url}`);
     }
   }
   return problems;

@@ -64,7 +64,14 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const runSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  /** Bumped by every accepted event: storage uses it to apply concurrent updates one at a time. */
   version: z.number().int().nonnegative(),
+  /**
+   * Bumped only when the run moves on (a step or the run changes state, ownership changes).
+   * Buttons carry it: a click made on a message drawn before the run moved on is stale, while
+   * a note or a reported problem in between does not make anyone's buttons stale.
+   */
+  progress: z.number().int().nonnegative().default(0),
   status: z.enum(RUN_STATUSES),
   /** The checklist with parameters filled in, as it was when the run was created. */
   plan: checklistSchema,
@@ -98,8 +105,8 @@ export type Activity = Run["history"][number];
 const eventBase = {
   /** Who acts. */
   by: userId,
-  /** The run version the person was looking at; a click on an outdated message is refused. */
-  expectedVersion: z.number().int().nonnegative().optional(),
+  /** The run's progress the person was looking at; a click on an outdated message is refused. */
+  expectedProgress: z.number().int().nonnegative().optional(),
 };
 const stepId = z.string().min(1);
 const reason = z.string().trim();

@@ -21,13 +21,36 @@ export function register(app: App, deps: SlackDeps): void {
       const run = await deps.service.get(click.value.r);
       const step = run && click.value.s ? findStep(run, click.value.s) : undefined;
       const problem = run && click.value.p ? run.problems.find((p) => p.id === click.value.p) : undefined;
-      const context = step ? `*${step.plan.title}*` : problem ? `Problem: ${problem.text}` : run ? `*${run.plan.title}*` : undefined;
-      const metadata = { r: click.value.r, c: click.channel, ...(click.value.s ? { s: click.value.s } : {}), ...(click.value.p ? { p: click.value.p } : {}) };
+      const context = step
+        ? `*${step.plan.title}*`
+        : problem
+          ? `Problem: ${problem.text}`
+          : run
+            ? `*${run.plan.title}*`
+            : undefined;
+      const metadata = {
+        r: click.value.r,
+        c: click.channel,
+        ...(click.value.s ? { s: click.value.s } : {}),
+        ...(click.value.p ? { p: click.value.p } : {}),
+      };
       try {
-        await client.views.open({ trigger_id: click.triggerId, view: reasonModal({ ...flow.modal, ...(context ? { context } : {}) }, metadata) });
+        await client.views.open({
+          trigger_id: click.triggerId,
+          view: reasonModal({ ...flow.modal, ...(context ? { context } : {}) }, metadata),
+        });
       } catch (error) {
-        deps.log.error("could not open a modal", { runId: click.value.r, action: flow.actionId, error: describeSlackError(error) });
-        await replyPrivately(client, deps.log, { channel: click.channel, user: click.user }, "Slack did not open the form in time; click the button again.");
+        deps.log.error("could not open a modal", {
+          runId: click.value.r,
+          action: flow.actionId,
+          error: describeSlackError(error),
+        });
+        await replyPrivately(
+          client,
+          deps.log,
+          { channel: click.channel, user: click.user },
+          "Slack did not open the form in time; click the button again.",
+        );
       }
     });
   }

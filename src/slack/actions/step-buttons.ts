@@ -8,10 +8,13 @@ import { replyPrivately } from "../reply.js";
 
 /** Buttons that act at once: Start, Done, Verify, Finish run. */
 const toEvent: Record<string, (click: ButtonClick) => RunEvent | undefined> = {
-  [ACTION_IDS.startStep]: ({ user, value }) => value.s ? { type: "start_step", stepId: value.s, by: user, expectedVersion: value.v } : undefined,
-  [ACTION_IDS.completeStep]: ({ user, value }) => value.s ? { type: "complete_step", stepId: value.s, by: user, expectedVersion: value.v } : undefined,
-  [ACTION_IDS.verifyStep]: ({ user, value }) => value.s ? { type: "verify_step", stepId: value.s, by: user, expectedVersion: value.v } : undefined,
-  [ACTION_IDS.finishRun]: ({ user, value }) => ({ type: "finish", by: user, expectedVersion: value.v }),
+  [ACTION_IDS.startStep]: ({ user, value }) =>
+    value.s ? { type: "start_step", stepId: value.s, by: user, expectedProgress: value.v } : undefined,
+  [ACTION_IDS.completeStep]: ({ user, value }) =>
+    value.s ? { type: "complete_step", stepId: value.s, by: user, expectedProgress: value.v } : undefined,
+  [ACTION_IDS.verifyStep]: ({ user, value }) =>
+    value.s ? { type: "verify_step", stepId: value.s, by: user, expectedProgress: value.v } : undefined,
+  [ACTION_IDS.finishRun]: ({ user, value }) => ({ type: "finish", by: user, expectedProgress: value.v }),
 };
 
 export function register(app: App, deps: SlackDeps): void {
@@ -21,11 +24,24 @@ export function register(app: App, deps: SlackDeps): void {
       const event = click ? makeEvent(click) : undefined;
       if (!click || !event) {
         await ack();
-        const target = readButtonClick(body) ?? { channel: (body as { channel?: { id?: string } }).channel?.id ?? "", user: body.user.id };
-        await replyPrivately(client, deps.log, { channel: target.channel, user: body.user.id }, FOREIGN_BUTTON);
+        const target = readButtonClick(body) ?? {
+          channel: (body as { channel?: { id?: string } }).channel?.id ?? "",
+          user: body.user.id,
+        };
+        await replyPrivately(
+          client,
+          deps.log,
+          { channel: target.channel, user: body.user.id },
+          FOREIGN_BUTTON,
+        );
         return;
       }
-      await actAndAck({ ...deps, client, ack: () => ack(), channel: click.channel }, click.value.r, event, clickEventId(click));
+      await actAndAck(
+        { ...deps, client, ack: () => ack(), channel: click.channel },
+        click.value.r,
+        event,
+        clickEventId(click),
+      );
     });
   }
 }

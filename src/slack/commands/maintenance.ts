@@ -23,7 +23,13 @@ export function register(app: App, deps: SlackDeps): void {
       case "status": {
         await ack();
         const runs = await deps.service.activeRuns(command.channel_id);
-        await replyPrivately(client, deps.log, where, await statusOfRuns(client, deps.refs, runs, deps.log), respond);
+        await replyPrivately(
+          client,
+          deps.log,
+          where,
+          await statusOfRuns(client, deps.refs, runs, deps.log),
+          respond,
+        );
         return;
       }
       case "abort":
@@ -36,23 +42,47 @@ export function register(app: App, deps: SlackDeps): void {
         return;
       case "start": {
         const entry = deps.catalog.get(cmd.checklistId);
-        if (!entry) return ack({ response_type: "ephemeral", text: deps.service.unknownChecklist(cmd.checklistId) });
+        if (!entry)
+          return ack({ response_type: "ephemeral", text: deps.service.unknownChecklist(cmd.checklistId) });
         const resolved = resolveParameters(entry.checklist, cmd.params);
-        const invalid = resolved.ok ? [] : resolved.errors.filter((error) => !resolved.missing.includes(error.name));
+        const invalid = resolved.ok
+          ? []
+          : resolved.errors.filter((error) => !resolved.missing.includes(error.name));
         if (invalid.length > 0) {
-          const accepted = Object.entries(entry.checklist.parameters).map(([name, p]) => `• \`${name}\`: ${describeParameter(p)}`);
+          const accepted = Object.entries(entry.checklist.parameters).map(
+            ([name, p]) => `• \`${name}\`: ${describeParameter(p)}`,
+          );
           const text = `${invalid.map((error) => error.message).join("\n")}\n\n*${entry.checklist.id}* takes:\n${accepted.join("\n")}`;
           return ack({ response_type: "ephemeral", text });
         }
         await ack();
-        const request = { checklistId: cmd.checklistId, params: cmd.params, channel: command.channel_id, owner: command.user_id, dryRun: cmd.dryRun, ...(cmd.buddy ? { buddy: cmd.buddy } : {}) };
+        const request = {
+          checklistId: cmd.checklistId,
+          params: cmd.params,
+          channel: command.channel_id,
+          owner: command.user_id,
+          dryRun: cmd.dryRun,
+          ...(cmd.buddy ? { buddy: cmd.buddy } : {}),
+        };
         if (!resolved.ok) {
-          const meta = { k: cmd.checklistId, c: command.channel_id, g: cmd.params, d: cmd.dryRun, ...(cmd.buddy ? { b: cmd.buddy } : {}) };
+          const meta = {
+            k: cmd.checklistId,
+            c: command.channel_id,
+            g: cmd.params,
+            d: cmd.dryRun,
+            ...(cmd.buddy ? { b: cmd.buddy } : {}),
+          };
           const view = startParametersModal(entry.checklist, resolved.missing, meta);
           if (view) {
             await client.views.open({ trigger_id: command.trigger_id, view });
           } else {
-            await replyPrivately(client, deps.log, where, `Give the missing parameters on the command line: ${resolved.missing.join(", ")}.`, respond);
+            await replyPrivately(
+              client,
+              deps.log,
+              where,
+              `Give the missing parameters on the command line: ${resolved.missing.join(", ")}.`,
+              respond,
+            );
           }
           return;
         }

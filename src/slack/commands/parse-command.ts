@@ -21,11 +21,16 @@ export const USAGE = [
 ].join("\n");
 
 const startSchema = z.object({
-  checklistId: z.string().regex(/^[a-z][a-z0-9-]*$/, "a checklist id is lower-case letters, digits and dashes"),
+  checklistId: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/, "a checklist id is lower-case letters, digits and dashes"),
   pairs: z.array(
     z.object({
       key: z.string().regex(/^[a-z][a-z0-9_]*$/, "parameter names are lower-case letters, digits and _"),
-      value: z.string().min(1, "a value is missing after =").max(500, "a value may be at most 500 characters"),
+      value: z
+        .string()
+        .min(1, "a value is missing after =")
+        .max(500, "a value may be at most 500 characters"),
     }),
   ),
 });
@@ -62,7 +67,11 @@ export function parseCommand(text: string): ParsedCommand {
 function parseAbort(args: string[]): ParsedCommand {
   const [runId, ...reason] = args;
   if (!runId || reason.length === 0) {
-    return { ok: false, message: "Usage: `/maintenance abort <run-id> <reason>`: the reason goes into the post-mortem. `/maintenance status` lists run ids." };
+    return {
+      ok: false,
+      message:
+        "Usage: `/maintenance abort <run-id> <reason>`: the reason goes into the post-mortem. `/maintenance status` lists run ids.",
+    };
   }
   return { ok: true, command: { kind: "abort", runId, reason: reason.join(" ") } };
 }
@@ -70,13 +79,23 @@ function parseAbort(args: string[]): ParsedCommand {
 function parseStart(args: string[]): ParsedCommand {
   const [checklistId, ...rest] = args;
   if (!checklistId) {
-    return { ok: false, message: "Usage: `/maintenance start <checklist> [key=value…]`. `/maintenance list` shows the checklists." };
+    return {
+      ok: false,
+      message:
+        "Usage: `/maintenance start <checklist> [key=value…]`. `/maintenance list` shows the checklists.",
+    };
   }
   const notPairs = rest.filter((token) => !token.includes("="));
   if (notPairs.length > 0) {
-    return { ok: false, message: `\`${notPairs[0]}\` is not key=value. Parameters are written like \`env=prod\`.` };
+    return {
+      ok: false,
+      message: `\`${notPairs[0]}\` is not key=value. Parameters are written like \`env=prod\`.`,
+    };
   }
-  const pairs = rest.map((token) => ({ key: token.slice(0, token.indexOf("=")), value: token.slice(token.indexOf("=") + 1) }));
+  const pairs = rest.map((token) => ({
+    key: token.slice(0, token.indexOf("=")),
+    value: token.slice(token.indexOf("=") + 1),
+  }));
   const parsed = startSchema.safeParse({ checklistId, pairs });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -89,9 +108,14 @@ function parseStart(args: string[]): ParsedCommand {
   for (const { key, value } of parsed.data.pairs) {
     if (key === "buddy") {
       buddy = mentionedUser(value);
-      if (!buddy) return { ok: false, message: `buddy=${value}: mention your buddy with @ (as in \`buddy=@dana\`) so Slack links the person.` };
+      if (!buddy)
+        return {
+          ok: false,
+          message: `buddy=${value}: mention your buddy with @ (as in \`buddy=@dana\`) so Slack links the person.`,
+        };
     } else if (key === "dry_run") {
-      if (value !== "true" && value !== "false") return { ok: false, message: `dry_run=${value}: use true or false.` };
+      if (value !== "true" && value !== "false")
+        return { ok: false, message: `dry_run=${value}: use true or false.` };
       dryRun = value === "true";
     } else {
       params[key] = value;

@@ -7,30 +7,46 @@ import { describeSlackError } from "../slack-errors.js";
 /** Texts for `/maintenance list` and `status`. */
 
 export function listChecklists(entries: CatalogEntry[]): string {
-  if (entries.length === 0) return "No checklists are loaded. Check CHECKLISTS_DIR and the bot's log for invalid files.";
+  if (entries.length === 0)
+    return "No checklists are loaded. Check CHECKLISTS_DIR and the bot's log for invalid files.";
   const lines = entries.map(({ checklist }) => {
     const params = Object.entries(checklist.parameters).map(([name, p]) =>
       p.type === "enum" ? `${name}=${p.values.join("|")}` : `${name}${p.default === undefined ? "" : "?"}`,
     );
     return `• *${checklist.id}*: ${checklist.summary}${params.length > 0 ? `\n    parameters: \`${params.join(" ")}\`` : ""}`;
   });
-  return `*Checklists* (start one with \`/maintenance start <checklist> key=value…\`):\n${lines.join("\n")}`.slice(0, 3_900);
+  return `*Checklists* (start one with \`/maintenance start <checklist> key=value…\`):\n${lines.join("\n")}`.slice(
+    0,
+    3_900,
+  );
 }
 
-export async function statusOfRuns(client: WebClient, refs: MessageRefs, runs: Run[], log: Logger): Promise<string> {
+export async function statusOfRuns(
+  client: WebClient,
+  refs: MessageRefs,
+  runs: Run[],
+  log: Logger,
+): Promise<string> {
   if (runs.length === 0) return "No run is active in this channel.";
   const lines = await Promise.all(
     runs.map(async (run) => {
       const next = unfinishedSteps(run)[0];
       const where = await permalink(client, refs, run, log);
-      const step = next ? `next: ${next.plan.title} (${describeStatus(next.state.status)})` : "every step done: ready to finish";
+      const step = next
+        ? `next: ${next.plan.title} (${describeStatus(next.state.status)})`
+        : "every step done: ready to finish";
       return `• \`${run.id}\` *${run.plan.title}*${run.environment ? ` [${run.environment}]` : ""}, owner <@${run.owner}>: ${step}${where ? ` <${where}|open>` : ""}`;
     }),
   );
   return `*Active runs in this channel:*\n${lines.join("\n")}`;
 }
 
-async function permalink(client: WebClient, refs: MessageRefs, run: Run, log: Logger): Promise<string | undefined> {
+async function permalink(
+  client: WebClient,
+  refs: MessageRefs,
+  run: Run,
+  log: Logger,
+): Promise<string | undefined> {
   try {
     const ref = await refs.get(run.id);
     if (!ref) return undefined;

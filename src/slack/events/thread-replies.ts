@@ -8,8 +8,8 @@ const threadReplySchema = z.object({
   text: z.string().min(1),
   ts: z.string(),
   thread_ts: z.string(),
-  subtype: z.undefined(),
-  bot_id: z.undefined(),
+  subtype: z.undefined().optional(),
+  bot_id: z.undefined().optional(),
 });
 
 /** A person's reply in a run's thread joins the run's timeline as a note, with author and time. */
@@ -26,7 +26,8 @@ export function register(app: App, deps: SlackDeps): void {
       { type: "add_note", text: reply.text.slice(0, 4_000), source: "thread", by: reply.user },
       `thread.${reply.channel}.${reply.ts}`,
     );
-    if (result.status === "refused") deps.log.info("thread reply not recorded", { runId, reason: result.refusal.message });
+    if (result.status === "refused")
+      deps.log.info("thread reply not recorded", { runId, reason: result.refusal.message });
     await effectsDone;
   });
 }

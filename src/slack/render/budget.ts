@@ -44,7 +44,10 @@ export function header(text: string): HeaderBlock {
 }
 
 export function section(text: string): SectionBlock {
-  return { type: "section", text: { type: "mrkdwn", text: truncateMrkdwn(text, SLACK_LIMITS.sectionTextChars) } };
+  return {
+    type: "section",
+    text: { type: "mrkdwn", text: truncateMrkdwn(text, SLACK_LIMITS.sectionTextChars) },
+  };
 }
 
 /** One context block per ten elements. */

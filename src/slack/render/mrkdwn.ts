@@ -38,10 +38,11 @@ export function truncate(text: string, max: number, suffix = "…"): string {
 /** Like `truncate`, but closes a code fence the cut left open, so the rest doesn't render as code. */
 export function truncateMrkdwn(text: string, max: number, suffix = "…"): string {
   if (text.length <= max) return text;
-  const cut = truncate(text, max - FENCE.length - 1, "");
-  const fences = cut.split(FENCE).length - 1;
-  const closed = fences % 2 === 1 ? `${cut}\n${FENCE}` : cut;
-  return truncate(`${closed}${suffix}`, max, suffix);
+  const plain = truncate(text, max, suffix);
+  if ((plain.split(FENCE).length - 1) % 2 === 0) return plain;
+  const cut = truncate(text, Math.max(0, max - FENCE.length - 1 - suffix.length), "");
+  const closed = (cut.split(FENCE).length - 1) % 2 === 1 ? `${cut}\n${FENCE}` : cut;
+  return `${closed}${suffix}`.slice(0, max);
 }
 
 /**
@@ -87,13 +88,10 @@ const MARK = { bold: "\uE000", open: "\uE001", close: "\uE002" } as const;
 
 function convertFormatting(text: string): string {
   const links: string[] = [];
-  let out = escapeMrkdwn(text).replace(
-    /\[([^\]]+)\]\(([^)\s]+)\)/g,
-    (_match, label: string, url: string) => {
-      links.push(`<${url.replace(/\|/g, "%7C")}|${label.replace(/\|/g, "¦")}>`);
-      return `${MARK.open}${links.length - 1}${MARK.close}`;
-    },
-  );
+  let out = escapeMrkdwn(text).replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_match, label: string, url: string) => {
+    links.push(`<${url.replace(/\|/g, "%7C")}|${label.replace(/\|/g, "¦")}>`);
+    return `${MARK.open}${links.length - 1}${MARK.close}`;
+  });
   out = out
     .replace(/\*\*(?=\S)(.+?)\*\*/g, `${MARK.bold}$1${MARK.bold}`)
     .replace(/__(?=\S)(.+?)__/g, "_$1_")

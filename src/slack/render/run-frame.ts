@@ -85,7 +85,7 @@ export function footerBlocks(run: Run, unshownProblems: readonly Problem[]): Kno
   }
   if (run.status !== "active") return blocks;
   const buttons: Button[] = [];
-  const value = (extra: { p?: string }) => encodeActionValue({ r: run.id, v: run.version, ...extra });
+  const value = (extra: { p?: string }) => encodeActionValue({ r: run.id, v: run.progress, ...extra });
   if (canFinish(run)) buttons.push(button("Finish run", ACTION_IDS.finishRun, value({}), "primary"));
   buttons.push(button("Abort", ACTION_IDS.abortRun, value({}), "danger"));
   for (const problem of openProblems(run).slice(0, FOOTER_PROBLEMS)) {

@@ -3,7 +3,7 @@ import type { Problem, Run } from "../../core/run/run-schema.js";
 import { availableStepActions, type LocatedStep, type StepAction } from "../../core/run/step-rules.js";
 import { describeAction } from "../../render/run-markdown.js";
 import { encodeActionValue } from "../action-value.js";
-import { type ActionId, ACTION_IDS } from "../ids.js";
+import { ACTION_IDS, type ActionId } from "../ids.js";
 import { button, SLACK_LIMITS } from "./budget.js";
 import { escapeMrkdwn, markdownToMrkdwn, mention, truncate, truncateMrkdwn } from "./mrkdwn.js";
 import { STATUS_EMOJI, statusNote, stepProgress, stepTitle } from "./step-line.js";
@@ -35,7 +35,9 @@ export function focusStepText(
   const progress = stepProgress(plan, state, now);
   const ready = state.status === "pending" ? "ready to start" : "";
   const marks = [
-    plan.verify ? "a teammate verifies" : undefined,
+    plan.verify && (state.status === "pending" || state.status === "running")
+      ? "a teammate verifies"
+      : undefined,
     plan.downtime === "start" ? "downtime starts here" : undefined,
     plan.downtime === "end" ? "downtime ends here" : undefined,
   ].filter((mark) => mark !== undefined);
@@ -44,7 +46,8 @@ export function focusStepText(
   for (const problem of problems.slice(0, PROBLEMS_SHOWN)) {
     lines.push(`🚩 ${escapeMrkdwn(truncate(problem.text, PROBLEM_CHARS))} — ${mention(problem.reportedBy)}`);
   }
-  if (problems.length > PROBLEMS_SHOWN) lines.push(`🚩 …and ${problems.length - PROBLEMS_SHOWN} more problems`);
+  if (problems.length > PROBLEMS_SHOWN)
+    lines.push(`🚩 …and ${problems.length - PROBLEMS_SHOWN} more problems`);
   const head = truncateMrkdwn(lines.join("\n"), FOCUS_SECTION_CHARS);
   if (!withDetails) return head;
   const details = packParts(detailParts(run, located), FOCUS_SECTION_CHARS - head.length - 1);
@@ -68,7 +71,10 @@ function detailParts(run: Run, located: LocatedStep): Part[] {
     text(`🔗 ${links.join(" · ")}`);
   }
   for (const command of plan.commands ?? []) {
-    parts.push({ text: `\`\`\`\n${truncate(escapeMrkdwn(command.trimEnd()), COMMAND_CHARS)}\n\`\`\``, code: true });
+    parts.push({
+      text: `\`\`\`\n${truncate(escapeMrkdwn(command.trimEnd()), COMMAND_CHARS)}\n\`\`\``,
+      code: true,
+    });
   }
   if (plan.expect) text(`_Expect:_ ${truncate(escapeMrkdwn(plan.expect.trim()), EXPECT_CHARS, DETAILS_CUT)}`);
   if (plan.rollback)
@@ -114,7 +120,7 @@ const BUTTON_ORDER: StepAction[] = ["start", "complete", "verify", "skip"];
 /** The buttons for a step in focus: the actions possible now, then Report problem and Add note. */
 export function focusStepButtons(run: Run, located: LocatedStep): Button[] {
   if (run.status !== "active") return [];
-  const value = encodeActionValue({ r: run.id, s: located.plan.id, v: run.version });
+  const value = encodeActionValue({ r: run.id, s: located.plan.id, v: run.progress });
   const available = availableStepActions(run, located);
   const buttons = BUTTON_ORDER.filter((action) => available.includes(action)).map((action) => {
     const { label, actionId, style } = STEP_BUTTONS[action];

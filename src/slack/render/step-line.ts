@@ -34,6 +34,8 @@ export function stepTiming(plan: Step, state: StepState, now: Date): string | un
   const end = running ? now.getTime() : state.completedAt ? Date.parse(state.completedAt) : undefined;
   if (end === undefined) return undefined;
   const ms = end - started;
+  // Marked done without being started: the engine records no time spent, so claim none.
+  if (ms <= 0 && !running) return range ? `expected ${formatDurationRange(range)}` : undefined;
   const overrun = range !== undefined && ms > range.maxMs ? "⚠️ " : "";
   return `${overrun}${running ? "running" : "took"} ${formatDuration(ms)}${expected}`;
 }

@@ -23,7 +23,14 @@ export function reasonModal(spec: ReasonModalSpec, metadata: ModalMetadata): Vie
     submit: { type: "plain_text", text: spec.submit.slice(0, 24) },
     close: { type: "plain_text", text: "Cancel" },
     blocks: [
-      ...(spec.context ? [{ type: "context" as const, elements: [{ type: "mrkdwn" as const, text: spec.context.slice(0, 2_000) }] }] : []),
+      ...(spec.context
+        ? [
+            {
+              type: "context" as const,
+              elements: [{ type: "mrkdwn" as const, text: spec.context.slice(0, 2_000) }],
+            },
+          ]
+        : []),
       {
         type: "input",
         block_id: TEXT_INPUT.block,

@@ -15,31 +15,74 @@ export interface ReasonFlow {
 export const REASON_FLOWS: ReasonFlow[] = [
   {
     actionId: ACTION_IDS.skipStep,
-    modal: { callbackId: VIEW_IDS.skipStep, title: "Skip step", submit: "Skip step", label: "Why is this step skipped?", placeholder: "It goes into the timeline and the post-mortem" },
+    modal: {
+      callbackId: VIEW_IDS.skipStep,
+      title: "Skip step",
+      submit: "Skip step",
+      label: "Why is this step skipped?",
+      placeholder: "It goes into the timeline and the post-mortem",
+    },
     emptyError: "Give a reason for skipping: it goes into the post-mortem.",
-    toEvent: (meta, text, by) => (meta.s ? { type: "skip_step", stepId: meta.s, reason: text, by } : undefined),
+    toEvent: (meta, text, by) =>
+      meta.s ? { type: "skip_step", stepId: meta.s, reason: text, by } : undefined,
   },
   {
     actionId: ACTION_IDS.reportProblem,
-    modal: { callbackId: VIEW_IDS.reportProblem, title: "Report a problem", submit: "Report", label: "What went wrong?", placeholder: "What happened, what you see, what you tried" },
+    modal: {
+      callbackId: VIEW_IDS.reportProblem,
+      title: "Report a problem",
+      submit: "Report",
+      label: "What went wrong?",
+      placeholder: "What happened, what you see, what you tried",
+    },
     emptyError: "Describe the problem.",
-    toEvent: (meta, text, by) => ({ type: "report_problem", text, by, ...(meta.s ? { stepId: meta.s } : {}) }),
+    toEvent: (meta, text, by) => ({
+      type: "report_problem",
+      text,
+      by,
+      ...(meta.s ? { stepId: meta.s } : {}),
+    }),
   },
   {
     actionId: ACTION_IDS.addNote,
-    modal: { callbackId: VIEW_IDS.addNote, title: "Add a note", submit: "Add note", label: "Note", placeholder: "Anything worth keeping in the timeline" },
+    modal: {
+      callbackId: VIEW_IDS.addNote,
+      title: "Add a note",
+      submit: "Add note",
+      label: "Note",
+      placeholder: "Anything worth keeping in the timeline",
+    },
     emptyError: "A note needs some text.",
-    toEvent: (meta, text, by) => ({ type: "add_note", text, source: "button", by, ...(meta.s ? { stepId: meta.s } : {}) }),
+    toEvent: (meta, text, by) => ({
+      type: "add_note",
+      text,
+      source: "button",
+      by,
+      ...(meta.s ? { stepId: meta.s } : {}),
+    }),
   },
   {
     actionId: ACTION_IDS.resolveProblem,
-    modal: { callbackId: VIEW_IDS.resolveProblem, title: "Resolve problem", submit: "Resolve", label: "How was it resolved?", placeholder: "What fixed it, or why it doesn't matter" },
+    modal: {
+      callbackId: VIEW_IDS.resolveProblem,
+      title: "Resolve problem",
+      submit: "Resolve",
+      label: "How was it resolved?",
+      placeholder: "What fixed it, or why it doesn't matter",
+    },
     emptyError: "Say how the problem was resolved.",
-    toEvent: (meta, text, by) => (meta.p ? { type: "resolve_problem", problemId: meta.p, resolution: text, by } : undefined),
+    toEvent: (meta, text, by) =>
+      meta.p ? { type: "resolve_problem", problemId: meta.p, resolution: text, by } : undefined,
   },
   {
     actionId: ACTION_IDS.abortRun,
-    modal: { callbackId: VIEW_IDS.abortRun, title: "Abort run", submit: "Abort run", label: "Why is the run aborted?", placeholder: "It goes into the post-mortem" },
+    modal: {
+      callbackId: VIEW_IDS.abortRun,
+      title: "Abort run",
+      submit: "Abort run",
+      label: "Why is the run aborted?",
+      placeholder: "It goes into the post-mortem",
+    },
     emptyError: "Give a reason for aborting.",
     toEvent: (_meta, text, by) => ({ type: "abort", reason: text, by }),
   },

@@ -12,7 +12,12 @@ export function register(app: App, deps: SlackDeps): void {
       const parsed = viewSubmissionSchema.safeParse(body);
       const meta = parsed.success ? readMetadata(parsed.data.view.private_metadata) : undefined;
       if (!parsed.success || !meta) {
-        await ack({ response_action: "errors", errors: { [TEXT_INPUT.block]: "This form is out of date; close it and click the button on the run again." } });
+        await ack({
+          response_action: "errors",
+          errors: {
+            [TEXT_INPUT.block]: "This form is out of date; close it and click the button on the run again.",
+          },
+        });
         return;
       }
       const text = inputText(parsed.data.view.state.values, TEXT_INPUT.block, TEXT_INPUT.action);

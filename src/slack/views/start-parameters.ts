@@ -23,13 +23,27 @@ const metadataSchema = z.strictObject({
 });
 export type StartMetadata = z.infer<typeof metadataSchema>;
 
-export function startParametersModal(checklist: Checklist, missing: string[], meta: StartMetadata): View | undefined {
+export function startParametersModal(
+  checklist: Checklist,
+  missing: string[],
+  meta: StartMetadata,
+): View | undefined {
   const privateMetadata = JSON.stringify(meta);
   if (privateMetadata.length > MAX_METADATA) return undefined;
   const given = Object.entries(meta.g).map(([name, value]) => `\`${name}=${value}\``);
   const blocks: KnownBlock[] = [
-    { type: "section", text: { type: "mrkdwn", text: `*${checklist.title}*\n${checklist.summary}`.slice(0, 3_000) } },
-    ...(given.length > 0 ? [{ type: "context" as const, elements: [{ type: "mrkdwn" as const, text: `Given: ${given.join(", ")}`.slice(0, 2_000) }] }] : []),
+    {
+      type: "section",
+      text: { type: "mrkdwn", text: `*${checklist.title}*\n${checklist.summary}`.slice(0, 3_000) },
+    },
+    ...(given.length > 0
+      ? [
+          {
+            type: "context" as const,
+            elements: [{ type: "mrkdwn" as const, text: `Given: ${given.join(", ")}`.slice(0, 2_000) }],
+          },
+        ]
+      : []),
     ...missing.slice(0, 90).map((name) => parameterInput(name, checklist.parameters[name] as Parameter)),
   ];
   return {
@@ -45,18 +59,37 @@ export function startParametersModal(checklist: Checklist, missing: string[], me
 
 function parameterInput(name: string, parameter: Parameter): KnownBlock {
   const label = { type: "plain_text" as const, text: name.slice(0, 2_000) };
-  const hint = parameter.description ? { hint: { type: "plain_text" as const, text: parameter.description.slice(0, 2_000) } } : {};
+  const hint = parameter.description
+    ? { hint: { type: "plain_text" as const, text: parameter.description.slice(0, 2_000) } }
+    : {};
   const options = (values: string[]) =>
-    values.slice(0, 100).map((value) => ({ text: { type: "plain_text" as const, text: value.slice(0, 75) }, value: value.slice(0, 150) }));
+    values.slice(0, 100).map((value) => ({
+      text: { type: "plain_text" as const, text: value.slice(0, 75) },
+      value: value.slice(0, 150),
+    }));
   if (parameter.type === "enum" || parameter.type === "boolean") {
     const values = parameter.type === "enum" ? parameter.values : ["true", "false"];
-    return { type: "input", block_id: blockOf(name), label, ...hint, element: { type: "static_select", action_id: INPUT_ACTION, options: options(values) } };
+    return {
+      type: "input",
+      block_id: blockOf(name),
+      label,
+      ...hint,
+      element: { type: "static_select", action_id: INPUT_ACTION, options: options(values) },
+    };
   }
-  return { type: "input", block_id: blockOf(name), label, ...hint, element: { type: "plain_text_input", action_id: INPUT_ACTION } };
+  return {
+    type: "input",
+    block_id: blockOf(name),
+    label,
+    ...hint,
+    element: { type: "plain_text_input", action_id: INPUT_ACTION },
+  };
 }
 
 function enteredValue(values: Record<string, Record<string, unknown>>, name: string): string | undefined {
-  const input = values[blockOf(name)]?.[INPUT_ACTION] as { value?: unknown; selected_option?: { value?: unknown } } | undefined;
+  const input = values[blockOf(name)]?.[INPUT_ACTION] as
+    | { value?: unknown; selected_option?: { value?: unknown } }
+    | undefined;
   const raw = input?.selected_option?.value ?? input?.value;
   return typeof raw === "string" && raw.trim() !== "" ? raw.trim() : undefined;
 }

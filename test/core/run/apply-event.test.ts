@@ -291,12 +291,24 @@ describe("records and versions", () => {
     const run = play(newRun(), [done("announce")]);
     const decision = applyEvent(
       run,
-      { type: "start_step", stepId: "snapshot", by: BOB, expectedVersion: 0 },
+      { type: "start_step", stepId: "snapshot", by: BOB, expectedProgress: 0 },
       T0,
     );
     expect(refusal(decision)).toMatchObject({ code: "stale" });
     expect(
-      applyEvent(run, { type: "start_step", stepId: "snapshot", by: BOB, expectedVersion: 1 }, T0).accepted,
+      applyEvent(run, { type: "start_step", stepId: "snapshot", by: BOB, expectedProgress: 1 }, T0).accepted,
+    ).toBe(true);
+  });
+
+  it("a note or a reported problem in between does not make anyone's buttons stale", () => {
+    const run = play(newRun(), [
+      done("announce"),
+      { type: "add_note", text: "lag 1s", source: "thread", by: CAROL },
+      { type: "report_problem", text: "slow disk", by: CAROL },
+    ]);
+    expect(run).toMatchObject({ version: 3, progress: 1 });
+    expect(
+      applyEvent(run, { type: "start_step", stepId: "snapshot", by: BOB, expectedProgress: 1 }, T0).accepted,
     ).toBe(true);
   });
 
@@ -467,7 +479,11 @@ phases:
 `;
   it("are checked once the run fills them in", () => {
     expect(newRun({}, yaml).plan.phases[0]?.steps[0]?.action?.region).toBe("us-east-2");
-    expect(() => newRun({ params: { region: "mars" } }, yaml)).toThrow('region "mars" (step snap) is not an AWS region such as us-east-2');
-    expect(() => newRun({ params: { page: "status" } }, yaml)).toThrow('link "Status page" (step snap) is not an http(s) URL: status');
+    expect(() => newRun({ params: { region: "mars" } }, yaml)).toThrow(
+      'region "mars" (step snap) is not an AWS region such as us-east-2',
+    );
+    expect(() => newRun({ params: { page: "status" } }, yaml)).toThrow(
+      'link "Status page" (step snap) is not an http(s) URL: status',
+    );
   });
 });

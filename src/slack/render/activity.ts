@@ -1,0 +1,71 @@
+import { formatDuration, formatDurationRange, parseDurationRange } from "../../core/duration.js";
+import type { Activity, Run } from "../../core/run/run-schema.js";
+import { findStep, type LocatedStep } from "../../core/run/step-rules.js";
+import { escapeMrkdwn, mention, truncate } from "./mrkdwn.js";
+
+/** One mrkdwn line for the run's thread per accepted event: who did what to which step. */
+
+const DETAIL_CHARS = 1_000;
+const LINE_CHARS = 3_000;
+
+export function renderActivity(activity: Activity, run: Run): string {
+  const who = mention(activity.by);
+  const located = activity.stepId ? findStep(run, activity.stepId) : undefined;
+  const step = located
+    ? `*${escapeMrkdwn(located.plan.title)}*`
+    : activity.stepId
+      ? `*${escapeMrkdwn(activity.stepId)}*`
+      : undefined;
+  const detail = activity.detail ? escapeMrkdwn(truncate(activity.detail.trim(), DETAIL_CHARS)) : "";
+  const onStep = step ? ` on ${step}` : "";
+  return truncate(line(), LINE_CHARS);
+
+  function line(): string {
+    switch (activity.type) {
+      case "run_started": {
+        const where = run.environment ? ` in ${escapeMrkdwn(run.environment)}` : "";
+        const dry = run.dryRun ? " (dry run: automated actions are not executed)" : "";
+        return `🚀 ${who} started *${escapeMrkdwn(run.plan.title)}*${where}${dry}`;
+      }
+      case "start_step":
+        return `▶️ ${who} started ${step ?? "a step"}`;
+      case "complete_step": {
+        const took = located ? tookText(located, activity.at) : "";
+        if (located?.plan.verify)
+          return `🟡 ${who} completed ${step}${took} — waiting for a teammate to verify`;
+        return `✅ ${who} completed ${step ?? "a step"}${took}`;
+      }
+      case "verify_step":
+        return `👥 ${who} verified ${step ?? "a step"}`;
+      case "skip_step":
+        return `⏭️ ${who} skipped ${step ?? "a step"}${detail ? `: ${detail}` : ""}`;
+      case "report_problem":
+        return `🚩 ${who} reported a problem${onStep}${detail ? `: ${detail}` : ""}`;
+      case "resolve_problem":
+        return `☑️ ${who} resolved a problem${onStep}${detail ? `: ${detail}` : ""}`;
+      case "add_note":
+        return `📝 ${who}${onStep}${detail ? `: ${detail}` : " added a note"}`;
+      case "hand_over":
+        return `🔁 ${who} handed the run to ${activity.detail ? mention(activity.detail) : "a teammate"}`;
+      case "abort":
+        return `🛑 ${who} aborted the run${detail ? `: ${detail}` : ""}`;
+      case "finish": {
+        const ms = Date.parse(activity.at) - Date.parse(run.createdAt);
+        return `🏁 ${who} finished the run after ${formatDuration(ms)}`;
+      }
+      default:
+        return `• ${who} ${escapeMrkdwn(activity.type.replace(/_/g, " "))}${onStep}${detail ? `: ${detail}` : ""}`;
+    }
+  }
+}
+
+/** ` (7m)`, or ` (⚠️ 31m, expected 10m–20m)` when over; only if the state is still that completion. */
+function tookText(located: LocatedStep, at: string): string {
+  const { state, plan } = located;
+  if (state.completedAt !== at || state.startedAt === undefined) return "";
+  const ms = Date.parse(at) - Date.parse(state.startedAt);
+  if (ms <= 0) return "";
+  const range = plan.duration ? parseDurationRange(plan.duration) : undefined;
+  if (range && ms > range.maxMs) return ` (⚠️ ${formatDuration(ms)}, expected ${formatDurationRange(range)})`;
+  return ` (${formatDuration(ms)})`;
+}
