@@ -12,7 +12,7 @@ export function renderActivity(activity: Activity, run: Run): string {
   const who = mention(activity.by);
   const located = activity.stepId ? findStep(run, activity.stepId) : undefined;
   const step = located
-    ? `*${escapeMrkdwn(located.plan.title)}*`
+    ? `*${escapeMrkdwn(located.plan.title.trim())}*`
     : activity.stepId
       ? `*${escapeMrkdwn(activity.stepId)}*`
       : undefined;
@@ -25,7 +25,7 @@ export function renderActivity(activity: Activity, run: Run): string {
       case "run_started": {
         const where = run.environment ? ` in ${escapeMrkdwn(run.environment)}` : "";
         const dry = run.dryRun ? " (dry run: automated actions are not executed)" : "";
-        return `🚀 ${who} started *${escapeMrkdwn(run.plan.title)}*${where}${dry}`;
+        return `🚀 ${who} started *${escapeMrkdwn(run.plan.title.trim())}*${where}${dry}`;
       }
       case "start_step":
         return `▶️ ${who} started ${step ?? "a step"}`;

@@ -111,7 +111,7 @@ function viewOf(run: Run, now: Date, listInThread: boolean): RunView {
     return plan ? [{ index, state, plan: plan.plan, phaseId: plan.phaseId }] : [];
   });
   const phases = run.plan.phases.map((phase) => ({
-    title: phase.title,
+    title: phase.title.trim(),
     steps: located.filter((step) => step.phaseId === phase.id),
   }));
   const focus = run.status === "active" ? located.filter((s) => inFocus(run, s)).map((s) => s.index) : [];

@@ -54,26 +54,25 @@ export function focusStepText(
   return details ? `${head}\n${details}` : head;
 }
 
+/** How a detail may be cut: text anywhere, code with its fence closed, a link not at all. */
 interface Part {
   text: string;
-  code: boolean;
+  cut: "text" | "code" | "never";
 }
 
 function detailParts(run: Run, located: LocatedStep): Part[] {
   const { plan } = located;
   const parts: Part[] = [];
-  const text = (value: string) => parts.push({ text: value, code: false });
+  const text = (value: string) => parts.push({ text: value, cut: "text" });
   if (plan.details) text(truncateMrkdwn(markdownToMrkdwn(plan.details.trim()), DETAILS_CHARS, DETAILS_CUT));
-  if (plan.links && plan.links.length > 0) {
-    const links = plan.links.map(
-      (link) => `<${escapeMrkdwn(link.url).replace(/\|/g, "%7C")}|${escapeMrkdwn(link.label)}>`,
-    );
-    text(`🔗 ${links.join(" · ")}`);
-  }
+  for (const link of plan.links ?? []) {
+    const url = escapeMrkdwn(link.url).replace(/\|/g, "%7C");
+    parts.push({ text: `🔗 <${url}|${escapeMrkdwn(link.label.trim())}>`, cut: "never" });
+    }
   for (const command of plan.commands ?? []) {
     parts.push({
       text: `\`\`\`\n${truncate(escapeMrkdwn(command.trimEnd()), COMMAND_CHARS)}\n\`\`\``,
-      code: true,
+      cut: "code",
     });
   }
   if (plan.expect) text(`_Expect:_ ${truncate(escapeMrkdwn(plan.expect.trim()), EXPECT_CHARS, DETAILS_CUT)}`);
@@ -100,8 +99,8 @@ function packParts(parts: readonly Part[], budget: number): string {
       continue;
     }
     const room = budget - used - separator - MORE_IN_CHECKLIST.length - 1;
-    if (room >= MIN_PARTIAL_CHARS) {
-      out.push(part.code ? truncateMrkdwn(part.text, room, "") : truncate(part.text, room));
+    if (room >= MIN_PARTIAL_CHARS && part.cut !== "never") {
+      out.push(part.cut === "code" ? truncateMrkdwn(part.text, room, "") : truncate(part.text, room));
     }
     if (budget - used >= MORE_IN_CHECKLIST.length + 1) out.push(MORE_IN_CHECKLIST);
     break;

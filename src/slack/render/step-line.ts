@@ -21,7 +21,7 @@ const REASON_CHARS = 200;
 const PROBLEM_IN_LINE_CHARS = 120;
 
 export function stepTitle(located: Pick<LocatedStep, "index" | "plan">): string {
-  return `${located.index + 1}. ${escapeMrkdwn(located.plan.title)}`;
+  return `${located.index + 1}. ${escapeMrkdwn(located.plan.title.trim())}`;
 }
 
 /** `took 12m (expected 10m–20m)`, `⚠️ took 31m (…)` when over the range, `running 5m (…)`. */

@@ -16,7 +16,7 @@ export function renderStepList(run: Run): { text: string; blocks: KnownBlock[] }
   const lines: string[] = [];
   let index = 0;
   for (const phase of run.plan.phases) {
-    lines.push(`*${escapeMrkdwn(phase.title)}*`);
+    lines.push(`*${escapeMrkdwn(phase.title.trim())}*`);
     for (const step of phase.steps) {
       lines.push(planStepLine(index, step));
       index += 1;

@@ -191,8 +191,8 @@ describe("the run message of the rules checklist", () => {
     const message = renderRunMessage(problem, T0);
     expect(allText(message)).toContain("🚩 alerts still firing — <@U_BOB>");
     expect(buttons(message).map((b) => [b.action_id, b.text.text, b.value])).toEqual([
-      ["run_abort", "Abort", '{"r":"run-1","v":8}'],
-      ["problem_resolve", "Resolve: alerts still firing", '{"r":"run-1","v":8,"p":"p1"}'],
+      ["run_abort", "Abort", `{"r":"run-1","v":${problem.progress}}`],
+      ["problem_resolve", "Resolve: alerts still firing", `{"r":"run-1","v":${problem.progress},"p":"p1"}`],
     ]);
   });
 

@@ -1,0 +1,164 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "../support/bot-harness.js";
+
+const ALICE = "UALICE";
+const BOB = "UBOB";
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => h.stop());
+
+async function startDbUpgrade() {
+  expect((await h.command("start db-upgrade env=qa", ALICE)).status).toBe(200);
+  await h.slack.waitFor(() => h.slack.messages("CINVOICING")[0]);
+  await h.settle();
+}
+
+describe("/maintenance answers every command", () => {
+  it("names the checklists there are when the checklist is unknown", async () => {
+    const response = await h.command("start db-upgrad", ALICE);
+    expect(response.json).toMatchObject({ response_type: "ephemeral" });
+    expect((response.json as { text: string }).text).toContain('There is no checklist "db-upgrad". Available: db-upgrade,');
+    expect(h.slack.callsTo("chat.postMessage")).toEqual([]);
+  });
+
+  it("names the allowed values of a bad parameter", async () => {
+    const { text } = (await h.command("start db-upgrade env=production", ALICE)).json as { text: string };
+    expect(text).toContain("env=production is not allowed: use one of qa, stage, prod");
+    expect(text).toContain("`engine_version`");
+  });
+
+  it("explains wrong usage and lists the commands", async () => {
+    const { text } = (await h.command("launch db-upgrade", ALICE)).json as { text: string };
+    expect(text).toContain("I don't know `launch`");
+    expect(text).toContain("`start <checklist>");
+    const list = (await h.command("list", ALICE)).json as { text: string };
+    expect(list.text).toContain("*db-upgrade*");
+    expect(list.text).toContain("env=qa|stage|prod");
+  });
+
+  it("opens a form with selects for missing required parameters, and starts the run from it", async () => {
+    expect((await h.command("start invoicingdb-change ticket=INV-42", ALICE)).status).toBe(200);
+    const opened = await h.slack.waitFor(() => h.slack.callsTo("views.open")[0]);
+    const view = opened.args.view as { callback_id: string; private_metadata: string; blocks: { block_id?: string; element?: { type: string; options?: { value: string }[] } }[] };
+    const envInput = view.blocks.find((b) => b.block_id === "param_env");
+    expect(envInput?.element?.type).toBe("static_select");
+    expect(envInput?.element?.options?.map((o) => o.value)).toEqual(["qa", "stage", "prod"]);
+    const { sendInteraction, viewSubmissionPayload } = await import("../support/slack-requests.js");
+    const submit = await sendInteraction(
+      h.url,
+      "test-signing-secret",
+      viewSubmissionPayload({
+        userId: ALICE,
+        callbackId: view.callback_id,
+        privateMetadata: view.private_metadata,
+        values: { param_env: { value: { type: "static_select", selected_option: { value: "qa" } } } },
+      }),
+    );
+    expect(submit.status).toBe(200);
+    await h.slack.waitFor(() => h.slack.messages("CINVOICING")[0]);
+    expect((await h.run()).params).toMatchObject({ env: "qa", ticket: "INV-42" });
+  });
+
+  it("refuses prod before a finished qa or stage run, saying what is needed", async () => {
+    await h.command("start db-upgrade env=prod", ALICE);
+    const text = await h.slack.waitFor(() => h.ephemeralsTo(ALICE)[0]);
+    expect(text).toBe("prod needs a finished run of db-upgrade in qa or stage first; run it there, then start prod");
+  });
+
+  it("status lists the active runs with a link; abort needs the owner and a reason", async () => {
+    await startDbUpgrade();
+    const run = await h.run();
+    await h.command("status", BOB);
+    const status = await h.slack.waitFor(() => h.ephemeralsTo(BOB)[0]);
+    expect(status).toContain(run.id);
+    expect(status).toContain("https://example.slack.com/archives/");
+    await h.command(`abort ${run.id} replica lag`, BOB);
+    expect(await h.slack.waitFor(() => h.ephemeralsTo(BOB)[1])).toContain("Only the run's owner <@UALICE> or buddy can abort it.");
+    await h.command(`abort ${run.id} replica lag too high`, ALICE);
+    await expect.poll(async () => (await h.run()).status).toBe("aborted");
+    await h.settle();
+    expect(h.messageText()).toContain("replica lag too high");
+  });
+});
+
+describe("under Slack's behaviour", () => {
+  it("a click on an outdated message is explained privately, the message redrawn, nothing applied", async () => {
+    await startDbUpgrade();
+    const oldStart = h.button("step_start", "check-access");
+    await h.click(h.button("step_complete", "check-access"), ALICE);
+    await h.settle();
+    expect((await h.click(oldStart, BOB)).status).toBe(200);
+    await h.settle();
+    expect(await h.slack.waitFor(() => h.ephemeralsTo(BOB)[0])).toContain("Someone else moved this run on");
+    const run = await h.run();
+    expect(run.steps[0]?.status).toBe("done");
+    expect(run.history.filter((a) => a.type === "start_step")).toEqual([]);
+  });
+
+  it("a double click applies once and refuses nothing", async () => {
+    await startDbUpgrade();
+    const done = h.button("step_complete", "check-access");
+    const [first, second] = await Promise.all([h.click(done, ALICE), h.click(done, ALICE)]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    await h.settle();
+    const run = await h.run();
+    expect(run.history.filter((a) => a.type === "complete_step")).toHaveLength(1);
+    expect(h.ephemeralsTo(ALICE)).toEqual([]);
+  });
+
+  it("a thread reply re-sent by Slack is recorded once", async () => {
+    await startDbUpgrade();
+    const ts = "1795000000.000200";
+    await h.threadReply(BOB, "starting the window", ts);
+    await h.threadReply(BOB, "starting the window", ts);
+    await expect.poll(async () => (await h.run()).notes.length).toBe(1);
+  });
+
+  it("a rate-limited refresh (429 + Retry-After) converges to the latest state", async () => {
+    await startDbUpgrade();
+    h.slack.rateLimitNext("chat.update", 1, 1);
+    await h.click(h.button("step_complete", "check-access"), ALICE);
+    await h.slack.waitFor(() => h.slack.callsTo("chat.update").find((c) => c.status === 429));
+    // While the refresher waits out Retry-After, the run moves on again.
+    await h.command(`abort ${(await h.run()).id} maintenance window moved`, ALICE);
+    await expect.poll(async () => (await h.run()).status).toBe("aborted");
+    await expect.poll(() => h.messageText(), { timeout: 5_000 }).toContain("maintenance window moved");
+    await h.settle();
+    expect(h.buttons()).toEqual([]);
+    // The two changes were drawn together once the limit passed, not one update per change.
+    expect(h.slack.callsTo("chat.update").filter((c) => c.status === 200)).toHaveLength(1);
+  });
+
+  it("acknowledges a click within Slack's 3 s while the Web API is slow, and keeps the change", async () => {
+    await startDbUpgrade();
+    h.slack.delayNext("chat.update", 4_000);
+    const began = Date.now();
+    const response = await h.click(h.button("step_complete", "check-access"), ALICE);
+    expect(response.status).toBe(200);
+    // Slack's own deadline, not a benchmark: Bolt answers 3001 ms later on its own if we don't.
+    expect(Date.now() - began).toBeLessThan(3_000);
+    expect((await h.run()).steps[0]?.status).toBe("done");
+    await h.settle();
+  });
+
+  it("a Web API error on refresh is logged with the run id and the state change is kept", async () => {
+    await startDbUpgrade();
+    h.slack.failNext("chat.update", "message_not_found", 3);
+    await h.click(h.button("step_complete", "check-access"), ALICE);
+    await h.settle();
+    const run = await h.run();
+    expect(run.steps[0]?.status).toBe("done");
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({ level: "error", message: "refreshing the run message failed", context: expect.objectContaining({ runId: run.id, error: "message_not_found" }) }),
+    );
+  });
+
+  it("GET /healthz answers 200 while Redis does", async () => {
+    const response = await fetch(h.url.replace("/slack/events", "/healthz"));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("ok\n");
+  });
+});
