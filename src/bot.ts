@@ -35,6 +35,11 @@ export async function startBot(config: Config, options: BotOptions) {
     connectTimeout: 3_000,
     retryStrategy: () => null,
   });
+  // Until connected, a failure is reported once below; afterwards Redis errors are logged.
+  let connected = false;
+  redis.on("error", (error: Error) => {
+    if (connected) log.warn("Redis connection error", { error: error.message });
+  });
   try {
     await redis.connect();
     await redis.ping();
@@ -44,9 +49,11 @@ export async function startBot(config: Config, options: BotOptions) {
       `Preflight can't reach Redis at ${config.REDIS_URL} (${error instanceof Error ? error.message : String(error)}). Start one (redis-server --daemonize yes) or set REDIS_URL.`,
     );
   }
+  connected = true;
   // Reconnect from now on: a Redis restart should not take the bot down.
   redis.options.retryStrategy = (times: number) => Math.min(times * 200, 2_000);
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  workerConnection.on("error", (error: Error) => log.warn("Redis connection error (timer worker)", { error: error.message }));
 
   const loaded = await loadChecklists([config.CHECKLISTS_DIR]);
   for (const problem of loaded.problems) log.warn(`checklist left out: ${formatProblem(problem)}`);

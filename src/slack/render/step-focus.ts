@@ -68,7 +68,7 @@ function detailParts(run: Run, located: LocatedStep): Part[] {
   for (const link of plan.links ?? []) {
     const url = escapeMrkdwn(link.url).replace(/\|/g, "%7C");
     parts.push({ text: `🔗 <${url}|${escapeMrkdwn(link.label.trim())}>`, cut: "never" });
-    }
+  }
   for (const command of plan.commands ?? []) {
     parts.push({
       text: `\`\`\`\n${truncate(escapeMrkdwn(command.trimEnd()), COMMAND_CHARS)}\n\`\`\``,
@@ -85,26 +85,32 @@ function detailParts(run: Run, located: LocatedStep): Part[] {
   return parts;
 }
 
-/** As many parts as fit in `budget` characters; a part that doesn't fit is cut or left out, and said so. */
+/**
+ * As many parts as fit in `budget` characters, in order. A part that doesn't fit is cut if it
+ * may be, else left out while smaller ones after it still get their chance; the reader is told.
+ */
 function packParts(parts: readonly Part[], budget: number): string {
+  const room = budget - MORE_IN_CHECKLIST.length - 1;
+  if (room <= 0) return "";
   const out: string[] = [];
   let used = 0;
-  for (const [i, part] of parts.entries()) {
+  let omitted = false;
+  for (const part of parts) {
     const separator = out.length > 0 ? 1 : 0;
-    const isLast = i === parts.length - 1;
-    const reserve = isLast ? 0 : MORE_IN_CHECKLIST.length + 1;
-    if (used + separator + part.text.length + reserve <= budget) {
+    const left = room - used - separator;
+    if (part.text.length <= left) {
       out.push(part.text);
       used += separator + part.text.length;
       continue;
     }
-    const room = budget - used - separator - MORE_IN_CHECKLIST.length - 1;
-    if (room >= MIN_PARTIAL_CHARS && part.cut !== "never") {
-      out.push(part.cut === "code" ? truncateMrkdwn(part.text, room, "") : truncate(part.text, room));
+    omitted = true;
+    if (part.cut !== "never" && left >= MIN_PARTIAL_CHARS) {
+      const cut = part.cut === "code" ? truncateMrkdwn(part.text, left, "") : truncate(part.text, left);
+      out.push(cut);
+      used += separator + cut.length;
     }
-    if (budget - used >= MORE_IN_CHECKLIST.length + 1) out.push(MORE_IN_CHECKLIST);
-    break;
   }
+  if (omitted) out.push(MORE_IN_CHECKLIST);
   return out.join("\n");
 }
 

@@ -19,6 +19,7 @@ export const STATUS_EMOJI: Record<StepStatus, string> = {
 export const COMPACT_LINE_CHARS = 400;
 const REASON_CHARS = 200;
 const PROBLEM_IN_LINE_CHARS = 120;
+const MIN_TITLE_CHARS = 60;
 
 export function stepTitle(located: Pick<LocatedStep, "index" | "plan">): string {
   return `${located.index + 1}. ${escapeMrkdwn(located.plan.title.trim())}`;
@@ -90,8 +91,10 @@ export function compactStepLine(located: LocatedStep, problems: readonly Problem
   const progress = stepProgress(plan, state, now);
   const tail = [note, progress].filter((part) => part !== undefined && part !== "").join(" · ");
   const flags = problems.map((problem) => ` ${problemMark(problem)}`).join("");
-  const line = `${STATUS_EMOJI[state.status]} ${stepTitle(located)}${tail ? ` — ${tail}` : ""}${flags}`;
-  return truncate(line, COMPACT_LINE_CHARS);
+  const after = `${tail ? ` — ${tail}` : ""}${flags}`;
+  // A long title gives way first, so who, when and how long stay on the line.
+  const title = truncate(stepTitle(located), Math.max(MIN_TITLE_CHARS, COMPACT_LINE_CHARS - after.length - 3));
+  return truncate(`${STATUS_EMOJI[state.status]} ${title}${after}`, COMPACT_LINE_CHARS);
 }
 
 /** The plan alone, for the full list in the thread: `12. Title · 10m–20m · a teammate verifies`. */

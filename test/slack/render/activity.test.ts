@@ -45,7 +45,9 @@ describe("renderActivity", () => {
       [1, { type: "start_step", stepId: "snapshot", by: ALICE }],
       [32, { type: "complete_step", stepId: "snapshot", by: ALICE }],
     ]);
-    expect(late.at(-1)).toBe("✅ <@U_ALICE> completed *Take snapshot demo-qa-2026-11-20* (⚠️ 31m, expected 5m–10m)");
+    expect(late.at(-1)).toBe(
+      "✅ <@U_ALICE> completed *Take snapshot demo-qa-2026-11-20* (⚠️ 31m, expected 5m–10m)",
+    );
   });
 
   it("tells a completion that waits for a teammate, and the verification", () => {
@@ -91,7 +93,13 @@ describe("renderActivity", () => {
   });
 
   it("falls back to a plain line for an activity it doesn't know", () => {
-    const activity: Activity = { at: T0.toISOString(), by: BOB, type: "action_failed", stepId: "snapshot", detail: "Throttling" };
+    const activity: Activity = {
+      at: T0.toISOString(),
+      by: BOB,
+      type: "action_failed",
+      stepId: "snapshot",
+      detail: "Throttling",
+    };
     expect(renderActivity(activity, newRun())).toBe(
       "• <@U_BOB> action failed on *Take snapshot demo-qa-2026-11-20*: Throttling",
     );

@@ -180,7 +180,11 @@ describe("the run message of the rules checklist", () => {
   });
 
   it("Finish run appears only when every step is done or skipped and no problem is open", () => {
-    const almost = play(newRun(), [[1, done("announce")], [2, done("snapshot")], [3, done("change")]]);
+    const almost = play(newRun(), [
+      [1, done("announce")],
+      [2, done("snapshot")],
+      [3, done("change")],
+    ]);
     expect(buttons(renderRunMessage(almost, T0)).map((b) => b.action_id)).not.toContain("run_finish");
     const complete = everythingDone();
     expect(buttons(renderRunMessage(complete, T0)).map((b) => b.action_id)).toEqual([
@@ -418,7 +422,10 @@ describe("the longest texts the format allows, 20 steps in focus", () => {
   });
 
   it("shows the current step's details, cut with a pointer to the checklist", () => {
-    const others = ids.slice(1).flatMap((id, i): [number, RunEvent][] => [[i, done(id)], [i, verify(id)]]);
+    const others = ids.slice(1).flatMap((id, i): [number, RunEvent][] => [
+      [i, done(id)],
+      [i, verify(id)],
+    ]);
     const message = renderRunMessage(play(fresh, others), T0);
     expectWithinSlackLimits(message);
     const text = allText(message);

@@ -1,0 +1,71 @@
+import { execFile, spawn } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolatedRedis } from "../support/redis.js";
+import { type SlackApiDouble, startSlackApiDouble } from "../support/slack-api-double.js";
+
+/**
+ * The Dockerfile's steps without a Docker engine: compile with `npm run build` (as its build
+ * stage does), then start the compiled output with `node dist/main.js` (its CMD).
+ */
+
+const run = promisify(execFile);
+const outDir = "dist";
+
+beforeAll(async () => {
+  await run("npm", ["run", "build"], { timeout: 120_000 });
+}, 150_000);
+
+function startCompiled(env: Record<string, string>) {
+  const child = spawn("node", [join(outDir, "main.js")], { env: { PATH: process.env.PATH ?? "", ...env } });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  return { child, exited, output: () => output };
+}
+
+describe("the compiled bot", () => {
+  it("exits 1 naming the missing configuration", async () => {
+    const bot = startCompiled({});
+    expect(await bot.exited).toBe(1);
+    expect(bot.output()).toContain("SLACK_BOT_TOKEN is required");
+  });
+
+  it("exits 1 with one line on how to start Redis when none answers", async () => {
+    const bot = startCompiled({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s", REDIS_URL: "redis://127.0.0.1:1" });
+    expect(await bot.exited).toBe(1);
+    expect(bot.output().trim()).toMatch(/^Preflight can't reach Redis at redis:\/\/127\.0\.0\.1:1 \(.*\)\. Start one \(redis-server --daemonize yes\) or set REDIS_URL\.$/);
+  });
+
+  describe("with Redis and Slack", () => {
+    let slack: SlackApiDouble;
+    let redis: Awaited<ReturnType<typeof isolatedRedis>>;
+    beforeAll(async () => {
+      slack = await startSlackApiDouble();
+      redis = await isolatedRedis();
+    });
+    afterAll(async () => {
+      await slack.close();
+      await redis.cleanup();
+    });
+
+    it("starts, loads the checklists, answers /healthz and stops on SIGTERM", async () => {
+      const port = 30_000 + Math.floor(Math.random() * 20_000);
+      const bot = startCompiled({
+        SLACK_BOT_TOKEN: "xoxb-1",
+        SLACK_SIGNING_SECRET: "s",
+        SLACK_API_URL: slack.url,
+        PORT: String(port),
+        REDIS_PREFIX: redis.prefix,
+      });
+      await expect.poll(() => bot.output(), { timeout: 15_000 }).toContain("Preflight is running");
+      expect(bot.output()).toContain('"checklists":["db-upgrade","invoicingdb-change","maintenance-window","software-upgrade","zero-downtime-migration"]');
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).toBe(200);
+      bot.child.kill("SIGTERM");
+      expect(await bot.exited).toBe(0);
+    }, 30_000);
+  });
+});

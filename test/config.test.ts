@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
+
+describe("configuration from the environment", () => {
+  it("names every missing or wrong variable in one message", () => {
+    const result = loadConfig({ PORT: "eighty", SLACK_API_URL: "not a url", REDIS_URL: "localhost:6379" });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.message.split("\n")).toEqual([
+      "Preflight can't start: the configuration is incomplete.",
+      "  SLACK_BOT_TOKEN is required: the Bot User OAuth Token (xoxb-…) from the app's OAuth page",
+      "  PORT must be a port number",
+      "  REDIS_URL must be a redis:// or rediss:// URL",
+      "  SLACK_API_URL must be a URL such as https://slack.com/api/",
+      "  SLACK_SIGNING_SECRET is required in HTTP mode (from the app's Basic Information page), or set SLACK_APP_TOKEN for Socket Mode",
+    ]);
+  });
+
+  it("fills in defaults, and needs no signing secret in Socket Mode", () => {
+    const result = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" });
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        SLACK_BOT_TOKEN: "xoxb-1",
+        SLACK_APP_TOKEN: "xapp-1",
+        PORT: 3000,
+        REDIS_URL: "redis://127.0.0.1:6379",
+        REDIS_PREFIX: "preflight:",
+        CHECKLISTS_DIR: "checklists",
+      },
+    });
+  });
+
+  it("refuses a user token where the bot token goes", () => {
+    const result = loadConfig({ SLACK_BOT_TOKEN: "xoxp-1", SLACK_SIGNING_SECRET: "s" });
+    expect(result.ok ? "" : result.message).toContain("SLACK_BOT_TOKEN must be a bot token starting with xoxb-");
+  });
+});
