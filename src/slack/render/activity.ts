@@ -16,7 +16,7 @@ export function renderActivity(activity: Activity, run: Run): string {
     : activity.stepId
       ? `*${escapeMrkdwn(activity.stepId)}*`
       : undefined;
-  const detail = activity.detail ? escapeMrkdwn(truncate(activity.detail.trim(), DETAIL_CHARS)) : "";
+  const detail = activity.detail ? truncate(escapeMrkdwn(activity.detail.trim()), DETAIL_CHARS) : "";
   const onStep = step ? ` on ${step}` : "";
   return truncate(line(), LINE_CHARS);
 

@@ -29,7 +29,7 @@ export function outcomeBlocks(run: Run): KnownBlock[] {
   const by = closer ? ` by ${mention(closer.by)}` : "";
   const when = run.closedAt ? ` ${slackDate(run.closedAt)}` : "";
   if (run.status === "finished") return [section(`✅ *Finished*${by}${when}`)];
-  const reason = run.abortReason ? `: ${escapeMrkdwn(truncate(run.abortReason, OUTCOME_REASON_CHARS))}` : "";
+  const reason = run.abortReason ? `: ${truncate(escapeMrkdwn(run.abortReason), OUTCOME_REASON_CHARS)}` : "";
   return [section(`🛑 *Aborted*${reason}\n${by.trim()}${when}`.trimEnd())];
 }
 
@@ -37,7 +37,7 @@ export function outcomeBlocks(run: Run): KnownBlock[] {
 export function metaBlock(run: Run, now: Date): KnownBlock {
   const end = run.closedAt ? Date.parse(run.closedAt) : now.getTime();
   const elements = [
-    run.environment ? `*Environment:* ${escapeMrkdwn(truncate(run.environment, ENVIRONMENT_CHARS))}` : "",
+    run.environment ? `*Environment:* ${truncate(escapeMrkdwn(run.environment), ENVIRONMENT_CHARS)}` : "",
     `*Owner:* ${mention(run.owner)}`,
     run.buddy ? `*Buddy:* ${mention(run.buddy)}` : "",
     `*Started:* ${slackDate(run.createdAt)}`,
@@ -76,7 +76,7 @@ export function footerBlocks(run: Run, unshownProblems: readonly Problem[]): Kno
   const blocks: KnownBlock[] = [];
   if (unshownProblems.length > 0) {
     const lines = unshownProblems.slice(0, FOOTER_PROBLEMS).map((problem) => {
-      const text = escapeMrkdwn(truncate(problem.text, FOOTER_PROBLEM_CHARS));
+      const text = truncate(escapeMrkdwn(problem.text), FOOTER_PROBLEM_CHARS);
       return `🚩 ${text} — ${mention(problem.reportedBy)} ${slackDate(problem.reportedAt, "{time}")}`;
     });
     const more = unshownProblems.length - FOOTER_PROBLEMS;
@@ -106,5 +106,5 @@ export function fallbackText(run: Run, currentTitle: string | undefined): string
       : run.status === "aborted"
         ? `${title}: aborted${run.abortReason ? ` — ${run.abortReason}` : ""}`
         : `${title}: ${done}/${run.steps.length} steps done${currentTitle ? ` — now: ${currentTitle}` : ""}`;
-  return escapeMrkdwn(truncate(text.replace(/\s+/g, " "), 300));
+  return truncate(escapeMrkdwn(text.replace(/\s+/g, " ")), 300);
 }

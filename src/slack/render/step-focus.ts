@@ -44,7 +44,7 @@ export function focusStepText(
   const status = [ready, progress, ...marks].filter((part) => part !== "").join(" · ");
   if (status) lines.push(status.charAt(0).toUpperCase() + status.slice(1));
   for (const problem of problems.slice(0, PROBLEMS_SHOWN)) {
-    lines.push(`🚩 ${escapeMrkdwn(truncate(problem.text, PROBLEM_CHARS))} — ${mention(problem.reportedBy)}`);
+    lines.push(`🚩 ${truncate(escapeMrkdwn(problem.text), PROBLEM_CHARS)} — ${mention(problem.reportedBy)}`);
   }
   if (problems.length > PROBLEMS_SHOWN)
     lines.push(`🚩 …and ${problems.length - PROBLEMS_SHOWN} more problems`);

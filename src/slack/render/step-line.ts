@@ -70,18 +70,18 @@ export function statusNote(state: StepState): string | undefined {
       return describeStatus(state.status);
     case "skipped": {
       const by = state.skippedBy ? ` by ${mention(state.skippedBy)}` : "";
-      const reason = state.skipReason ? `: ${escapeMrkdwn(truncate(state.skipReason, REASON_CHARS))}` : "";
+      const reason = state.skipReason ? `: ${truncate(escapeMrkdwn(state.skipReason), REASON_CHARS)}` : "";
       return `skipped${by}${reason}`;
     }
     case "failed":
-      return state.failure ? `failed: ${escapeMrkdwn(truncate(state.failure, REASON_CHARS))}` : "failed";
+      return state.failure ? `failed: ${truncate(escapeMrkdwn(state.failure), REASON_CHARS)}` : "failed";
     default:
       return undefined;
   }
 }
 
 export function problemMark(problem: Problem, max = PROBLEM_IN_LINE_CHARS): string {
-  return `🚩 ${escapeMrkdwn(truncate(problem.text, max))}`;
+  return `🚩 ${truncate(escapeMrkdwn(problem.text), max)}`;
 }
 
 /** One line per step: `✅ 3. Take snapshot — skipped: not needed · <@U1> 09:07 · took 7m …`. */
@@ -93,7 +93,10 @@ export function compactStepLine(located: LocatedStep, problems: readonly Problem
   const flags = problems.map((problem) => ` ${problemMark(problem)}`).join("");
   const after = `${tail ? ` — ${tail}` : ""}${flags}`;
   // A long title gives way first, so who, when and how long stay on the line.
-  const title = truncate(stepTitle(located), Math.max(MIN_TITLE_CHARS, COMPACT_LINE_CHARS - after.length - 3));
+  const title = truncate(
+    stepTitle(located),
+    Math.max(MIN_TITLE_CHARS, COMPACT_LINE_CHARS - after.length - 3),
+  );
   return truncate(`${STATUS_EMOJI[state.status]} ${title}${after}`, COMPACT_LINE_CHARS);
 }
 

@@ -70,9 +70,10 @@ const allText = (message: Message) =>
     })
     .join("\n");
 
-/** Applies events at the given minutes after T0, failing the test on a refusal. */
-function play(run: Run, events: [number, RunEvent][]): Run {
-  return events.reduce((current, [minute, event]) => {
+/** Applies events one minute apart, or at the minute given, failing the test on a refusal. */
+function play(run: Run, events: (RunEvent | [number, RunEvent])[]): Run {
+  return events.reduce((current, entry, i) => {
+    const [minute, event] = Array.isArray(entry) ? entry : [i + 1, entry];
     const decision = applyEvent(current, event, minutesAfter(T0, minute));
     if (!decision.accepted) throw new Error(`${event.type} refused: ${decision.refusal.message}`);
     return decision.run;
@@ -85,13 +86,13 @@ const verify = (stepId: string, by = BOB): RunEvent => ({ type: "verify_step", s
 /** Every step of the rules checklist done and verified: the run may finish. */
 const everythingDone = () =>
   play(newRun(), [
-    [1, done("announce")],
-    [2, done("snapshot")],
-    [3, done("change")],
-    [4, verify("change")],
-    [5, done("warm-cache")],
-    [6, done("smoke-test")],
-    [7, done("notify")],
+    done("announce"),
+    done("snapshot"),
+    done("change"),
+    verify("change"),
+    done("warm-cache"),
+    done("smoke-test"),
+    done("notify"),
   ]);
 
 describe("the run message of the rules checklist", () => {
@@ -120,12 +121,7 @@ describe("the run message of the rules checklist", () => {
   });
 
   it("a step waiting for verification gets a Verify button, and the step after it no Start", () => {
-    const run = play(newRun(), [
-      [1, done("announce")],
-      [2, done("snapshot")],
-      [3, start("change")],
-      [10, done("change")],
-    ]);
+    const run = play(newRun(), [done("announce"), done("snapshot"), start("change"), [10, done("change")]]);
     const message = renderRunMessage(run, minutesAfter(T0, 12));
     expectWithinSlackLimits(message);
     expect(buttonsOn(message, "change")).toEqual(["step_verify", "step_problem", "step_note"]);
@@ -139,11 +135,11 @@ describe("the run message of the rules checklist", () => {
 
   it("downtime runs from the downtime: start step to the downtime: end step", () => {
     const run = play(newRun(), [
-      [1, done("announce")],
-      [2, done("snapshot")],
-      [3, start("change")],
+      done("announce"),
+      done("snapshot"),
+      start("change"),
       [10, done("change")],
-      [11, { type: "verify_step", stepId: "change", by: BOB }],
+      [11, verify("change")],
       [12, done("warm-cache")],
       [20, done("smoke-test")],
     ]);
@@ -152,7 +148,7 @@ describe("the run message of the rules checklist", () => {
 
   it("a closed run shows the outcome at the top and no buttons", () => {
     const aborted = play(newRun(), [
-      [1, done("announce")],
+      done("announce"),
       [5, { type: "abort", reason: "replica lag", by: ALICE }],
     ]);
     const message = renderRunMessage(aborted, minutesAfter(T0, 30));
@@ -180,11 +176,7 @@ describe("the run message of the rules checklist", () => {
   });
 
   it("Finish run appears only when every step is done or skipped and no problem is open", () => {
-    const almost = play(newRun(), [
-      [1, done("announce")],
-      [2, done("snapshot")],
-      [3, done("change")],
-    ]);
+    const almost = play(newRun(), [done("announce"), done("snapshot"), done("change")]);
     expect(buttons(renderRunMessage(almost, T0)).map((b) => b.action_id)).not.toContain("run_finish");
     const complete = everythingDone();
     expect(buttons(renderRunMessage(complete, T0)).map((b) => b.action_id)).toEqual([
@@ -202,8 +194,8 @@ describe("the run message of the rules checklist", () => {
 
   it("a problem on a step is flagged on that step", () => {
     const run = play(newRun(), [
-      [1, start("announce")],
-      [2, { type: "report_problem", stepId: "announce", text: "channel archived", by: BOB }],
+      start("announce"),
+      { type: "report_problem", stepId: "announce", text: "channel archived", by: BOB },
     ]);
     const message = renderRunMessage(run, minutesAfter(T0, 3));
     expect(allText(message)).toContain("🔵 *1. Announce the window*\nStarted by <@U_ALICE>");
@@ -281,14 +273,14 @@ function longChecklist(phases: number, perPhase: number): string {
 function completeFirst(run: Run, count: number): Run {
   let current = run;
   run.steps.slice(0, count).forEach((step, i) => {
-    const plan = findStep(current, step.id)?.plan;
-    const events: RunEvent[] =
-      i % 13 === 12
-        ? [{ type: "skip_step", stepId: step.id, reason: "not needed on this node", by: ALICE }]
-        : [
-            done(step.id),
-            ...(plan?.verify ? [{ type: "verify_step" as const, stepId: step.id, by: BOB }] : []),
-          ];
+    const skip: RunEvent = {
+      type: "skip_step",
+      stepId: step.id,
+      reason: "not needed on this node",
+      by: ALICE,
+    };
+    const verified = findStep(current, step.id)?.plan.verify ? [verify(step.id)] : [];
+    const events = i % 13 === 12 ? [skip] : [done(step.id), ...verified];
     current = play(
       current,
       events.map((event): [number, RunEvent] => [i, event]),
@@ -327,6 +319,15 @@ describe("a 300-step checklist", () => {
 
   it("a short checklist needs no step list", () => {
     expect(needsStepList(newRun())).toBe(false);
+  });
+
+  it("aborted halfway: within the limits, no buttons", () => {
+    const aborted = play(completeFirst(fresh, 150), [
+      [200, { type: "abort", reason: "out of time", by: ALICE }],
+    ]);
+    const message = renderRunMessage(aborted, minutesAfter(T0, 400));
+    expectWithinSlackLimits(message);
+    expect(message.blocks.some((block) => block.type === "actions")).toBe(false);
   });
 
   it(`${LIMITS.stepsPerChecklist} steps in ${LIMITS.phases} phases stay within the limits too`, () => {
@@ -374,18 +375,11 @@ function longestTextsChecklist(): string {
     id: "longest",
     title: fill("Longest & <title> ", LIMITS.titleChars),
     summary: fill("s", LIMITS.summaryChars),
-    phases: [
-      {
-        id: "first",
-        title: fill("First phase & ", LIMITS.titleChars),
-        steps: Array.from({ length: 10 }, (_, i) => step(i)),
-      },
-      {
-        id: "second",
-        title: fill("Second phase & ", LIMITS.titleChars),
-        steps: Array.from({ length: 10 }, (_, i) => step(i + 10)),
-      },
-    ],
+    phases: ["first", "second"].map((id, p) => ({
+      id,
+      title: fill(`Phase ${id} & `, LIMITS.titleChars),
+      steps: Array.from({ length: 10 }, (_, i) => step(p * 10 + i)),
+    })),
   });
 }
 
@@ -394,26 +388,23 @@ describe("the longest texts the format allows, 20 steps in focus", () => {
   const ids = fresh.steps.map((step) => step.id);
   const longText = (i: number) => `Problem ${i}: ${"the primary <is> down & ".repeat(150)}`;
 
+  const running = play(
+    fresh,
+    ids.flatMap((id, i): RunEvent[] => [
+      start(id),
+      { type: "report_problem", stepId: id, text: longText(i), by: BOB },
+      { type: "report_problem", text: longText(i + 100), by: BOB },
+    ]),
+  );
+  const waiting = play(
+    fresh,
+    ids.map((id) => done(id)),
+  );
+
   it.each([
     ["at the start", fresh],
-    [
-      "all running, each with open problems",
-      play(
-        fresh,
-        ids.flatMap((id, i): [number, RunEvent][] => [
-          [i, start(id)],
-          [i, { type: "report_problem", stepId: id, text: longText(i), by: BOB }],
-          [i, { type: "report_problem", text: longText(i + 100), by: BOB }],
-        ]),
-      ),
-    ],
-    [
-      "waiting for verification",
-      play(
-        fresh,
-        ids.map((id, i): [number, RunEvent] => [i, done(id)]),
-      ),
-    ],
+    ["all running, each with open problems", running],
+    ["waiting for verification", waiting],
   ])("stays within Slack's limits %s", (_label, run) => {
     const message = renderRunMessage(run, minutesAfter(T0, 90));
     expectWithinSlackLimits(message);
@@ -422,11 +413,13 @@ describe("the longest texts the format allows, 20 steps in focus", () => {
   });
 
   it("shows the current step's details, cut with a pointer to the checklist", () => {
-    const others = ids.slice(1).flatMap((id, i): [number, RunEvent][] => [
-      [i, done(id)],
-      [i, verify(id)],
-    ]);
-    const message = renderRunMessage(play(fresh, others), T0);
+    const message = renderRunMessage(
+      play(
+        fresh,
+        ids.slice(1).flatMap((id) => [done(id), verify(id)]),
+      ),
+      T0,
+    );
     expectWithinSlackLimits(message);
     const text = allText(message);
     expect(text).toContain(
