@@ -53,7 +53,9 @@ export async function startBot(config: Config, options: BotOptions) {
   // Reconnect from now on: a Redis restart should not take the bot down.
   redis.options.retryStrategy = (times: number) => Math.min(times * 200, 2_000);
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  workerConnection.on("error", (error: Error) => log.warn("Redis connection error (timer worker)", { error: error.message }));
+  workerConnection.on("error", (error: Error) =>
+    log.warn("Redis connection error (timer worker)", { error: error.message }),
+  );
 
   const loaded = await loadChecklists([config.CHECKLISTS_DIR]);
   for (const problem of loaded.problems) log.warn(`checklist left out: ${formatProblem(problem)}`);

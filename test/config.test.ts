@@ -33,6 +33,8 @@ describe("configuration from the environment", () => {
 
   it("refuses a user token where the bot token goes", () => {
     const result = loadConfig({ SLACK_BOT_TOKEN: "xoxp-1", SLACK_SIGNING_SECRET: "s" });
-    expect(result.ok ? "" : result.message).toContain("SLACK_BOT_TOKEN must be a bot token starting with xoxb-");
+    expect(result.ok ? "" : result.message).toContain(
+      "SLACK_BOT_TOKEN must be a bot token starting with xoxb-",
+    );
   });
 });

@@ -34,9 +34,15 @@ describe("the compiled bot", () => {
   });
 
   it("exits 1 with one line on how to start Redis when none answers", async () => {
-    const bot = startCompiled({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s", REDIS_URL: "redis://127.0.0.1:1" });
+    const bot = startCompiled({
+      SLACK_BOT_TOKEN: "xoxb-1",
+      SLACK_SIGNING_SECRET: "s",
+      REDIS_URL: "redis://127.0.0.1:1",
+    });
     expect(await bot.exited).toBe(1);
-    expect(bot.output().trim()).toMatch(/^Preflight can't reach Redis at redis:\/\/127\.0\.0\.1:1 \(.*\)\. Start one \(redis-server --daemonize yes\) or set REDIS_URL\.$/);
+    expect(bot.output().trim()).toMatch(
+      /^Preflight can't reach Redis at redis:\/\/127\.0\.0\.1:1 \(.*\)\. Start one \(redis-server --daemonize yes\) or set REDIS_URL\.$/,
+    );
   });
 
   describe("with Redis and Slack", () => {
@@ -61,7 +67,9 @@ describe("the compiled bot", () => {
         REDIS_PREFIX: redis.prefix,
       });
       await expect.poll(() => bot.output(), { timeout: 15_000 }).toContain("Preflight is running");
-      expect(bot.output()).toContain('"checklists":["db-upgrade","invoicingdb-change","maintenance-window","software-upgrade","zero-downtime-migration"]');
+      expect(bot.output()).toContain(
+        '"checklists":["db-upgrade","invoicingdb-change","maintenance-window","software-upgrade","zero-downtime-migration"]',
+      );
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
       bot.child.kill("SIGTERM");

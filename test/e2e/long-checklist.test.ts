@@ -31,7 +31,9 @@ beforeAll(async () => {
 afterAll(async () => h.stop());
 
 describe("a 300-step checklist", () => {
-  it("stays within Slack's limits on every post and every refresh, to the end", { timeout: 120_000 }, async () => {
+  it("stays within Slack's limits on every post and every refresh, to the end", {
+    timeout: 120_000,
+  }, async () => {
     await h.command("start long-migration", "UALICE");
     await h.slack.waitFor(() => h.slack.messages("CINVOICING")[0]);
     await h.settle();

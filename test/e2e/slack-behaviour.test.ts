@@ -20,7 +20,9 @@ describe("/maintenance answers every command", () => {
   it("names the checklists there are when the checklist is unknown", async () => {
     const response = await h.command("start db-upgrad", ALICE);
     expect(response.json).toMatchObject({ response_type: "ephemeral" });
-    expect((response.json as { text: string }).text).toContain('There is no checklist "db-upgrad". Available: db-upgrade,');
+    expect((response.json as { text: string }).text).toContain(
+      'There is no checklist "db-upgrad". Available: db-upgrade,',
+    );
     expect(h.slack.callsTo("chat.postMessage")).toEqual([]);
   });
 
@@ -42,7 +44,11 @@ describe("/maintenance answers every command", () => {
   it("opens a form with selects for missing required parameters, and starts the run from it", async () => {
     expect((await h.command("start invoicingdb-change ticket=INV-42", ALICE)).status).toBe(200);
     const opened = await h.slack.waitFor(() => h.slack.callsTo("views.open")[0]);
-    const view = opened.args.view as { callback_id: string; private_metadata: string; blocks: { block_id?: string; element?: { type: string; options?: { value: string }[] } }[] };
+    const view = opened.args.view as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: { block_id?: string; element?: { type: string; options?: { value: string }[] } }[];
+    };
     const envInput = view.blocks.find((b) => b.block_id === "param_env");
     expect(envInput?.element?.type).toBe("static_select");
     expect(envInput?.element?.options?.map((o) => o.value)).toEqual(["qa", "stage", "prod"]);
@@ -65,7 +71,9 @@ describe("/maintenance answers every command", () => {
   it("refuses prod before a finished qa or stage run, saying what is needed", async () => {
     await h.command("start db-upgrade env=prod", ALICE);
     const text = await h.slack.waitFor(() => h.ephemeralsTo(ALICE)[0]);
-    expect(text).toBe("prod needs a finished run of db-upgrade in qa or stage first; run it there, then start prod");
+    expect(text).toBe(
+      "prod needs a finished run of db-upgrade in qa or stage first; run it there, then start prod",
+    );
   });
 
   it("status lists the active runs with a link; abort needs the owner and a reason", async () => {
@@ -76,7 +84,9 @@ describe("/maintenance answers every command", () => {
     expect(status).toContain(run.id);
     expect(status).toContain("https://example.slack.com/archives/");
     await h.command(`abort ${run.id} replica lag`, BOB);
-    expect(await h.slack.waitFor(() => h.ephemeralsTo(BOB)[1])).toContain("Only the run's owner <@UALICE> or buddy can abort it.");
+    expect(await h.slack.waitFor(() => h.ephemeralsTo(BOB)[1])).toContain(
+      "Only the run's owner <@UALICE> or buddy can abort it.",
+    );
     await h.command(`abort ${run.id} replica lag too high`, ALICE);
     await expect.poll(async () => (await h.run()).status).toBe("aborted");
     await h.settle();
@@ -152,7 +162,11 @@ describe("under Slack's behaviour", () => {
     const run = await h.run();
     expect(run.steps[0]?.status).toBe("done");
     expect(h.logs).toContainEqual(
-      expect.objectContaining({ level: "error", message: "refreshing the run message failed", context: expect.objectContaining({ runId: run.id, error: "message_not_found" }) }),
+      expect.objectContaining({
+        level: "error",
+        message: "refreshing the run message failed",
+        context: expect.objectContaining({ runId: run.id, error: "message_not_found" }),
+      }),
     );
   });
 
