@@ -176,3 +176,31 @@ describe("under Slack's behaviour", () => {
     expect(await response.text()).toBe("ok\n");
   });
 });
+
+describe("checklists loaded at start", () => {
+  it("an invalid file is reported by file and line and left out; the others still run", async () => {
+    const { mkdtemp, writeFile, copyFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = await mkdtemp(join(tmpdir(), "preflight-mixed-"));
+    await copyFile("checklists/db-upgrade.yaml", join(dir, "db-upgrade.yaml"));
+    await copyFile("test/fixtures/checklists/typo-and-undefined-name.yaml", join(dir, "broken.yaml"));
+    await writeFile(join(dir, "notes.txt"), "not a checklist");
+    const mixed = await startHarness({ checklistsDir: dir });
+    try {
+      expect(mixed.logs).toContainEqual(
+        expect.objectContaining({
+          level: "warn",
+          message: expect.stringMatching(
+            /^checklist left out: .*broken\.yaml:12:9 {2}phases\[0\]\.steps\[0\]\.verfy/,
+          ),
+        }),
+      );
+      const list = (await mixed.command("list", ALICE)).json as { text: string };
+      expect(list.text).toContain("*db-upgrade*");
+      expect(list.text).not.toContain("broken-demo");
+    } finally {
+      await mixed.stop();
+    }
+  });
+});

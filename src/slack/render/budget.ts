@@ -27,7 +27,7 @@ export const SLACK_LIMITS = {
 } as const;
 
 /** Compact lines are packed into sections of at most this many characters. */
-export const SECTION_PACK_CHARS = 2_800;
+const SECTION_PACK_CHARS = 2_800;
 
 export function fitsMessage(blocks: readonly KnownBlock[]): boolean {
   return (

@@ -14,7 +14,7 @@ const ENVIRONMENT_CHARS = 100;
 const OUTCOME_REASON_CHARS = 500;
 const FOOTER_PROBLEM_CHARS = 300;
 /** Problems listed in the footer and offered a Resolve button; the rest are counted. */
-export const FOOTER_PROBLEMS = 3;
+const FOOTER_PROBLEMS = 3;
 
 export function titleBlock(run: Run): KnownBlock {
   if (!run.dryRun) return header(run.plan.title);
@@ -33,8 +33,8 @@ export function outcomeBlocks(run: Run): KnownBlock[] {
   return [section(`🛑 *Aborted*${reason}\n${by.trim()}${when}`.trimEnd())];
 }
 
-/** Environment, owner, buddy, start, elapsed time, downtime so far and progress, as one context block. */
-export function metaBlock(run: Run, now: Date): KnownBlock {
+/** Environment, owner, buddy, start, elapsed time, downtime so far and progress: one context block. */
+export function metaBlocks(run: Run, now: Date): KnownBlock[] {
   const end = run.closedAt ? Date.parse(run.closedAt) : now.getTime();
   const elements = [
     run.environment ? `*Environment:* ${truncate(escapeMrkdwn(run.environment), ENVIRONMENT_CHARS)}` : "",
@@ -45,11 +45,11 @@ export function metaBlock(run: Run, now: Date): KnownBlock {
     downtimeText(run, now),
     `*Progress:* ${run.steps.filter((step) => isFinished(step.status)).length}/${run.steps.length} steps done`,
   ];
-  return contexts(elements.filter((text) => text !== ""))[0] as KnownBlock;
+  return contexts(elements.filter((text) => text !== ""));
 }
 
 /** From the `downtime: start` step (started or completed) to the `downtime: end` step's completion. */
-export function downtimeText(run: Run, now: Date): string {
+function downtimeText(run: Run, now: Date): string {
   const planned = planSteps(run);
   const stateOf = (kind: "start" | "end") => {
     const index = planned.findIndex((step) => step.plan.downtime === kind);
@@ -64,7 +64,7 @@ export function downtimeText(run: Run, now: Date): string {
 }
 
 /** The engine's rule for finishing: every step done or skipped, no open problem. */
-export function canFinish(run: Run): boolean {
+function canFinish(run: Run): boolean {
   return run.status === "active" && unfinishedSteps(run).length === 0 && openProblems(run).length === 0;
 }
 

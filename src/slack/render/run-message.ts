@@ -9,7 +9,7 @@ import {
 } from "../../core/run/step-rules.js";
 import { actionRows, contexts, divider, fitsMessage, packLines, SLACK_LIMITS, section } from "./budget.js";
 import { escapeMrkdwn } from "./mrkdwn.js";
-import { fallbackText, footerBlocks, metaBlock, outcomeBlocks, titleBlock } from "./run-frame.js";
+import { fallbackText, footerBlocks, metaBlocks, outcomeBlocks, titleBlock } from "./run-frame.js";
 import { focusStepButtons, focusStepText } from "./step-focus.js";
 import { compactStepLine } from "./step-line.js";
 
@@ -94,7 +94,12 @@ export function needsStepList(run: Run): boolean {
   );
 }
 
-/** Drop details of focus steps → shorten the window of compact lines → show fewer focus steps. */
+/**
+ * The order in which the message gives things up: details of focus steps → compact lines beyond a
+ * shrinking window after the current step → focus steps beyond the first few → one line for all
+ * finished phases. Each window and focus limit is tried with details of all focus steps, of the
+ * first, then of none, so details come back when a smaller window or fewer focus steps make room.
+ */
 function* degradation(listInThread: boolean): Generator<Options> {
   const windows = listInThread ? WINDOWS.filter((w) => w <= DEFAULT_WINDOW) : [Infinity, ...WINDOWS];
   const base = { maxFocus: Infinity, oneLineForDonePhases: false };
@@ -138,7 +143,7 @@ function composeMessage(view: RunView, options: Options): KnownBlock[] {
   return [
     titleBlock(run),
     ...outcomeBlocks(run),
-    metaBlock(run, view.now),
+    ...metaBlocks(run, view.now),
     divider(),
     ...body.blocks,
     ...(footer.length > 0 ? [divider(), ...footer] : []),

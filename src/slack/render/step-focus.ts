@@ -11,15 +11,15 @@ import { STATUS_EMOJI, statusNote, stepProgress, stepTitle } from "./step-line.j
 /** A step in focus (running, waiting for a verifier, next to start): everything needed to do it. */
 
 /** One focus step is one section: its status, its problems and, room permitting, its details. */
-export const FOCUS_SECTION_CHARS = 2_900;
-export const DETAILS_CHARS = 1_200;
-export const COMMAND_CHARS = 500;
-export const EXPECT_CHARS = 600;
+const FOCUS_SECTION_CHARS = 2_900;
+const DETAILS_CHARS = 1_200;
+const COMMAND_CHARS = 500;
+const EXPECT_CHARS = 600;
 const PROBLEM_CHARS = 300;
 const PROBLEMS_SHOWN = 3;
 /** A detail that doesn't fit gets cut only if at least this much of it can be shown. */
 const MIN_PARTIAL_CHARS = 80;
-export const DETAILS_CUT = "… (full text in the checklist)";
+const DETAILS_CUT = "… (full text in the checklist)";
 const MORE_IN_CHECKLIST = "_… more in the checklist_";
 
 export function focusStepText(

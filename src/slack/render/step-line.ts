@@ -16,7 +16,7 @@ export const STATUS_EMOJI: Record<StepStatus, string> = {
 };
 
 /** The longest a compact line may get; reasons and problems are cut well before. */
-export const COMPACT_LINE_CHARS = 400;
+const COMPACT_LINE_CHARS = 400;
 const REASON_CHARS = 200;
 const PROBLEM_IN_LINE_CHARS = 120;
 const MIN_TITLE_CHARS = 60;
@@ -26,7 +26,7 @@ export function stepTitle(located: Pick<LocatedStep, "index" | "plan">): string 
 }
 
 /** `took 12m (expected 10m–20m)`, `⚠️ took 31m (…)` when over the range, `running 5m (…)`. */
-export function stepTiming(plan: Step, state: StepState, now: Date): string | undefined {
+function stepTiming(plan: Step, state: StepState, now: Date): string | undefined {
   const range = plan.duration ? parseDurationRange(plan.duration) : undefined;
   const expected = range ? ` (expected ${formatDurationRange(range)})` : "";
   const started = state.startedAt ? Date.parse(state.startedAt) : undefined;
@@ -80,7 +80,7 @@ export function statusNote(state: StepState): string | undefined {
   }
 }
 
-export function problemMark(problem: Problem, max = PROBLEM_IN_LINE_CHARS): string {
+function problemMark(problem: Problem, max = PROBLEM_IN_LINE_CHARS): string {
   return `🚩 ${truncate(escapeMrkdwn(problem.text), max)}`;
 }
 
