@@ -8,6 +8,7 @@ import { formatProblem } from "./core/checklist/parse-checklist.js";
 import type { Logger } from "./core/ports.js";
 import { createBullmqScheduler, startTimerWorker } from "./scheduler/bullmq-scheduler.js";
 import { createRunService } from "./service/run-service.js";
+import { createWindowService } from "./service/window-service.js";
 import { createSlackApp } from "./slack/app.js";
 import { createMessageRefresher } from "./slack/message-refresher.js";
 import { createSlackPublisher } from "./slack/slack-publisher.js";
@@ -15,6 +16,7 @@ import { createThreadPoster } from "./slack/thread-poster.js";
 import { createTimedJobHandler } from "./slack/timed-jobs.js";
 import { createRedisMessageRefs } from "./store/redis-message-refs.js";
 import { createRedisRunStore } from "./store/redis-run-store.js";
+import { createRedisWindowStore } from "./store/redis-windows.js";
 
 /** Wires the concrete pieces together. main.ts starts it; tests start it in-process. */
 
@@ -68,6 +70,7 @@ export async function startBot(config: Config, options: BotOptions) {
   const prefix = config.REDIS_PREFIX;
   const store = createRedisRunStore(redis, { prefix });
   const refs = createRedisMessageRefs(redis, prefix);
+  const windowStore = createRedisWindowStore(redis, prefix);
   const refresher = createMessageRefresher({ client, store, refs, log });
   const thread = createThreadPoster({
     client,
@@ -86,7 +89,7 @@ export async function startBot(config: Config, options: BotOptions) {
   const worker = startTimerWorker({
     connection: workerConnection,
     prefix: `${prefix}bull`,
-    handler: createTimedJobHandler({ client, store, refs, thread, log }),
+    handler: createTimedJobHandler({ client, store, refs, windows: windowStore, thread, log }),
     log,
   });
 
@@ -102,7 +105,8 @@ export async function startBot(config: Config, options: BotOptions) {
       return false;
     }
   };
-  const app = createSlackApp(config, { service, catalog, log, refs }, healthy);
+  const windows = createWindowService({ catalog, windows: windowStore, scheduler: timers, runs: service });
+  const app = createSlackApp(config, { service, catalog, log, refs, windows, timers, thread }, healthy);
   const started = (await app.start(config.PORT)) as Server | unknown;
   const address =
     started && typeof (started as Server).address === "function" ? (started as Server).address() : null;

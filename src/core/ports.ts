@@ -3,6 +3,7 @@ import type { Decision } from "./run/apply-event.js";
 import type { PriorRun } from "./run/create-run.js";
 import type { Refusal } from "./run/effects.js";
 import type { Activity, Run, ScheduledReminder } from "./run/run-schema.js";
+import type { MaintenanceWindow } from "./window.js";
 
 /** One line of a run's append-only log: every event offered, accepted or refused and why. */
 export interface RunLogEntry {
@@ -12,6 +13,8 @@ export interface RunLogEntry {
   eventId: string;
   accepted: boolean;
   refusal?: Refusal;
+  /** What a record outside the run's rules says (a reminder snoozed, a post that failed). */
+  detail?: string;
   /** The run's version after the event (unchanged when refused). */
   version: number;
 }
@@ -38,6 +41,11 @@ export interface RunStore {
   get(runId: string): Promise<Run | undefined>;
   update(runId: string, update: RunUpdate): Promise<UpdateResult>;
   log(runId: string): Promise<RunLogEntry[]>;
+  /**
+   * Appends to a run's log without changing the run (a reminder handled after the run closed,
+   * a job that failed). Once per event id: false when the id was seen before.
+   */
+  record(runId: string, entry: RunLogEntry): Promise<boolean>;
   activeRuns(channel: string): Promise<Run[]>;
   priorRuns(checklistId: string): Promise<PriorRun[]>;
 }
@@ -95,4 +103,18 @@ export interface MessageRefs {
   save(runId: string, ref: MessageRef): Promise<void>;
   get(runId: string): Promise<MessageRef | undefined>;
   runOfThread(channel: string, threadTs: string): Promise<string | undefined>;
+}
+
+/** Scheduled maintenance windows. `claim` changes the status only from `scheduled`, once. */
+export interface WindowStore {
+  save(window: MaintenanceWindow): Promise<void>;
+  get(windowId: string): Promise<MaintenanceWindow | undefined>;
+  claim(windowId: string, status: "started" | "cancelled"): Promise<MaintenanceWindow | undefined>;
+}
+
+/** Timed jobs of scheduled windows (BullMQ). */
+export interface WindowScheduler {
+  scheduleWindow(window: MaintenanceWindow, announceBeforeMs: readonly number[]): Promise<void>;
+  /** Removes the window's pending jobs; returns how many. */
+  cancelWindow(window: MaintenanceWindow): Promise<number>;
 }

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Logger, Scheduler } from "../core/ports.js";
 import { type ScheduledReminder, scheduledReminderSchema } from "../core/run/run-schema.js";
+import { type MaintenanceWindow, type WindowJob, windowJobSchema, windowJobs } from "../core/window.js";
 
 /**
  * Reminders and overrun nudges as BullMQ delayed jobs: they live in Redis, survive restarts
@@ -23,8 +24,19 @@ export type OverrunNudge = z.infer<typeof nudgeSchema>;
 export interface TimedJobHandler {
   reminderDue(reminder: ScheduledReminder): Promise<void>;
   nudgeDue(nudge: OverrunNudge): Promise<void>;
+  windowDue(job: WindowJob): Promise<void>;
   /** Every retry failed: record it on the run; never dropped silently. */
-  jobFailed(kind: "reminder" | "nudge", data: unknown, error: string): Promise<void>;
+  jobFailed(kind: JobKind, data: unknown, error: string): Promise<void>;
+}
+
+export type JobKind = "reminder" | "nudge" | "window";
+
+/** A job still waiting, as `/maintenance reminders` lists it. */
+export interface PendingJob {
+  jobId: string;
+  kind: JobKind;
+  dueAt: string;
+  text: string;
 }
 
 export interface BullmqSchedulerOptions {
@@ -41,12 +53,15 @@ export interface BullmqSchedulerOptions {
 
 const JOB_OPTIONS = { attempts: 5, removeOnComplete: { age: 30 * 86_400 }, removeOnFail: false } as const;
 
+export type TimerQueue = ReturnType<typeof createBullmqScheduler>;
+
 export function createBullmqScheduler(options: BullmqSchedulerOptions) {
   const queueName = options.queueName ?? "preflight-timers";
   const now = options.now ?? (() => new Date());
   const queue = new Queue(queueName, { connection: options.redis, prefix: options.prefix });
   const backoff = { type: "exponential", delay: options.retryDelayMs ?? 5_000 } as const;
   const jobsOfRun = (runId: string) => `${options.prefix}:preflight:jobs:${runId}`;
+  const jobsOfChannel = (channel: string) => `${options.prefix}:preflight:channel:${channel}`;
   const nudgesOfStep = (runId: string, stepId: string) =>
     `${options.prefix}:preflight:nudges:${runId}:${stepId}`;
   const delayUntil = (iso: string) => Math.max(0, Date.parse(iso) - now().getTime());
@@ -54,6 +69,7 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
   const scheduler: Scheduler = {
     async scheduleReminder(reminder) {
       await options.redis.sadd(jobsOfRun(reminder.runId), reminder.key);
+      await options.redis.sadd(jobsOfChannel(reminder.runChannel ?? reminder.channel), reminder.key);
       await queue.add("reminder", reminder, {
         ...JOB_OPTIONS,
         backoff,
@@ -90,6 +106,61 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
     },
   };
 
+  /**
+   * Schedules the next occurrence of a reminder that came due. The id names the occurrence, so
+   * two clicks on Snooze schedule it once. Undefined when the reminder is no longer known.
+   */
+  async function snoozeReminder(key: string, until: Date): Promise<ScheduledReminder | undefined> {
+    const parsed = scheduledReminderSchema.safeParse((await queue.getJob(key))?.data);
+    if (!parsed.success) return undefined;
+    const occurrence = parsed.data.occurrence + 1;
+    const next = { ...parsed.data, occurrence, key: `${parsed.data.runId}.${parsed.data.reminderId}.${occurrence}`, dueAt: until.toISOString() };
+    await scheduler.scheduleReminder(next);
+    return next;
+  }
+
+  async function scheduleWindow(window: MaintenanceWindow, announceBeforeMs: readonly number[]): Promise<void> {
+    for (const { jobId, ...job } of windowJobs(window, announceBeforeMs, now())) {
+      await options.redis.sadd(jobsOfChannel(window.channel), jobId);
+      await queue.add("window", job, { ...JOB_OPTIONS, backoff, jobId, delay: delayUntil(job.dueAt) });
+    }
+  }
+
+  /** Removes a window's pending jobs; returns how many were removed. */
+  async function cancelWindow(window: MaintenanceWindow): Promise<number> {
+    let removed = 0;
+    for (const jobId of await options.redis.smembers(jobsOfChannel(window.channel))) {
+      if (!jobId.startsWith(`${window.id}.`)) continue;
+      const job = await queue.getJob(jobId);
+      if (job && (await job.isDelayed())) {
+        await job.remove();
+        removed += 1;
+      }
+      await options.redis.srem(jobsOfChannel(window.channel), jobId);
+    }
+    return removed;
+  }
+
+  /** What is still waiting for a channel, soonest first; forgets ids whose jobs are gone or done. */
+  async function pendingInChannel(channel: string): Promise<PendingJob[]> {
+    const pending: PendingJob[] = [];
+    for (const jobId of await options.redis.smembers(jobsOfChannel(channel))) {
+      const job = await queue.getJob(jobId);
+      if (!job || !(await job.isDelayed())) {
+        await options.redis.srem(jobsOfChannel(channel), jobId);
+        continue;
+      }
+      const reminder = scheduledReminderSchema.safeParse(job.data);
+      const windowJob = windowJobSchema.safeParse(job.data);
+      if (job.name === "reminder" && reminder.success) {
+        pending.push({ jobId, kind: "reminder", dueAt: reminder.data.dueAt, text: reminder.data.text });
+      } else if (job.name === "window" && windowJob.success) {
+        pending.push({ jobId, kind: "window", dueAt: windowJob.data.dueAt, text: windowJob.data.windowId });
+      }
+    }
+    return pending.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+  }
+
   /** Pending reminders of a run, soonest first (for `/maintenance reminders` and the summary). */
   async function pendingReminders(runId: string): Promise<ScheduledReminder[]> {
     const reminders: ScheduledReminder[] = [];
@@ -101,7 +172,7 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
     return reminders.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   }
 
-  return { scheduler, queue, pendingReminders, close: () => queue.close() };
+  return { scheduler, queue, pendingReminders, snoozeReminder, scheduleWindow, cancelWindow, pendingInChannel, close: () => queue.close() };
 }
 
 /** The worker that fires due jobs. Needs its own connection with maxRetriesPerRequest: null. */
@@ -115,6 +186,7 @@ export function startTimerWorker(options: {
   const processJob = async (job: Job) => {
     if (job.name === "reminder") return options.handler.reminderDue(scheduledReminderSchema.parse(job.data));
     if (job.name === "nudge") return options.handler.nudgeDue(nudgeSchema.parse(job.data));
+    if (job.name === "window") return options.handler.windowDue(windowJobSchema.parse(job.data));
     throw new Error(`unknown job ${job.name}`);
   };
   const worker = new Worker(options.queueName ?? "preflight-timers", processJob, {
@@ -132,7 +204,7 @@ export function startTimerWorker(options: {
       error: error.message,
     });
     if (finalAttempt) {
-      const kind = job.name === "nudge" ? "nudge" : "reminder";
+      const kind: JobKind = job.name === "nudge" || job.name === "window" ? job.name : "reminder";
       void options.handler.jobFailed(kind, job.data, error.message).catch((recordError: unknown) =>
         options.log.error("could not record a failed job on its run", {
           jobId: job.id,

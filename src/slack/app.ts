@@ -3,6 +3,7 @@ import { App, LogLevel } from "@slack/bolt";
 import type { Config } from "../config.js";
 import { register as registerReasonButtons } from "./actions/reason-buttons.js";
 import { register as registerStepButtons } from "./actions/step-buttons.js";
+import { register as registerTimerButtons } from "./actions/timer-buttons.js";
 import { register as registerMaintenance } from "./commands/maintenance.js";
 import type { SlackDeps } from "./deps.js";
 import { register as registerThreadReplies } from "./events/thread-replies.js";
@@ -46,6 +47,7 @@ export function createSlackApp(config: Config, deps: SlackDeps, healthy: () => P
   registerMaintenance(app, deps);
   registerStepButtons(app, deps);
   registerReasonButtons(app, deps);
+  registerTimerButtons(app, deps);
   registerReasonSubmissions(app, deps);
   registerStartParameters(app, deps);
   registerThreadReplies(app, deps);

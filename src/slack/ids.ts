@@ -9,6 +9,10 @@ export const ACTION_IDS = {
   resolveProblem: "problem_resolve",
   finishRun: "run_finish",
   abortRun: "run_abort",
+  reminderDone: "reminder_done",
+  reminderSnoozeDay: "reminder_snooze_day",
+  reminderSnoozeWeek: "reminder_snooze_week",
+  startWindow: "window_start",
 } as const;
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
 

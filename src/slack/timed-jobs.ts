@@ -1,17 +1,20 @@
 import type { WebClient } from "@slack/web-api";
+import type { Logger, MessageRefs, RunStore, WindowStore } from "../core/ports.js";
 import { formatDuration, formatDurationRange, parseDurationRange } from "../core/duration.js";
-import type { Logger, MessageRefs, RunStore } from "../core/ports.js";
 import type { ScheduledReminder } from "../core/run/run-schema.js";
 import { findStep } from "../core/run/step-rules.js";
-import type { OverrunNudge, TimedJobHandler } from "../scheduler/bullmq-scheduler.js";
+import type { WindowJob } from "../core/window.js";
+import type { JobKind, OverrunNudge, TimedJobHandler } from "../scheduler/bullmq-scheduler.js";
 import { escapeMrkdwn, mention } from "./render/mrkdwn.js";
+import { reminderMessage, windowReminder, windowStartMessage } from "./render/timer-messages.js";
 import type { ThreadPoster } from "./thread-poster.js";
 
-/** What a due reminder or nudge looks like in Slack. Errors propagate so BullMQ retries. */
+/** What due reminders, nudges and window jobs look like in Slack. Errors propagate so BullMQ retries. */
 export function createTimedJobHandler(deps: {
   client: WebClient;
   store: RunStore;
   refs: MessageRefs;
+  windows: WindowStore;
   thread: ThreadPoster;
   log: Logger;
   now?: () => Date;
@@ -21,8 +24,8 @@ export function createTimedJobHandler(deps: {
   async function reminderDue(reminder: ScheduledReminder): Promise<void> {
     const ref = await deps.refs.get(reminder.runId);
     const link = ref ? await permalink(ref.channel, ref.ts) : undefined;
-    const text = `⏰ *Reminder:* ${escapeMrkdwn(reminder.text)}${link ? `\n<${link}|From run ${reminder.runId}>` : ` (run ${reminder.runId})`}`;
-    await deps.client.chat.postMessage({ channel: reminder.channel, text, unfurl_links: false });
+    const message = reminderMessage(reminder, link);
+    await deps.client.chat.postMessage({ channel: reminder.channel, text: message.text, blocks: message.blocks, unfurl_links: false });
   }
 
   async function nudgeDue(nudge: OverrunNudge): Promise<void> {
@@ -41,17 +44,33 @@ export function createTimedJobHandler(deps: {
     );
   }
 
-  async function jobFailed(kind: "reminder" | "nudge", data: unknown, error: string): Promise<void> {
-    const runId = typeof data === "object" && data !== null ? (data as { runId?: unknown }).runId : undefined;
-    deps.log.error(`a ${kind} could not be posted after every retry`, { runId, error });
-    if (typeof runId === "string") {
-      const what =
-        kind === "reminder" ? `the reminder "${(data as { text?: string }).text ?? ""}"` : "an overrun nudge";
-      deps.thread.post(
-        runId,
-        `⚠️ Preflight could not post ${escapeMrkdwn(what)} (${escapeMrkdwn(error)}). Please do it by hand.`,
-      );
+  async function windowDue(job: WindowJob): Promise<void> {
+    const window = await deps.windows.get(job.windowId);
+    if (!window || window.status !== "scheduled") return;
+    if (job.kind === "announce") {
+      await deps.client.chat.postMessage({ channel: window.channel, text: windowReminder(window, job.beforeMs) });
+      return;
     }
+    const message = windowStartMessage(window);
+    await deps.client.chat.postMessage({ channel: window.channel, text: message.text, blocks: message.blocks });
+  }
+
+  async function jobFailed(kind: JobKind, data: unknown, error: string): Promise<void> {
+    const fields = typeof data === "object" && data !== null ? (data as { runId?: unknown; text?: unknown; key?: unknown }) : {};
+    const runId = typeof fields.runId === "string" ? fields.runId : undefined;
+    deps.log.error(`a ${kind} could not be posted after every retry`, { runId, error, data });
+    if (!runId) return;
+    const what = kind === "reminder" ? `the reminder "${String(fields.text)}"` : `an overrun nudge`;
+    await deps.store.record(runId, {
+      at: now().toISOString(),
+      by: "preflight",
+      type: `${kind}_failed`,
+      eventId: `failed.${kind}.${String(fields.key ?? now().getTime())}`,
+      accepted: true,
+      detail: `${what} could not be posted: ${error}`,
+      version: -1,
+    });
+    deps.thread.post(runId, `⚠️ Preflight could not post ${escapeMrkdwn(what)} (${escapeMrkdwn(error)}). Please do it by hand.`);
   }
 
   async function permalink(channel: string, ts: string): Promise<string | undefined> {
@@ -63,5 +82,5 @@ export function createTimedJobHandler(deps: {
     }
   }
 
-  return { reminderDue, nudgeDue, jobFailed };
+  return { reminderDue, nudgeDue, windowDue, jobFailed };
 }

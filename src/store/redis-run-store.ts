@@ -35,6 +35,12 @@ if ARGV[7] == '1' then
 end
 return {'ok', ''}`;
 
+// KEYS: seen events, log; ARGV: event id, outcome json, log entry
+const RECORD = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[3])
+return 1`;
+
 const MAX_ATTEMPTS = 100;
 
 /** After losing a race, wait a little (random, growing) so a crowd of writers spreads out. */
@@ -156,7 +162,13 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     return summaries.map((json) => JSON.parse(json) as PriorRun);
   }
 
-  return { create, get: read, update, log, activeRuns, priorRuns };
+  async function record(runId: string, entry: RunLogEntry): Promise<boolean> {
+    const outcome = JSON.stringify({ accepted: entry.accepted, version: entry.version });
+    const added = await redis.eval(RECORD, 2, keys.seen(runId), keys.log(runId), entry.eventId, outcome, JSON.stringify(entry));
+    return added === 1;
+  }
+
+  return { create, get: read, update, log, activeRuns, priorRuns, record };
 }
 
 function priorRunOf(run: Run): PriorRun {

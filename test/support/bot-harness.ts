@@ -5,7 +5,7 @@ import { loadConfig } from "../../src/config.js";
 import type { Logger } from "../../src/core/ports.js";
 import type { Run } from "../../src/core/run/run-schema.js";
 import { isolatedRedis, REDIS_URL } from "./redis.js";
-import { type StoredMessage, startSlackApiDouble } from "./slack-api-double.js";
+import { type SlackApiDouble, type StoredMessage, startSlackApiDouble } from "./slack-api-double.js";
 import {
   blockActionPayload,
   type SendOptions,
@@ -36,9 +36,17 @@ export interface LogLine {
   context?: Record<string, unknown>;
 }
 
-export async function startHarness(options: { checklistsDir?: string; env?: Record<string, string> } = {}) {
-  const slack = await startSlackApiDouble();
-  const redisEnv = await isolatedRedis();
+export interface HarnessOptions {
+  checklistsDir?: string;
+  env?: Record<string, string>;
+  /** Share another harness's Slack double and Redis prefix: a second bot process, or a restart. */
+  shareWith?: { slack: SlackApiDouble; redisEnv: Awaited<ReturnType<typeof isolatedRedis>> };
+}
+
+export async function startHarness(options: HarnessOptions = {}) {
+  const shared = options.shareWith;
+  const slack = shared?.slack ?? (await startSlackApiDouble());
+  const redisEnv = shared?.redisEnv ?? (await isolatedRedis());
   const logs: LogLine[] = [];
   const log: Logger = {
     info: (message, context) => logs.push({ level: "info", message, ...(context ? { context } : {}) }),
@@ -183,14 +191,26 @@ export async function startHarness(options: { checklistsDir?: string; env?: Reco
       .map((c) => String(c.args.text));
   const messageText = (message: StoredMessage = runMessage()) => JSON.stringify(message.blocks ?? []);
 
+  let stopped = false;
+  /** Stops this bot; the Slack double and Redis keys go only with the harness that made them. */
   async function stop() {
-    await bot.stop();
+    if (!stopped) await bot.stop();
+    stopped = true;
+    if (shared) return;
     await slack.close();
     await redisEnv.cleanup();
   }
 
+  /** Stops the bot only, as a restart would; `stop()` later still cleans up. */
+  async function stopBot() {
+    if (!stopped) await bot.stop();
+    stopped = true;
+  }
+
   return {
     slack,
+    redisEnv,
+    stopBot,
     bot,
     url,
     logs,

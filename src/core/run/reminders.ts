@@ -35,6 +35,7 @@ export function remindersFor(
       occurrence,
       dueAt: new Date(now.getTime() + (parseDuration(reminder.after) ?? 0)).toISOString(),
       channel: reminder.channel ?? run.channel,
+      runChannel: run.channel,
       text: renderTemplate(reminder.text, values),
       keepOnAbort: reminder.keep_on_abort,
       ...(reminder.action

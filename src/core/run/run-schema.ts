@@ -139,7 +139,10 @@ export const scheduledReminderSchema = z.object({
   reminderId: z.string(),
   occurrence: z.number().int().nonnegative(),
   dueAt: isoTime,
+  /** Where it is posted (the checklist may name another channel, such as #business-updates). */
   channel: z.string(),
+  /** Where the run happens: `/maintenance reminders` there lists it. */
+  runChannel: z.string().optional(),
   text: z.string(),
   keepOnAbort: z.boolean(),
   action: actionSchema.optional(),

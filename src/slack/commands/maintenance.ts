@@ -7,6 +7,7 @@ import { startRunAndReport } from "../start-run.js";
 import { startParametersModal } from "../views/start-parameters.js";
 import { type MaintenanceCommand, parseCommand, USAGE } from "./parse-command.js";
 import { listChecklists, statusOfRuns } from "./replies.js";
+import { cancelWindow, listPending, scheduleWindow } from "./timer-commands.js";
 
 /** `/maintenance start|list|status|abort|help`. Always answers: never silence, never a stack trace. */
 export function register(app: App, deps: SlackDeps): void {
@@ -40,6 +41,15 @@ export function register(app: App, deps: SlackDeps): void {
           `command.${command.trigger_id}`,
         );
         return;
+      case "schedule":
+        await ack();
+        return scheduleWindow(deps, client, where, cmd);
+      case "cancel":
+        await ack();
+        return cancelWindow(deps, client, where, cmd.windowId);
+      case "reminders":
+        await ack();
+        return listPending(deps, client, where);
       case "start": {
         const entry = deps.catalog.get(cmd.checklistId);
         if (!entry)

@@ -7,6 +7,9 @@ export type MaintenanceCommand =
   | { kind: "list" }
   | { kind: "status" }
   | { kind: "abort"; runId: string; reason: string }
+  | { kind: "schedule"; checklistId: string; at: string; params: Record<string, string>; buddy?: string; dryRun: boolean }
+  | { kind: "cancel"; windowId: string }
+  | { kind: "reminders" }
   | { kind: "help" };
 
 export type ParsedCommand = { ok: true; command: MaintenanceCommand } | { ok: false; message: string };
@@ -17,6 +20,9 @@ export const USAGE = [
   "• `list`: the checklists, with their parameters",
   "• `status`: the active runs in this channel",
   "• `abort <run-id> <reason>`: abort a run (owner or buddy)",
+  "• `schedule <checklist> at <time> [key=value…]`: announce a window now, remind before it, start it with a button",
+  "• `cancel <window-id>`: cancel a scheduled window and its pending reminders",
+  "• `reminders`: what is pending in this channel, with due times",
   "• `help`: this text",
 ].join("\n");
 
@@ -59,6 +65,14 @@ export function parseCommand(text: string): ParsedCommand {
       return parseAbort(args);
     case "start":
       return parseStart(args);
+    case "schedule":
+      return parseSchedule(args);
+    case "reminders":
+      return { ok: true, command: { kind: "reminders" } };
+    case "cancel":
+      return args[0]
+        ? { ok: true, command: { kind: "cancel", windowId: args[0] } }
+        : { ok: false, message: "Usage: `/maintenance cancel <window-id>`. `/maintenance reminders` lists the windows pending here." };
     default:
       return { ok: false, message: `I don't know \`${verb}\`.\n${USAGE}` };
   }
@@ -74,6 +88,22 @@ function parseAbort(args: string[]): ParsedCommand {
     };
   }
   return { ok: true, command: { kind: "abort", runId, reason: reason.join(" ") } };
+}
+
+const SCHEDULE_USAGE =
+  "Usage: `/maintenance schedule <checklist> at <time> [key=value…]`, the time as `2026-11-21T22:00+01:00` or `2026-11-21 22:00` (your Slack time zone).";
+
+function parseSchedule(args: string[]): ParsedCommand {
+  const [checklistId, at, date, time, ...rest] = args;
+  if (!checklistId || at !== "at" || !date) return { ok: false, message: SCHEDULE_USAGE };
+  // "2026-11-21 22:00" arrives as two tokens.
+  const joined = time !== undefined && /^\d{1,2}:\d{2}$/.test(time);
+  const when = joined ? `${date} ${time}` : date;
+  const remaining = joined || time === undefined ? rest : [time, ...rest];
+  const parsed = parseStart([checklistId, ...remaining]);
+  if (!parsed.ok || parsed.command.kind !== "start") return parsed;
+  const { params, buddy, dryRun } = parsed.command;
+  return { ok: true, command: { kind: "schedule", checklistId, at: when, params, dryRun, ...(buddy ? { buddy } : {}) } };
 }
 
 function parseStart(args: string[]): ParsedCommand {

@@ -370,6 +370,7 @@ describe("effects", () => {
         occurrence: 0,
         dueAt: "2026-12-20T09:00:00.000Z",
         channel: "C_OPS",
+        runChannel: "C_OPS",
         text: "Delete snapshot demo-qa-2026-11-20",
         keepOnAbort: true,
       },

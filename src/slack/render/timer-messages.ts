@@ -1,0 +1,88 @@
+import type { KnownBlock } from "@slack/types";
+import { z } from "zod";
+import { formatDuration } from "../../core/duration.js";
+import type { ScheduledReminder } from "../../core/run/run-schema.js";
+import type { MaintenanceWindow } from "../../core/window.js";
+import { ACTION_IDS } from "../ids.js";
+import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn.js";
+
+/** Messages of timed jobs: reminders with Done / Snooze, and scheduled windows. Pure. */
+
+export const reminderValueSchema = z.strictObject({ k: z.string().max(300), r: z.string().max(64) });
+export const windowValueSchema = z.strictObject({ w: z.string().max(64) });
+
+interface Message {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+const button = (text: string, actionId: string, value: string, style?: "primary" | "danger") => ({
+  type: "button" as const,
+  text: { type: "plain_text" as const, text },
+  action_id: actionId,
+  value,
+  ...(style ? { style } : {}),
+});
+
+export function reminderMessage(reminder: ScheduledReminder, runLink: string | undefined): Message {
+  const text = `⏰ Reminder: ${reminder.text}`;
+  const from = runLink ? `<${runLink}|run ${reminder.runId}>` : `run ${reminder.runId}`;
+  const value = JSON.stringify({ k: reminder.key, r: reminder.runId });
+  const snoozed = reminder.occurrence > 0 ? `, snoozed ${reminder.occurrence}×` : "";
+  return {
+    text: truncate(text, 3_000),
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: truncate(`⏰ *Reminder:* ${escapeMrkdwn(reminder.text)}`, 3_000) } },
+      { type: "context", elements: [{ type: "mrkdwn", text: `From ${from}${snoozed}` }] },
+      {
+        type: "actions",
+        elements: [
+          button("Done", ACTION_IDS.reminderDone, value, "primary"),
+          button("Snooze 1 day", ACTION_IDS.reminderSnoozeDay, value),
+          button("Snooze 1 week", ACTION_IDS.reminderSnoozeWeek, value),
+        ],
+      },
+    ],
+  };
+}
+
+/** The reminder message once someone handled it: what was done, by whom, no buttons. */
+export function handledReminderMessage(original: string, outcome: string): Message {
+  return {
+    text: outcome,
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: truncate(original, 3_000) } },
+      { type: "context", elements: [{ type: "mrkdwn", text: truncate(outcome, 2_000) }] },
+    ],
+  };
+}
+
+export function windowAnnouncement(window: MaintenanceWindow, announceBeforeMs: readonly number[]): string {
+  const params = Object.entries(window.params).map(([key, value]) => `${key}=${value}`).join(" ");
+  const before = announceBeforeMs.map((ms) => formatDuration(ms)).join(" and ");
+  return [
+    `📅 *${escapeMrkdwn(window.title)}* is scheduled for ${slackDate(window.startsAt)} by ${mention(window.owner)}${window.buddy ? ` with ${mention(window.buddy)}` : ""}.`,
+    params ? `Parameters: \`${escapeMrkdwn(params)}\`` : "",
+    `Reminders ${before} before; a Start button at the window's start. Cancel with \`/maintenance cancel ${window.id}\`.`,
+  ]
+    .filter(Boolean)
+    .join("\n");
+}
+
+export function windowReminder(window: MaintenanceWindow, beforeMs: number): string {
+  return `⏰ *${escapeMrkdwn(window.title)}* starts in ${formatDuration(beforeMs)} (${slackDate(window.startsAt)}). ${mention(window.owner)}${window.buddy ? ` ${mention(window.buddy)}` : ""}`;
+}
+
+export function windowStartMessage(window: MaintenanceWindow): Message {
+  const text = `🟢 The window for ${window.title} starts now.`;
+  return {
+    text,
+    blocks: [
+      {
+        type: "section",
+        text: { type: "mrkdwn", text: `🟢 The window for *${escapeMrkdwn(window.title)}* starts now. ${mention(window.owner)}, whoever clicks Start runs it.` },
+      },
+      { type: "actions", elements: [button("Start the run", ACTION_IDS.startWindow, JSON.stringify({ w: window.id }), "primary")] },
+    ],
+  };
+}
