@@ -10,22 +10,33 @@ const MAX_AHEAD_MS = 366 * 86_400_000;
 
 export type WindowTime = { ok: true; at: Date } | { ok: false; message: string };
 
-export const TIME_FORMATS = "`2026-11-21T22:00+01:00` (ISO 8601 with an offset) or `2026-11-21 22:00` (your Slack time zone)";
+export const TIME_FORMATS =
+  "`2026-11-21T22:00+01:00` (ISO 8601 with an offset) or `2026-11-21 22:00` (your Slack time zone)";
 
 export function parseWindowTime(text: string, timeZone: string, now: Date): WindowTime {
-  const at = WITH_OFFSET.test(text) ? new Date(Date.parse(text.replace(" ", "T"))) : localTime(text, timeZone);
+  const at = WITH_OFFSET.test(text)
+    ? new Date(Date.parse(text.replace(" ", "T")))
+    : localTime(text, timeZone);
   if (!at || Number.isNaN(at.getTime())) {
     return { ok: false, message: `"${text}" is not a time I can read: use ${TIME_FORMATS}.` };
   }
-  if (at.getTime() <= now.getTime()) return { ok: false, message: `${at.toISOString()} is in the past: the window must start later.` };
-  if (at.getTime() - now.getTime() > MAX_AHEAD_MS) return { ok: false, message: "A window can be scheduled at most a year ahead." };
+  if (at.getTime() <= now.getTime())
+    return { ok: false, message: `${at.toISOString()} is in the past: the window must start later.` };
+  if (at.getTime() - now.getTime() > MAX_AHEAD_MS)
+    return { ok: false, message: "A window can be scheduled at most a year ahead." };
   return { ok: true, at };
 }
 
 function localTime(text: string, timeZone: string): Date | undefined {
   const match = LOCAL.exec(text);
   if (!match) return undefined;
-  const [year, month, day, hour, minute] = match.slice(1).map(Number) as [number, number, number, number, number];
+  const [year, month, day, hour, minute] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return undefined;
   return zonedToUtc({ year, month, day, hour, minute }, timeZone);
 }
@@ -60,6 +71,13 @@ function offsetMs(instant: number, timeZone: string): number {
     second: "2-digit",
   }).formatToParts(new Date(instant));
   const get = (type: string) => Number(parts.find((part) => part.type === type)?.value);
-  const shown = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+  const shown = Date.UTC(
+    get("year"),
+    get("month") - 1,
+    get("day"),
+    get("hour"),
+    get("minute"),
+    get("second"),
+  );
   return shown - Math.floor(instant / 1000) * 1000;
 }

@@ -29,11 +29,24 @@ export type WindowJob = z.infer<typeof windowJobSchema>;
 export const DEFAULT_ANNOUNCE_BEFORE_MS = [24 * 3_600_000, 3_600_000];
 
 /** The jobs of a window: an announcement at each offset still ahead, then the start. */
-export function windowJobs(window: MaintenanceWindow, announceBeforeMs: readonly number[], now: Date): (WindowJob & { jobId: string })[] {
+export function windowJobs(
+  window: MaintenanceWindow,
+  announceBeforeMs: readonly number[],
+  now: Date,
+): (WindowJob & { jobId: string })[] {
   const start = Date.parse(window.startsAt);
   const announcements = [...new Set(announceBeforeMs)]
     .filter((before) => start - before > now.getTime())
     .sort((a, b) => b - a)
-    .map((beforeMs) => ({ windowId: window.id, kind: "announce" as const, beforeMs, dueAt: new Date(start - beforeMs).toISOString(), jobId: `${window.id}.announce.${beforeMs}` }));
-  return [...announcements, { windowId: window.id, kind: "start", beforeMs: 0, dueAt: window.startsAt, jobId: `${window.id}.start` }];
+    .map((beforeMs) => ({
+      windowId: window.id,
+      kind: "announce" as const,
+      beforeMs,
+      dueAt: new Date(start - beforeMs).toISOString(),
+      jobId: `${window.id}.announce.${beforeMs}`,
+    }));
+  return [
+    ...announcements,
+    { windowId: window.id, kind: "start", beforeMs: 0, dueAt: window.startsAt, jobId: `${window.id}.start` },
+  ];
 }

@@ -114,12 +114,20 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
     const parsed = scheduledReminderSchema.safeParse((await queue.getJob(key))?.data);
     if (!parsed.success) return undefined;
     const occurrence = parsed.data.occurrence + 1;
-    const next = { ...parsed.data, occurrence, key: `${parsed.data.runId}.${parsed.data.reminderId}.${occurrence}`, dueAt: until.toISOString() };
+    const next = {
+      ...parsed.data,
+      occurrence,
+      key: `${parsed.data.runId}.${parsed.data.reminderId}.${occurrence}`,
+      dueAt: until.toISOString(),
+    };
     await scheduler.scheduleReminder(next);
     return next;
   }
 
-  async function scheduleWindow(window: MaintenanceWindow, announceBeforeMs: readonly number[]): Promise<void> {
+  async function scheduleWindow(
+    window: MaintenanceWindow,
+    announceBeforeMs: readonly number[],
+  ): Promise<void> {
     for (const { jobId, ...job } of windowJobs(window, announceBeforeMs, now())) {
       await options.redis.sadd(jobsOfChannel(window.channel), jobId);
       await queue.add("window", job, { ...JOB_OPTIONS, backoff, jobId, delay: delayUntil(job.dueAt) });
@@ -172,7 +180,16 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
     return reminders.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   }
 
-  return { scheduler, queue, pendingReminders, snoozeReminder, scheduleWindow, cancelWindow, pendingInChannel, close: () => queue.close() };
+  return {
+    scheduler,
+    queue,
+    pendingReminders,
+    snoozeReminder,
+    scheduleWindow,
+    cancelWindow,
+    pendingInChannel,
+    close: () => queue.close(),
+  };
 }
 
 /** The worker that fires due jobs. Needs its own connection with maxRetriesPerRequest: null. */

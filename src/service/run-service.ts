@@ -162,5 +162,13 @@ export function createRunService(deps: RunServiceDeps) {
     return `There is no checklist "${id}". Available: ${ids.length > 0 ? ids.join(", ") : "none (check CHECKLISTS_DIR)"}.`;
   }
 
-  return { startRun, act, carryOut, get: store.get, activeRuns: store.activeRuns, record: store.record, unknownChecklist };
+  return {
+    startRun,
+    act,
+    carryOut,
+    get: store.get,
+    activeRuns: store.activeRuns,
+    record: store.record,
+    unknownChecklist,
+  };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import type { ChecklistCatalog, WindowScheduler, WindowStore } from "../core/ports.js";
 import { parseDuration } from "../core/duration.js";
+import type { ChecklistCatalog, WindowScheduler, WindowStore } from "../core/ports.js";
 import { resolveParameters } from "../core/run/create-run.js";
 import { parseWindowTime } from "../core/schedule-time.js";
 import { DEFAULT_ANNOUNCE_BEFORE_MS, type MaintenanceWindow } from "../core/window.js";
@@ -19,7 +19,9 @@ export interface ScheduleRequest {
   dryRun: boolean;
 }
 
-export type ScheduleOutcome = { ok: true; window: MaintenanceWindow; announceBeforeMs: number[] } | { ok: false; message: string };
+export type ScheduleOutcome =
+  | { ok: true; window: MaintenanceWindow; announceBeforeMs: number[] }
+  | { ok: false; message: string };
 
 export function createWindowService(deps: {
   catalog: ChecklistCatalog;
@@ -50,13 +52,16 @@ export function createWindowService(deps: {
       createdAt: now().toISOString(),
       ...(request.buddy ? { buddy: request.buddy } : {}),
     };
-    const announceBeforeMs = entry.checklist.announce_before?.map((text) => parseDuration(text) ?? 0) ?? DEFAULT_ANNOUNCE_BEFORE_MS;
+    const announceBeforeMs =
+      entry.checklist.announce_before?.map((text) => parseDuration(text) ?? 0) ?? DEFAULT_ANNOUNCE_BEFORE_MS;
     await deps.windows.save(window);
     await deps.scheduler.scheduleWindow(window, announceBeforeMs);
     return { ok: true, window, announceBeforeMs };
   }
 
-  async function cancel(windowId: string): Promise<{ ok: true; window: MaintenanceWindow; removed: number } | { ok: false; message: string }> {
+  async function cancel(
+    windowId: string,
+  ): Promise<{ ok: true; window: MaintenanceWindow; removed: number } | { ok: false; message: string }> {
     const window = await deps.windows.claim(windowId, "cancelled");
     if (!window) return { ok: false, message: await whyNotScheduled(windowId) };
     return { ok: true, window, removed: await deps.scheduler.cancelWindow(window) };
@@ -81,7 +86,8 @@ export function createWindowService(deps: {
 
   async function whyNotScheduled(windowId: string): Promise<string> {
     const window = await deps.windows.get(windowId);
-    if (!window) return `There is no scheduled window "${windowId}". \`/maintenance reminders\` lists what is pending here.`;
+    if (!window)
+      return `There is no scheduled window "${windowId}". \`/maintenance reminders\` lists what is pending here.`;
     return `Window ${windowId} was already ${window.status}.`;
   }
 

@@ -1,6 +1,6 @@
 import type { WebClient } from "@slack/web-api";
-import type { Logger, MessageRefs, RunStore, WindowStore } from "../core/ports.js";
 import { formatDuration, formatDurationRange, parseDurationRange } from "../core/duration.js";
+import type { Logger, MessageRefs, RunStore, WindowStore } from "../core/ports.js";
 import type { ScheduledReminder } from "../core/run/run-schema.js";
 import { findStep } from "../core/run/step-rules.js";
 import type { WindowJob } from "../core/window.js";
@@ -25,7 +25,12 @@ export function createTimedJobHandler(deps: {
     const ref = await deps.refs.get(reminder.runId);
     const link = ref ? await permalink(ref.channel, ref.ts) : undefined;
     const message = reminderMessage(reminder, link);
-    await deps.client.chat.postMessage({ channel: reminder.channel, text: message.text, blocks: message.blocks, unfurl_links: false });
+    await deps.client.chat.postMessage({
+      channel: reminder.channel,
+      text: message.text,
+      blocks: message.blocks,
+      unfurl_links: false,
+    });
   }
 
   async function nudgeDue(nudge: OverrunNudge): Promise<void> {
@@ -46,17 +51,27 @@ export function createTimedJobHandler(deps: {
 
   async function windowDue(job: WindowJob): Promise<void> {
     const window = await deps.windows.get(job.windowId);
-    if (!window || window.status !== "scheduled") return;
+    if (window?.status !== "scheduled") return;
     if (job.kind === "announce") {
-      await deps.client.chat.postMessage({ channel: window.channel, text: windowReminder(window, job.beforeMs) });
+      await deps.client.chat.postMessage({
+        channel: window.channel,
+        text: windowReminder(window, job.beforeMs),
+      });
       return;
     }
     const message = windowStartMessage(window);
-    await deps.client.chat.postMessage({ channel: window.channel, text: message.text, blocks: message.blocks });
+    await deps.client.chat.postMessage({
+      channel: window.channel,
+      text: message.text,
+      blocks: message.blocks,
+    });
   }
 
   async function jobFailed(kind: JobKind, data: unknown, error: string): Promise<void> {
-    const fields = typeof data === "object" && data !== null ? (data as { runId?: unknown; text?: unknown; key?: unknown }) : {};
+    const fields =
+      typeof data === "object" && data !== null
+        ? (data as { runId?: unknown; text?: unknown; key?: unknown })
+        : {};
     const runId = typeof fields.runId === "string" ? fields.runId : undefined;
     deps.log.error(`a ${kind} could not be posted after every retry`, { runId, error, data });
     if (!runId) return;
@@ -70,7 +85,10 @@ export function createTimedJobHandler(deps: {
       detail: `${what} could not be posted: ${error}`,
       version: -1,
     });
-    deps.thread.post(runId, `⚠️ Preflight could not post ${escapeMrkdwn(what)} (${escapeMrkdwn(error)}). Please do it by hand.`);
+    deps.thread.post(
+      runId,
+      `⚠️ Preflight could not post ${escapeMrkdwn(what)} (${escapeMrkdwn(error)}). Please do it by hand.`,
+    );
   }
 
   async function permalink(channel: string, ts: string): Promise<string | undefined> {

@@ -164,7 +164,15 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
 
   async function record(runId: string, entry: RunLogEntry): Promise<boolean> {
     const outcome = JSON.stringify({ accepted: entry.accepted, version: entry.version });
-    const added = await redis.eval(RECORD, 2, keys.seen(runId), keys.log(runId), entry.eventId, outcome, JSON.stringify(entry));
+    const added = await redis.eval(
+      RECORD,
+      2,
+      keys.seen(runId),
+      keys.log(runId),
+      entry.eventId,
+      outcome,
+      JSON.stringify(entry),
+    );
     return added === 1;
   }
 

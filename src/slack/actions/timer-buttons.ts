@@ -58,22 +58,45 @@ export function register(app: App, deps: SlackDeps): void {
         version: -1,
       });
       if (!first) {
-        await replyPrivately(client, deps.log, where, "Someone already marked this reminder done or snoozed it.");
+        await replyPrivately(
+          client,
+          deps.log,
+          where,
+          "Someone already marked this reminder done or snoozed it.",
+        );
         return;
       }
       if (snoozeMs > 0 && !(await deps.timers.snoozeReminder(click.value.k, until))) {
-        await replyPrivately(client, deps.log, where, "This reminder is no longer known to Preflight, so it can't be snoozed: set one by hand.");
+        await replyPrivately(
+          client,
+          deps.log,
+          where,
+          "This reminder is no longer known to Preflight, so it can't be snoozed: set one by hand.",
+        );
         return;
       }
       const line =
-        snoozeMs === 0 ? `✅ Done: ${mention(click.user.id)}, ${slackDate(at.toISOString())}` : `😴 Snoozed by ${mention(click.user.id)} until ${slackDate(until.toISOString())}`;
+        snoozeMs === 0
+          ? `✅ Done: ${mention(click.user.id)}, ${slackDate(at.toISOString())}`
+          : `😴 Snoozed by ${mention(click.user.id)} until ${slackDate(until.toISOString())}`;
       const updated = handledReminderMessage(click.message.text, line);
       try {
-        await client.chat.update({ channel: click.channel.id, ts: click.message.ts, text: updated.text, blocks: updated.blocks });
+        await client.chat.update({
+          channel: click.channel.id,
+          ts: click.message.ts,
+          text: updated.text,
+          blocks: updated.blocks,
+        });
       } catch (error) {
-        deps.log.error("could not update a reminder message", { runId: click.value.r, error: describeSlackError(error) });
+        deps.log.error("could not update a reminder message", {
+          runId: click.value.r,
+          error: describeSlackError(error),
+        });
       }
-      deps.thread.post(click.value.r, `⏰ Reminder ${snoozeMs === 0 ? "done" : "snoozed"} by ${mention(click.user.id)}: ${escapeMrkdwn(click.message.text)}`);
+      deps.thread.post(
+        click.value.r,
+        `⏰ Reminder ${snoozeMs === 0 ? "done" : "snoozed"} by ${mention(click.user.id)}: ${escapeMrkdwn(click.message.text)}`,
+      );
     });
   }
 
@@ -83,10 +106,20 @@ export function register(app: App, deps: SlackDeps): void {
     if (!click) return;
     const outcome = await deps.windows.start(click.value.w, click.user.id);
     if (!outcome.ok) {
-      await replyPrivately(client, deps.log, { channel: click.channel.id, user: click.user.id }, outcome.message);
+      await replyPrivately(
+        client,
+        deps.log,
+        { channel: click.channel.id, user: click.user.id },
+        outcome.message,
+      );
       return;
     }
     const text = `▶️ ${mention(click.user.id)} started the window: run \`${outcome.run.id}\`.`;
-    await client.chat.update({ channel: click.channel.id, ts: click.message.ts, text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] });
+    await client.chat.update({
+      channel: click.channel.id,
+      ts: click.message.ts,
+      text,
+      blocks: [{ type: "section", text: { type: "mrkdwn", text } }],
+    });
   });
 }

@@ -7,7 +7,14 @@ export type MaintenanceCommand =
   | { kind: "list" }
   | { kind: "status" }
   | { kind: "abort"; runId: string; reason: string }
-  | { kind: "schedule"; checklistId: string; at: string; params: Record<string, string>; buddy?: string; dryRun: boolean }
+  | {
+      kind: "schedule";
+      checklistId: string;
+      at: string;
+      params: Record<string, string>;
+      buddy?: string;
+      dryRun: boolean;
+    }
   | { kind: "cancel"; windowId: string }
   | { kind: "reminders" }
   | { kind: "help" };
@@ -72,7 +79,11 @@ export function parseCommand(text: string): ParsedCommand {
     case "cancel":
       return args[0]
         ? { ok: true, command: { kind: "cancel", windowId: args[0] } }
-        : { ok: false, message: "Usage: `/maintenance cancel <window-id>`. `/maintenance reminders` lists the windows pending here." };
+        : {
+            ok: false,
+            message:
+              "Usage: `/maintenance cancel <window-id>`. `/maintenance reminders` lists the windows pending here.",
+          };
     default:
       return { ok: false, message: `I don't know \`${verb}\`.\n${USAGE}` };
   }
@@ -103,7 +114,10 @@ function parseSchedule(args: string[]): ParsedCommand {
   const parsed = parseStart([checklistId, ...remaining]);
   if (!parsed.ok || parsed.command.kind !== "start") return parsed;
   const { params, buddy, dryRun } = parsed.command;
-  return { ok: true, command: { kind: "schedule", checklistId, at: when, params, dryRun, ...(buddy ? { buddy } : {}) } };
+  return {
+    ok: true,
+    command: { kind: "schedule", checklistId, at: when, params, dryRun, ...(buddy ? { buddy } : {}) },
+  };
 }
 
 function parseStart(args: string[]): ParsedCommand {

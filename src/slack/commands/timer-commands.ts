@@ -30,10 +30,18 @@ export async function scheduleWindow(
     await replyPrivately(client, deps.log, where, outcome.message);
     return;
   }
-  await client.chat.postMessage({ channel: where.channel, text: windowAnnouncement(outcome.window, outcome.announceBeforeMs) });
+  await client.chat.postMessage({
+    channel: where.channel,
+    text: windowAnnouncement(outcome.window, outcome.announceBeforeMs),
+  });
 }
 
-export async function cancelWindow(deps: SlackDeps, client: WebClient, where: Where, windowId: string): Promise<void> {
+export async function cancelWindow(
+  deps: SlackDeps,
+  client: WebClient,
+  where: Where,
+  windowId: string,
+): Promise<void> {
   const outcome = await deps.windows.cancel(windowId);
   if (!outcome.ok) {
     await replyPrivately(client, deps.log, where, outcome.message);
@@ -47,11 +55,17 @@ export async function cancelWindow(deps: SlackDeps, client: WebClient, where: Wh
 export async function listPending(deps: SlackDeps, client: WebClient, where: Where): Promise<void> {
   const pending = await deps.timers.pendingInChannel(where.channel);
   const lines = pending.slice(0, 40).map((job) => {
-    const what = job.kind === "window" ? `window \`${job.text}\` (${job.jobId.includes(".start") ? "start" : "reminder before it"})` : escapeMrkdwn(job.text);
+    const what =
+      job.kind === "window"
+        ? `window \`${job.text}\` (${job.jobId.includes(".start") ? "start" : "reminder before it"})`
+        : escapeMrkdwn(job.text);
     return `• ${slackDate(job.dueAt)}: ${what}`;
   });
   const more = pending.length > 40 ? `\n…and ${pending.length - 40} more` : "";
-  const text = pending.length === 0 ? "Nothing is pending in this channel." : `*Pending in this channel:*\n${lines.join("\n")}${more}`;
+  const text =
+    pending.length === 0
+      ? "Nothing is pending in this channel."
+      : `*Pending in this channel:*\n${lines.join("\n")}${more}`;
   await replyPrivately(client, deps.log, where, text);
 }
 
@@ -60,7 +74,10 @@ async function timeZoneOf(client: WebClient, deps: SlackDeps, user: string): Pro
   try {
     return (await client.users.info({ user })).user?.tz ?? "UTC";
   } catch (error) {
-    deps.log.warn("no time zone for a user; reading local times as UTC", { user, error: describeSlackError(error) });
+    deps.log.warn("no time zone for a user; reading local times as UTC", {
+      user,
+      error: describeSlackError(error),
+    });
     return "UTC";
   }
 }

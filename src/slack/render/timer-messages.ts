@@ -32,7 +32,10 @@ export function reminderMessage(reminder: ScheduledReminder, runLink: string | u
   return {
     text: truncate(text, 3_000),
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: truncate(`⏰ *Reminder:* ${escapeMrkdwn(reminder.text)}`, 3_000) } },
+      {
+        type: "section",
+        text: { type: "mrkdwn", text: truncate(`⏰ *Reminder:* ${escapeMrkdwn(reminder.text)}`, 3_000) },
+      },
       { type: "context", elements: [{ type: "mrkdwn", text: `From ${from}${snoozed}` }] },
       {
         type: "actions",
@@ -58,7 +61,9 @@ export function handledReminderMessage(original: string, outcome: string): Messa
 }
 
 export function windowAnnouncement(window: MaintenanceWindow, announceBeforeMs: readonly number[]): string {
-  const params = Object.entries(window.params).map(([key, value]) => `${key}=${value}`).join(" ");
+  const params = Object.entries(window.params)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(" ");
   const before = announceBeforeMs.map((ms) => formatDuration(ms)).join(" and ");
   return [
     `📅 *${escapeMrkdwn(window.title)}* is scheduled for ${slackDate(window.startsAt)} by ${mention(window.owner)}${window.buddy ? ` with ${mention(window.buddy)}` : ""}.`,
@@ -80,9 +85,17 @@ export function windowStartMessage(window: MaintenanceWindow): Message {
     blocks: [
       {
         type: "section",
-        text: { type: "mrkdwn", text: `🟢 The window for *${escapeMrkdwn(window.title)}* starts now. ${mention(window.owner)}, whoever clicks Start runs it.` },
+        text: {
+          type: "mrkdwn",
+          text: `🟢 The window for *${escapeMrkdwn(window.title)}* starts now. ${mention(window.owner)}, whoever clicks Start runs it.`,
+        },
       },
-      { type: "actions", elements: [button("Start the run", ACTION_IDS.startWindow, JSON.stringify({ w: window.id }), "primary")] },
+      {
+        type: "actions",
+        elements: [
+          button("Start the run", ACTION_IDS.startWindow, JSON.stringify({ w: window.id }), "primary"),
+        ],
+      },
     ],
   };
 }

@@ -1,0 +1,109 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
+import { isolatedRedis } from "../support/redis.js";
+import { startSlackApiDouble } from "../support/slack-api-double.js";
+import { blockActionPayload, sendInteraction, sendSlashCommand } from "../support/slack-requests.js";
+
+const CHECKLIST = `
+id: kill-test
+title: Kill test
+summary: A reminder due shortly after the bot is killed
+phases:
+  - id: only
+    title: Only
+    steps:
+      - id: take-snapshot
+        title: Take snapshot
+      - id: change
+        title: Change
+reminders:
+  - id: delete-snapshot
+    on: step.done
+    step: take-snapshot
+    after: 3s
+    keep_on_abort: true
+    text: Delete the kill-test snapshot
+`;
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+describe("kill -9", () => {
+  it("a reminder scheduled by a bot killed with SIGKILL fires from the next bot, late but not lost", {
+    timeout: 60_000,
+  }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), "preflight-kill-"));
+    await writeFile(join(dir, "kill-test.yaml"), CHECKLIST);
+    const slack = await startSlackApiDouble();
+    const redisEnv = await isolatedRedis();
+    cleanups.push(
+      async () => slack.close(),
+      async () => redisEnv.cleanup(),
+    );
+
+    const port = 30_000 + Math.floor(Math.random() * 20_000);
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        SLACK_BOT_TOKEN: "xoxb-test",
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.url,
+        PORT: String(port),
+        REDIS_PREFIX: redisEnv.prefix,
+        CHECKLISTS_DIR: dir,
+      },
+    });
+    let output = "";
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const exited = new Promise((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    await expect.poll(() => output, { timeout: 20_000 }).toContain("Preflight is running");
+
+    const url = `http://127.0.0.1:${port}/slack/events`;
+    await sendSlashCommand(url, SIGNING_SECRET, {
+      command: "/maintenance",
+      text: "start kill-test",
+      user_id: "UALICE",
+      channel_id: CHANNEL,
+    });
+    const runMessage = await slack.waitFor(() => slack.messages(CHANNEL)[0], 10_000);
+    const done = (
+      runMessage.blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[]
+    )
+      .flatMap((b) => b.elements ?? [])
+      .find((e) => e.action_id === "step_complete");
+    await sendInteraction(
+      url,
+      SIGNING_SECRET,
+      blockActionPayload({
+        userId: "UALICE",
+        channelId: CHANNEL,
+        messageTs: runMessage.ts,
+        actionId: "step_complete",
+        value: done?.value ?? "",
+      }),
+    );
+    await slack.waitFor(() => slack.callsTo("chat.update")[0], 10_000);
+
+    child.kill("SIGKILL");
+    expect(await exited).toBe("SIGKILL");
+    // Down past the reminder's due time: it must fire late, not never.
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    expect(
+      slack.messages(CHANNEL).filter((m) => (m.text ?? "").includes("Delete the kill-test snapshot")),
+    ).toEqual([]);
+
+    const next: Harness = await startHarness({ checklistsDir: dir, shareWith: { slack, redisEnv } });
+    cleanups.push(async () => next.stop());
+    const reminder = await slack.waitFor(
+      () => slack.messages(CHANNEL).find((m) => (m.text ?? "").includes("Delete the kill-test snapshot")),
+      10_000,
+    );
+    expect(reminder.text).toBe("⏰ Reminder: Delete the kill-test snapshot");
+  });
+});

@@ -1,0 +1,253 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
+import type { StoredMessage } from "../support/slack-api-double.js";
+import { blockActionPayload, sendInteraction } from "../support/slack-requests.js";
+
+/** Offsets of seconds stand in for 30 days: the jobs are the same, only the delay is shorter. */
+const QUICK = `
+id: quick-reminders
+title: Quick reminders
+summary: Reminders due in seconds, for tests
+parameters:
+  snapshot: { type: string, default: "snap-{{date}}" }
+announce_before: [2s]
+phases:
+  - id: only
+    title: Only
+    steps:
+      - id: take-snapshot
+        title: Take snapshot {{snapshot}}
+        duration: 1s
+      - id: change
+        title: Apply the change
+reminders:
+  - id: delete-snapshot
+    on: step.done
+    step: take-snapshot
+    after: 2s
+    keep_on_abort: true
+    text: Delete snapshot {{snapshot}}
+  - id: tell-business
+    on: run.finished
+    after: 1s
+    channel: "#business"
+    text: Tell the business it is done
+  - id: check-graphs
+    on: run.started
+    after: 4s
+    text: Check the graphs
+`;
+
+const ALICE = "UALICE";
+let dir: string;
+const harnesses: Harness[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "preflight-reminders-"));
+  await writeFile(join(dir, "quick-reminders.yaml"), QUICK);
+});
+afterEach(async () => {
+  // Later harnesses share the first one's Slack double and Redis: stop them first.
+  for (const h of harnesses.reverse()) await h.stop();
+  harnesses.length = 0;
+});
+
+async function harness(shareWith?: Harness): Promise<Harness> {
+  const h = await startHarness({ checklistsDir: dir, ...(shareWith ? { shareWith } : {}) });
+  harnesses.push(h);
+  return h;
+}
+
+async function startRun(h: Harness) {
+  await h.command("start quick-reminders", ALICE);
+  await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
+  await h.settle();
+}
+
+const reminderMessages = (h: Harness, channel = CHANNEL, text = "Delete snapshot") =>
+  h.slack.messages(channel).filter((m) => (m.text ?? "").includes(text));
+
+function clickOn(h: Harness, message: StoredMessage, actionId: string, user: string) {
+  const blocks = (message.blocks ?? []) as {
+    type: string;
+    elements?: { action_id?: string; value?: string }[];
+  }[];
+  const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === actionId);
+  if (!button?.value) throw new Error(`no ${actionId} on the message`);
+  return sendInteraction(h.url, "test-signing-secret", {
+    ...blockActionPayload({
+      userId: user,
+      channelId: message.channel,
+      messageTs: message.ts,
+      actionId,
+      value: button.value,
+    }),
+    message: { ts: message.ts, text: message.text },
+  });
+}
+
+describe("checklist reminders", () => {
+  it("fire when their step is done, in the run's channel, with Done recorded on the run once", async () => {
+    const h = await harness();
+    await startRun(h);
+    await h.click(h.button("step_complete", "take-snapshot"), ALICE);
+    // A copy as first posted: the double updates its stored message in place.
+    const reminder = structuredClone(await h.slack.waitFor(() => reminderMessages(h)[0], 6_000));
+    expect(reminder.text).toMatch(/^⏰ Reminder: Delete snapshot snap-\d{4}-\d{2}-\d{2}$/);
+    expect(JSON.stringify(reminder.blocks)).toContain("Snooze 1 week");
+
+    await clickOn(h, reminder, "reminder_done", "UBOB");
+    await expect
+      .poll(() => JSON.stringify(h.slack.message(CHANNEL, reminder.ts)?.blocks))
+      .toContain("✅ Done: <@UBOB>");
+    expect(JSON.stringify(h.slack.message(CHANNEL, reminder.ts)?.blocks)).not.toContain(
+      "reminder_snooze_day",
+    );
+    await clickOn(h, reminder, "reminder_snooze_day", "UCAROL");
+    expect(await h.slack.waitFor(() => h.ephemeralsTo("UCAROL")[0])).toBe(
+      "Someone already marked this reminder done or snoozed it.",
+    );
+    const log = await h.bot.store.log((await h.run()).id);
+    expect(log.filter((e) => e.type.startsWith("reminder_")).map((e) => [e.type, e.by])).toEqual([
+      ["reminder_done", "UBOB"],
+    ]);
+  });
+
+  it("snooze schedules the next occurrence once, and /maintenance reminders lists it", async () => {
+    const h = await harness();
+    await startRun(h);
+    await h.click(h.button("step_complete", "take-snapshot"), ALICE);
+    const reminder = await h.slack.waitFor(() => reminderMessages(h)[0], 6_000);
+    await Promise.all([
+      clickOn(h, reminder, "reminder_snooze_week", "UBOB"),
+      clickOn(h, reminder, "reminder_snooze_week", "UBOB"),
+    ]);
+    await expect
+      .poll(() => JSON.stringify(h.slack.message(CHANNEL, reminder.ts)?.blocks))
+      .toContain("😴 Snoozed by <@UBOB>");
+    const runId = (await h.run()).id;
+    const next = await h.bot.timers.queue.getJob(`${runId}.delete-snapshot.1`);
+    expect(await next?.isDelayed()).toBe(true);
+    expect(Date.parse(next?.data.dueAt) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+    expect(await h.bot.timers.queue.getJob(`${runId}.delete-snapshot.2`)).toBeUndefined();
+
+    await h.command("reminders", ALICE);
+    const listed = await h.slack.waitFor(() => h.ephemeralsTo(ALICE).find((t) => t.includes("Pending")));
+    expect(listed).toMatch(/Delete snapshot snap-/);
+  });
+
+  it("aborting cancels reminders that no longer apply and keeps those kept on abort", async () => {
+    const h = await harness();
+    await startRun(h);
+    await h.click(h.button("step_complete", "take-snapshot"), ALICE);
+    await h.settle();
+    await h.command(`abort ${(await h.run()).id} window moved`, ALICE);
+    await expect.poll(async () => (await h.run()).status).toBe("aborted");
+    const pending = (await h.bot.timers.pendingInChannel(CHANNEL)).map((job) => job.text);
+    expect(pending.some((text) => text.startsWith("Delete snapshot"))).toBe(true);
+    expect(pending).not.toContain("Check the graphs");
+    await h.slack.waitFor(() => reminderMessages(h)[0], 6_000);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(reminderMessages(h, CHANNEL, "Check the graphs")).toEqual([]);
+  });
+
+  it("finishing posts the stakeholder reminder in its own channel", async () => {
+    const h = await harness();
+    await startRun(h);
+    await h.click(h.button("step_complete", "take-snapshot"), ALICE);
+    await h.settle();
+    await h.click(h.button("step_complete", "change"), ALICE);
+    await h.settle();
+    await h.click(h.button("run_finish"), ALICE);
+    const message = await h.slack.waitFor(
+      () => reminderMessages(h, "#business", "Tell the business")[0],
+      6_000,
+    );
+    expect(message.text).toBe("⏰ Reminder: Tell the business it is done");
+  });
+
+  it("a failed post is retried with backoff, then recorded on the run and logged", async () => {
+    const h = await harness();
+    await startRun(h);
+    await h.click(h.button("step_complete", "take-snapshot"), ALICE);
+    await h.settle();
+    // Every attempt of the reminder's post fails (5 attempts, backoff from 50 ms).
+    h.slack.failNext("chat.postMessage", "channel_not_found", 5);
+    const runId = (await h.run()).id;
+    await expect
+      .poll(async () => (await h.bot.store.log(runId)).find((e) => e.type === "reminder_failed"), {
+        timeout: 8_000,
+      })
+      .toMatchObject({
+        detail: expect.stringMatching(
+          /the reminder "Delete snapshot snap-.*" could not be posted: .*channel_not_found/,
+        ),
+      });
+    expect(h.slack.callsTo("chat.postMessage").filter((c) => c.error === "channel_not_found")).toHaveLength(
+      5,
+    );
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        message: "a reminder could not be posted after every retry",
+      }),
+    );
+    await expect.poll(() => h.threadTexts().join("\n")).toContain("could not post the reminder");
+  });
+});
+
+describe("overrun nudges", () => {
+  it("mention the owner at the expected maximum and at twice it", async () => {
+    const h = await harness();
+    await startRun(h);
+    await h.click(h.button("step_start", "take-snapshot"), ALICE);
+    await expect
+      .poll(() => h.threadTexts().filter((t) => t.includes("has been running for")).length, {
+        timeout: 6_000,
+      })
+      .toBe(2);
+    const nudges = h.threadTexts().filter((t) => t.includes("has been running for"));
+    expect(nudges[0]).toMatch(
+      /^⏰ <@UALICE> \*Take snapshot snap-.*\* has been running for \d+s, past its expected maximum \(expected up to 1s\)/,
+    );
+    expect(nudges[1]).toContain("past twice its expected maximum");
+  });
+
+  it("are cancelled the moment the step moves on", async () => {
+    const h = await harness();
+    await startRun(h);
+    await h.click(h.button("step_start", "take-snapshot"), ALICE);
+    await h.settle();
+    await h.click(h.button("step_complete", "take-snapshot"), ALICE);
+    await h.settle();
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(h.threadTexts().filter((t) => t.includes("has been running for"))).toEqual([]);
+  });
+});
+
+describe("exactly once, nothing lost", () => {
+  it("pending reminders survive a restart: a new bot process fires them", async () => {
+    const first = await harness();
+    await startRun(first);
+    await first.click(first.button("step_complete", "take-snapshot"), ALICE);
+    await first.settle();
+    await first.stopBot();
+    const second = await harness(first);
+    const reminder = await second.slack.waitFor(() => reminderMessages(second)[0], 6_000);
+    expect(reminder.text).toContain("Delete snapshot");
+  });
+
+  it("two bot processes against one Redis post each reminder once", async () => {
+    const first = await harness();
+    const second = await harness(first);
+    await startRun(first);
+    await first.click(first.button("step_complete", "take-snapshot"), ALICE);
+    await first.slack.waitFor(() => reminderMessages(first)[0], 6_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(reminderMessages(first)).toHaveLength(1);
+    expect(second.bot.worker.isRunning()).toBe(true);
+  });
+});

@@ -1,0 +1,102 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
+import { blockActionPayload, sendInteraction } from "../support/slack-requests.js";
+
+const WINDOW_CHECKLIST = `
+id: quick-window
+title: Quick window
+summary: A window that starts in seconds, for tests
+announce_before: [2s]
+phases:
+  - id: only
+    title: Only
+    steps:
+      - id: step-one
+        title: Step one
+`;
+
+let dir: string;
+let h: Harness;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "preflight-windows-"));
+  await writeFile(join(dir, "quick-window.yaml"), WINDOW_CHECKLIST);
+});
+afterEach(async () => h.stop());
+
+const inSeconds = (seconds: number) =>
+  new Date(Date.now() + seconds * 1_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+const texts = () => h.slack.messages(CHANNEL).map((m) => m.text ?? "");
+
+describe("/maintenance schedule", () => {
+  it("announces now, reminds before, and posts a Start button that starts the run once", async () => {
+    h = await startHarness({ checklistsDir: dir });
+    await h.command(`schedule quick-window at ${inSeconds(4)}`, "UALICE");
+    const announcement = await h.slack.waitFor(() => texts().find((t) => t.startsWith("📅")));
+    expect(announcement).toMatch(/^📅 \*Quick window\* is scheduled for <!date\^\d+\^.*> by <@UALICE>\./);
+    const windowId = /`\/maintenance cancel (w-[a-z0-9-]+)`/.exec(announcement)?.[1];
+    expect(windowId).toBeDefined();
+
+    await h.command("reminders", "UALICE");
+    expect(await h.slack.waitFor(() => h.ephemeralsTo("UALICE")[0])).toContain(`window \`${windowId}\``);
+
+    expect(
+      await h.slack.waitFor(() => texts().find((t) => t.startsWith("⏰ *Quick window* starts in 2s")), 6_000),
+    ).toContain("<@UALICE>");
+    const start = await h.slack.waitFor(
+      () => h.slack.messages(CHANNEL).find((m) => (m.text ?? "").startsWith("🟢")),
+      6_000,
+    );
+    const value = JSON.stringify({ w: windowId });
+    const click = (user: string) =>
+      sendInteraction(h.url, "test-signing-secret", {
+        ...blockActionPayload({
+          userId: user,
+          channelId: CHANNEL,
+          messageTs: start.ts,
+          actionId: "window_start",
+          value,
+        }),
+        message: { ts: start.ts, text: start.text },
+      });
+    await click("UBOB");
+    await expect
+      .poll(async () => (await h.bot.store.activeRuns(CHANNEL)).map((run) => run.owner))
+      .toEqual(["UBOB"]);
+    await expect
+      .poll(() => h.slack.message(CHANNEL, start.ts)?.text)
+      .toMatch(/^▶️ <@UBOB> started the window: run `r-/);
+    await click("UCAROL");
+    expect(await h.slack.waitFor(() => h.ephemeralsTo("UCAROL")[0])).toBe(
+      `Window ${windowId} was already started.`,
+    );
+    expect(await h.bot.store.activeRuns(CHANNEL)).toHaveLength(1);
+  });
+
+  it("cancel removes the pending jobs and says so in the channel; nothing fires later", async () => {
+    h = await startHarness({ checklistsDir: dir });
+    await h.command(`schedule quick-window at ${inSeconds(3)}`, "UALICE");
+    const announcement = await h.slack.waitFor(() => texts().find((t) => t.startsWith("📅")));
+    const windowId = /`\/maintenance cancel (w-[a-z0-9-]+)`/.exec(announcement)?.[1] ?? "";
+    await h.command(`cancel ${windowId}`, "UBOB");
+    const cancelled = await h.slack.waitFor(() => texts().find((t) => t.startsWith("🗓️")));
+    expect(cancelled).toContain(`<@UBOB> cancelled *Quick window*`);
+    expect(cancelled).toContain("2 pending reminders removed.");
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    expect(texts().filter((t) => t.startsWith("🟢") || t.startsWith("⏰"))).toEqual([]);
+    await h.command(`cancel ${windowId}`, "UBOB");
+    expect(await h.slack.waitFor(() => h.ephemeralsTo("UBOB")[0])).toBe(
+      `Window ${windowId} was already cancelled.`,
+    );
+  });
+
+  it("refuses a time it can't read, saying what is accepted", async () => {
+    h = await startHarness({ checklistsDir: dir });
+    await h.command("schedule quick-window at tomorrow", "UALICE");
+    expect(await h.slack.waitFor(() => h.ephemeralsTo("UALICE")[0])).toContain(
+      '"tomorrow" is not a time I can read: use `2026-11-21T22:00+01:00`',
+    );
+  });
+});
