@@ -72,6 +72,7 @@ export interface RunPublisher {
   /** One line of what happened, for the run's thread; lines close together are batched. */
   postActivity(run: Run, activity: Activity): void;
   requestVerification(run: Run, stepId: string, completedBy: string, ask: string[]): Promise<void>;
+  requestApproval(run: Run, stepId: string, requestedBy: string, ask: string[]): Promise<void>;
   runClosed(run: Run, outcome: "finished" | "aborted"): Promise<void>;
 }
 

@@ -138,6 +138,8 @@ export function createRunService(deps: RunServiceDeps) {
         return publisher.postActivity(run, effect.activity);
       case "request_verification":
         return publisher.requestVerification(run, effect.stepId, effect.completedBy, effect.ask);
+      case "request_approval":
+        return publisher.requestApproval(run, effect.stepId, effect.requestedBy, effect.ask);
       case "schedule_reminder":
         return scheduler.scheduleReminder(effect.reminder);
       case "cancel_reminders":

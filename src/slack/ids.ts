@@ -3,6 +3,7 @@ export const ACTION_IDS = {
   startStep: "step_start",
   completeStep: "step_complete",
   verifyStep: "step_verify",
+  approveStep: "step_approve",
   skipStep: "step_skip",
   reportProblem: "step_problem",
   addNote: "step_note",

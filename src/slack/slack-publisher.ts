@@ -56,6 +56,15 @@ export function createSlackPublisher(deps: {
     );
   }
 
+  async function requestApproval(run: Run, stepId: string, requestedBy: string, ask: string[]): Promise<void> {
+    const title = findStep(run, stepId)?.plan.title ?? stepId;
+    const who = ask.length > 0 ? `${ask.map(mention).join(", ")}, please review and approve it` : "a teammate, please review and approve it";
+    deps.thread.post(
+      run.id,
+      `🟠 *${escapeMrkdwn(title)}* changes ${escapeMrkdwn(run.environment ?? "a protected environment")} and waits for approval: ${who} (${mention(requestedBy)} asked for it, so can't).`,
+    );
+  }
+
   async function runClosed(run: Run, outcome: "finished" | "aborted"): Promise<void> {
     const took = formatDuration(Date.parse(run.closedAt ?? now().toISOString()) - Date.parse(run.createdAt));
     const line =
@@ -70,6 +79,7 @@ export function createSlackPublisher(deps: {
     refresh: (runId) => deps.refresher.request(runId),
     postActivity: (run, activity) => deps.thread.post(run.id, renderActivity(activity, run)),
     requestVerification,
+    requestApproval,
     runClosed,
   };
 }

@@ -1,22 +1,30 @@
-import { parseDurationRange } from "../duration.js";
+import { actionFailed, actionProgress, actionSucceeded, approveStep, needsApproval, workEffects } from "./action-events.js";
 import { mentions } from "./create-run.js";
-import type { Effect, Refusal, RefusalCode } from "./effects.js";
-import { type ReminderTrigger, remindersFor } from "./reminders.js";
-import type { Activity, Run, RunEvent, StepState } from "./run-schema.js";
+import {
+  accept,
+  cancelRunningNudges,
+  type Decision,
+  type EventOf,
+  outOfOrder,
+  recorded,
+  refuse,
+  scheduleReminders,
+  unknownStep,
+  withStep,
+} from "./decision.js";
+import type { Effect } from "./effects.js";
+import type { Run, RunEvent, StepState } from "./run-schema.js";
 import {
   blockingStep,
   describeStatus,
   findStep,
-  type LocatedStep,
   leadsRun,
   namedVerifiers,
   openProblems,
   unfinishedSteps,
 } from "./step-rules.js";
 
-export type Decision =
-  | { accepted: true; run: Run; effects: Effect[] }
-  | { accepted: false; refusal: Refusal };
+export type { Decision } from "./decision.js";
 
 /**
  * The run state machine: the new run and the effects an event causes, or the reason it is
@@ -57,10 +65,17 @@ export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
       return abort(run, event, now);
     case "finish":
       return finish(run, event, now);
+    case "approve_step":
+      return approveStep(run, event, at);
+    case "action_progress":
+      return actionProgress(run, event, at);
+    case "action_succeeded":
+      return actionSucceeded(run, event, now);
+    case "action_failed":
+      return actionFailed(run, event, at);
   }
 }
 
-type EventOf<T extends RunEvent["type"]> = Extract<RunEvent, { type: T }>;
 
 function startStep(run: Run, event: EventOf<"start_step">, at: string): Decision {
   const located = findStep(run, event.stepId);
@@ -74,23 +89,17 @@ function startStep(run: Run, event: EventOf<"start_step">, at: string): Decision
   }
   const blocker = blockingStep(run, located.index);
   if (blocker) return outOfOrder(located, blocker);
-  const started: StepState = {
-    ...state,
-    status: "running",
-    startedAt: at,
-    startedBy: event.by,
-    failure: undefined,
-  };
-  const effects: Effect[] = [];
-  const range = plan.duration ? parseDurationRange(plan.duration) : undefined;
-  if (range && range.maxMs > 0) {
-    const start = Date.parse(at);
-    const nudges = [start + range.maxMs, start + 2 * range.maxMs].map((ms) => new Date(ms).toISOString());
-    effects.push({ type: "schedule_overrun_nudges", stepId: plan.id, at: nudges });
+  const base = { ...state, startedAt: at, startedBy: event.by, failure: undefined, approvedAt: undefined, approvedBy: undefined };
+  if (needsApproval(run, located)) {
+    const waiting: StepState = { ...base, status: "awaiting_approval" };
+    const named = namedVerifiers(run, plan);
+    const ask = (named ?? (run.buddy ? [run.buddy] : [])).filter((user) => user !== event.by);
+    const effects: Effect[] = [{ type: "request_approval", stepId: plan.id, requestedBy: event.by, ask }];
+    return accept(run, withStep(run, waiting), event, at, effects, { stepId: plan.id });
   }
-  if (plan.action)
-    effects.push({ type: "run_action", stepId: plan.id, action: plan.action, dryRun: run.dryRun });
-  return accept(run, withStep(run, started), event, at, effects, { stepId: plan.id });
+  const started: StepState = { ...base, status: "running" };
+  const next = withStep(run, started);
+  return accept(run, next, event, at, workEffects(next, { ...located, state: started }, at), { stepId: plan.id });
 }
 
 function completeStep(run: Run, event: EventOf<"complete_step">, now: Date): Decision {
@@ -103,6 +112,9 @@ function completeStep(run: Run, event: EventOf<"complete_step">, now: Date): Dec
       "wrong_state",
       `"${plan.title}" is ${describeStatus(state.status)}; only a step not started or in progress can be marked done.`,
     );
+  }
+  if (plan.action) {
+    return refuse("automated", `Preflight runs "${plan.title}" itself: it is done when the call succeeds. If it failed, retry it or skip it with a reason.`);
   }
   if (state.status === "pending") {
     const blocker = blockingStep(run, located.index);
@@ -185,7 +197,7 @@ function skipStep(run: Run, event: EventOf<"skip_step">, at: string): Decision {
       `Give a reason for skipping "${plan.title}": it goes into the timeline and the post-mortem.`,
     );
   }
-  if (state.status !== "pending" && state.status !== "running" && state.status !== "failed") {
+  if (!["pending", "awaiting_approval", "running", "failed"].includes(state.status)) {
     return refuse(
       "wrong_state",
       `"${plan.title}" is ${describeStatus(state.status)}; only a step not done yet can be skipped.`,
@@ -309,78 +321,4 @@ function finish(run: Run, event: EventOf<"finish">, now: Date): Decision {
     { type: "run_closed", outcome: "finished" },
   ];
   return accept(run, next, event, at, effects, {});
-}
-
-function scheduleReminders(run: Run, trigger: ReminderTrigger, now: Date): Effect[] {
-  return remindersFor(run, trigger, now).map((reminder) => ({ type: "schedule_reminder", reminder }));
-}
-
-function cancelRunningNudges(run: Run): Effect[] {
-  return run.steps
-    .filter((step) => step.status === "running")
-    .map((step) => ({ type: "cancel_overrun_nudges", stepId: step.id }));
-}
-
-function withStep(run: Run, step: StepState): Run {
-  return { ...run, steps: run.steps.map((s) => (s.id === step.id ? step : s)) };
-}
-
-/** Events after which a message drawn earlier shows the wrong buttons. */
-const MOVES_THE_RUN_ON = new Set<RunEvent["type"]>([
-  "start_step",
-  "complete_step",
-  "verify_step",
-  "skip_step",
-  "hand_over",
-  "abort",
-  "finish",
-]);
-
-function recorded(
-  before: Run,
-  next: Run,
-  event: RunEvent,
-  at: string,
-  extra: Pick<Activity, "stepId" | "detail">,
-): Run {
-  const activity: Activity = { at, by: event.by, type: event.type, ...definedOnly(extra) };
-  const progress = before.progress + (MOVES_THE_RUN_ON.has(event.type) ? 1 : 0);
-  return { ...next, version: before.version + 1, progress, history: [...before.history, activity] };
-}
-
-/** Every accepted event bumps the version, joins the history and refreshes the run message. */
-function accept(
-  before: Run,
-  next: Run,
-  event: RunEvent,
-  at: string,
-  effects: Effect[],
-  extra: Pick<Activity, "stepId" | "detail">,
-): Decision {
-  const run = recorded(before, next, event, at, extra);
-  const activity = run.history.at(-1) as Activity;
-  return {
-    accepted: true,
-    run,
-    effects: [{ type: "refresh_run_message" }, { type: "post_activity", activity }, ...effects],
-  };
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function refuse(code: RefusalCode, message: string): Decision {
-  return { accepted: false, refusal: { code, message } };
-}
-
-function unknownStep(stepId: string): Decision {
-  return refuse("unknown_step", `This run has no step "${stepId}".`);
-}
-
-function outOfOrder(located: LocatedStep, blocker: LocatedStep): Decision {
-  return refuse(
-    "out_of_order",
-    `"${located.plan.title}" can't start yet: "${blocker.plan.title}" comes first and is ${describeStatus(blocker.state.status)}.`,
-  );
 }

@@ -9,6 +9,7 @@ export type Effect =
   | { type: "refresh_run_message" }
   | { type: "post_activity"; activity: Activity }
   | { type: "request_verification"; stepId: string; completedBy: string; ask: string[] }
+  | { type: "request_approval"; stepId: string; requestedBy: string; ask: string[] }
   | { type: "schedule_reminder"; reminder: ScheduledReminder }
   | { type: "cancel_reminders"; runId: string; keepOnAbort: boolean }
   | { type: "schedule_overrun_nudges"; stepId: string; at: string[] }
@@ -26,6 +27,8 @@ export const REFUSAL_CODES = [
   "out_of_order",
   "wrong_state",
   "self_verification",
+  "self_approval",
+  "automated",
   "not_verifier",
   "not_permitted",
   "not_skippable",

@@ -8,6 +8,7 @@ import { actionSchema, checklistSchema } from "../checklist/schema.js";
 
 export const STEP_STATUSES = [
   "pending",
+  "awaiting_approval",
   "running",
   "awaiting_verification",
   "done",
@@ -29,6 +30,11 @@ export const stepStateSchema = z.object({
   completedBy: userId.optional(),
   verifiedAt: isoTime.optional(),
   verifiedBy: userId.optional(),
+  /** A mutating automated action in a protected environment runs only once a teammate approved it. */
+  approvedAt: isoTime.optional(),
+  approvedBy: userId.optional(),
+  /** What the automated action last saw (`modifying`, `creating 45%`), shown while it runs. */
+  actionStatus: z.string().optional(),
   skippedAt: isoTime.optional(),
   skippedBy: userId.optional(),
   skipReason: z.string().optional(),
@@ -128,7 +134,15 @@ export const runEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("hand_over"), to: userId, ...eventBase }),
   z.object({ type: z.literal("abort"), reason, ...eventBase }),
   z.object({ type: z.literal("finish"), ...eventBase }),
+  z.object({ type: z.literal("approve_step"), stepId, ...eventBase }),
+  // Reported by the action executor (by: PREFLIGHT_USER), never by a button.
+  z.object({ type: z.literal("action_progress"), stepId, status: z.string(), ...eventBase }),
+  z.object({ type: z.literal("action_succeeded"), stepId, results: z.record(z.string(), z.string()), ...eventBase }),
+  z.object({ type: z.literal("action_failed"), stepId, error: z.string(), ...eventBase }),
 ]);
+
+/** The author of what automated actions report. */
+export const PREFLIGHT_USER = "preflight";
 export type RunEvent = z.infer<typeof runEventSchema>;
 export type RunEventType = RunEvent["type"];
 

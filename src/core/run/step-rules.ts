@@ -57,7 +57,7 @@ export function leadsRun(run: Run, userId: string): boolean {
   return userId === run.owner || userId === run.buddy;
 }
 
-export type StepAction = "start" | "complete" | "skip" | "verify";
+export type StepAction = "start" | "complete" | "skip" | "verify" | "approve";
 
 /** The buttons that make sense for a step right now (for anyone; the engine still checks who). */
 export function availableStepActions(run: Run, located: LocatedStep): StepAction[] {
@@ -66,10 +66,13 @@ export function availableStepActions(run: Run, located: LocatedStep): StepAction
   const blocked = blockingStep(run, located.index) !== undefined;
   const actions: StepAction[] = [];
   if ((status === "pending" || status === "failed") && !blocked) actions.push("start");
-  if ((status === "pending" && !blocked) || status === "running") actions.push("complete");
+  // An automated step completes when its call succeeds, not by a click.
+  const manual = located.plan.action === undefined;
+  if (manual && ((status === "pending" && !blocked) || status === "running")) actions.push("complete");
   if (status === "awaiting_verification") actions.push("verify");
-  if (located.plan.skippable && (status === "pending" || status === "running" || status === "failed"))
-    actions.push("skip");
+  if (status === "awaiting_approval") actions.push("approve");
+  const open = status === "pending" || status === "awaiting_approval" || status === "running" || status === "failed";
+  if (located.plan.skippable && open) actions.push("skip");
   return actions;
 }
 
@@ -88,6 +91,8 @@ export function describeStatus(status: StepStatus): string {
   switch (status) {
     case "pending":
       return "not started";
+    case "awaiting_approval":
+      return "waiting for a teammate to approve the change";
     case "running":
       return "in progress";
     case "awaiting_verification":

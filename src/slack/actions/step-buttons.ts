@@ -14,6 +14,8 @@ const toEvent: Record<string, (click: ButtonClick) => RunEvent | undefined> = {
     value.s ? { type: "complete_step", stepId: value.s, by: user, expectedProgress: value.v } : undefined,
   [ACTION_IDS.verifyStep]: ({ user, value }) =>
     value.s ? { type: "verify_step", stepId: value.s, by: user, expectedProgress: value.v } : undefined,
+  [ACTION_IDS.approveStep]: ({ user, value }) =>
+    value.s ? { type: "approve_step", stepId: value.s, by: user, expectedProgress: value.v } : undefined,
   [ACTION_IDS.finishRun]: ({ user, value }) => ({ type: "finish", by: user, expectedProgress: value.v }),
 };
 

@@ -37,6 +37,12 @@ export function renderActivity(activity: Activity, run: Run): string {
       }
       case "verify_step":
         return `👥 ${who} verified ${step ?? "a step"}`;
+      case "approve_step":
+        return `🟠 ${who} approved the change ${step ?? ""}: it runs now`;
+      case "action_succeeded":
+        return `🤖 ${step ?? "An automated step"} succeeded${detail ? `: ${detail}` : ""}${located?.plan.verify ? " — waiting for a teammate to verify" : ""}`;
+      case "action_failed":
+        return `❌ ${step ?? "An automated step"} failed: ${detail}. Retry it, or skip it with a reason.`;
       case "skip_step":
         return `⏭️ ${who} skipped ${step ?? "a step"}${detail ? `: ${detail}` : ""}`;
       case "report_problem":

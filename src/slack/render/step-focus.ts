@@ -118,9 +118,10 @@ const STEP_BUTTONS: Record<StepAction, { label: string; actionId: ActionId; styl
   start: { label: "Start", actionId: ACTION_IDS.startStep },
   complete: { label: "Done", actionId: ACTION_IDS.completeStep, style: "primary" },
   verify: { label: "Verify", actionId: ACTION_IDS.verifyStep, style: "primary" },
+  approve: { label: "Approve change", actionId: ACTION_IDS.approveStep, style: "primary" },
   skip: { label: "Skip", actionId: ACTION_IDS.skipStep },
 };
-const BUTTON_ORDER: StepAction[] = ["start", "complete", "verify", "skip"];
+const BUTTON_ORDER: StepAction[] = ["start", "complete", "verify", "approve", "skip"];
 
 /** The buttons for a step in focus: the actions possible now, then Report problem and Add note. */
 export function focusStepButtons(run: Run, located: LocatedStep): Button[] {
@@ -129,7 +130,9 @@ export function focusStepButtons(run: Run, located: LocatedStep): Button[] {
   const available = availableStepActions(run, located);
   const buttons = BUTTON_ORDER.filter((action) => available.includes(action)).map((action) => {
     const { label, actionId, style } = STEP_BUTTONS[action];
-    return button(label, actionId, value, style);
+    // A failed automated step is started again to retry its call.
+    const text = action === "start" && located.state.status === "failed" ? "Retry" : label;
+    return button(text, actionId, value, style);
   });
   buttons.push(
     button("Report problem", ACTION_IDS.reportProblem, value),

@@ -8,6 +8,7 @@ import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn.js";
 
 export const STATUS_EMOJI: Record<StepStatus, string> = {
   pending: "⚪",
+  awaiting_approval: "🟠",
   running: "🔵",
   awaiting_verification: "🟡",
   done: "✅",
@@ -45,8 +46,12 @@ function stepTiming(plan: Step, state: StepState, now: Date): string | undefined
 export function stepProgress(plan: Step, state: StepState, now: Date): string {
   const parts: string[] = [];
   switch (state.status) {
+    case "awaiting_approval":
+      if (state.startedBy) parts.push(`requested by ${mention(state.startedBy)}`);
+      break;
     case "running":
       if (state.startedBy) parts.push(`started by ${mention(state.startedBy)}`);
+      if (state.approvedBy) parts.push(`approved by ${mention(state.approvedBy)}`);
       if (state.startedAt) parts.push(slackDate(state.startedAt, "{time}"));
       break;
     case "awaiting_verification":
@@ -67,7 +72,12 @@ export function stepProgress(plan: Step, state: StepState, now: Date): string {
 export function statusNote(state: StepState): string | undefined {
   switch (state.status) {
     case "awaiting_verification":
+    case "awaiting_approval":
       return describeStatus(state.status);
+    case "running":
+      return state.actionStatus ? `⏳ ${truncate(escapeMrkdwn(state.actionStatus), REASON_CHARS)}` : undefined;
+    case "done":
+      return resultsNote(state);
     case "skipped": {
       const by = state.skippedBy ? ` by ${mention(state.skippedBy)}` : "";
       const reason = state.skipReason ? `: ${truncate(escapeMrkdwn(state.skipReason), REASON_CHARS)}` : "";
@@ -78,6 +88,13 @@ export function statusNote(state: StepState): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** What an automated step produced (`id=…, status=available`), shown once it is done. */
+function resultsNote(state: StepState): string | undefined {
+  const entries = Object.entries(state.results);
+  if (entries.length === 0) return undefined;
+  return truncate(escapeMrkdwn(entries.map(([key, value]) => `${key}=${value}`).join(", ")), REASON_CHARS);
 }
 
 function problemMark(problem: Problem, max = PROBLEM_IN_LINE_CHARS): string {

@@ -96,12 +96,12 @@ describe("renderActivity", () => {
     const activity: Activity = {
       at: T0.toISOString(),
       by: BOB,
-      type: "action_failed",
+      type: "reminder_snoozed",
       stepId: "snapshot",
       detail: "Throttling",
     };
     expect(renderActivity(activity, newRun())).toBe(
-      "• <@U_BOB> action failed on *Take snapshot demo-qa-2026-11-20*: Throttling",
+      "• <@U_BOB> reminder snoozed on *Take snapshot demo-qa-2026-11-20*: Throttling",
     );
   });
 });

@@ -1,0 +1,317 @@
+import {
+  CreateDBClusterSnapshotCommand,
+  CreateDBSnapshotCommand,
+  type DBCluster,
+  type DBClusterSnapshot,
+  type DBInstance,
+  type DBSnapshot,
+  DeleteDBClusterSnapshotCommand,
+  DeleteDBSnapshotCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  ModifyDBClusterCommand,
+  ModifyDBInstanceCommand,
+  RDSClient,
+} from "@aws-sdk/client-rds";
+import {
+  RdsError,
+  type RdsErrorKind,
+  type RdsGateway,
+  type RdsSnapshotState,
+  type RdsTarget,
+  type RdsTargetState,
+} from "../core/rds.js";
+
+export interface RdsGatewayOptions {
+  /** Overrides the SDK's own endpoint resolution (which already honours AWS_ENDPOINT_URL_RDS). */
+  endpoint?: string;
+  /** Static credentials; without them the SDK's default credential chain is used. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Attempts per call, throttling retries included. */
+  maxAttempts?: number;
+}
+
+/** What was being done when RDS failed, so the message can name it. */
+export interface RdsErrorContext {
+  operation: string;
+  target: RdsTarget;
+  /** The instance or cluster, or for snapshot operations the snapshot. */
+  id: string;
+  region: string;
+  /** Set by CreateDB*Snapshot, where `id` is the source and this the snapshot being created. */
+  snapshotId?: string;
+  /** The resource's current status, when known (makes an invalid_state message specific). */
+  status?: string;
+}
+
+export function createRdsGateway(options: RdsGatewayOptions = {}): RdsGateway {
+  const clients = new Map<string, RDSClient>();
+  function client(region: string): RDSClient {
+    let found = clients.get(region);
+    if (!found) {
+      found = new RDSClient({
+        region,
+        maxAttempts: options.maxAttempts ?? 5,
+        retryMode: "standard",
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+      });
+      clients.set(region, found);
+    }
+    return found;
+  }
+
+  /** Runs one RDS call; an SDK failure or an answer without the resource becomes an RdsError. */
+  async function call<T>(
+    context: RdsErrorContext,
+    run: () => Promise<T | undefined>,
+    readStatus?: () => Promise<string>,
+  ): Promise<T> {
+    let result: T | undefined;
+    try {
+      result = await run();
+    } catch (error) {
+      const mapped = rdsErrorFrom(error, context);
+      if (mapped.kind !== "invalid_state" || !readStatus) throw mapped;
+      // RDS's "invalid state" message rarely says which state; one describe lets ours say it.
+      // If that describe fails too, the error without the status is thrown instead.
+      const status = await readStatus().catch(() => undefined);
+      throw status ? rdsErrorFrom(error, { ...context, status }) : mapped;
+    }
+    return result ?? notFound(context);
+  }
+  const ctx = (target: RdsTarget, id: string, region: string, operations: [string, string]) => ({
+    operation: target === "instance" ? operations[0] : operations[1],
+    target,
+    id,
+    region,
+  });
+
+  const gateway: RdsGateway = {
+    describe(target, id, region) {
+      const rds = client(region);
+      return call(ctx(target, id, region, ["DescribeDBInstances", "DescribeDBClusters"]), async () => {
+        if (target === "instance") {
+          const input = { DBInstanceIdentifier: id };
+          return instanceState((await rds.send(new DescribeDBInstancesCommand(input))).DBInstances?.[0]);
+        }
+        const input = { DBClusterIdentifier: id };
+        return clusterState((await rds.send(new DescribeDBClustersCommand(input))).DBClusters?.[0]);
+      });
+    },
+
+    modify(target, id, changes, region) {
+      const rds = client(region);
+      const readStatus = async () => (await gateway.describe(target, id, region)).status;
+      const { engineVersion: EngineVersion, parameterGroup, applyImmediately: ApplyImmediately } = changes;
+      // The checklist names the version on purpose; without this flag RDS refuses major upgrades.
+      const common = {
+        EngineVersion,
+        ApplyImmediately,
+        AllowMajorVersionUpgrade: EngineVersion ? true : undefined,
+      };
+      const context = ctx(target, id, region, ["ModifyDBInstance", "ModifyDBCluster"]);
+      return call(
+        context,
+        async () => {
+          if (target === "instance") {
+            const input = { ...common, DBInstanceIdentifier: id, DBParameterGroupName: parameterGroup };
+            return instanceState((await rds.send(new ModifyDBInstanceCommand(input))).DBInstance);
+          }
+          const input = { ...common, DBClusterIdentifier: id, DBClusterParameterGroupName: parameterGroup };
+          return clusterState((await rds.send(new ModifyDBClusterCommand(input))).DBCluster);
+        },
+        readStatus,
+      );
+    },
+
+    createSnapshot(target, sourceId, snapshotId, region) {
+      const rds = client(region);
+      const readStatus = async () => (await gateway.describe(target, sourceId, region)).status;
+      const operations: [string, string] = ["CreateDBSnapshot", "CreateDBClusterSnapshot"];
+      return call(
+        { ...ctx(target, sourceId, region, operations), snapshotId },
+        async () => {
+          if (target === "instance") {
+            const input = { DBInstanceIdentifier: sourceId, DBSnapshotIdentifier: snapshotId };
+            return snapshotState((await rds.send(new CreateDBSnapshotCommand(input))).DBSnapshot);
+          }
+          const input = { DBClusterIdentifier: sourceId, DBClusterSnapshotIdentifier: snapshotId };
+          return snapshotState((await rds.send(new CreateDBClusterSnapshotCommand(input))).DBClusterSnapshot);
+        },
+        readStatus,
+      );
+    },
+
+    describeSnapshot(target, snapshotId, region) {
+      const rds = client(region);
+      const operations: [string, string] = ["DescribeDBSnapshots", "DescribeDBClusterSnapshots"];
+      return call(ctx(target, snapshotId, region, operations), async () => {
+        if (target === "instance") {
+          const input = { DBSnapshotIdentifier: snapshotId };
+          return snapshotState((await rds.send(new DescribeDBSnapshotsCommand(input))).DBSnapshots?.[0]);
+        }
+        const input = { DBClusterSnapshotIdentifier: snapshotId };
+        const { DBClusterSnapshots } = await rds.send(new DescribeDBClusterSnapshotsCommand(input));
+        return snapshotState(DBClusterSnapshots?.[0]);
+      });
+    },
+
+    async deleteSnapshot(target, snapshotId, region) {
+      const rds = client(region);
+      const readStatus = async () => (await gateway.describeSnapshot(target, snapshotId, region)).status;
+      const operations: [string, string] = ["DeleteDBSnapshot", "DeleteDBClusterSnapshot"];
+      await call(
+        ctx(target, snapshotId, region, operations),
+        async () => {
+          if (target === "instance") {
+            const input = { DBSnapshotIdentifier: snapshotId };
+            return (await rds.send(new DeleteDBSnapshotCommand(input))).DBSnapshot;
+          }
+          const input = { DBClusterSnapshotIdentifier: snapshotId };
+          return (await rds.send(new DeleteDBClusterSnapshotCommand(input))).DBClusterSnapshot;
+        },
+        readStatus,
+      );
+    },
+  };
+  return gateway;
+}
+
+function instanceState(db: DBInstance | undefined): RdsTargetState | undefined {
+  return (
+    db && {
+      id: db.DBInstanceIdentifier ?? "",
+      status: db.DBInstanceStatus ?? "unknown",
+      engine: db.Engine ?? "",
+      engineVersion: db.EngineVersion ?? "",
+      parameterGroup: db.DBParameterGroups?.[0]?.DBParameterGroupName ?? "",
+      pendingEngineVersion: db.PendingModifiedValues?.EngineVersion,
+    }
+  );
+}
+
+function clusterState(db: DBCluster | undefined): RdsTargetState | undefined {
+  return (
+    db && {
+      id: db.DBClusterIdentifier ?? "",
+      status: db.Status ?? "unknown",
+      engine: db.Engine ?? "",
+      engineVersion: db.EngineVersion ?? "",
+      parameterGroup: db.DBClusterParameterGroup ?? "",
+      pendingEngineVersion: db.PendingModifiedValues?.EngineVersion,
+    }
+  );
+}
+
+/** DBSnapshot and DBClusterSnapshot share most fields; each lacks only the other's identifiers. */
+function snapshotState(s: (DBSnapshot & DBClusterSnapshot) | undefined): RdsSnapshotState | undefined {
+  return (
+    s && {
+      id: s.DBSnapshotIdentifier ?? s.DBClusterSnapshotIdentifier ?? "",
+      arn: s.DBSnapshotArn ?? s.DBClusterSnapshotArn ?? "",
+      status: s.Status ?? "unknown",
+      sourceId: s.DBInstanceIdentifier ?? s.DBClusterIdentifier ?? "",
+      createdAt: s.SnapshotCreateTime?.toISOString(),
+      sizeGiB: s.AllocatedStorage,
+      engineVersion: s.EngineVersion,
+      percentProgress: s.PercentProgress,
+    }
+  );
+}
+
+/** A describe that answers with an empty list (or a call without a body) means the resource is missing. */
+function notFound(context: RdsErrorContext): never {
+  const instance = context.target === "instance";
+  const Code = context.operation.includes("Snapshot")
+    ? instance
+      ? "DBSnapshotNotFound"
+      : "DBClusterSnapshotNotFoundFault"
+    : instance
+      ? "DBInstanceNotFound"
+      : "DBClusterNotFoundFault";
+  throw rdsErrorFrom({ Code, message: "RDS returned no such resource" }, context);
+}
+
+interface AwsErrorShape {
+  name?: unknown;
+  message?: unknown;
+  Code?: unknown;
+  code?: unknown;
+  Error?: { Code?: unknown };
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+}
+
+const ACCESS_DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"]);
+const THROTTLED = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "TooManyRequests",
+  "TooManyRequestsException",
+]);
+const INVALID_REQUEST = new Set(["InvalidParameterCombination", "InvalidParameterValue"]);
+
+const str = (value: unknown): string | undefined => (typeof value === "string" && value ? value : undefined);
+
+function kindOf(names: string[], status: number | undefined): RdsErrorKind {
+  const named = (test: (name: string) => boolean) => names.some(test);
+  if (named((n) => ACCESS_DENIED.has(n))) return "access_denied";
+  if (named((n) => THROTTLED.has(n))) return "throttled";
+  if (named((n) => n.includes("NotFound"))) return "not_found";
+  if (named((n) => /^Invalid\w*State/.test(n))) return "invalid_state";
+  if (named((n) => n.includes("AlreadyExists"))) return "already_exists";
+  if (named((n) => INVALID_REQUEST.has(n))) return "invalid_request";
+  if (status === 403) return "access_denied";
+  if (status === 404) return "not_found";
+  if (status === 429) return "throttled";
+  if (status === 400) return "invalid_request";
+  return "other";
+}
+
+/** Sorts any failure of an RDS call into an RdsError whose message names the resource and what AWS said. */
+export function rdsErrorFrom(error: unknown, context: RdsErrorContext): RdsError {
+  if (error instanceof RdsError) return error;
+  const shape: AwsErrorShape = typeof error === "object" && error !== null ? error : {};
+  const name = str(shape.name);
+  // Network errors are plain Errors whose `code` (ECONNREFUSED, ETIMEDOUT…) says more than the name.
+  const code =
+    str(shape.Code) ??
+    str(shape.Error?.Code) ??
+    (name === "Error" ? str(shape.code) : undefined) ??
+    name ??
+    "Unknown";
+  const kind = kindOf([code, name ?? code], shape.$metadata?.httpStatusCode);
+  const said = (str(shape.message) ?? String(error)).replace(/\.$/, "");
+  const { operation, id, region } = context;
+  const snapshotNoun = context.target === "instance" ? "DB snapshot" : "DB cluster snapshot";
+  const targetNoun = context.target === "instance" ? "DB instance" : "DB cluster";
+  const aboutSnapshot =
+    context.snapshotId === undefined ? operation.includes("Snapshot") : code.includes("Snapshot");
+  const resource = aboutSnapshot ? `${snapshotNoun} ${context.snapshotId ?? id}` : `${targetNoun} ${id}`;
+  const verb = operation.startsWith("Modify")
+    ? "modified"
+    : operation.startsWith("Delete")
+      ? "deleted"
+      : "snapshotted";
+  const attempts = shape.$metadata?.attempts;
+
+  const messages: Record<RdsErrorKind, () => string> = {
+    access_denied: () =>
+      `AWS denied ${operation} on ${id} (${code}): ${said}. Check the bot's IAM permissions for rds:${operation}.`,
+    not_found: () => `${resource} was not found in ${region} (${code}). Check the identifier and the region.`,
+    invalid_state: () =>
+      context.status
+        ? `${resource} is ${context.status}, not available, so it can't be ${verb} now (${code}). Wait until it is available and try again.`
+        : `${resource} is not available, so it can't be ${verb} now (${code}): ${said}. Wait until it is available and try again.`,
+    already_exists: () =>
+      `${resource} already exists in ${region} (${code}). Pick another identifier or delete the existing one.`,
+    throttled: () =>
+      `RDS is throttling requests (${code}); ${operation} on ${id} gave up after ${attempts ?? "several"} attempts. Try again in a minute.`,
+    invalid_request: () => `RDS rejected ${operation} on ${resource} as invalid (${code}): ${said}.`,
+    other: () => `${operation} on ${resource} in ${region} failed (${code}): ${said}.`,
+  };
+  return new RdsError(kind, code, messages[kind]());
+}

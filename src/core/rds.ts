@@ -1,0 +1,66 @@
+/**
+ * The port to AWS RDS that automated steps use. The adapter (src/aws/rds-gateway.ts) speaks to
+ * RDS through @aws-sdk/client-rds; the core and the executor only see these shapes.
+ */
+
+export type RdsTarget = "instance" | "cluster";
+
+export interface RdsTargetState {
+  id: string;
+  status: string;
+  engine: string;
+  engineVersion: string;
+  parameterGroup: string;
+  /** Set while a modification waits or runs (the version RDS is moving to). */
+  pendingEngineVersion?: string;
+}
+
+export interface RdsSnapshotState {
+  id: string;
+  arn: string;
+  status: string;
+  sourceId: string;
+  createdAt?: string;
+  /** Allocated storage in GiB (instances; clusters report it where RDS does). */
+  sizeGiB?: number;
+  engineVersion?: string;
+  percentProgress?: number;
+}
+
+export interface RdsChanges {
+  engineVersion?: string;
+  parameterGroup?: string;
+  applyImmediately: boolean;
+}
+
+export const RDS_ERROR_KINDS = [
+  "access_denied",
+  "not_found",
+  "invalid_state",
+  "already_exists",
+  "throttled",
+  "invalid_request",
+  "other",
+] as const;
+export type RdsErrorKind = (typeof RDS_ERROR_KINDS)[number];
+
+/** Every failure of an RDS call, sorted into what a person can act on. */
+export class RdsError extends Error {
+  constructor(
+    readonly kind: RdsErrorKind,
+    /** AWS's error code, e.g. DBSnapshotNotFound. */
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "RdsError";
+  }
+}
+
+export interface RdsGateway {
+  describe(target: RdsTarget, id: string, region: string): Promise<RdsTargetState>;
+  modify(target: RdsTarget, id: string, changes: RdsChanges, region: string): Promise<RdsTargetState>;
+  createSnapshot(target: RdsTarget, sourceId: string, snapshotId: string, region: string): Promise<RdsSnapshotState>;
+  describeSnapshot(target: RdsTarget, snapshotId: string, region: string): Promise<RdsSnapshotState>;
+  deleteSnapshot(target: RdsTarget, snapshotId: string, region: string): Promise<void>;
+}

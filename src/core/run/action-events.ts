@@ -1,0 +1,111 @@
+import { mapStrings, renderTemplate } from "../checklist/template.js";
+import { parseDurationRange } from "../duration.js";
+import { mentions } from "./create-run.js";
+import { accept, type Decision, type EventOf, refuse, scheduleReminders, unknownStep, withStep } from "./decision.js";
+import type { Effect } from "./effects.js";
+import { stepResultValues } from "./reminders.js";
+import type { Run, StepState } from "./run-schema.js";
+import { describeStatus, findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
+
+/**
+ * Steps with an automated action (AWS RDS). Starting one asks the executor to run the action;
+ * a mutating action in a protected environment first waits for a teammate's approval. The
+ * executor reports back with action_progress / action_succeeded / action_failed.
+ */
+
+const MUTATING = new Set(["rds.modify"]);
+
+export function needsApproval(run: Run, located: LocatedStep): boolean {
+  const action = located.plan.action;
+  if (!action || !MUTATING.has(action.type) || run.dryRun || run.environment === undefined) return false;
+  return run.plan.rules.environments?.[run.environment]?.protected ?? false;
+}
+
+/** Effects that start a step's work: nudges when it is timed, and its action with results filled in. */
+export function workEffects(run: Run, located: LocatedStep, startedAt: string): Effect[] {
+  const effects: Effect[] = [];
+  const range = located.plan.duration ? parseDurationRange(located.plan.duration) : undefined;
+  if (range && range.maxMs > 0) {
+    const start = Date.parse(startedAt);
+    const nudges = [start + range.maxMs, start + 2 * range.maxMs].map((ms) => new Date(ms).toISOString());
+    effects.push({ type: "schedule_overrun_nudges", stepId: located.plan.id, at: nudges });
+  }
+  if (located.plan.action) {
+    const values = stepResultValues(run);
+    const action = mapStrings(located.plan.action, (text) => renderTemplate(text, values));
+    effects.push({ type: "run_action", stepId: located.plan.id, action, dryRun: run.dryRun });
+  }
+  return effects;
+}
+
+export function approveStep(run: Run, event: EventOf<"approve_step">, at: string): Decision {
+  const located = findStep(run, event.stepId);
+  if (!located) return unknownStep(event.stepId);
+  const { state, plan } = located;
+  if (state.status !== "awaiting_approval") {
+    return refuse("wrong_state", `"${plan.title}" is ${describeStatus(state.status)}, not waiting for approval.`);
+  }
+  if (state.startedBy === event.by) {
+    return refuse("self_approval", `You asked for "${plan.title}", so you can't approve it: a teammate must approve the change.`);
+  }
+  const named = namedVerifiers(run, plan);
+  if (named && !named.includes(event.by)) return refuse("not_verifier", `Only ${mentions(named)} may approve "${plan.title}".`);
+  const approved: StepState = { ...state, status: "running", approvedAt: at, approvedBy: event.by };
+  const next = withStep(run, approved);
+  return accept(run, next, event, at, workEffects(next, { ...located, state: approved }, at), { stepId: plan.id });
+}
+
+export function actionProgress(run: Run, event: EventOf<"action_progress">, at: string): Decision {
+  const located = runningStep(run, event.stepId);
+  if ("refusal" in located) return located.refusal;
+  const next = withStep(run, { ...located.state, actionStatus: event.status });
+  // Progress redraws the message; it is not worth a line in the thread.
+  const decision = accept(run, next, event, at, [], { stepId: event.stepId, detail: event.status });
+  return decision.accepted ? { ...decision, effects: [{ type: "refresh_run_message" }] } : decision;
+}
+
+export function actionSucceeded(run: Run, event: EventOf<"action_succeeded">, now: Date): Decision {
+  const at = now.toISOString();
+  const located = runningStep(run, event.stepId);
+  if ("refusal" in located) return located.refusal;
+  const { state, plan } = located;
+  // The person who started the step triggered the call: the two-person rule treats it as theirs.
+  const completedBy = state.startedBy ?? event.by;
+  const completed: StepState = {
+    ...state,
+    status: plan.verify ? "awaiting_verification" : "done",
+    completedAt: at,
+    completedBy,
+    results: { ...state.results, ...event.results },
+    actionStatus: undefined,
+  };
+  const next = withStep(run, completed);
+  const effects: Effect[] = plan.duration ? [{ type: "cancel_overrun_nudges", stepId: plan.id }] : [];
+  if (plan.verify) {
+    const named = namedVerifiers(run, plan);
+    const ask = (named ?? (run.buddy ? [run.buddy] : [])).filter((user) => user !== completedBy);
+    effects.push({ type: "request_verification", stepId: plan.id, completedBy, ask });
+  } else {
+    effects.push(...scheduleReminders(next, { on: "step.done", stepId: plan.id }, now));
+  }
+  const detail = Object.entries(event.results).map(([key, value]) => `${key}=${value}`).join(", ");
+  return accept(run, next, event, at, effects, { stepId: plan.id, detail });
+}
+
+export function actionFailed(run: Run, event: EventOf<"action_failed">, at: string): Decision {
+  const located = runningStep(run, event.stepId);
+  if ("refusal" in located) return located.refusal;
+  const failed: StepState = { ...located.state, status: "failed", failure: event.error, actionStatus: undefined };
+  const effects: Effect[] = located.plan.duration ? [{ type: "cancel_overrun_nudges", stepId: located.plan.id }] : [];
+  return accept(run, withStep(run, failed), event, at, effects, { stepId: located.plan.id, detail: event.error });
+}
+
+/** Reports are only for a running step: one that was skipped or retried since is left alone. */
+function runningStep(run: Run, stepId: string): LocatedStep | { refusal: Decision } {
+  const located = findStep(run, stepId);
+  if (!located) return { refusal: unknownStep(stepId) };
+  if (located.state.status !== "running") {
+    return { refusal: refuse("wrong_state", `"${located.plan.title}" is ${describeStatus(located.state.status)}; the report of its action came too late.`) };
+  }
+  return located;
+}

@@ -1,0 +1,87 @@
+import type { Effect, Refusal, RefusalCode } from "./effects.js";
+import { type ReminderTrigger, remindersFor } from "./reminders.js";
+import type { Activity, Run, RunEvent, StepState } from "./run-schema.js";
+import { describeStatus, type LocatedStep } from "./step-rules.js";
+
+/** The building blocks every event handler returns its decision with. */
+
+export type Decision = { accepted: true; run: Run; effects: Effect[] } | { accepted: false; refusal: Refusal };
+
+export type EventOf<T extends RunEvent["type"]> = Extract<RunEvent, { type: T }>;
+
+export function scheduleReminders(run: Run, trigger: ReminderTrigger, now: Date): Effect[] {
+  return remindersFor(run, trigger, now).map((reminder) => ({ type: "schedule_reminder", reminder }));
+}
+
+export function cancelRunningNudges(run: Run): Effect[] {
+  return run.steps
+    .filter((step) => step.status === "running")
+    .map((step) => ({ type: "cancel_overrun_nudges", stepId: step.id }));
+}
+
+export function withStep(run: Run, step: StepState): Run {
+  return { ...run, steps: run.steps.map((s) => (s.id === step.id ? step : s)) };
+}
+
+/** Events after which a message drawn earlier shows the wrong buttons. */
+const MOVES_THE_RUN_ON = new Set<RunEvent["type"]>([
+  "start_step",
+  "approve_step",
+  "action_succeeded",
+  "action_failed",
+  "complete_step",
+  "verify_step",
+  "skip_step",
+  "hand_over",
+  "abort",
+  "finish",
+]);
+
+export function recorded(
+  before: Run,
+  next: Run,
+  event: RunEvent,
+  at: string,
+  extra: Pick<Activity, "stepId" | "detail">,
+): Run {
+  const activity: Activity = { at, by: event.by, type: event.type, ...definedOnly(extra) };
+  const progress = before.progress + (MOVES_THE_RUN_ON.has(event.type) ? 1 : 0);
+  return { ...next, version: before.version + 1, progress, history: [...before.history, activity] };
+}
+
+/** Every accepted event bumps the version, joins the history and refreshes the run message. */
+export function accept(
+  before: Run,
+  next: Run,
+  event: RunEvent,
+  at: string,
+  effects: Effect[],
+  extra: Pick<Activity, "stepId" | "detail">,
+): Decision {
+  const run = recorded(before, next, event, at, extra);
+  const activity = run.history.at(-1) as Activity;
+  return {
+    accepted: true,
+    run,
+    effects: [{ type: "refresh_run_message" }, { type: "post_activity", activity }, ...effects],
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function refuse(code: RefusalCode, message: string): Decision {
+  return { accepted: false, refusal: { code, message } };
+}
+
+export function unknownStep(stepId: string): Decision {
+  return refuse("unknown_step", `This run has no step "${stepId}".`);
+}
+
+export function outOfOrder(located: LocatedStep, blocker: LocatedStep): Decision {
+  return refuse(
+    "out_of_order",
+    `"${located.plan.title}" can't start yet: "${blocker.plan.title}" comes first and is ${describeStatus(blocker.state.status)}.`,
+  );
+}
