@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when it exists (the Docker image), else the TypeScript source through tsx.
+// In a checkout, run the TypeScript source through tsx (never a stale build); in the Docker
+// image, where only the compiled dist/ is shipped, run that.
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const compiled = join(root, "dist", "cli", "preflight.js");
-if (existsSync(compiled)) {
-  await import(pathToFileURL(compiled).href);
-} else {
+const source = join(root, "src", "cli", "preflight.ts");
+if (existsSync(source)) {
   const { register } = await import("tsx/esm/api");
   register();
-  await import(pathToFileURL(join(root, "src", "cli", "preflight.ts")).href);
+  await import(pathToFileURL(source).href);
+} else {
+  await import(pathToFileURL(join(root, "dist", "cli", "preflight.js")).href);
 }

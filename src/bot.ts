@@ -1,12 +1,15 @@
 import type { Server } from "node:http";
 import { WebClient } from "@slack/web-api";
 import { Redis } from "ioredis";
+import { createRdsGateway } from "./aws/rds-gateway.js";
 import { createCatalog } from "./checklists/catalog.js";
 import { loadChecklists } from "./checklists/load-checklists.js";
 import type { Config } from "./config.js";
 import { formatProblem } from "./core/checklist/parse-checklist.js";
 import type { Logger } from "./core/ports.js";
+import { createActionQueue, startActionWorker } from "./scheduler/action-queue.js";
 import { createBullmqScheduler, startTimerWorker } from "./scheduler/bullmq-scheduler.js";
+import { createActionExecutor } from "./service/action-executor.js";
 import { createRunService } from "./service/run-service.js";
 import { createWindowService } from "./service/window-service.js";
 import { createSlackApp } from "./slack/app.js";
@@ -27,6 +30,8 @@ export interface BotOptions {
   /** Thread lines close together are batched (ms); tests shorten it. */
   threadBatchMs?: number;
   timerRetryDelayMs?: number;
+  /** How often automated steps poll RDS (ms); tests shorten it. */
+  actionPollMs?: { first: number; max: number };
 }
 
 export async function startBot(config: Config, options: BotOptions) {
@@ -85,7 +90,34 @@ export async function startBot(config: Config, options: BotOptions) {
     log,
     ...(options.timerRetryDelayMs !== undefined ? { retryDelayMs: options.timerRetryDelayMs } : {}),
   });
-  const service = createRunService({ store, catalog, publisher, scheduler: timers.scheduler, log });
+  const actionQueue = createActionQueue({ redis, prefix: `${prefix}bull` });
+  const service = createRunService({
+    store,
+    catalog,
+    publisher,
+    scheduler: timers.scheduler,
+    actions: actionQueue.runner,
+    log,
+  });
+  // The SDK finds credentials itself (the default chain) and honours AWS_ENDPOINT_URL_RDS.
+  const rds = createRdsGateway();
+  const executor = createActionExecutor({
+    gateway: rds,
+    defaultRegion: config.AWS_REGION,
+    report: async (runId, event, eventId) => {
+      const { result, effectsDone } = await service.act(runId, event, eventId);
+      if (result.status === "refused")
+        log.warn("an action's report was not applied", { runId, reason: result.refusal.message });
+      await effectsDone;
+    },
+    ...(options.actionPollMs ? { pollMs: options.actionPollMs } : {}),
+  });
+  const actionWorker = startActionWorker({
+    connection: workerConnection,
+    prefix: `${prefix}bull`,
+    execute: executor.execute,
+    log,
+  });
   const worker = startTimerWorker({
     connection: workerConnection,
     prefix: `${prefix}bull`,
@@ -106,7 +138,11 @@ export async function startBot(config: Config, options: BotOptions) {
     }
   };
   const windows = createWindowService({ catalog, windows: windowStore, scheduler: timers, runs: service });
-  const app = createSlackApp(config, { service, catalog, log, refs, windows, timers, thread }, healthy);
+  const app = createSlackApp(
+    config,
+    { service, catalog, log, refs, windows, timers, thread, rds, defaultRegion: config.AWS_REGION },
+    healthy,
+  );
   const started = (await app.start(config.PORT)) as Server | unknown;
   const address =
     started && typeof (started as Server).address === "function" ? (started as Server).address() : null;
@@ -120,11 +156,27 @@ export async function startBot(config: Config, options: BotOptions) {
   async function stop(): Promise<void> {
     await app.stop();
     await worker.close();
+    await actionWorker.close();
+    await actionQueue.close();
     await refresher.idle();
     await thread.idle();
     await timers.close();
     await Promise.all([redis.quit(), workerConnection.quit()]);
   }
 
-  return { app, port, stop, service, store, refs, refresher, thread, timers, worker, catalog };
+  return {
+    app,
+    port,
+    stop,
+    service,
+    store,
+    refs,
+    refresher,
+    thread,
+    timers,
+    worker,
+    catalog,
+    actionQueue,
+    rds,
+  };
 }

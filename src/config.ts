@@ -18,6 +18,10 @@ const configSchema = z.object({
   REDIS_PREFIX: z.string().min(1).default("preflight:"),
   SLACK_API_URL: z.url("must be a URL such as https://slack.com/api/").optional(),
   CHECKLISTS_DIR: z.string().min(1).default("checklists"),
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as us-east-1")
+    .default("us-east-1"),
 });
 
 const SIGNING_SECRET_MISSING =

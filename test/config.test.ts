@@ -27,6 +27,7 @@ describe("configuration from the environment", () => {
         REDIS_URL: "redis://127.0.0.1:6379",
         REDIS_PREFIX: "preflight:",
         CHECKLISTS_DIR: "checklists",
+        AWS_REGION: "us-east-1",
       },
     });
   });

@@ -76,9 +76,9 @@ export function createRdsGateway(options: RdsGatewayOptions = {}): RdsGateway {
       const mapped = rdsErrorFrom(error, context);
       if (mapped.kind !== "invalid_state" || !readStatus) throw mapped;
       // RDS's "invalid state" message rarely says which state; one describe lets ours say it.
-      // If that describe fails too, the error without the status is thrown instead.
+      // If that describe fails too (or the resource has just become available), the plain error is thrown.
       const status = await readStatus().catch(() => undefined);
-      throw status ? rdsErrorFrom(error, { ...context, status }) : mapped;
+      throw status && status !== "available" ? rdsErrorFrom(error, { ...context, status }) : mapped;
     }
     return result ?? notFound(context);
   }
@@ -222,16 +222,22 @@ function snapshotState(s: (DBSnapshot & DBClusterSnapshot) | undefined): RdsSnap
   );
 }
 
+const NOUNS = {
+  instance: {
+    target: "DB instance",
+    snapshot: "DB snapshot",
+    missing: ["DBInstanceNotFound", "DBSnapshotNotFound"],
+  },
+  cluster: {
+    target: "DB cluster",
+    snapshot: "DB cluster snapshot",
+    missing: ["DBClusterNotFoundFault", "DBClusterSnapshotNotFoundFault"],
+  },
+} as const;
+
 /** A describe that answers with an empty list (or a call without a body) means the resource is missing. */
 function notFound(context: RdsErrorContext): never {
-  const instance = context.target === "instance";
-  const Code = context.operation.includes("Snapshot")
-    ? instance
-      ? "DBSnapshotNotFound"
-      : "DBClusterSnapshotNotFoundFault"
-    : instance
-      ? "DBInstanceNotFound"
-      : "DBClusterNotFoundFault";
+  const Code = NOUNS[context.target].missing[context.operation.includes("Snapshot") ? 1 : 0];
   throw rdsErrorFrom({ Code, message: "RDS returned no such resource" }, context);
 }
 
@@ -286,16 +292,11 @@ export function rdsErrorFrom(error: unknown, context: RdsErrorContext): RdsError
   const kind = kindOf([code, name ?? code], shape.$metadata?.httpStatusCode);
   const said = (str(shape.message) ?? String(error)).replace(/\.$/, "");
   const { operation, id, region } = context;
-  const snapshotNoun = context.target === "instance" ? "DB snapshot" : "DB cluster snapshot";
-  const targetNoun = context.target === "instance" ? "DB instance" : "DB cluster";
+  const nouns = NOUNS[context.target];
   const aboutSnapshot =
     context.snapshotId === undefined ? operation.includes("Snapshot") : code.includes("Snapshot");
-  const resource = aboutSnapshot ? `${snapshotNoun} ${context.snapshotId ?? id}` : `${targetNoun} ${id}`;
-  const verb = operation.startsWith("Modify")
-    ? "modified"
-    : operation.startsWith("Delete")
-      ? "deleted"
-      : "snapshotted";
+  const resource = aboutSnapshot ? `${nouns.snapshot} ${context.snapshotId ?? id}` : `${nouns.target} ${id}`;
+  const verb = { Modify: "modified", Delete: "deleted" }[operation.slice(0, 6)] ?? "snapshotted";
   const attempts = shape.$metadata?.attempts;
 
   const messages: Record<RdsErrorKind, () => string> = {

@@ -60,7 +60,12 @@ export class RdsError extends Error {
 export interface RdsGateway {
   describe(target: RdsTarget, id: string, region: string): Promise<RdsTargetState>;
   modify(target: RdsTarget, id: string, changes: RdsChanges, region: string): Promise<RdsTargetState>;
-  createSnapshot(target: RdsTarget, sourceId: string, snapshotId: string, region: string): Promise<RdsSnapshotState>;
+  createSnapshot(
+    target: RdsTarget,
+    sourceId: string,
+    snapshotId: string,
+    region: string,
+  ): Promise<RdsSnapshotState>;
   describeSnapshot(target: RdsTarget, snapshotId: string, region: string): Promise<RdsSnapshotState>;
   deleteSnapshot(target: RdsTarget, snapshotId: string, region: string): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { Action, Step } from "../core/checklist/schema.js";
 import { formatDurationRange, parseDurationRange } from "../core/duration.js";
+import { plannedCalls } from "../core/rds-calls.js";
 import type { Run } from "../core/run/run-schema.js";
 
 /** A run's plan as readable Markdown: what `preflight preview` prints. Pure. */
@@ -48,7 +49,10 @@ function stepMarkdown(number: number, step: Step): string[] {
   for (const command of step.commands ?? []) lines.push("   ```", ...indent(command.trimEnd()), "   ```");
   if (step.expect) lines.push(`   *Expect:* ${step.expect.trim()}`);
   if (step.rollback) lines.push(`   *Rollback:* ${step.rollback.trim()}`);
-  if (step.action) lines.push(`   *Automated:* ${describeAction(step.action)}`);
+  if (step.action) {
+    lines.push(`   *Automated:* ${describeAction(step.action)}`);
+    for (const call of plannedCalls(step.action)) lines.push(`   - calls \`${call}\``);
+  }
   return lines;
 }
 

@@ -124,6 +124,12 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
     return next;
   }
 
+  /** A reminder as it was scheduled (kept after it fired, for its buttons). */
+  async function reminder(key: string): Promise<ScheduledReminder | undefined> {
+    const parsed = scheduledReminderSchema.safeParse((await queue.getJob(key))?.data);
+    return parsed.success ? parsed.data : undefined;
+  }
+
   async function scheduleWindow(
     window: MaintenanceWindow,
     announceBeforeMs: readonly number[],
@@ -185,6 +191,7 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
     queue,
     pendingReminders,
     snoozeReminder,
+    reminder,
     scheduleWindow,
     cancelWindow,
     pendingInChannel,

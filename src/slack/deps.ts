@@ -1,4 +1,5 @@
 import type { ChecklistCatalog, Logger, MessageRefs } from "../core/ports.js";
+import type { RdsGateway } from "../core/rds.js";
 import type { TimerQueue } from "../scheduler/bullmq-scheduler.js";
 import type { RunService } from "../service/run-service.js";
 import type { WindowService } from "../service/window-service.js";
@@ -11,7 +12,10 @@ export interface SlackDeps {
   log: Logger;
   refs: MessageRefs;
   windows: WindowService;
-  timers: Pick<TimerQueue, "snoozeReminder" | "pendingInChannel">;
+  timers: Pick<TimerQueue, "snoozeReminder" | "pendingInChannel" | "reminder">;
+  /** AWS RDS, for the snapshot deletion offered on a reminder. */
+  rds: RdsGateway;
+  defaultRegion: string;
   thread: ThreadPoster;
   now?: () => Date;
   ackDeadlineMs?: number;

@@ -14,6 +14,7 @@ export const ACTION_IDS = {
   reminderSnoozeDay: "reminder_snooze_day",
   reminderSnoozeWeek: "reminder_snooze_week",
   startWindow: "window_start",
+  reminderDeleteSnapshot: "reminder_delete_snapshot",
 } as const;
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
 
@@ -24,6 +25,7 @@ export const VIEW_IDS = {
   resolveProblem: "resolve_problem_modal",
   abortRun: "abort_run_modal",
   startParameters: "start_parameters_modal",
+  deleteSnapshot: "delete_snapshot_modal",
 } as const;
 
 /** block_id / action_id of the single text input in the reason-style modals. */

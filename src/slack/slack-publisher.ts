@@ -56,9 +56,17 @@ export function createSlackPublisher(deps: {
     );
   }
 
-  async function requestApproval(run: Run, stepId: string, requestedBy: string, ask: string[]): Promise<void> {
+  async function requestApproval(
+    run: Run,
+    stepId: string,
+    requestedBy: string,
+    ask: string[],
+  ): Promise<void> {
     const title = findStep(run, stepId)?.plan.title ?? stepId;
-    const who = ask.length > 0 ? `${ask.map(mention).join(", ")}, please review and approve it` : "a teammate, please review and approve it";
+    const who =
+      ask.length > 0
+        ? `${ask.map(mention).join(", ")}, please review and approve it`
+        : "a teammate, please review and approve it";
     deps.thread.post(
       run.id,
       `🟠 *${escapeMrkdwn(title)}* changes ${escapeMrkdwn(run.environment ?? "a protected environment")} and waits for approval: ${who} (${mention(requestedBy)} asked for it, so can't).`,

@@ -1,15 +1,31 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/bot-harness.js";
+import { type RdsDouble, startRdsDouble } from "../support/rds-double.js";
 
 const ALICE = "UALICE";
 const BOB = "UBOB";
 const CAROL = "UCAROL";
 
 let h: Harness;
+let rds: RdsDouble;
 beforeEach(async () => {
-  h = await startHarness();
+  rds = await startRdsDouble();
+  rds.setTransitions({
+    modifyStatuses: ["modifying", "upgrading"],
+    snapshotStatuses: ["creating"],
+    stepMs: 150,
+  });
+  rds.addInstance({ id: "example-qa", engineVersion: "5.7.44", parameterGroup: "default.mysql5.7" });
+  rds.addInstance({ id: "example-prod", engineVersion: "5.7.44", parameterGroup: "default.mysql5.7" });
+  h = await startHarness({ rds });
 });
-afterEach(async () => h.stop());
+afterEach(async () => {
+  await h.stop();
+  await rds.close();
+});
+
+/** Steps Preflight runs itself: clicked Start, then done when RDS says so. */
+const AUTOMATED = new Set(["take-snapshot", "modify-instance", "wait-for-upgrade", "verify-database"]);
 
 const STEPS = [
   "check-access",
@@ -58,7 +74,15 @@ describe("a db-upgrade run driven through Slack's wire protocol", () => {
         await h.settle();
         continue;
       }
-      await clickAndSettle("step_complete", stepId, ALICE);
+      if (AUTOMATED.has(stepId)) {
+        await clickAndSettle("step_start", stepId, ALICE);
+        await expect
+          .poll(async () => (await h.run()).steps.find((s) => s.id === stepId)?.status, { timeout: 10_000 })
+          .toMatch(/done|awaiting_verification/);
+        await h.settle();
+      } else {
+        await clickAndSettle("step_complete", stepId, ALICE);
+      }
       const state = (await h.run()).steps.find((s) => s.id === stepId);
       if (state?.status === "awaiting_verification") {
         expect(h.messageText()).toContain("waiting for a teammate to verify");
@@ -84,6 +108,19 @@ describe("a db-upgrade run driven through Slack's wire protocol", () => {
       completedBy: ALICE,
       verifiedBy: BOB,
     });
+    // The automated steps really ran against RDS, and their results flowed on.
+    const snapshot = run.steps.find((s) => s.id === "take-snapshot");
+    expect(snapshot?.results).toMatchObject({ id: run.params.snapshot, status: "available" });
+    expect(rds.snapshot(run.params.snapshot ?? "")?.status).toBe("available");
+    expect(rds.instance("example-qa")).toMatchObject({
+      engineVersion: "8.0.32",
+      parameterGroup: "custom-mysql80-v1",
+      status: "available",
+    });
+    expect(run.steps.find((s) => s.id === "verify-database")?.results).toMatchObject({
+      engine_version: "8.0.32",
+    });
+    expect(rds.callsTo("ModifyDBInstance")).toHaveLength(1);
     expect(run.steps.find((s) => s.id === "check-permissions")).toMatchObject({
       status: "skipped",
       skipReason: "grants were checked in the QA rehearsal yesterday",

@@ -4,6 +4,7 @@ import { startBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
 import type { Logger } from "../../src/core/ports.js";
 import type { Run } from "../../src/core/run/run-schema.js";
+import type { RdsDouble } from "./rds-double.js";
 import { isolatedRedis, REDIS_URL } from "./redis.js";
 import { type SlackApiDouble, type StoredMessage, startSlackApiDouble } from "./slack-api-double.js";
 import {
@@ -41,12 +42,21 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Share another harness's Slack double and Redis prefix: a second bot process, or a restart. */
   shareWith?: { slack: SlackApiDouble; redisEnv: Awaited<ReturnType<typeof isolatedRedis>> };
+  /** An RDS double the bot reaches through the SDK's standard AWS_ENDPOINT_URL_RDS. */
+  rds?: RdsDouble;
 }
 
 export async function startHarness(options: HarnessOptions = {}) {
   const shared = options.shareWith;
   const slack = shared?.slack ?? (await startSlackApiDouble());
   const redisEnv = shared?.redisEnv ?? (await isolatedRedis());
+  if (options.rds) {
+    // Test files run in processes of their own, so these reach only this file's bots.
+    process.env.AWS_ENDPOINT_URL_RDS = options.rds.url;
+    process.env.AWS_ACCESS_KEY_ID = "test";
+    process.env.AWS_SECRET_ACCESS_KEY = "test";
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  }
   const logs: LogLine[] = [];
   const log: Logger = {
     info: (message, context) => logs.push({ level: "info", message, ...(context ? { context } : {}) }),
@@ -64,7 +74,12 @@ export async function startHarness(options: HarnessOptions = {}) {
     ...options.env,
   });
   if (!config.ok) throw new Error(config.message);
-  const bot = await startBot(config.config, { log, threadBatchMs: 20, timerRetryDelayMs: 50 });
+  const bot = await startBot(config.config, {
+    log,
+    threadBatchMs: 20,
+    timerRetryDelayMs: 50,
+    actionPollMs: { first: 30, max: 150 },
+  });
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
 
   const command = (text: string, user: string, opts?: SendOptions) =>

@@ -1,7 +1,15 @@
 import { mapStrings, renderTemplate } from "../checklist/template.js";
 import { parseDurationRange } from "../duration.js";
 import { mentions } from "./create-run.js";
-import { accept, type Decision, type EventOf, refuse, scheduleReminders, unknownStep, withStep } from "./decision.js";
+import {
+  accept,
+  type Decision,
+  type EventOf,
+  refuse,
+  scheduleReminders,
+  unknownStep,
+  withStep,
+} from "./decision.js";
 import type { Effect } from "./effects.js";
 import { stepResultValues } from "./reminders.js";
 import type { Run, StepState } from "./run-schema.js";
@@ -43,16 +51,25 @@ export function approveStep(run: Run, event: EventOf<"approve_step">, at: string
   if (!located) return unknownStep(event.stepId);
   const { state, plan } = located;
   if (state.status !== "awaiting_approval") {
-    return refuse("wrong_state", `"${plan.title}" is ${describeStatus(state.status)}, not waiting for approval.`);
+    return refuse(
+      "wrong_state",
+      `"${plan.title}" is ${describeStatus(state.status)}, not waiting for approval.`,
+    );
   }
   if (state.startedBy === event.by) {
-    return refuse("self_approval", `You asked for "${plan.title}", so you can't approve it: a teammate must approve the change.`);
+    return refuse(
+      "self_approval",
+      `You asked for "${plan.title}", so you can't approve it: a teammate must approve the change.`,
+    );
   }
   const named = namedVerifiers(run, plan);
-  if (named && !named.includes(event.by)) return refuse("not_verifier", `Only ${mentions(named)} may approve "${plan.title}".`);
+  if (named && !named.includes(event.by))
+    return refuse("not_verifier", `Only ${mentions(named)} may approve "${plan.title}".`);
   const approved: StepState = { ...state, status: "running", approvedAt: at, approvedBy: event.by };
   const next = withStep(run, approved);
-  return accept(run, next, event, at, workEffects(next, { ...located, state: approved }, at), { stepId: plan.id });
+  return accept(run, next, event, at, workEffects(next, { ...located, state: approved }, at), {
+    stepId: plan.id,
+  });
 }
 
 export function actionProgress(run: Run, event: EventOf<"action_progress">, at: string): Decision {
@@ -88,16 +105,28 @@ export function actionSucceeded(run: Run, event: EventOf<"action_succeeded">, no
   } else {
     effects.push(...scheduleReminders(next, { on: "step.done", stepId: plan.id }, now));
   }
-  const detail = Object.entries(event.results).map(([key, value]) => `${key}=${value}`).join(", ");
+  const detail = Object.entries(event.results)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(", ");
   return accept(run, next, event, at, effects, { stepId: plan.id, detail });
 }
 
 export function actionFailed(run: Run, event: EventOf<"action_failed">, at: string): Decision {
   const located = runningStep(run, event.stepId);
   if ("refusal" in located) return located.refusal;
-  const failed: StepState = { ...located.state, status: "failed", failure: event.error, actionStatus: undefined };
-  const effects: Effect[] = located.plan.duration ? [{ type: "cancel_overrun_nudges", stepId: located.plan.id }] : [];
-  return accept(run, withStep(run, failed), event, at, effects, { stepId: located.plan.id, detail: event.error });
+  const failed: StepState = {
+    ...located.state,
+    status: "failed",
+    failure: event.error,
+    actionStatus: undefined,
+  };
+  const effects: Effect[] = located.plan.duration
+    ? [{ type: "cancel_overrun_nudges", stepId: located.plan.id }]
+    : [];
+  return accept(run, withStep(run, failed), event, at, effects, {
+    stepId: located.plan.id,
+    detail: event.error,
+  });
 }
 
 /** Reports are only for a running step: one that was skipped or retried since is left alone. */
@@ -105,7 +134,12 @@ function runningStep(run: Run, stepId: string): LocatedStep | { refusal: Decisio
   const located = findStep(run, stepId);
   if (!located) return { refusal: unknownStep(stepId) };
   if (located.state.status !== "running") {
-    return { refusal: refuse("wrong_state", `"${located.plan.title}" is ${describeStatus(located.state.status)}; the report of its action came too late.`) };
+    return {
+      refusal: refuse(
+        "wrong_state",
+        `"${located.plan.title}" is ${describeStatus(located.state.status)}; the report of its action came too late.`,
+      ),
+    };
   }
   return located;
 }

@@ -1,4 +1,11 @@
-import { actionFailed, actionProgress, actionSucceeded, approveStep, needsApproval, workEffects } from "./action-events.js";
+import {
+  actionFailed,
+  actionProgress,
+  actionSucceeded,
+  approveStep,
+  needsApproval,
+  workEffects,
+} from "./action-events.js";
 import { mentions } from "./create-run.js";
 import {
   accept,
@@ -76,7 +83,6 @@ export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
   }
 }
 
-
 function startStep(run: Run, event: EventOf<"start_step">, at: string): Decision {
   const located = findStep(run, event.stepId);
   if (!located) return unknownStep(event.stepId);
@@ -89,7 +95,14 @@ function startStep(run: Run, event: EventOf<"start_step">, at: string): Decision
   }
   const blocker = blockingStep(run, located.index);
   if (blocker) return outOfOrder(located, blocker);
-  const base = { ...state, startedAt: at, startedBy: event.by, failure: undefined, approvedAt: undefined, approvedBy: undefined };
+  const base = {
+    ...state,
+    startedAt: at,
+    startedBy: event.by,
+    failure: undefined,
+    approvedAt: undefined,
+    approvedBy: undefined,
+  };
   if (needsApproval(run, located)) {
     const waiting: StepState = { ...base, status: "awaiting_approval" };
     const named = namedVerifiers(run, plan);
@@ -99,7 +112,9 @@ function startStep(run: Run, event: EventOf<"start_step">, at: string): Decision
   }
   const started: StepState = { ...base, status: "running" };
   const next = withStep(run, started);
-  return accept(run, next, event, at, workEffects(next, { ...located, state: started }, at), { stepId: plan.id });
+  return accept(run, next, event, at, workEffects(next, { ...located, state: started }, at), {
+    stepId: plan.id,
+  });
 }
 
 function completeStep(run: Run, event: EventOf<"complete_step">, now: Date): Decision {
@@ -114,7 +129,10 @@ function completeStep(run: Run, event: EventOf<"complete_step">, now: Date): Dec
     );
   }
   if (plan.action) {
-    return refuse("automated", `Preflight runs "${plan.title}" itself: it is done when the call succeeds. If it failed, retry it or skip it with a reason.`);
+    return refuse(
+      "automated",
+      `Preflight runs "${plan.title}" itself: it is done when the call succeeds. If it failed, retry it or skip it with a reason.`,
+    );
   }
   if (state.status === "pending") {
     const blocker = blockingStep(run, located.index);

@@ -5,7 +5,9 @@ import { describeStatus, type LocatedStep } from "./step-rules.js";
 
 /** The building blocks every event handler returns its decision with. */
 
-export type Decision = { accepted: true; run: Run; effects: Effect[] } | { accepted: false; refusal: Refusal };
+export type Decision =
+  | { accepted: true; run: Run; effects: Effect[] }
+  | { accepted: false; refusal: Refusal };
 
 export type EventOf<T extends RunEvent["type"]> = Extract<RunEvent, { type: T }>;
 

@@ -137,7 +137,12 @@ export const runEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("approve_step"), stepId, ...eventBase }),
   // Reported by the action executor (by: PREFLIGHT_USER), never by a button.
   z.object({ type: z.literal("action_progress"), stepId, status: z.string(), ...eventBase }),
-  z.object({ type: z.literal("action_succeeded"), stepId, results: z.record(z.string(), z.string()), ...eventBase }),
+  z.object({
+    type: z.literal("action_succeeded"),
+    stepId,
+    results: z.record(z.string(), z.string()),
+    ...eventBase,
+  }),
   z.object({ type: z.literal("action_failed"), stepId, error: z.string(), ...eventBase }),
 ]);
 

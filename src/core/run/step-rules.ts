@@ -71,7 +71,8 @@ export function availableStepActions(run: Run, located: LocatedStep): StepAction
   if (manual && ((status === "pending" && !blocked) || status === "running")) actions.push("complete");
   if (status === "awaiting_verification") actions.push("verify");
   if (status === "awaiting_approval") actions.push("approve");
-  const open = status === "pending" || status === "awaiting_approval" || status === "running" || status === "failed";
+  const open =
+    status === "pending" || status === "awaiting_approval" || status === "running" || status === "failed";
   if (located.plan.skippable && open) actions.push("skip");
   return actions;
 }

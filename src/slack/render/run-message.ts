@@ -46,7 +46,7 @@ interface RunView {
   run: Run;
   now: Date;
   phases: { title: string; steps: LocatedStep[] }[];
-  /** Indices of the steps in focus: running, waiting for a verifier, or next to start. */
+  /** Indices of the steps in focus: running, waiting for a verifier or an approver, or next to start. */
   focus: number[];
   /** The first focus step, else the first unfinished one: the window starts here. */
   current: number;
@@ -131,7 +131,8 @@ function viewOf(run: Run, now: Date, listInThread: boolean): RunView {
 
 function inFocus(run: Run, step: LocatedStep): boolean {
   const { status } = step.state;
-  if (status === "running" || status === "awaiting_verification") return true;
+  if (status === "running" || status === "awaiting_verification" || status === "awaiting_approval")
+    return true;
   return (status === "pending" || status === "failed") && blockingStep(run, step.index) === undefined;
 }
 

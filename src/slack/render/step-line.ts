@@ -75,7 +75,9 @@ export function statusNote(state: StepState): string | undefined {
     case "awaiting_approval":
       return describeStatus(state.status);
     case "running":
-      return state.actionStatus ? `⏳ ${truncate(escapeMrkdwn(state.actionStatus), REASON_CHARS)}` : undefined;
+      return state.actionStatus
+        ? `⏳ ${truncate(escapeMrkdwn(state.actionStatus), REASON_CHARS)}`
+        : undefined;
     case "done":
       return resultsNote(state);
     case "skipped": {

@@ -43,6 +43,9 @@ export function reminderMessage(reminder: ScheduledReminder, runLink: string | u
           button("Done", ACTION_IDS.reminderDone, value, "primary"),
           button("Snooze 1 day", ACTION_IDS.reminderSnoozeDay, value),
           button("Snooze 1 week", ACTION_IDS.reminderSnoozeWeek, value),
+          ...(reminder.action?.type === "rds.delete_snapshot"
+            ? [button("Delete snapshot…", ACTION_IDS.reminderDeleteSnapshot, value, "danger")]
+            : []),
         ],
       },
     ],

@@ -82,6 +82,12 @@ function play(run: Run, events: (RunEvent | [number, RunEvent])[]): Run {
 const done = (stepId: string, by = ALICE): RunEvent => ({ type: "complete_step", stepId, by });
 const start = (stepId: string, by = ALICE): RunEvent => ({ type: "start_step", stepId, by });
 const verify = (stepId: string, by = BOB): RunEvent => ({ type: "verify_step", stepId, by });
+const succeeded = (stepId: string): RunEvent => ({
+  type: "action_succeeded",
+  stepId,
+  results: { status: "available" },
+  by: "preflight",
+});
 
 /** Every step of the rules checklist done and verified: the run may finish. */
 const everythingDone = () =>
@@ -396,9 +402,10 @@ describe("the longest texts the format allows, 20 steps in focus", () => {
       { type: "report_problem", text: longText(i + 100), by: BOB },
     ]),
   );
+  // Automated steps complete through their action's report, not a click.
   const waiting = play(
     fresh,
-    ids.map((id) => done(id)),
+    ids.flatMap((id): RunEvent[] => [start(id), succeeded(id)]),
   );
 
   it.each([
@@ -416,7 +423,7 @@ describe("the longest texts the format allows, 20 steps in focus", () => {
     const message = renderRunMessage(
       play(
         fresh,
-        ids.slice(1).flatMap((id) => [done(id), verify(id)]),
+        ids.slice(1).flatMap((id): RunEvent[] => [start(id), succeeded(id), verify(id)]),
       ),
       T0,
     );

@@ -1,0 +1,52 @@
+import { type Job, Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { ActionRunner, Logger } from "../core/ports.js";
+import { type ActionJob, actionJobSchema } from "../service/action-executor.js";
+
+/**
+ * Automated actions as BullMQ jobs: a bot that dies while waiting for RDS leaves the job in
+ * Redis, and another process (or the restarted one) picks it up after the stall interval.
+ */
+
+const QUEUE = "preflight-actions";
+
+export function createActionQueue(options: { redis: Redis; prefix: string }) {
+  const queue = new Queue(QUEUE, { connection: options.redis, prefix: options.prefix });
+  const runner: ActionRunner = {
+    async run(run, stepId, action, dryRun) {
+      // One job per start of the step: a retry after a failure starts at a higher progress.
+      const jobId = `${run.id}.${stepId}.action.${run.progress}`;
+      const job: ActionJob = { jobId, runId: run.id, stepId, action, dryRun };
+      await queue.add("action", job, {
+        jobId,
+        attempts: 3,
+        backoff: { type: "exponential", delay: 2_000 },
+        removeOnComplete: { age: 7 * 86_400 },
+        removeOnFail: false,
+      });
+    },
+  };
+  return { runner, queue, close: () => queue.close() };
+}
+
+export function startActionWorker(options: {
+  connection: Redis;
+  prefix: string;
+  execute: (job: ActionJob) => Promise<void>;
+  log: Logger;
+}): Worker {
+  const worker = new Worker(QUEUE, (job: Job) => options.execute(actionJobSchema.parse(job.data)), {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: 8,
+  });
+  worker.on("failed", (job, error) =>
+    options.log.error("automated action job failed", {
+      jobId: job?.id,
+      attempt: job?.attemptsMade,
+      error: error.message,
+    }),
+  );
+  worker.on("error", (error) => options.log.error("action worker error", { error: error.message }));
+  return worker;
+}
