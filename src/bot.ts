@@ -15,6 +15,7 @@ import { createWindowService } from "./service/window-service.js";
 import { createSlackApp } from "./slack/app.js";
 import { createMessageRefresher } from "./slack/message-refresher.js";
 import { createSlackPublisher } from "./slack/slack-publisher.js";
+import { createSummaryPoster } from "./slack/summary-poster.js";
 import { createThreadPoster } from "./slack/thread-poster.js";
 import { createTimedJobHandler } from "./slack/timed-jobs.js";
 import { createRedisMessageRefs } from "./store/redis-message-refs.js";
@@ -30,6 +31,10 @@ export interface BotOptions {
   /** Thread lines close together are batched (ms); tests shorten it. */
   threadBatchMs?: number;
   timerRetryDelayMs?: number;
+  /** Effects left over from an interrupted change are carried out once they are this old (ms). */
+  outboxMinAgeMs?: number;
+  /** How often to look for them (ms); also once at start. */
+  outboxSweepMs?: number;
   /** How often automated steps poll RDS (ms); tests shorten it. */
   actionPollMs?: { first: number; max: number };
 }
@@ -83,13 +88,20 @@ export async function startBot(config: Config, options: BotOptions) {
     log,
     ...(options.threadBatchMs !== undefined ? { batchMs: options.threadBatchMs } : {}),
   });
-  const publisher = createSlackPublisher({ client, refs, refresher, thread });
   const timers = createBullmqScheduler({
     redis,
     prefix: `${prefix}bull`,
     log,
     ...(options.timerRetryDelayMs !== undefined ? { retryDelayMs: options.timerRetryDelayMs } : {}),
   });
+  const summaries = createSummaryPoster({
+    client,
+    store,
+    refs,
+    pendingReminders: timers.pendingReminders,
+    log,
+  });
+  const publisher = createSlackPublisher({ client, refs, refresher, thread, summaries });
   const actionQueue = createActionQueue({ redis, prefix: `${prefix}bull` });
   const service = createRunService({
     store,
@@ -125,6 +137,19 @@ export async function startBot(config: Config, options: BotOptions) {
     log,
   });
 
+  // A bot that died between storing a change and carrying out its effects left them in the outbox.
+  const sweep = async () => {
+    try {
+      await service.recover(options.outboxMinAgeMs ?? 30_000);
+    } catch (error) {
+      log.error("recovering left-over effects failed", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+  await sweep();
+  const sweeper = setInterval(() => void sweep(), options.outboxSweepMs ?? 60_000);
+
   const healthy = async () => {
     try {
       return (
@@ -140,7 +165,18 @@ export async function startBot(config: Config, options: BotOptions) {
   const windows = createWindowService({ catalog, windows: windowStore, scheduler: timers, runs: service });
   const app = createSlackApp(
     config,
-    { service, catalog, log, refs, windows, timers, thread, rds, defaultRegion: config.AWS_REGION },
+    {
+      service,
+      catalog,
+      log,
+      refs,
+      windows,
+      timers,
+      thread,
+      rds,
+      defaultRegion: config.AWS_REGION,
+      summaries,
+    },
     healthy,
   );
   const started = (await app.start(config.PORT)) as Server | unknown;
@@ -154,6 +190,7 @@ export async function startBot(config: Config, options: BotOptions) {
   });
 
   async function stop(): Promise<void> {
+    clearInterval(sweeper);
     await app.stop();
     await worker.close();
     await actionWorker.close();

@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { promisify } from "node:util";
 import { type ChecklistProblem, parseChecklist } from "../core/checklist/parse-checklist.js";
 import type { Checklist } from "../core/checklist/schema.js";
 
@@ -9,6 +11,25 @@ export interface LoadedChecklist {
   file: string;
   /** sha256 of the file's bytes (first 12 hex digits): which version of the checklist a run used. */
   hash: string;
+  /** The last git commit that changed the file, when the checklists folder is in a git checkout. */
+  commit?: string;
+}
+
+const run = promisify(execFile);
+
+/** The last commit touching a file, or undefined outside a git checkout (or without git). */
+export async function lastCommitOf(file: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run(
+      "git",
+      ["-C", dirname(file), "log", "-1", "--format=%H", "--", basename(file)],
+      { timeout: 5_000 },
+    );
+    return /^[0-9a-f]{40}$/.test(stdout.trim()) ? stdout.trim() : undefined;
+  } catch {
+    // Not a checkout, or git is missing: the summary says so instead of naming a commit.
+    return undefined;
+  }
 }
 
 export interface LoadResult {
@@ -56,10 +77,12 @@ export async function loadChecklists(paths: readonly string[]): Promise<LoadResu
       continue;
     }
     seenIds.set(result.checklist.id, file);
+    const commit = await lastCommitOf(file);
     checklists.push({
       checklist: result.checklist,
       file,
       hash: createHash("sha256").update(text).digest("hex").slice(0, 12),
+      ...(commit ? { commit } : {}),
     });
   }
   return { checklists, problems };

@@ -4,18 +4,18 @@ import { formatProblem } from "../core/checklist/parse-checklist.js";
 import { checklistJsonSchema } from "../core/checklist/schema.js";
 import { createRun } from "../core/run/create-run.js";
 import { planMarkdown } from "../render/run-markdown.js";
+import type { CliIo } from "./io.js";
+import { printSummary } from "./summary-command.js";
 
 /** `preflight validate|preview|schema`: the checklist tools that need no Slack and no Redis. */
 
 const USAGE = `usage:
   preflight validate [paths…]                  validate checklist files or folders (default: checklists/)
   preflight preview <checklist> [key=value…]   print a run of the checklist as Markdown, parameters resolved
-  preflight schema [file]                      write the checklists' JSON Schema (default: checklists/schema.json)`;
+  preflight schema [file]                      write the checklists' JSON Schema (default: checklists/schema.json)
+  preflight summary <run-id>                   print a run's post-mortem as Markdown, read from Redis (REDIS_URL, REDIS_PREFIX)`;
 
-export interface CliIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
+export type { CliIo } from "./io.js";
 
 export async function runCli(
   args: readonly string[],
@@ -30,6 +30,12 @@ export async function runCli(
       return preview(rest, io, checklistsDir);
     case "schema":
       return schema(rest[0] ?? `${checklistsDir}/schema.json`, io);
+    case "summary":
+      if (!rest[0]) {
+        io.err(`summary needs a run id\n${USAGE}`);
+        return 2;
+      }
+      return printSummary(rest[0], io, process.env);
     default:
       io.err(command === undefined || command === "help" ? USAGE : `unknown command "${command}"\n${USAGE}`);
       return command === "help" ? 0 : 2;

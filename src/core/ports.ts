@@ -1,7 +1,7 @@
 import type { Action, Checklist } from "./checklist/schema.js";
 import type { Decision } from "./run/apply-event.js";
 import type { PriorRun } from "./run/create-run.js";
-import type { Refusal } from "./run/effects.js";
+import type { Effect, Refusal } from "./run/effects.js";
 import type { Activity, Run, ScheduledReminder } from "./run/run-schema.js";
 import type { MaintenanceWindow } from "./window.js";
 
@@ -19,8 +19,16 @@ export interface RunLogEntry {
   version: number;
 }
 
+/** Effects stored with the state change that caused them, until they have been carried out. */
+export interface OutboxEntry {
+  id: string;
+  runId: string;
+  at: string;
+  effects: Effect[];
+}
+
 export type UpdateResult =
-  | { status: "applied"; run: Run; decision: Extract<Decision, { accepted: true }> }
+  | { status: "applied"; run: Run; decision: Extract<Decision, { accepted: true }>; outboxId: string }
   | { status: "refused"; run: Run; refusal: Refusal }
   /** The same event id was seen before: nothing was applied again; `outcome` is what happened then. */
   | { status: "duplicate"; run: Run; outcome: Pick<RunLogEntry, "accepted" | "refusal" | "version"> }
@@ -33,11 +41,14 @@ export interface RunUpdate {
   type: string;
   at: Date;
   decide: (run: Run) => Decision;
+  /** Which of an accepted decision's effects to keep in the outbox until carried out. */
+  keep?: (effects: readonly Effect[]) => Effect[];
 }
 
 /** Where runs live. Implementations must apply concurrent updates one at a time, none lost. */
 export interface RunStore {
-  create(run: Run): Promise<void>;
+  /** Stores a new run; its first effects wait in the outbox under the returned id. */
+  create(run: Run, effects?: readonly Effect[]): Promise<string>;
   get(runId: string): Promise<Run | undefined>;
   update(runId: string, update: RunUpdate): Promise<UpdateResult>;
   log(runId: string): Promise<RunLogEntry[]>;
@@ -46,6 +57,9 @@ export interface RunStore {
    * a job that failed). Once per event id: false when the id was seen before.
    */
   record(runId: string, entry: RunLogEntry): Promise<boolean>;
+  /** Effects whose state change is stored but that were not all carried out (a crash, a failure). */
+  pendingEffects(): Promise<OutboxEntry[]>;
+  effectsDone(outboxId: string): Promise<void>;
   activeRuns(channel: string): Promise<Run[]>;
   priorRuns(checklistId: string): Promise<PriorRun[]>;
 }
@@ -55,6 +69,7 @@ export interface CatalogEntry {
   checklist: Checklist;
   file: string;
   hash: string;
+  commit?: string;
 }
 
 /** The checklists the bot knows, loaded and validated at start. */
@@ -86,7 +101,13 @@ export interface Scheduler {
 
 /** Runs a step's automated action (AWS RDS) and reports back through the run service. */
 export interface ActionRunner {
-  run(run: Run, stepId: string, action: Action, dryRun: boolean): Promise<void>;
+  run(request: {
+    runId: string;
+    stepId: string;
+    action: Action;
+    dryRun: boolean;
+    jobKey: string;
+  }): Promise<void>;
 }
 
 export interface Logger {

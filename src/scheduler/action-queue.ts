@@ -13,10 +13,10 @@ const QUEUE = "preflight-actions";
 export function createActionQueue(options: { redis: Redis; prefix: string }) {
   const queue = new Queue(QUEUE, { connection: options.redis, prefix: options.prefix });
   const runner: ActionRunner = {
-    async run(run, stepId, action, dryRun) {
-      // One job per start of the step: a retry after a failure starts at a higher progress.
-      const jobId = `${run.id}.${stepId}.action.${run.progress}`;
-      const job: ActionJob = { jobId, runId: run.id, stepId, action, dryRun };
+    async run({ runId, stepId, action, dryRun, jobKey }) {
+      // The job id names this start of the step: enqueuing it twice runs it once.
+      const jobId = jobKey;
+      const job: ActionJob = { jobId, runId, stepId, action, dryRun };
       await queue.add("action", job, {
         jobId,
         attempts: 3,

@@ -19,6 +19,22 @@ import type { Run, RunEvent } from "../core/run/run-schema.js";
  * failing effect is logged with the run id — it never undoes or loses the stored change.
  */
 
+/**
+ * Effects that must happen even if the process dies right after the state change: they are kept
+ * in the outbox until carried out, and carried out again on recovery. All are idempotent (job
+ * ids name the reminder, the nudge or the start of the step). Messages are not kept: a redraw or
+ * a thread line lost in a crash is not worth a duplicate.
+ */
+const DURABLE_EFFECTS = new Set<Effect["type"]>([
+  "schedule_reminder",
+  "cancel_reminders",
+  "schedule_overrun_nudges",
+  "cancel_overrun_nudges",
+  "run_action",
+  "run_closed",
+]);
+const durable = (effects: readonly Effect[]) => effects.filter((effect) => DURABLE_EFFECTS.has(effect.type));
+
 export interface RunServiceDeps {
   store: RunStore;
   catalog: ChecklistCatalog;
@@ -67,7 +83,7 @@ export function createRunService(deps: RunServiceDeps) {
     const result = createRun({
       id: makeId(),
       checklist: entry.checklist,
-      source: { hash: entry.hash, file: entry.file },
+      source: { hash: entry.hash, file: entry.file, ...(entry.commit ? { commit: entry.commit } : {}) },
       params: request.params,
       channel: request.channel,
       owner: request.owner,
@@ -84,12 +100,10 @@ export function createRunService(deps: RunServiceDeps) {
         ...(result.parameterErrors ? { parameterErrors: result.parameterErrors } : {}),
       };
     }
-    await store.create(result.run);
+    const outboxId = await store.create(result.run, durable(result.effects));
     await publisher.publish(result.run);
-    await carryOut(
-      result.run,
-      result.effects.filter((effect) => effect.type !== "refresh_run_message"),
-    );
+    const first = result.effects.filter((effect) => effect.type !== "refresh_run_message");
+    await carryOutAndClear(result.run, first, outboxId);
     log.info("run started", {
       runId: result.run.id,
       checklist: entry.checklist.id,
@@ -107,20 +121,60 @@ export function createRunService(deps: RunServiceDeps) {
       type: event.type,
       at,
       decide: (run) => applyEvent(run, event, at),
+      keep: durable,
     });
     if (result.status === "applied") {
-      return { result, effectsDone: carryOut(result.run, result.decision.effects) };
+      return { result, effectsDone: carryOutAndClear(result.run, result.decision.effects, result.outboxId) };
     }
     // Whoever clicked saw an outdated message: redraw it so they see what changed.
     if (result.status === "refused" && result.refusal.code === "stale") publisher.refresh(runId);
     return { result, effectsDone: Promise.resolve() };
   }
 
-  async function carryOut(run: Run, effects: readonly Effect[]): Promise<void> {
+  /** Carries out effects; the outbox entry goes only when every effect that must not be lost succeeded. */
+  async function carryOutAndClear(run: Run, effects: readonly Effect[], outboxId: string): Promise<void> {
+    const failed = await carryOut(run, effects);
+    if (durable(failed).length > 0) return;
+    try {
+      await store.effectsDone(outboxId);
+    } catch (error) {
+      // Left in the outbox: recovery carries it out again, and every durable effect is idempotent.
+      log.warn("could not clear an outbox entry", { runId: run.id, outboxId, error: String(error) });
+    }
+  }
+
+  /**
+   * Carries out the durable effects of state changes stored at least `minAgeMs` ago whose
+   * effects were not all carried out: the process died in between, or a call failed.
+   */
+  async function recover(minAgeMs: number): Promise<number> {
+    const cutoff = now().getTime() - minAgeMs;
+    let recovered = 0;
+    for (const entry of await store.pendingEffects()) {
+      if (Date.parse(entry.at) > cutoff) continue;
+      const run = await store.get(entry.runId);
+      if (!run) {
+        await store.effectsDone(entry.id);
+        continue;
+      }
+      log.warn("carrying out effects left over from an interrupted change", {
+        runId: run.id,
+        outboxId: entry.id,
+      });
+      await carryOutAndClear(run, durable(entry.effects), entry.id);
+      recovered += 1;
+    }
+    return recovered;
+  }
+
+  /** Returns the effects that failed; each failure is logged with the run id. */
+  async function carryOut(run: Run, effects: readonly Effect[]): Promise<Effect[]> {
+    const failed: Effect[] = [];
     for (const effect of effects) {
       try {
         await carryOutOne(run, effect);
       } catch (error) {
+        failed.push(effect);
         log.error("effect failed; the run's state is stored, the effect was not carried out", {
           runId: run.id,
           effect: effect.type,
@@ -128,6 +182,7 @@ export function createRunService(deps: RunServiceDeps) {
         });
       }
     }
+    return failed;
   }
 
   async function carryOutOne(run: Run, effect: Effect): Promise<void> {
@@ -153,7 +208,13 @@ export function createRunService(deps: RunServiceDeps) {
           throw new Error(
             `step ${effect.stepId} declares ${effect.action.type}, but no action runner is configured`,
           );
-        return deps.actions.run(run, effect.stepId, effect.action, effect.dryRun);
+        return deps.actions.run({
+          runId: run.id,
+          stepId: effect.stepId,
+          action: effect.action,
+          dryRun: effect.dryRun,
+          jobKey: effect.jobKey,
+        });
       case "run_closed":
         return publisher.runClosed(run, effect.outcome);
     }
@@ -168,6 +229,7 @@ export function createRunService(deps: RunServiceDeps) {
     startRun,
     act,
     carryOut,
+    recover,
     get: store.get,
     activeRuns: store.activeRuns,
     record: store.record,

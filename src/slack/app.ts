@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { App, LogLevel } from "@slack/bolt";
 import type { Config } from "../config.js";
 import { register as registerDeleteSnapshot } from "./actions/delete-snapshot.js";
+import { register as registerFollowUps } from "./actions/follow-ups.js";
 import { register as registerReasonButtons } from "./actions/reason-buttons.js";
 import { register as registerStepButtons } from "./actions/step-buttons.js";
 import { register as registerTimerButtons } from "./actions/timer-buttons.js";
@@ -50,6 +51,7 @@ export function createSlackApp(config: Config, deps: SlackDeps, healthy: () => P
   registerReasonButtons(app, deps);
   registerTimerButtons(app, deps);
   registerDeleteSnapshot(app, deps);
+  registerFollowUps(app, deps);
   registerReasonSubmissions(app, deps);
   registerStartParameters(app, deps);
   registerThreadReplies(app, deps);

@@ -3,6 +3,7 @@ import type { RdsGateway } from "../core/rds.js";
 import type { TimerQueue } from "../scheduler/bullmq-scheduler.js";
 import type { RunService } from "../service/run-service.js";
 import type { WindowService } from "../service/window-service.js";
+import type { SummaryPoster } from "./summary-poster.js";
 import type { ThreadPoster } from "./thread-poster.js";
 
 /** What the Slack listeners need; main.ts builds it. */
@@ -16,6 +17,7 @@ export interface SlackDeps {
   /** AWS RDS, for the snapshot deletion offered on a reminder. */
   rds: RdsGateway;
   defaultRegion: string;
+  summaries: SummaryPoster;
   thread: ThreadPoster;
   now?: () => Date;
   ackDeadlineMs?: number;

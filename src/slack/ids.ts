@@ -15,6 +15,7 @@ export const ACTION_IDS = {
   reminderSnoozeWeek: "reminder_snooze_week",
   startWindow: "window_start",
   reminderDeleteSnapshot: "reminder_delete_snapshot",
+  summaryFollowUp: "summary_follow_up",
 } as const;
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
 
@@ -26,6 +27,7 @@ export const VIEW_IDS = {
   abortRun: "abort_run_modal",
   startParameters: "start_parameters_modal",
   deleteSnapshot: "delete_snapshot_modal",
+  followUps: "follow_ups_modal",
 } as const;
 
 /** block_id / action_id of the single text input in the reason-style modals. */

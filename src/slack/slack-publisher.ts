@@ -1,5 +1,4 @@
 import type { WebClient } from "@slack/web-api";
-import { formatDuration } from "../core/duration.js";
 import type { MessageRefs, RunPublisher } from "../core/ports.js";
 import type { Run } from "../core/run/run-schema.js";
 import { findStep } from "../core/run/step-rules.js";
@@ -7,6 +6,7 @@ import type { MessageRefresher } from "./message-refresher.js";
 import { renderActivity } from "./render/activity.js";
 import { escapeMrkdwn, mention } from "./render/mrkdwn.js";
 import { needsStepList, renderRunMessage, renderStepList } from "./render/run-message.js";
+import type { SummaryPoster } from "./summary-poster.js";
 import type { ThreadPoster } from "./thread-poster.js";
 
 /** The run as people see it in Slack: the message, refreshed in place, and its thread. */
@@ -15,6 +15,7 @@ export function createSlackPublisher(deps: {
   refs: MessageRefs;
   refresher: MessageRefresher;
   thread: ThreadPoster;
+  summaries: SummaryPoster;
   now?: () => Date;
 }): RunPublisher {
   const now = deps.now ?? (() => new Date());
@@ -73,13 +74,10 @@ export function createSlackPublisher(deps: {
     );
   }
 
-  async function runClosed(run: Run, outcome: "finished" | "aborted"): Promise<void> {
-    const took = formatDuration(Date.parse(run.closedAt ?? now().toISOString()) - Date.parse(run.createdAt));
-    const line =
-      outcome === "finished"
-        ? `🏁 The run is finished after ${took}.`
-        : `🛑 The run was aborted after ${took}: ${escapeMrkdwn(run.abortReason ?? "")}`;
-    deps.thread.post(run.id, line);
+  async function runClosed(run: Run): Promise<void> {
+    // The summary closes the thread: lines still batched go out first.
+    await deps.thread.idle();
+    await deps.summaries.post(run.id);
   }
 
   return {

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
-import type { RunLogEntry, RunStore, RunUpdate, UpdateResult } from "../core/ports.js";
+import type { OutboxEntry, RunLogEntry, RunStore, RunUpdate, UpdateResult } from "../core/ports.js";
 import type { PriorRun } from "../core/run/create-run.js";
+import type { Effect } from "../core/run/effects.js";
 import { type Run, runSchema } from "../core/run/run-schema.js";
 
 /**
@@ -10,16 +11,18 @@ import { type Run, runSchema } from "../core/run/run-schema.js";
  * moment never both apply, and the loser re-reads and decides again, so neither is lost.
  */
 
+// KEYS: run, active set, log, outbox; ARGV: version, run json, run id, log entry, outbox id, outbox entry
 const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'version', ARGV[1], 'json', ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
 redis.call('RPUSH', KEYS[3], ARGV[4])
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[4], ARGV[5], ARGV[6]) end
 return 1`;
 
-// KEYS: run, log, seen events, active set of the channel, closed runs of the checklist
+// KEYS: run, log, seen events, active set of the channel, closed runs of the checklist, outbox
 // ARGV: expected version, new version ('' when refused), run json, log entry, event id,
-//       outcome json, closed ('1'/'0'), run id, prior-run summary
+//       outcome json, closed ('1'/'0'), run id, prior-run summary, outbox id, outbox entry ('' if none)
 const COMMIT = `
 local seen = redis.call('HGET', KEYS[3], ARGV[5])
 if seen then return {'duplicate', seen} end
@@ -33,6 +36,7 @@ if ARGV[7] == '1' then
   redis.call('SREM', KEYS[4], ARGV[8])
   redis.call('HSET', KEYS[5], ARGV[8], ARGV[9])
 end
+if ARGV[11] ~= '' then redis.call('HSET', KEYS[6], ARGV[10], ARGV[11]) end
 return {'ok', ''}`;
 
 // KEYS: seen events, log; ARGV: event id, outcome json, log entry
@@ -60,7 +64,10 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     seen: (id: string) => `${prefix}run:${id}:seen`,
     active: (channel: string) => `${prefix}active:${channel}`,
     closed: (checklistId: string) => `${prefix}closed:${checklistId}`,
+    outbox: `${prefix}outbox`,
   };
+  const outboxEntry = (runId: string, id: string, at: string, effects: readonly unknown[]) =>
+    effects.length === 0 ? "" : JSON.stringify({ id, runId, at, effects });
 
   async function read(runId: string): Promise<Run | undefined> {
     const json = await redis.hget(keys.run(runId), "json");
@@ -68,7 +75,8 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     return parseRun(runId, json);
   }
 
-  async function create(run: Run): Promise<void> {
+  async function create(run: Run, effects: readonly Effect[] = []): Promise<string> {
+    const outboxId = `${run.id}|create`;
     const entry: RunLogEntry = {
       at: run.createdAt,
       by: run.owner,
@@ -79,16 +87,20 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     };
     const created = await redis.eval(
       CREATE,
-      3,
+      4,
       keys.run(run.id),
       keys.active(run.channel),
       keys.log(run.id),
+      keys.outbox,
       String(run.version),
       JSON.stringify(run),
       run.id,
       JSON.stringify(entry),
+      outboxId,
+      outboxEntry(run.id, outboxId, run.createdAt, effects),
     );
     if (created !== 1) throw new Error(`run ${run.id} already exists`);
+    return outboxId;
   }
 
   async function update(runId: string, change: RunUpdate): Promise<UpdateResult> {
@@ -112,14 +124,21 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
         version: entry.version,
       });
       const closed = decision.accepted && next.status !== "active";
+      const outboxId = `${runId}|${change.eventId}`;
+      const effects = decision.accepted
+        ? change.keep
+          ? change.keep(decision.effects)
+          : decision.effects
+        : [];
       const [result, detail] = (await redis.eval(
         COMMIT,
-        5,
+        6,
         keys.run(runId),
         keys.log(runId),
         keys.seen(runId),
         keys.active(run.channel),
         keys.closed(run.plan.id),
+        keys.outbox,
         String(run.version),
         decision.accepted ? String(next.version) : "",
         JSON.stringify(next),
@@ -129,6 +148,8 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
         closed ? "1" : "0",
         runId,
         JSON.stringify(priorRunOf(next)),
+        outboxId,
+        outboxEntry(runId, outboxId, entry.at, effects),
       )) as [string, string];
       if (result === "conflict") {
         await backoff(attempt);
@@ -140,7 +161,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
         return { status: "duplicate", run: current, outcome: JSON.parse(detail) };
       }
       return decision.accepted
-        ? { status: "applied", run: next, decision }
+        ? { status: "applied", run: next, decision, outboxId }
         : { status: "refused", run, refusal: decision.refusal };
     }
     throw new Error(`run ${runId}: gave up after ${MAX_ATTEMPTS} concurrent updates in a row`);
@@ -176,7 +197,16 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     return added === 1;
   }
 
-  return { create, get: read, update, log, activeRuns, priorRuns, record };
+  async function pendingEffects(): Promise<OutboxEntry[]> {
+    const entries = await redis.hvals(keys.outbox);
+    return entries.map((json) => JSON.parse(json) as OutboxEntry);
+  }
+
+  async function effectsDone(outboxId: string): Promise<void> {
+    await redis.hdel(keys.outbox, outboxId);
+  }
+
+  return { create, get: read, update, log, activeRuns, priorRuns, record, pendingEffects, effectsDone };
 }
 
 function priorRunOf(run: Run): PriorRun {

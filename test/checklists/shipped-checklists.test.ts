@@ -48,3 +48,21 @@ describe("the checklists shipped in checklists/", () => {
     });
   });
 });
+
+describe("the checklist's version", () => {
+  it("names the git commit that last changed the file, in a checkout", async () => {
+    const { checklists } = await loadChecklists(["checklists/db-upgrade.yaml"]);
+    expect(checklists[0]?.commit).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it("has no commit outside a git checkout", async () => {
+    const { mkdtemp, copyFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = await mkdtemp(join(tmpdir(), "preflight-nogit-"));
+    await copyFile("checklists/db-upgrade.yaml", join(dir, "db-upgrade.yaml"));
+    const { checklists } = await loadChecklists([dir]);
+    expect(checklists[0]?.commit).toBeUndefined();
+    expect(checklists[0]?.hash).toMatch(/^[0-9a-f]{12}$/);
+  });
+});

@@ -38,7 +38,7 @@ describe("a 300-step checklist", () => {
     await h.slack.waitFor(() => h.slack.messages("CINVOICING")[0]);
     await h.settle();
     // The full list continues in the thread, split into messages Slack accepts.
-    expect(h.threadTexts().length).toBeGreaterThan(1);
+    await expect.poll(() => h.threadTexts().length, { timeout: 5_000 }).toBeGreaterThan(1);
 
     for (let n = 1; n <= STEPS; n++) {
       await h.click(h.button("step_complete", `s${n}`), "UALICE");

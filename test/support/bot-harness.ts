@@ -79,6 +79,8 @@ export async function startHarness(options: HarnessOptions = {}) {
     threadBatchMs: 20,
     timerRetryDelayMs: 50,
     actionPollMs: { first: 30, max: 150 },
+    outboxMinAgeMs: 300,
+    outboxSweepMs: 300,
   });
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
 

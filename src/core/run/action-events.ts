@@ -41,7 +41,9 @@ export function workEffects(run: Run, located: LocatedStep, startedAt: string): 
   if (located.plan.action) {
     const values = stepResultValues(run);
     const action = mapStrings(located.plan.action, (text) => renderTemplate(text, values));
-    effects.push({ type: "run_action", stepId: located.plan.id, action, dryRun: run.dryRun });
+    // Progress grows with every start, so a retry after a failure is a new job.
+    const jobKey = `${run.id}.${located.plan.id}.action.${run.progress}`;
+    effects.push({ type: "run_action", stepId: located.plan.id, action, dryRun: run.dryRun, jobKey });
   }
   return effects;
 }

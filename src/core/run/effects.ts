@@ -14,7 +14,8 @@ export type Effect =
   | { type: "cancel_reminders"; runId: string; keepOnAbort: boolean }
   | { type: "schedule_overrun_nudges"; stepId: string; at: string[] }
   | { type: "cancel_overrun_nudges"; stepId: string }
-  | { type: "run_action"; stepId: string; action: Action; dryRun: boolean }
+  /** `jobKey` names this start of the step: carrying the effect out twice starts one action. */
+  | { type: "run_action"; stepId: string; action: Action; dryRun: boolean; jobKey: string }
   | { type: "run_closed"; outcome: "finished" | "aborted" };
 
 export type EffectType = Effect["type"];

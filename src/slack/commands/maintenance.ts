@@ -50,6 +50,20 @@ export function register(app: App, deps: SlackDeps): void {
       case "reminders":
         await ack();
         return listPending(deps, client, where);
+      case "summary": {
+        await ack();
+        const posted = await deps.summaries.post(cmd.runId, {
+          comment: `Summary posted again by <@${command.user_id}>`,
+        });
+        if (!posted)
+          await replyPrivately(
+            client,
+            deps.log,
+            where,
+            `There is no run "${cmd.runId}" with a message to post its summary under.`,
+          );
+        return;
+      }
       case "start": {
         const entry = deps.catalog.get(cmd.checklistId);
         if (!entry)

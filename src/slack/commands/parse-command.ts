@@ -17,6 +17,7 @@ export type MaintenanceCommand =
     }
   | { kind: "cancel"; windowId: string }
   | { kind: "reminders" }
+  | { kind: "summary"; runId: string }
   | { kind: "help" };
 
 export type ParsedCommand = { ok: true; command: MaintenanceCommand } | { ok: false; message: string };
@@ -30,6 +31,7 @@ export const USAGE = [
   "• `schedule <checklist> at <time> [key=value…]`: announce a window now, remind before it, start it with a button",
   "• `cancel <window-id>`: cancel a scheduled window and its pending reminders",
   "• `reminders`: what is pending in this channel, with due times",
+  "• `summary <run-id>`: post a run's post-mortem summary (and its Markdown) in its thread again",
   "• `help`: this text",
 ].join("\n");
 
@@ -76,6 +78,13 @@ export function parseCommand(text: string): ParsedCommand {
       return parseSchedule(args);
     case "reminders":
       return { ok: true, command: { kind: "reminders" } };
+    case "summary":
+      return args[0]
+        ? { ok: true, command: { kind: "summary", runId: args[0] } }
+        : {
+            ok: false,
+            message: "Usage: `/maintenance summary <run-id>`. `/maintenance status` lists the active runs.",
+          };
     case "cancel":
       return args[0]
         ? { ok: true, command: { kind: "cancel", windowId: args[0] } }

@@ -68,6 +68,7 @@ describe("automated steps", () => {
         type: "run_action",
         stepId: "take-snapshot",
         dryRun: false,
+        jobKey: "run-1.take-snapshot.action.0",
         action: {
           type: "rds.snapshot",
           target: "instance",

@@ -1,0 +1,143 @@
+import type { DurationRange } from "./duration.js";
+import type { RunStatus, StepStatus } from "./run/run-schema.js";
+
+/** The shape of a run's post-mortem (built by summary.ts, drawn by the Markdown and Slack renderers). */
+
+/** A step named by its number in the checklist (1-based) and its title. */
+export interface StepRef {
+  number: number;
+  title: string;
+}
+
+export interface StepSummary extends StepRef {
+  id: string;
+  phase: string;
+  status: StepStatus;
+  /** This step starts or ends the downtime. */
+  downtime?: "start" | "end";
+  startedAt?: string;
+  startedBy?: string;
+  completedAt?: string;
+  completedBy?: string;
+  verifiedBy?: string;
+  approvedBy?: string;
+  skippedAt?: string;
+  skippedBy?: string;
+  /**
+   * Start to completion; a step never completed: start to its failure, its skip, or the run's end.
+   * Absent when it was not timed: never started, or marked done in one click without a start.
+   */
+  durationMs?: number;
+  /** The step was still open when the run ended (or is now): its duration is a lower bound. */
+  durationOpen: boolean;
+  expected?: DurationRange;
+  /** It took longer than the longest expected duration. */
+  overran: boolean;
+  skipReason?: string;
+  failure?: string;
+  /** What its automated action produced (snapshot id, status seen). */
+  results: Record<string, string>;
+}
+
+export interface DowntimeSummary {
+  startStep: StepRef;
+  /** Absent when no step ends the downtime: it lasts until the run ends. */
+  endStep?: StepRef;
+  /** The start step's start (or its completion, when it was done in one click); absent: it never began. */
+  startedAt?: string;
+  endedAt?: string;
+  /** Started but not ended: `actualMs` runs to the run's end (or now) and is a lower bound. */
+  openEnded: boolean;
+  actualMs?: number;
+  /** Sum of the expected durations of the steps from the start step to the end step, inclusive. */
+  planned: DurationRange & { steps: number; unestimatedSteps: number };
+  overran: boolean;
+}
+
+export interface SkippedStep extends StepRef {
+  by?: string;
+  at?: string;
+  reason: string;
+}
+
+export interface ProblemSummary {
+  id: string;
+  step?: StepRef;
+  text: string;
+  reportedBy: string;
+  reportedAt: string;
+  /** How it ended; absent while it is still open. */
+  resolved?: { by: string; at: string; resolution: string };
+}
+
+export interface NoteSummary {
+  at: string;
+  by: string;
+  text: string;
+  source: "button" | "thread";
+  step?: StepRef;
+}
+
+export interface AutomatedResult extends StepRef {
+  results: { key: string; value: string }[];
+}
+
+export interface PendingReminder {
+  dueAt: string;
+  channel: string;
+  text: string;
+}
+
+/** Something written into the run's log by a person after the run (what to improve next time). */
+export interface FollowUp {
+  at: string;
+  by: string;
+  text: string;
+}
+
+export type AfterRunKind = "reminder_done" | "reminder_snoozed" | "snapshot_deleted" | "post_failed";
+
+export interface AfterRunRecord {
+  at: string;
+  by: string;
+  kind: AfterRunKind;
+  detail: string;
+}
+
+export interface Summary {
+  runId: string;
+  outcome: RunStatus;
+  abortReason?: string;
+  /** Who finished or aborted the run. */
+  closedBy?: string;
+  dryRun: boolean;
+  startedAt: string;
+  endedAt?: string;
+  /** Start to end; for a run still active, start to `generatedAt`. */
+  totalMs: number;
+  generatedAt: string;
+  owner: string;
+  buddy?: string;
+  environment?: string;
+  checklist: {
+    id: string;
+    title: string;
+    /** The checklist's content hash and, when it was loaded from a git checkout, the file's last commit. */
+    version: { hash: string; commit?: string; file?: string };
+  };
+  params: Record<string, string>;
+  /** Sum of the expected durations of every step; steps without one are counted apart. */
+  expected: DurationRange & { unestimatedSteps: number };
+  counts: { total: number; done: number; skipped: number; failed: number; unfinished: number };
+  downtime?: DowntimeSummary;
+  steps: StepSummary[];
+  skipped: SkippedStep[];
+  problems: ProblemSummary[];
+  /** Notes from buttons and from thread replies, oldest first. */
+  notes: NoteSummary[];
+  results: AutomatedResult[];
+  /** Soonest first. */
+  pendingReminders: PendingReminder[];
+  followUps: FollowUp[];
+  afterRun: AfterRunRecord[];
+}

@@ -1,0 +1,224 @@
+import { type DurationRange, parseDurationRange } from "./duration.js";
+import type { RunLogEntry } from "./ports.js";
+import type { Run, ScheduledReminder, StepState } from "./run/run-schema.js";
+import { planSteps } from "./run/step-rules.js";
+import type { AfterRunKind, DowntimeSummary, StepRef, StepSummary, Summary } from "./summary-types.js";
+
+export type * from "./summary-types.js";
+
+/**
+ * The post-mortem of a run as data: what happened, how long it took against the plan, and what
+ * is still to do. Pure: the run, its log and the pending reminders come in, `now` measures what
+ * has not ended. The Markdown file and the Slack message are both drawn from this.
+ */
+
+export interface SummaryInput {
+  run: Run;
+  log: readonly RunLogEntry[];
+  pendingReminders: readonly ScheduledReminder[];
+  now: Date;
+}
+
+/** Log records made outside the run's rules, as the summary names them. */
+const AFTER_RUN_KINDS: Record<string, AfterRunKind> = {
+  reminder_done: "reminder_done",
+  reminder_snoozed: "reminder_snoozed",
+  snapshot_deleted: "snapshot_deleted",
+  reminder_failed: "post_failed",
+  nudge_failed: "post_failed",
+};
+
+/** Oldest first; entries at the same time keep their order (sort is stable). */
+const byTime = <T extends { at: string }>(items: T[]): T[] => items.sort((a, b) => compareIso(a.at, b.at));
+
+function compareIso(a: string, b: string): number {
+  return Date.parse(a) - Date.parse(b);
+}
+
+export function buildSummary(input: SummaryInput): Summary {
+  const { run, log, now } = input;
+  const endMs = run.closedAt ? Date.parse(run.closedAt) : now.getTime();
+  const steps = stepSummaries(run, endMs);
+  const refs = new Map(steps.map((step) => [step.id, { number: step.number, title: step.title }]));
+  const closer = run.history.findLast((entry) => entry.type === "finish" || entry.type === "abort");
+  const accepted = log.filter((entry) => entry.accepted);
+  return {
+    runId: run.id,
+    outcome: run.status,
+    ...(run.abortReason !== undefined ? { abortReason: run.abortReason } : {}),
+    ...(run.status !== "active" && closer ? { closedBy: closer.by } : {}),
+    dryRun: run.dryRun,
+    startedAt: run.createdAt,
+    ...(run.closedAt !== undefined ? { endedAt: run.closedAt } : {}),
+    totalMs: Math.max(0, endMs - Date.parse(run.createdAt)),
+    generatedAt: now.toISOString(),
+    owner: run.owner,
+    ...(run.buddy !== undefined ? { buddy: run.buddy } : {}),
+    ...(run.environment !== undefined ? { environment: run.environment } : {}),
+    checklist: { id: run.plan.id, title: run.plan.title, version: { ...run.source } },
+    params: { ...run.params },
+    expected: sumExpected(steps),
+    counts: {
+      total: steps.length,
+      done: steps.filter((s) => s.status === "done").length,
+      skipped: steps.filter((s) => s.status === "skipped").length,
+      failed: steps.filter((s) => s.status === "failed").length,
+      unfinished: steps.filter((s) => !["done", "skipped", "failed"].includes(s.status)).length,
+    },
+    downtime: downtimeOf(run, steps, endMs),
+    steps,
+    skipped: steps
+      .filter((step) => step.status === "skipped")
+      .map((step) => ({
+        number: step.number,
+        title: step.title,
+        by: step.skippedBy,
+        at: step.skippedAt,
+        reason: step.skipReason ?? "",
+      })),
+    problems: run.problems.map((problem) => ({
+      id: problem.id,
+      ...(problem.stepId && refs.has(problem.stepId) ? { step: refs.get(problem.stepId) } : {}),
+      text: problem.text,
+      reportedBy: problem.reportedBy,
+      reportedAt: problem.reportedAt,
+      ...(problem.resolvedAt !== undefined
+        ? {
+            resolved: {
+              by: problem.resolvedBy ?? "",
+              at: problem.resolvedAt,
+              resolution: problem.resolution ?? "",
+            },
+          }
+        : {}),
+    })),
+    notes: byTime(
+      run.notes.map((note) => ({
+        at: note.at,
+        by: note.by,
+        text: note.text,
+        source: note.source,
+        ...(note.stepId && refs.has(note.stepId) ? { step: refs.get(note.stepId) } : {}),
+      })),
+    ),
+    results: steps
+      .filter((step) => Object.keys(step.results).length > 0)
+      .map((step) => ({
+        number: step.number,
+        title: step.title,
+        results: Object.entries(step.results).map(([key, value]) => ({ key, value })),
+      })),
+    pendingReminders: [...input.pendingReminders]
+      .sort((a, b) => compareIso(a.dueAt, b.dueAt))
+      .map((reminder) => ({ dueAt: reminder.dueAt, channel: reminder.channel, text: reminder.text })),
+    followUps: byTime(
+      accepted
+        .filter((entry) => entry.type === "follow_up" && (entry.detail ?? "").trim() !== "")
+        .map((entry) => ({ at: entry.at, by: entry.by, text: entry.detail ?? "" })),
+    ),
+    afterRun: byTime(
+      accepted.flatMap((entry) => {
+        const kind = AFTER_RUN_KINDS[entry.type];
+        return kind ? [{ at: entry.at, by: entry.by, kind, detail: entry.detail ?? "" }] : [];
+      }),
+    ),
+  };
+}
+
+/** Aborted, a problem reported, or anything that took longer than planned: worth writing down what to change. */
+export function needsFollowUps(summary: Summary): boolean {
+  return (
+    summary.outcome === "aborted" ||
+    summary.problems.length > 0 ||
+    summary.steps.some((step) => step.overran) ||
+    (summary.downtime?.overran ?? false)
+  );
+}
+
+function stepSummaries(run: Run, endMs: number): StepSummary[] {
+  const planned = planSteps(run);
+  const phaseTitles = new Map(run.plan.phases.map((phase) => [phase.id, phase.title]));
+  return run.steps.flatMap((state, index) => {
+    const entry = planned[index];
+    if (!entry) return [];
+    const { plan, phaseId } = entry;
+    const expected = plan.duration ? parseDurationRange(plan.duration) : undefined;
+    const { durationMs, open } = measure(run, state, endMs);
+    const summary: StepSummary = {
+      id: state.id,
+      number: index + 1,
+      phase: phaseTitles.get(phaseId) ?? phaseId,
+      title: plan.title,
+      status: state.status,
+      downtime: plan.downtime,
+      startedAt: state.startedAt,
+      startedBy: state.startedBy,
+      completedAt: state.completedAt,
+      completedBy: state.completedBy,
+      verifiedBy: state.verifiedBy,
+      approvedBy: state.approvedBy,
+      skippedAt: state.skippedAt,
+      skippedBy: state.skippedBy,
+      durationMs,
+      durationOpen: open,
+      expected,
+      overran: expected !== undefined && durationMs !== undefined && durationMs > expected.maxMs,
+      skipReason: state.skipReason,
+      failure: state.failure,
+      results: { ...state.results },
+    };
+    return [summary];
+  });
+}
+
+/**
+ * How long a step took: to its completion, else to its failure or skip, else (still open) to the
+ * run's end. Nothing for a step never started or done in one click.
+ */
+function measure(run: Run, state: StepState, endMs: number): { durationMs?: number; open: boolean } {
+  // Marked done without a start: the engine records one time for both, so it was not timed.
+  if (state.startedAt === undefined || state.startedAt === state.completedAt) return { open: false };
+  const start = Date.parse(state.startedAt);
+  const failedAt =
+    state.status === "failed"
+      ? run.history.findLast((a) => a.type === "action_failed" && a.stepId === state.id)?.at
+      : undefined;
+  const stop = state.completedAt ?? (state.status === "skipped" ? state.skippedAt : undefined) ?? failedAt;
+  if (stop !== undefined) return { durationMs: Math.max(0, Date.parse(stop) - start), open: false };
+  return { durationMs: Math.max(0, endMs - start), open: true };
+}
+
+function sumExpected(steps: readonly StepSummary[]): DurationRange & { unestimatedSteps: number } {
+  return {
+    minMs: steps.reduce((sum, step) => sum + (step.expected?.minMs ?? 0), 0),
+    maxMs: steps.reduce((sum, step) => sum + (step.expected?.maxMs ?? 0), 0),
+    unestimatedSteps: steps.filter((step) => step.expected === undefined).length,
+  };
+}
+
+function downtimeOf(run: Run, steps: readonly StepSummary[], endMs: number): DowntimeSummary | undefined {
+  const startIndex = steps.findIndex((step) => step.downtime === "start");
+  const start = steps[startIndex];
+  if (!start) return undefined;
+  const endIndex = steps.findIndex((step, i) => i > startIndex && step.downtime === "end");
+  const end = endIndex < 0 ? undefined : steps[endIndex];
+  const window = steps.slice(startIndex, end ? endIndex + 1 : steps.length);
+  const expected = sumExpected(window);
+  const plan = { ...expected, steps: window.length };
+  const ref = (step: StepSummary): StepRef => ({ number: step.number, title: step.title });
+  const startedAt = start.startedAt ?? start.completedAt;
+  const base = { startStep: ref(start), ...(end ? { endStep: ref(end) } : {}), planned: plan };
+  if (startedAt === undefined) return { ...base, openEnded: false, overran: false };
+  // Without a step that ends it, the downtime lasts until the run ends.
+  const endedAt = end ? end.completedAt : run.closedAt;
+  const actualMs = Math.max(0, (endedAt ? Date.parse(endedAt) : endMs) - Date.parse(startedAt));
+  const estimated = plan.steps > plan.unestimatedSteps;
+  return {
+    ...base,
+    startedAt,
+    ...(endedAt ? { endedAt } : {}),
+    openEnded: endedAt === undefined,
+    actualMs,
+    overran: estimated && actualMs > plan.maxMs,
+  };
+}

@@ -1,0 +1,299 @@
+import { formatDuration, formatDurationRange } from "../core/duration.js";
+import { PREFLIGHT_USER, type StepStatus } from "../core/run/run-schema.js";
+import type { AfterRunKind, DowntimeSummary, StepRef, StepSummary, Summary } from "../core/summary.js";
+
+/**
+ * A run's post-mortem as Markdown, ready to paste into a ticket or a post-mortem page. Pure and
+ * deterministic: times in UTC, no locale formatting; every step, note and record is listed.
+ * Users are written as Slack writes them in its exports (`<@U…>`).
+ */
+export function summaryMarkdown(summary: Summary): string {
+  const env = summary.environment ? ` (${summary.environment})` : "";
+  const sections = [
+    [`# Post-mortem: ${oneLine(summary.checklist.title)}${env}`, "", ...factsTable(summary)],
+    ["## Downtime", "", ...downtimeLines(summary.downtime)],
+    ["## Timeline", "", ...timelineTable(summary)],
+    ["## Skipped", "", ...orNone(skippedLines(summary), "No step was skipped.")],
+    ["## Problems", "", ...orNone(problemLines(summary), "None reported.")],
+    ["## Notes", "", ...orNone(noteLines(summary), "None.")],
+    ["## Automated results", "", ...orNone(resultLines(summary), "None.")],
+    ["## Reminders still pending", "", ...orNone(reminderLines(summary), "None.")],
+    ["## Follow-ups", "", ...orNone(followUpLines(summary), "None recorded yet.")],
+    ["## After the run", "", ...orNone(afterRunLines(summary), "Nothing recorded yet.")],
+    [`_Made by Preflight on ${utc(summary.generatedAt)} from run \`${summary.runId}\`._`],
+  ];
+  return `${sections.map((lines) => lines.join("\n")).join("\n\n")}\n`;
+}
+
+function factsTable(summary: Summary): string[] {
+  const { checklist } = summary;
+  const params = Object.entries(summary.params).map(([name, value]) => code(`${name}=${value}`));
+  const rows: [string, string][] = [
+    ["Outcome", outcomeText(summary)],
+    ["Started", utc(summary.startedAt)],
+    ["Ended", summary.endedAt ? utc(summary.endedAt) : "not yet"],
+    ["Total", totalText(summary)],
+    ["Owner", who(summary.owner)],
+    ["Buddy", summary.buddy ? who(summary.buddy) : "none"],
+    ["Environment", summary.environment ?? "not set"],
+    ["Checklist", `${checklist.title} (${code(checklist.id)})`],
+    ["Checklist version", versionText(summary)],
+    ["Parameters", params.length > 0 ? params.join(", ") : "none"],
+  ];
+  return [
+    `| Run | ${code(summary.runId)} |`,
+    "| --- | --- |",
+    ...rows.map(([fact, value]) => `| ${fact} | ${cell(value)} |`),
+  ];
+}
+
+function outcomeText(summary: Summary): string {
+  const by = summary.closedBy ? ` by ${who(summary.closedBy)}` : "";
+  const dry = summary.dryRun ? " (dry run)" : "";
+  if (summary.outcome === "finished") return `✅ Finished${by}${dry}`;
+  if (summary.outcome === "active") return `⏳ Still in progress${dry}`;
+  const reason = summary.abortReason ? `: ${summary.abortReason}` : "";
+  return `🛑 Aborted${by}${reason}${dry}`;
+}
+
+function totalText(summary: Summary): string {
+  const total = `${formatDuration(summary.totalMs)}${summary.outcome === "active" ? " so far" : ""}`;
+  const { expected } = summary;
+  const unestimated =
+    expected.unestimatedSteps > 0 ? `; ${count(expected.unestimatedSteps, "step")} without an estimate` : "";
+  if (expected.maxMs === 0) return `${total} (no step has an expected duration)`;
+  return `${total} (the steps were expected to take ${formatDurationRange(expected)}${unestimated})`;
+}
+
+function versionText(summary: Summary): string {
+  const { hash, commit, file } = summary.checklist.version;
+  const where = file ? ` of ${code(file)}` : "";
+  return commit
+    ? `hash ${code(hash)}, commit ${code(commit)}${where}`
+    : `hash ${code(hash)}${where} (not in a git checkout)`;
+}
+
+function downtimeLines(downtime: DowntimeSummary | undefined): string[] {
+  if (!downtime) return ["The checklist marks no downtime."];
+  const { planned, startStep, endStep } = downtime;
+  const span = endStep
+    ? `steps ${startStep.number}–${endStep.number}`
+    : `step ${startStep.number} to the end`;
+  const plan =
+    planned.maxMs === 0
+      ? `no estimate (no step of ${span} has an expected duration)`
+      : `${formatDurationRange(planned)} (${span}${planned.unestimatedSteps > 0 ? `; ${count(planned.unestimatedSteps, "step")} without an estimate` : ""})`;
+  const lines: string[] = [];
+  if (downtime.startedAt === undefined || downtime.actualMs === undefined) {
+    lines.push(`- **Actual:** none: ${stepName(startStep)}, which starts the downtime, was not started.`);
+  } else if (downtime.endedAt) {
+    lines.push(
+      `- **Actual:** ${formatDuration(downtime.actualMs)}, ${utc(downtime.startedAt)} → ${utcAfter(downtime.endedAt, downtime.startedAt)}`,
+    );
+  } else {
+    const end = endStep ? `${stepName(endStep)} was not done` : "the run has not ended";
+    lines.push(
+      `- **Actual:** at least ${formatDuration(downtime.actualMs)}, from ${utc(downtime.startedAt)}; **not ended**: ${end}.`,
+    );
+  }
+  lines.push(`- **Planned:** ${plan}`);
+  if (downtime.overran && downtime.actualMs !== undefined) {
+    const over = formatDuration(downtime.actualMs - planned.maxMs);
+    lines.push(`- ⚠️ **Overran the plan by ${downtime.openEnded ? "at least " : ""}${over}.**`);
+  }
+  return lines;
+}
+
+const STATUS_LABELS: Record<StepStatus, string> = {
+  pending: "not started",
+  awaiting_approval: "awaiting approval",
+  running: "in progress",
+  awaiting_verification: "awaiting verification",
+  done: "done",
+  skipped: "skipped",
+  failed: "failed",
+};
+
+function timelineTable(summary: Summary): string[] {
+  const day = summary.startedAt.slice(0, 10);
+  const closed = summary.outcome === "active" ? undefined : summary.outcome === "aborted" ? "abort" : "end";
+  const stillOpen = (step: StepSummary) =>
+    closed && ["running", "awaiting_approval", "awaiting_verification"].includes(step.status)
+      ? ` at the ${closed}`
+      : "";
+  const lines = [
+    "| # | Step | Status | By | Verified by | Started (UTC) | Took | Expected | Overrun |",
+    "| ---: | --- | --- | --- | --- | --- | ---: | --- | --- |",
+  ];
+  let phase: string | undefined;
+  for (const step of summary.steps) {
+    if (step.phase !== phase) {
+      phase = step.phase;
+      lines.push(`| | **${cell(phase)}** | | | | | | | |`);
+    }
+    const marker = step.downtime ? ` _(downtime ${step.downtime === "start" ? "starts" : "ends"})_` : "";
+    const status = step.failure
+      ? `failed: ${step.failure}`
+      : `${STATUS_LABELS[step.status]}${stillOpen(step)}`;
+    const started = step.startedAt ? clock(step.startedAt, day) : "";
+    const overrun =
+      step.overran && step.durationMs !== undefined && step.expected
+        ? `⚠️ +${formatDuration(step.durationMs - step.expected.maxMs)}`
+        : "";
+    const cells = [
+      String(step.number),
+      `${step.title}${marker}`,
+      status,
+      byText(step),
+      step.verifiedBy ? who(step.verifiedBy) : "",
+      started,
+      tookText(step),
+      step.expected ? formatDurationRange(step.expected) : "",
+      overrun,
+    ];
+    lines.push(`| ${cells.map(cell).join(" | ")} |`);
+  }
+  if (summary.steps.some(untimed))
+    lines.push("", `${UNTIMED}: marked done in one click, without a start, so not timed.`);
+  return lines;
+}
+
+const UNTIMED = "—";
+const untimed = (step: StepSummary) => step.completedAt !== undefined && step.durationMs === undefined;
+
+function tookText(step: StepSummary): string {
+  if (untimed(step)) return UNTIMED;
+  if (step.durationMs === undefined) return "";
+  return `${step.durationOpen ? "≥ " : ""}${formatDuration(step.durationMs)}`;
+}
+
+/** Who acted: the starter and the completer (one name when it was the same person), the approver, the skipper. */
+function byText(step: StepSummary): string {
+  const people: string[] = [];
+  if (step.startedBy && step.completedBy && step.startedBy !== step.completedBy)
+    people.push(`${who(step.startedBy)} → ${who(step.completedBy)}`);
+  else if (step.completedBy ?? step.startedBy) people.push(who(step.completedBy ?? step.startedBy ?? ""));
+  if (step.approvedBy) people.push(`approved by ${who(step.approvedBy)}`);
+  if (step.skippedBy) people.push(`skipped by ${who(step.skippedBy)}`);
+  return people.join(", ");
+}
+
+function skippedLines(summary: Summary): string[] {
+  return summary.skipped.map((skip) => {
+    const by = skip.by ? ` by ${who(skip.by)}` : "";
+    const at = skip.at ? ` on ${utc(skip.at)}` : "";
+    return `- **${skip.number}. ${oneLine(skip.title)}**: skipped${by}${at}. Reason: ${indented(skip.reason)}`;
+  });
+}
+
+function problemLines(summary: Summary): string[] {
+  return summary.problems.map((problem, i) => {
+    const on = problem.step ? ` (on ${stepName(problem.step)})` : "";
+    const head = `${i + 1}. **${problem.resolved ? "Resolved" : "Still open"}:** ${indented(problem.text, 3)}${on}`;
+    const reported = `Reported by ${who(problem.reportedBy)} on ${utc(problem.reportedAt)}.`;
+    const ending = problem.resolved
+      ? `Resolved ${formatDuration(Date.parse(problem.resolved.at) - Date.parse(problem.reportedAt))} later by ${who(problem.resolved.by)}: ${indented(problem.resolved.resolution, 3)}`
+      : `Not resolved ${summary.outcome === "active" ? "yet" : `when the run was ${summary.outcome}`}.`;
+    return `${head}\n   ${reported} ${ending}`;
+  });
+}
+
+function noteLines(summary: Summary): string[] {
+  return summary.notes.map((note) => {
+    const where = note.source === "thread" ? "thread reply" : "note";
+    const on = note.step ? ` on ${stepName(note.step)}` : "";
+    return `- ${utc(note.at)}, ${who(note.by)} (${where}${on}): ${indented(note.text)}`;
+  });
+}
+
+function resultLines(summary: Summary): string[] {
+  return summary.results.map((step) => {
+    const values = step.results.map(({ key, value }) => code(`${key}=${value}`));
+    return `- **${step.number}. ${oneLine(step.title)}:** ${values.join(", ")}`;
+  });
+}
+
+function reminderLines(summary: Summary): string[] {
+  return summary.pendingReminders.map(
+    (reminder) => `- ${utc(reminder.dueAt)} in ${channel(reminder.channel)}: ${indented(reminder.text)}`,
+  );
+}
+
+function followUpLines(summary: Summary): string[] {
+  return summary.followUps.map(
+    (followUp) => `- ${who(followUp.by)}, ${utc(followUp.at)}: ${indented(followUp.text)}`,
+  );
+}
+
+const AFTER_RUN_LABELS: Record<AfterRunKind, string> = {
+  reminder_done: "Reminder marked done",
+  reminder_snoozed: "Reminder snoozed",
+  snapshot_deleted: "Snapshot deleted",
+  post_failed: "⚠️ A post failed",
+};
+
+function afterRunLines(summary: Summary): string[] {
+  return summary.afterRun.map((record) => {
+    const by = record.by === PREFLIGHT_USER ? "" : ` by ${who(record.by)}`;
+    const detail = record.detail ? `: ${indented(record.detail)}` : "";
+    return `- ${utc(record.at)}: ${AFTER_RUN_LABELS[record.kind]}${by}${detail}`;
+  });
+}
+
+function orNone(lines: string[], none: string): string[] {
+  return lines.length > 0 ? lines : [none];
+}
+
+/** `2026-11-20 09:05 UTC`. */
+function utc(iso: string): string {
+  const text = new Date(iso).toISOString();
+  return `${text.slice(0, 10)} ${text.slice(11, 16)} UTC`;
+}
+
+/** `09:53 UTC` when on the same day as `since`, else the full date and time. */
+function utcAfter(iso: string, since: string): string {
+  const full = utc(iso);
+  return full.slice(0, 10) === utc(since).slice(0, 10) ? full.slice(11) : full;
+}
+
+/** `09:05`, with the date when it is not the run's first day. */
+function clock(iso: string, day: string): string {
+  const text = new Date(iso).toISOString();
+  return text.slice(0, 10) === day ? text.slice(11, 16) : `${text.slice(0, 10)} ${text.slice(11, 16)}`;
+}
+
+function who(user: string): string {
+  return user === PREFLIGHT_USER ? "Preflight" : `<@${user}>`;
+}
+
+function channel(id: string): string {
+  return /^[CG][A-Z0-9_]+$/.test(id) ? `<#${id}>` : id;
+}
+
+function stepName(step: StepRef): string {
+  return `step ${step.number} "${oneLine(step.title)}"`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** A table cell: one line, `|` escaped. */
+function cell(text: string): string {
+  return oneLine(text).replace(/\|/g, "\\|");
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\r?\n\s*/g, " ").trim();
+}
+
+/** Text in a list item: later lines indented so they stay in the item. */
+function indented(text: string, by = 2): string {
+  return text.trim().replace(/\r?\n/g, `\n${" ".repeat(by)}`);
+}
+
+/** An inline code span that survives backticks in the text. */
+function code(text: string): string {
+  const fence = text.includes("`") ? "``" : "`";
+  return `${fence}${fence === "``" ? " " : ""}${text}${fence === "``" ? " " : ""}${fence}`;
+}

@@ -1,0 +1,127 @@
+import type { App } from "@slack/bolt";
+import type { View } from "@slack/types";
+import { z } from "zod";
+import type { SlackDeps } from "../deps.js";
+import { ACTION_IDS, VIEW_IDS } from "../ids.js";
+import { inputText, viewSubmissionSchema } from "../payloads.js";
+import { escapeMrkdwn, mention } from "../render/mrkdwn.js";
+import { replyPrivately } from "../reply.js";
+import { describeSlackError } from "../slack-errors.js";
+
+/** After a run that went wrong: what went wrong, and what to change in the checklist. */
+
+const FIELDS = {
+  wrong: { block: "follow_up_wrong", label: "What went wrong?" },
+  change: { block: "follow_up_change", label: "What should change in the checklist?" },
+} as const;
+const INPUT = "value";
+
+const clickSchema = z.object({
+  user: z.object({ id: z.string() }),
+  channel: z.object({ id: z.string() }),
+  trigger_id: z.string(),
+  actions: z.array(z.object({ value: z.string() })).min(1),
+});
+const metadataSchema = z.strictObject({ r: z.string().max(64), c: z.string() });
+
+function modal(runId: string, channel: string): View {
+  const input = (field: (typeof FIELDS)[keyof typeof FIELDS]) => ({
+    type: "input" as const,
+    block_id: field.block,
+    optional: true,
+    label: { type: "plain_text" as const, text: field.label },
+    element: { type: "plain_text_input" as const, action_id: INPUT, multiline: true, max_length: 2_000 },
+  });
+  return {
+    type: "modal",
+    callback_id: VIEW_IDS.followUps,
+    private_metadata: JSON.stringify({ r: runId, c: channel }),
+    title: { type: "plain_text", text: "Follow-ups" },
+    submit: { type: "plain_text", text: "Save" },
+    close: { type: "plain_text", text: "Cancel" },
+    blocks: [input(FIELDS.wrong), input(FIELDS.change)],
+  };
+}
+
+export function register(app: App, deps: SlackDeps): void {
+  const now = deps.now ?? (() => new Date());
+
+  app.action(ACTION_IDS.summaryFollowUp, async ({ ack, body, client }) => {
+    await ack();
+    const click = clickSchema.safeParse(body);
+    const runId = click.success
+      ? z.object({ r: z.string() }).safeParse(safeJson(click.data.actions[0]?.value)).data?.r
+      : undefined;
+    if (!click.success || !runId) return;
+    try {
+      await client.views.open({
+        trigger_id: click.data.trigger_id,
+        view: modal(runId, click.data.channel.id),
+      });
+    } catch (error) {
+      deps.log.error("could not open the follow-ups form", { runId, error: describeSlackError(error) });
+      await replyPrivately(
+        client,
+        deps.log,
+        { channel: click.data.channel.id, user: click.data.user.id },
+        "Slack did not open the form in time; click the button again.",
+      );
+    }
+  });
+
+  app.view(VIEW_IDS.followUps, async ({ ack, body }) => {
+    const submission = viewSubmissionSchema.safeParse(body);
+    const meta = submission.success
+      ? metadataSchema.safeParse(safeJson(submission.data.view.private_metadata)).data
+      : undefined;
+    if (!submission.success || !meta) {
+      await ack({
+        response_action: "errors",
+        errors: { [FIELDS.wrong.block]: "This form is out of date; click Add follow-ups again." },
+      });
+      return;
+    }
+    const { values } = submission.data.view.state;
+    const wrong = inputText(values, FIELDS.wrong.block, INPUT);
+    const change = inputText(values, FIELDS.change.block, INPUT);
+    if (!wrong && !change) {
+      await ack({
+        response_action: "errors",
+        errors: { [FIELDS.wrong.block]: "Write at least one follow-up, here or below." },
+      });
+      return;
+    }
+    await ack();
+    const user = submission.data.user.id;
+    const entries = [
+      wrong ? `What went wrong: ${wrong}` : undefined,
+      change ? `Change in the checklist: ${change}` : undefined,
+    ].filter((text): text is string => text !== undefined);
+    for (const [index, detail] of entries.entries()) {
+      await deps.service.record(meta.r, {
+        at: now().toISOString(),
+        by: user,
+        type: "follow_up",
+        eventId: `follow_up.${submission.data.view.id}.${index}`,
+        accepted: true,
+        detail,
+        version: -1,
+      });
+    }
+    deps.thread.post(
+      meta.r,
+      `📌 ${mention(user)} added follow-ups:\n${entries.map((e) => `• ${escapeMrkdwn(e)}`).join("\n")}`,
+    );
+    await deps.thread.idle();
+    await deps.summaries.post(meta.r, { comment: "The post-mortem, with the follow-ups" });
+  });
+}
+
+function safeJson(raw: string | undefined): unknown {
+  try {
+    return JSON.parse(raw ?? "");
+  } catch {
+    // Not ours: validated (and refused) by the caller's schema.
+    return undefined;
+  }
+}
