@@ -10,12 +10,30 @@ export interface LocatedStep {
   phaseId: string;
 }
 
+// The plan never changes during a run: flatten it once per plan object, not on every lookup.
+const flattened = new WeakMap<Run["plan"], { plan: Step; phaseId: string }[]>();
+const indexes = new WeakMap<Run["steps"], Map<string, number>>();
+
 export function planSteps(run: Run): { plan: Step; phaseId: string }[] {
-  return run.plan.phases.flatMap((phase) => phase.steps.map((plan) => ({ plan, phaseId: phase.id })));
+  let steps = flattened.get(run.plan);
+  if (!steps) {
+    steps = run.plan.phases.flatMap((phase) => phase.steps.map((plan) => ({ plan, phaseId: phase.id })));
+    flattened.set(run.plan, steps);
+  }
+  return steps;
+}
+
+function indexOf(run: Run, stepId: string): number {
+  let index = indexes.get(run.steps);
+  if (!index) {
+    index = new Map(run.steps.map((step, i) => [step.id, i]));
+    indexes.set(run.steps, index);
+  }
+  return index.get(stepId) ?? -1;
 }
 
 export function findStep(run: Run, stepId: string): LocatedStep | undefined {
-  const index = run.steps.findIndex((step) => step.id === stepId);
+  const index = indexOf(run, stepId);
   const planned = planSteps(run)[index];
   const state = run.steps[index];
   if (index < 0 || !planned || !state) return undefined;
