@@ -73,11 +73,11 @@ function time(label: string, n: number, fn: () => void, rounds = 5): number {
 
 const small = halfway(newRun(13));
 const large = halfway(newRun(300));
-const click = (run: Run): RunEvent => ({ type: "add_note", text: "lag 1s", source: "button", by: "U2" });
+const note: RunEvent = { type: "add_note", text: "lag 1s", source: "button", by: "U2" };
 
 console.log("== engine and rendering (pure) ==");
-const applySmall = time("applyEvent, 13-step run", 2_000, () => applyEvent(small, click(small), T0));
-const applyLarge = time("applyEvent, 300-step run", 2_000, () => applyEvent(large, click(large), T0));
+const applySmall = time("applyEvent, 13-step run", 2_000, () => applyEvent(small, note, T0));
+const applyLarge = time("applyEvent, 300-step run", 2_000, () => applyEvent(large, note, T0));
 const renderSmall = time("renderRunMessage, 13-step run", 500, () => renderRunMessage(small, T0));
 const renderLarge = time("renderRunMessage, 300-step run", 200, () => renderRunMessage(large, T0));
 console.log(
