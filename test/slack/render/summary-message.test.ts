@@ -6,6 +6,7 @@ import { buildSummary, needsFollowUps, type Summary } from "../../../src/core/su
 import { summaryMarkdown } from "../../../src/render/summary-markdown.js";
 import { summaryMessage } from "../../../src/slack/render/summary-message.js";
 import { minutesAfter, newRun, T0 } from "../../support/checklist-fixtures.js";
+import { expectWithinSlackLimits } from "../../support/slack-limits.js";
 import {
   ALICE,
   abortedRunInput,
@@ -15,38 +16,6 @@ import {
   playTimed,
   type Timed,
 } from "../../support/summary-fixtures.js";
-
-/** Slack's limits (platform-facts.md). */
-const MAX_BLOCKS = 50;
-const MAX_SECTION_TEXT = 3_000;
-const MAX_HEADER_TEXT = 150;
-const MAX_CONTEXT_ELEMENTS = 10;
-const MAX_BUTTON_TEXT = 75;
-const MAX_BUTTON_VALUE = 2_000;
-/** `msg_blocks_too_long` was seen at ~13,000 characters of blocks JSON: we keep under 12,000. */
-const MAX_MESSAGE_JSON = 12_000;
-
-type Message = ReturnType<typeof summaryMessage>;
-
-function expectWithinSlackLimits(message: Message) {
-  expect(message.text.length).toBeGreaterThan(0);
-  expect(message.blocks.length).toBeLessThanOrEqual(MAX_BLOCKS);
-  expect(JSON.stringify(message.blocks).length).toBeLessThanOrEqual(MAX_MESSAGE_JSON);
-  for (const block of message.blocks) {
-    if (block.type === "header") expect(block.text.text.length).toBeLessThanOrEqual(MAX_HEADER_TEXT);
-    if (block.type === "section") {
-      expect(block.text?.text.length ?? 0).toBeGreaterThan(0);
-      expect(block.text?.text.length ?? 0).toBeLessThanOrEqual(MAX_SECTION_TEXT);
-    }
-    if (block.type === "context") expect(block.elements.length).toBeLessThanOrEqual(MAX_CONTEXT_ELEMENTS);
-    if (block.type === "actions") {
-      for (const element of block.elements as Button[]) {
-        expect(element.text.text.length).toBeLessThanOrEqual(MAX_BUTTON_TEXT);
-        expect(element.value?.length ?? 0).toBeLessThanOrEqual(MAX_BUTTON_VALUE);
-      }
-    }
-  }
-}
 
 const sectionTexts = (blocks: KnownBlock[]) =>
   blocks.flatMap((block) => (block.type === "section" && block.text ? [block.text.text] : []));
