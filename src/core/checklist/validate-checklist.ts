@@ -161,6 +161,12 @@ function checkReminders(checklist: Checklist): ChecklistIssue[] {
     if (reminder.step !== undefined && !stepIds.has(reminder.step)) {
       issues.push({ path: [...path, "step"], message: `no step has the id "${reminder.step}"` });
     }
+    if (reminder.action !== undefined && reminder.action.type !== "rds.delete_snapshot") {
+      issues.push({
+        path: [...path, "action", "type"],
+        message: `a reminder can offer only rds.delete_snapshot (as a button on the reminder); ${reminder.action.type} belongs on a step`,
+      });
+    }
     if (parseDuration(reminder.after) === undefined) {
       issues.push({
         path: [...path, "after"],

@@ -110,4 +110,14 @@ describe("parseChecklist", () => {
       expect.stringContaining('{{steps.snap.id}} names step "snap", which this checklist does not have'),
     );
   });
+
+  it("refuses a reminder action other than deleting a snapshot", () => {
+    const yaml = RULES_CHECKLIST_YAML.replace(
+      "    text: Delete snapshot {{snapshot}}",
+      "    text: Delete snapshot {{snapshot}}\n    action: { type: rds.modify, target: instance, identifier: x, engine_version: '8.0' }",
+    );
+    expect(problemLines(parseChecklist(yaml, "r.yaml"))).toContainEqual(
+      expect.stringContaining("reminders[0].action.type  a reminder can offer only rds.delete_snapshot"),
+    );
+  });
 });
