@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseJsonWith } from "./json-input.js";
 
 /**
  * What a button carries: the run, the step (or problem) and the run's progress the message showed.
@@ -18,12 +19,5 @@ export function encodeActionValue(value: ActionValue): string {
 }
 
 export function decodeActionValue(raw: unknown): ActionValue | undefined {
-  if (typeof raw !== "string") return undefined;
-  try {
-    const parsed = actionValueSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    // Not JSON: a forged or foreign button. The caller answers with a refusal.
-    return undefined;
-  }
+  return parseJsonWith(actionValueSchema, raw);
 }

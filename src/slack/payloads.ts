@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type ActionValue, decodeActionValue } from "./action-value.js";
+import { parseJsonWith } from "./json-input.js";
 
 /** The parts of Slack's interaction payloads Preflight reads, validated before use. */
 
@@ -63,13 +64,12 @@ export const viewSubmissionSchema = z.object({
 export type ViewSubmission = z.infer<typeof viewSubmissionSchema>;
 
 export function readMetadata(raw: string): ModalMetadata | undefined {
-  try {
-    const parsed = modalMetadataSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    // Metadata we did not write: treated as absent and refused by the caller.
-    return undefined;
-  }
+  return parseJsonWith(modalMetadataSchema, raw);
+}
+
+/** The channel of an interaction payload we could not otherwise read (to reply in it). */
+export function channelOf(body: unknown): string {
+  return (body as { channel?: { id?: string } }).channel?.id ?? "";
 }
 
 /** The text typed into an input (`plain_text_input` value), trimmed. */

@@ -5,6 +5,7 @@ import type { ScheduledReminder } from "../core/run/run-schema.js";
 import { findStep } from "../core/run/step-rules.js";
 import type { WindowJob } from "../core/window.js";
 import type { JobKind, OverrunNudge, TimedJobHandler } from "../scheduler/bullmq-scheduler.js";
+import { permalinkOf } from "./permalink.js";
 import { escapeMrkdwn, mention } from "./render/mrkdwn.js";
 import { reminderMessage, windowReminder, windowStartMessage } from "./render/timer-messages.js";
 import type { ThreadPoster } from "./thread-poster.js";
@@ -23,7 +24,7 @@ export function createTimedJobHandler(deps: {
 
   async function reminderDue(reminder: ScheduledReminder): Promise<void> {
     const ref = await deps.refs.get(reminder.runId);
-    const link = ref ? await permalink(ref.channel, ref.ts) : undefined;
+    const link = ref ? await permalinkOf(deps.client, deps.log, ref.channel, ref.ts) : undefined;
     const message = reminderMessage(reminder, link);
     await deps.client.chat.postMessage({
       channel: reminder.channel,
@@ -89,15 +90,6 @@ export function createTimedJobHandler(deps: {
       runId,
       `⚠️ Preflight could not post ${escapeMrkdwn(what)} (${escapeMrkdwn(error)}). Please do it by hand.`,
     );
-  }
-
-  async function permalink(channel: string, ts: string): Promise<string | undefined> {
-    try {
-      return (await deps.client.chat.getPermalink({ channel, message_ts: ts })).permalink;
-    } catch (error) {
-      deps.log.warn("no permalink for a reminder", { channel, error: String(error) });
-      return undefined;
-    }
   }
 
   return { reminderDue, nudgeDue, windowDue, jobFailed };

@@ -108,6 +108,16 @@ describe("under Slack's behaviour", () => {
     expect(run.history.filter((a) => a.type === "start_step")).toEqual([]);
   });
 
+  it("a button whose value Preflight did not write is refused privately, nothing applied", async () => {
+    await startDbUpgrade();
+    const done = h.button("step_complete", "check-access");
+    expect((await h.click({ ...done, value: "not json" }, BOB)).status).toBe(200);
+    expect(await h.slack.waitFor(() => h.ephemeralsTo(BOB)[0])).toContain(
+      "doesn't carry a run Preflight can read",
+    );
+    expect((await h.run()).version).toBe(0);
+  });
+
   it("a double click applies once and refuses nothing", async () => {
     await startDbUpgrade();
     const done = h.button("step_complete", "check-access");

@@ -6,6 +6,7 @@ import { RdsError, type RdsSnapshotState } from "../../core/rds.js";
 import type { ScheduledReminder } from "../../core/run/run-schema.js";
 import type { SlackDeps } from "../deps.js";
 import { ACTION_IDS, VIEW_IDS } from "../ids.js";
+import { parseJsonWith } from "../json-input.js";
 import { escapeMrkdwn, mention, slackDate } from "../render/mrkdwn.js";
 import { handledReminderMessage, reminderValueSchema } from "../render/timer-messages.js";
 import { replyPrivately } from "../reply.js";
@@ -45,7 +46,7 @@ export function register(app: App, deps: SlackDeps): void {
     const click = clickSchema.safeParse(body);
     if (!click.success) return;
     const where = { channel: click.data.channel.id, user: click.data.user.id };
-    const value = parseJson(click.data.actions[0]?.value, reminderValueSchema);
+    const value = parseJsonWith(reminderValueSchema, click.data.actions[0]?.value);
     const reminder = value ? await deps.timers.reminder(value.k) : undefined;
     const action = reminder?.action?.type === "rds.delete_snapshot" ? reminder.action : undefined;
     if (!value || !reminder || !action) {
@@ -98,7 +99,7 @@ export function register(app: App, deps: SlackDeps): void {
     await ack();
     const submission = submissionSchema.safeParse(body);
     const meta = submission.success
-      ? parseJson(submission.data.view.private_metadata, metadataSchema)
+      ? parseJsonWith(metadataSchema, submission.data.view.private_metadata)
       : undefined;
     if (!submission.success || !meta) return;
     const user = submission.data.user.id;
@@ -181,14 +182,4 @@ function errorText(error: unknown): string {
   return error instanceof RdsError
     ? error.message
     : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-}
-
-function parseJson<T>(raw: string | undefined, schema: z.ZodType<T>): T | undefined {
-  try {
-    const parsed = schema.safeParse(JSON.parse(raw ?? ""));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    // Not ours: the caller answers as for a missing value.
-    return undefined;
-  }
 }

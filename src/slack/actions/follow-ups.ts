@@ -3,6 +3,7 @@ import type { View } from "@slack/types";
 import { z } from "zod";
 import type { SlackDeps } from "../deps.js";
 import { ACTION_IDS, VIEW_IDS } from "../ids.js";
+import { parseJsonWith } from "../json-input.js";
 import { inputText, viewSubmissionSchema } from "../payloads.js";
 import { escapeMrkdwn, mention } from "../render/mrkdwn.js";
 import { replyPrivately } from "../reply.js";
@@ -50,7 +51,7 @@ export function register(app: App, deps: SlackDeps): void {
     await ack();
     const click = clickSchema.safeParse(body);
     const runId = click.success
-      ? z.object({ r: z.string() }).safeParse(safeJson(click.data.actions[0]?.value)).data?.r
+      ? parseJsonWith(z.object({ r: z.string() }), click.data.actions[0]?.value)?.r
       : undefined;
     if (!click.success || !runId) return;
     try {
@@ -72,7 +73,7 @@ export function register(app: App, deps: SlackDeps): void {
   app.view(VIEW_IDS.followUps, async ({ ack, body }) => {
     const submission = viewSubmissionSchema.safeParse(body);
     const meta = submission.success
-      ? metadataSchema.safeParse(safeJson(submission.data.view.private_metadata)).data
+      ? parseJsonWith(metadataSchema, submission.data.view.private_metadata)
       : undefined;
     if (!submission.success || !meta) {
       await ack({
@@ -115,13 +116,4 @@ export function register(app: App, deps: SlackDeps): void {
     await deps.thread.idle();
     await deps.summaries.post(meta.r, { comment: "The post-mortem, with the follow-ups" });
   });
-}
-
-function safeJson(raw: string | undefined): unknown {
-  try {
-    return JSON.parse(raw ?? "");
-  } catch {
-    // Not ours: validated (and refused) by the caller's schema.
-    return undefined;
-  }
 }

@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
 import { findStep } from "../../core/run/step-rules.js";
 import type { SlackDeps } from "../deps.js";
-import { FOREIGN_BUTTON, readButtonClick } from "../payloads.js";
+import { channelOf, FOREIGN_BUTTON, readButtonClick } from "../payloads.js";
 import { replyPrivately } from "../reply.js";
 import { describeSlackError } from "../slack-errors.js";
 import { reasonModal } from "../views/reason-modal.js";
@@ -14,8 +14,12 @@ export function register(app: App, deps: SlackDeps): void {
       await ack();
       const click = readButtonClick(body);
       if (!click) {
-        const channel = (body as { channel?: { id?: string } }).channel?.id ?? "";
-        await replyPrivately(client, deps.log, { channel, user: body.user.id }, FOREIGN_BUTTON);
+        await replyPrivately(
+          client,
+          deps.log,
+          { channel: channelOf(body), user: body.user.id },
+          FOREIGN_BUTTON,
+        );
         return;
       }
       const run = await deps.service.get(click.value.r);

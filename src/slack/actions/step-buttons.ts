@@ -3,7 +3,7 @@ import type { RunEvent } from "../../core/run/run-schema.js";
 import { actAndAck } from "../apply-with-ack.js";
 import type { SlackDeps } from "../deps.js";
 import { ACTION_IDS } from "../ids.js";
-import { type ButtonClick, clickEventId, FOREIGN_BUTTON, readButtonClick } from "../payloads.js";
+import { type ButtonClick, channelOf, clickEventId, FOREIGN_BUTTON, readButtonClick } from "../payloads.js";
 import { replyPrivately } from "../reply.js";
 
 /** Buttons that act at once: Start, Done, Verify, Finish run. */
@@ -26,14 +26,10 @@ export function register(app: App, deps: SlackDeps): void {
       const event = click ? makeEvent(click) : undefined;
       if (!click || !event) {
         await ack();
-        const target = readButtonClick(body) ?? {
-          channel: (body as { channel?: { id?: string } }).channel?.id ?? "",
-          user: body.user.id,
-        };
         await replyPrivately(
           client,
           deps.log,
-          { channel: target.channel, user: body.user.id },
+          { channel: channelOf(body), user: body.user.id },
           FOREIGN_BUTTON,
         );
         return;

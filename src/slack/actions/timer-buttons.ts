@@ -2,6 +2,7 @@ import type { App } from "@slack/bolt";
 import { z } from "zod";
 import type { SlackDeps } from "../deps.js";
 import { ACTION_IDS } from "../ids.js";
+import { parseJsonWith } from "../json-input.js";
 import { escapeMrkdwn, mention, slackDate } from "../render/mrkdwn.js";
 import { handledReminderMessage, reminderValueSchema, windowValueSchema } from "../render/timer-messages.js";
 import { replyPrivately } from "../reply.js";
@@ -25,14 +26,8 @@ const REMINDER_ACTIONS = [
 
 function readClick<T>(body: unknown, valueSchema: z.ZodType<T>) {
   const click = clickSchema.safeParse(body);
-  if (!click.success) return undefined;
-  try {
-    const value = valueSchema.safeParse(JSON.parse(click.data.actions[0]?.value ?? ""));
-    return value.success ? { ...click.data, value: value.data } : undefined;
-  } catch {
-    // A button we did not draw: refused by the caller.
-    return undefined;
-  }
+  const value = click.success ? parseJsonWith(valueSchema, click.data.actions[0]?.value) : undefined;
+  return click.success && value !== undefined ? { ...click.data, value } : undefined;
 }
 
 export function register(app: App, deps: SlackDeps): void {

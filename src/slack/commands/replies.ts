@@ -2,7 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import type { CatalogEntry, Logger, MessageRefs } from "../../core/ports.js";
 import type { Run } from "../../core/run/run-schema.js";
 import { describeStatus, unfinishedSteps } from "../../core/run/step-rules.js";
-import { describeSlackError } from "../slack-errors.js";
+import { permalinkOf } from "../permalink.js";
 
 /** Texts for `/maintenance list` and `status`. */
 
@@ -47,13 +47,6 @@ async function permalink(
   run: Run,
   log: Logger,
 ): Promise<string | undefined> {
-  try {
-    const ref = await refs.get(run.id);
-    if (!ref) return undefined;
-    const answer = await client.chat.getPermalink({ channel: ref.channel, message_ts: ref.ts });
-    return answer.permalink;
-  } catch (error) {
-    log.warn("no permalink for a run", { runId: run.id, error: describeSlackError(error) });
-    return undefined;
-  }
+  const ref = await refs.get(run.id);
+  return ref ? permalinkOf(client, log, ref.channel, ref.ts) : undefined;
 }

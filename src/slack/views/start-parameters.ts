@@ -5,6 +5,7 @@ import type { Checklist, Parameter } from "../../core/checklist/schema.js";
 import { resolveParameters } from "../../core/run/create-run.js";
 import type { SlackDeps } from "../deps.js";
 import { VIEW_IDS } from "../ids.js";
+import { parseJsonWith } from "../json-input.js";
 import { viewSubmissionSchema } from "../payloads.js";
 import { startRunAndReport } from "../start-run.js";
 
@@ -97,7 +98,9 @@ function enteredValue(values: Record<string, Record<string, unknown>>, name: str
 export function register(app: App, deps: SlackDeps): void {
   app.view(VIEW_IDS.startParameters, async ({ ack, body, client }) => {
     const parsed = viewSubmissionSchema.safeParse(body);
-    const meta = parsed.success ? safeMetadata(parsed.data.view.private_metadata) : undefined;
+    const meta = parsed.success
+      ? parseJsonWith(metadataSchema, parsed.data.view.private_metadata)
+      : undefined;
     const entry = meta ? deps.catalog.get(meta.k) : undefined;
     if (!parsed.success || !meta || !entry) {
       await ack({ response_action: "errors", errors: {} });
@@ -125,14 +128,4 @@ export function register(app: App, deps: SlackDeps): void {
       ...(meta.b ? { buddy: meta.b } : {}),
     });
   });
-}
-
-function safeMetadata(raw: string): StartMetadata | undefined {
-  try {
-    const parsed = metadataSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    // Not our metadata: the submission is refused by the caller.
-    return undefined;
-  }
 }
