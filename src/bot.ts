@@ -7,9 +7,11 @@ import { loadChecklists } from "./checklists/load-checklists.js";
 import type { Config } from "./config.js";
 import { formatProblem } from "./core/checklist/parse-checklist.js";
 import type { Logger } from "./core/ports.js";
+import type { RunEvent } from "./core/run/run-schema.js";
 import { createActionQueue, startActionWorker } from "./scheduler/action-queue.js";
 import { createBullmqScheduler, startTimerWorker } from "./scheduler/bullmq-scheduler.js";
 import { createActionExecutor } from "./service/action-executor.js";
+import { createEffectRunner } from "./service/effect-runner.js";
 import { createRunService } from "./service/run-service.js";
 import { createWindowService } from "./service/window-service.js";
 import { createSlackApp } from "./slack/app.js";
@@ -19,7 +21,7 @@ import { createSummaryPoster } from "./slack/summary-poster.js";
 import { createThreadPoster } from "./slack/thread-poster.js";
 import { createTimedJobHandler } from "./slack/timed-jobs.js";
 import { createRedisMessageRefs } from "./store/redis-message-refs.js";
-import { createRedisRunStore } from "./store/redis-run-store.js";
+import { createRedisLeases, createRedisRunStore } from "./store/redis-run-store.js";
 import { createRedisWindowStore } from "./store/redis-windows.js";
 
 /** Wires the concrete pieces together. main.ts starts it; tests start it in-process. */
@@ -31,10 +33,18 @@ export interface BotOptions {
   /** Thread lines close together are batched (ms); tests shorten it. */
   threadBatchMs?: number;
   timerRetryDelayMs?: number;
-  /** Effects left over from an interrupted change are carried out once they are this old (ms). */
-  outboxMinAgeMs?: number;
-  /** How often to look for them (ms); also once at start. */
+  /** How often to look for effects left over and messages behind their run (ms); also at start. */
   outboxSweepMs?: number;
+  /** A dead process's claim on a run's effects expires after this long (ms). */
+  leaseMs?: number;
+  /** At most one chat.update per run message in this interval (ms). */
+  redrawIntervalMs?: number;
+  /** After a transient failure, effects are tried again after these delays (ms). */
+  retryMs?: { first: number; max: number };
+  /** After a permanent Slack failure, effects are tried again after this delay (ms). */
+  permanentRetryMs?: number;
+  /** The one clock (the sandbox fast-forwards it). */
+  now?: () => Date;
   /** How often automated steps poll RDS (ms); tests shorten it. */
   actionPollMs?: { first: number; max: number };
 }
@@ -75,13 +85,18 @@ export async function startBot(config: Config, options: BotOptions) {
 
   const client = new WebClient(config.SLACK_BOT_TOKEN, {
     rejectRateLimitedCalls: true,
+    // Retries are the effect runner's: it honours Retry-After and looks for a post whose answer
+    // was lost before posting again; the client's own retries would post it twice.
+    retryConfig: { retries: 0 },
+    timeout: 10_000,
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
   });
+  const now = options.now ?? (() => new Date());
   const prefix = config.REDIS_PREFIX;
   const store = createRedisRunStore(redis, { prefix });
+  const leases = createRedisLeases(redis, prefix);
   const refs = createRedisMessageRefs(redis, prefix);
   const windowStore = createRedisWindowStore(redis, prefix);
-  const refresher = createMessageRefresher({ client, store, refs, log });
   const thread = createThreadPoster({
     client,
     refs,
@@ -100,17 +115,43 @@ export async function startBot(config: Config, options: BotOptions) {
     refs,
     pendingReminders: timers.pendingReminders,
     log,
+    now,
   });
-  const publisher = createSlackPublisher({ client, refs, refresher, thread, summaries });
-  const actionQueue = createActionQueue({ redis, prefix: `${prefix}bull` });
-  const service = createRunService({
+  const publisher = createSlackPublisher({
+    client,
+    refs,
+    summaries,
+    claimOnce: async (name) =>
+      (await redis.set(`${prefix}once:${name}`, "1", "EX", 30 * 86_400, "NX")) === "OK",
+    log,
+    now,
+  });
+  const refresher = createMessageRefresher({
     store,
-    catalog,
+    leases,
+    publisher,
+    log,
+    ...(options.redrawIntervalMs !== undefined ? { minIntervalMs: options.redrawIntervalMs } : {}),
+    ...(options.permanentRetryMs !== undefined ? { permanentRetryMs: options.permanentRetryMs } : {}),
+  });
+  const actionQueue = createActionQueue({ redis, prefix: `${prefix}bull` });
+  let report: (runId: string, event: RunEvent, eventId: string) => Promise<unknown> = async () => undefined;
+  const effects = createEffectRunner({
+    store,
+    leases,
     publisher,
     scheduler: timers.scheduler,
     actions: actionQueue.runner,
+    report: (runId, event, eventId) => report(runId, event, eventId),
     log,
+    now,
+    ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    ...(options.threadBatchMs !== undefined ? { lineBatchMs: options.threadBatchMs } : {}),
+    ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
+    ...(options.permanentRetryMs !== undefined ? { permanentRetryMs: options.permanentRetryMs } : {}),
   });
+  const service = createRunService({ store, catalog, effects, redraws: refresher, log, now });
+  report = (runId, event, eventId) => service.act(runId, event, eventId);
   // The SDK finds credentials itself (the default chain) and honours AWS_ENDPOINT_URL_RDS.
   const rds = createRdsGateway();
   const executor = createActionExecutor({
@@ -137,18 +178,20 @@ export async function startBot(config: Config, options: BotOptions) {
     log,
   });
 
-  // A bot that died between storing a change and carrying out its effects left them in the outbox.
+  // Effects a dead process left in an outbox, and messages behind their stored run, are picked
+  // up at start and by a sweep every few seconds (its lease expired, so it is free to take).
   const sweep = async () => {
     try {
-      await service.recover(options.outboxMinAgeMs ?? 30_000);
+      await Promise.all([effects.sweep(), refresher.sweep()]);
     } catch (error) {
-      log.error("recovering left-over effects failed", {
+      log.warn("sweeping for left-over effects failed; the next sweep tries again", {
         error: error instanceof Error ? error.message : String(error),
       });
     }
   };
-  await sweep();
-  const sweeper = setInterval(() => void sweep(), options.outboxSweepMs ?? 60_000);
+  void sweep();
+  const sweeper = setInterval(() => void sweep(), options.outboxSweepMs ?? 2_000);
+  sweeper.unref?.();
 
   const healthy = async () => {
     try {
@@ -195,6 +238,9 @@ export async function startBot(config: Config, options: BotOptions) {
     await worker.close();
     await actionWorker.close();
     await actionQueue.close();
+    effects.stop();
+    await effects.idle();
+    refresher.stop();
     await refresher.idle();
     await thread.idle();
     await timers.close();
@@ -209,6 +255,7 @@ export async function startBot(config: Config, options: BotOptions) {
     store,
     refs,
     refresher,
+    effects,
     thread,
     timers,
     worker,

@@ -19,18 +19,35 @@ export interface RunLogEntry {
   version: number;
 }
 
+/** One effect with its stable id (run, version, index): carrying it out twice is noticed. */
+export interface StoredEffect {
+  id: string;
+  effect: Effect;
+}
+
 /** Effects stored with the state change that caused them, until they have been carried out. */
 export interface OutboxEntry {
+  /** `v<version>`: the run's version after the change, so entries of a run sort in order. */
   id: string;
   runId: string;
+  seq: number;
   at: string;
-  effects: Effect[];
+  effects: StoredEffect[];
+}
+
+/** What is known of one effect: tried (the answer may have been lost) or done (with what it made). */
+export interface EffectRecord {
+  status: "tried" | "done";
+  at: string;
+  /** The Slack message it made (ts), when it made one. */
+  ts?: string;
+  channel?: string;
 }
 
 export type UpdateResult =
-  | { status: "applied"; run: Run; decision: Extract<Decision, { accepted: true }>; outboxId: string }
+  | { status: "applied"; run: Run; decision: Extract<Decision, { accepted: true }>; outbox?: OutboxEntry }
   | { status: "refused"; run: Run; refusal: Refusal }
-  /** The same event id was seen before: nothing was applied again; `outcome` is what happened then. */
+  /** The same event id was accepted before: nothing was applied again. */
   | { status: "duplicate"; run: Run; outcome: Pick<RunLogEntry, "accepted" | "refusal" | "version"> }
   | { status: "not_found" };
 
@@ -41,14 +58,12 @@ export interface RunUpdate {
   type: string;
   at: Date;
   decide: (run: Run) => Decision;
-  /** Which of an accepted decision's effects to keep in the outbox until carried out. */
-  keep?: (effects: readonly Effect[]) => Effect[];
 }
 
 /** Where runs live. Implementations must apply concurrent updates one at a time, none lost. */
 export interface RunStore {
-  /** Stores a new run; its first effects wait in the outbox under the returned id. */
-  create(run: Run, effects?: readonly Effect[]): Promise<string>;
+  /** Stores a new run; its first effects wait in its outbox (returned, when there are any). */
+  create(run: Run, effects?: readonly Effect[]): Promise<OutboxEntry | undefined>;
   get(runId: string): Promise<Run | undefined>;
   update(runId: string, update: RunUpdate): Promise<UpdateResult>;
   log(runId: string): Promise<RunLogEntry[]>;
@@ -57,11 +72,30 @@ export interface RunStore {
    * a job that failed). Once per event id: false when the id was seen before.
    */
   record(runId: string, entry: RunLogEntry): Promise<boolean>;
-  /** Effects whose state change is stored but that were not all carried out (a crash, a failure). */
-  pendingEffects(): Promise<OutboxEntry[]>;
-  effectsDone(outboxId: string): Promise<void>;
+  /** Runs whose outbox holds effects not all carried out (a crash, a failure, or just now). */
+  runsWithOutbox(): Promise<string[]>;
+  /** A run's outbox entries, oldest first. */
+  outbox(runId: string): Promise<OutboxEntry[]>;
+  /** Every effect of the entry was carried out: it leaves the outbox. */
+  clearOutboxEntry(runId: string, entryId: string): Promise<void>;
+  /** What is known of the run's effects, by effect id. */
+  effectRecords(runId: string): Promise<Record<string, EffectRecord>>;
+  markEffect(runId: string, effectId: string, record: EffectRecord): Promise<void>;
+  /** Runs whose message shows an older version than the stored one, with the version wanted. */
+  redrawsWanted(): Promise<{ runId: string; version: number }[]>;
+  /** The message now shows `version`; the wish goes unless a newer version came meanwhile. */
+  redrawn(runId: string, version: number): Promise<void>;
+  wantRedraw(runId: string, version: number): Promise<void>;
   activeRuns(channel: string): Promise<Run[]>;
   priorRuns(checklistId: string): Promise<PriorRun[]>;
+}
+
+/** Exclusive, expiring claims (one process carries out a run's effects at a time). */
+export interface Leases {
+  /** A token when the lease was free, undefined when someone holds it. */
+  acquire(name: string, ttlMs: number): Promise<string | undefined>;
+  renew(name: string, token: string, ttlMs: number): Promise<boolean>;
+  release(name: string, token: string): Promise<void>;
 }
 
 /** A checklist as loaded from a file. */
@@ -78,17 +112,34 @@ export interface ChecklistCatalog {
   list(): CatalogEntry[];
 }
 
-/** Where people watch a run (the Slack message and its thread). */
+/** What is known of a run's effects, for the adapter that carries one out. */
+export interface EffectLedger {
+  get(effectId: string): EffectRecord | undefined;
+  mark(effectId: string, record: EffectRecord): Promise<void>;
+}
+
+/** One line for a run's thread, from the effect that asked for it. */
+export interface ThreadLine {
+  effectId: string;
+  effect: Effect;
+}
+
+/**
+ * Where people watch a run (the Slack message and its thread). Each call carries effects out
+ * exactly once: what the ledger says was done is not done again, and what it says was tried
+ * (the answer may have been lost) is looked for before it is done again.
+ */
 export interface RunPublisher {
-  /** Posts the run message; remembers where it is so later refreshes update it in place. */
-  publish(run: Run): Promise<void>;
-  /** Redraws the run message from the latest stored state; refreshes close together coalesce. */
-  refresh(runId: string): void;
-  /** One line of what happened, for the run's thread; lines close together are batched. */
-  postActivity(run: Run, activity: Activity): void;
-  requestVerification(run: Run, stepId: string, completedBy: string, ask: string[]): Promise<void>;
-  requestApproval(run: Run, stepId: string, requestedBy: string, ask: string[]): Promise<void>;
-  runClosed(run: Run, outcome: "finished" | "aborted"): Promise<void>;
+  /** Posts the run message and remembers where it is, so redraws update it in place. */
+  publish(run: Run, effectId: string, ledger: EffectLedger): Promise<void>;
+  /** Posts lines into the run's thread, joined into as few messages as fit. */
+  postLines(run: Run, lines: readonly ThreadLine[], ledger: EffectLedger): Promise<void>;
+  /** The post-mortem: the summary message and the Markdown file. */
+  postSummary(run: Run, effectId: string, ledger: EffectLedger): Promise<void>;
+  /** Draws the run message from this state (nothing when it was never posted). */
+  redraw(run: Run): Promise<"drawn" | "not_posted">;
+  /** Tells the run's owner privately about a failure they can fix; once per run and kind. */
+  tellOwner(run: Run, kind: string, text: string): Promise<void>;
 }
 
 /** Timed work that must survive restarts (BullMQ). */

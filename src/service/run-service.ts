@@ -1,13 +1,6 @@
 import { randomBytes } from "node:crypto";
-import type {
-  ActionRunner,
-  ChecklistCatalog,
-  Logger,
-  RunPublisher,
-  RunStore,
-  Scheduler,
-  UpdateResult,
-} from "../core/ports.js";
+import { slackFix } from "../core/errors.js";
+import type { ChecklistCatalog, Logger, RunStore, UpdateResult } from "../core/ports.js";
 import { applyEvent } from "../core/run/apply-event.js";
 import { createRun, type ParameterError } from "../core/run/create-run.js";
 import type { Effect } from "../core/run/effects.js";
@@ -15,32 +8,18 @@ import type { Run, RunEvent } from "../core/run/run-schema.js";
 
 /**
  * The run service: the one place where the pure engine meets storage and the outside world.
- * State changes are stored first; effects (Slack, reminders, AWS) are carried out after, and a
- * failing effect is logged with the run id — it never undoes or loses the stored change.
+ * A state change and the effects it causes are stored together (the run's outbox); the effect
+ * runner carries them out after, exactly once, and the refresher redraws the run message. A
+ * failing effect never undoes or loses the stored change.
  */
-
-/**
- * Effects that must happen even if the process dies right after the state change: they are kept
- * in the outbox until carried out, and carried out again on recovery. All are idempotent (job
- * ids name the reminder, the nudge or the start of the step). Messages are not kept: a redraw or
- * a thread line lost in a crash is not worth a duplicate.
- */
-const DURABLE_EFFECTS = new Set<Effect["type"]>([
-  "schedule_reminder",
-  "cancel_reminders",
-  "schedule_overrun_nudges",
-  "cancel_overrun_nudges",
-  "run_action",
-  "run_closed",
-]);
-const durable = (effects: readonly Effect[]) => effects.filter((effect) => DURABLE_EFFECTS.has(effect.type));
 
 export interface RunServiceDeps {
   store: RunStore;
   catalog: ChecklistCatalog;
-  publisher: RunPublisher;
-  scheduler: Scheduler;
-  actions?: ActionRunner;
+  /** Carries out stored effects (effect-runner.ts); kicked after every commit. */
+  effects: { kick(runId: string): Promise<void> };
+  /** Redraws run messages (level-triggered); asked after every commit. */
+  redraws: { request(runId: string): void };
   log: Logger;
   now?: () => Date;
   newRunId?: () => string;
@@ -56,7 +35,8 @@ export interface StartRequest {
 }
 
 export type StartOutcome =
-  | { ok: true; run: Run }
+  /** `posted` is false when Slack could not be reached yet: the message follows when it answers. */
+  | { ok: true; run: Run; posted: boolean }
   | { ok: false; message: string; missing?: string[]; parameterErrors?: ParameterError[] };
 
 export interface ActOutcome {
@@ -75,7 +55,7 @@ export type RunService = ReturnType<typeof createRunService>;
 export function createRunService(deps: RunServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const makeId = deps.newRunId ?? newRunId;
-  const { store, catalog, publisher, scheduler, log } = deps;
+  const { store, catalog, log } = deps;
 
   async function startRun(request: StartRequest): Promise<StartOutcome> {
     const entry = catalog.get(request.checklistId);
@@ -100,16 +80,30 @@ export function createRunService(deps: RunServiceDeps) {
         ...(result.parameterErrors ? { parameterErrors: result.parameterErrors } : {}),
       };
     }
-    const outboxId = await store.create(result.run, durable(result.effects));
-    await publisher.publish(result.run);
-    const first = result.effects.filter((effect) => effect.type !== "refresh_run_message");
-    await carryOutAndClear(result.run, first, outboxId);
+    const effects: Effect[] = [
+      { type: "publish_run_message" },
+      ...result.effects.filter((effect) => effect.type !== "refresh_run_message"),
+    ];
+    await store.create(result.run, effects);
     log.info("run started", {
       runId: result.run.id,
       checklist: entry.checklist.id,
       channel: request.channel,
     });
-    return { ok: true, run: result.run };
+    // The message is posted from the outbox (so a crash here loses nothing); wait for it to
+    // say whether people can watch the run.
+    await deps.effects.kick(result.run.id);
+    const stored = await store.get(result.run.id);
+    if (stored && stored.status !== "active") {
+      return {
+        ok: false,
+        message: `${stored.abortReason ?? "The run message could not be posted."} ${notPostedHelp(stored)}`,
+      };
+    }
+    const posted = (await store.outbox(result.run.id)).every(
+      (outbox) => !outbox.effects.some((e) => e.effect.type === "publish_run_message"),
+    );
+    return { ok: true, run: stored ?? result.run, posted };
   }
 
   /** Applies one event. `eventId` identifies the click or delivery: the same id applies once. */
@@ -121,103 +115,19 @@ export function createRunService(deps: RunServiceDeps) {
       type: event.type,
       at,
       decide: (run) => applyEvent(run, event, at),
-      keep: durable,
     });
     if (result.status === "applied") {
-      return { result, effectsDone: carryOutAndClear(result.run, result.decision.effects, result.outboxId) };
+      deps.redraws.request(runId);
+      return { result, effectsDone: result.outbox ? deps.effects.kick(runId) : Promise.resolve() };
     }
     // Whoever clicked saw an outdated message: redraw it so they see what changed.
-    if (result.status === "refused" && result.refusal.code === "stale") publisher.refresh(runId);
+    if (result.status === "refused" && result.refusal.code === "stale") deps.redraws.request(runId);
     return { result, effectsDone: Promise.resolve() };
   }
 
-  /** Carries out effects; the outbox entry goes only when every effect that must not be lost succeeded. */
-  async function carryOutAndClear(run: Run, effects: readonly Effect[], outboxId: string): Promise<void> {
-    const failed = await carryOut(run, effects);
-    if (durable(failed).length > 0) return;
-    try {
-      await store.effectsDone(outboxId);
-    } catch (error) {
-      // Left in the outbox: recovery carries it out again, and every durable effect is idempotent.
-      log.warn("could not clear an outbox entry", { runId: run.id, outboxId, error: String(error) });
-    }
-  }
-
-  /**
-   * Carries out the durable effects of state changes stored at least `minAgeMs` ago whose
-   * effects were not all carried out: the process died in between, or a call failed.
-   */
-  async function recover(minAgeMs: number): Promise<number> {
-    const cutoff = now().getTime() - minAgeMs;
-    let recovered = 0;
-    for (const entry of await store.pendingEffects()) {
-      if (Date.parse(entry.at) > cutoff) continue;
-      const run = await store.get(entry.runId);
-      if (!run) {
-        await store.effectsDone(entry.id);
-        continue;
-      }
-      log.warn("carrying out effects left over from an interrupted change", {
-        runId: run.id,
-        outboxId: entry.id,
-      });
-      await carryOutAndClear(run, durable(entry.effects), entry.id);
-      recovered += 1;
-    }
-    return recovered;
-  }
-
-  /** Returns the effects that failed; each failure is logged with the run id. */
-  async function carryOut(run: Run, effects: readonly Effect[]): Promise<Effect[]> {
-    const failed: Effect[] = [];
-    for (const effect of effects) {
-      try {
-        await carryOutOne(run, effect);
-      } catch (error) {
-        failed.push(effect);
-        log.error("effect failed; the run's state is stored, the effect was not carried out", {
-          runId: run.id,
-          effect: effect.type,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
-    }
-    return failed;
-  }
-
-  async function carryOutOne(run: Run, effect: Effect): Promise<void> {
-    switch (effect.type) {
-      case "refresh_run_message":
-        return publisher.refresh(run.id);
-      case "post_activity":
-        return publisher.postActivity(run, effect.activity);
-      case "request_verification":
-        return publisher.requestVerification(run, effect.stepId, effect.completedBy, effect.ask);
-      case "request_approval":
-        return publisher.requestApproval(run, effect.stepId, effect.requestedBy, effect.ask);
-      case "schedule_reminder":
-        return scheduler.scheduleReminder(effect.reminder);
-      case "cancel_reminders":
-        return scheduler.cancelReminders(effect.runId, { keepOnAbort: effect.keepOnAbort });
-      case "schedule_overrun_nudges":
-        return scheduler.scheduleOverrunNudges(run.id, effect.stepId, effect.at);
-      case "cancel_overrun_nudges":
-        return scheduler.cancelOverrunNudges(run.id, effect.stepId);
-      case "run_action":
-        if (!deps.actions)
-          throw new Error(
-            `step ${effect.stepId} declares ${effect.action.type}, but no action runner is configured`,
-          );
-        return deps.actions.run({
-          runId: run.id,
-          stepId: effect.stepId,
-          action: effect.action,
-          dryRun: effect.dryRun,
-          jobKey: effect.jobKey,
-        });
-      case "run_closed":
-        return publisher.runClosed(run, effect.outcome);
-    }
+  function notPostedHelp(run: Run): string {
+    const code = /\(([a-z_]+)\)/.exec(run.abortReason ?? "")?.[1];
+    return `Nothing else was done; the run is closed. ${slackFix(code, run.channel)} Then start it again.`;
   }
 
   function unknownChecklist(id: string): string {
@@ -228,8 +138,6 @@ export function createRunService(deps: RunServiceDeps) {
   return {
     startRun,
     act,
-    carryOut,
-    recover,
     get: store.get,
     activeRuns: store.activeRuns,
     record: store.record,

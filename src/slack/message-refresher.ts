@@ -1,96 +1,158 @@
-import type { WebClient } from "@slack/web-api";
-import type { Logger, MessageRefs, RunStore } from "../core/ports.js";
-import { renderRunMessage } from "./render/run-message.js";
-import { describeSlackError, retryAfterMs, sleep } from "./slack-errors.js";
+import { asPreflightError } from "../core/errors.js";
+import type { Leases, Logger, RunPublisher, RunStore } from "../core/ports.js";
 
 /**
- * Redraws run messages with `chat.update` (Tier 3, ~50/min). Requests for one run coalesce:
- * while an update is in flight, more requests only mark the run dirty, and the next update
- * renders the latest stored state. After each update the stored version is checked again, so
- * the message converges on the last state even when another process refreshed it in between,
- * and a 429 waits for Retry-After and then draws the latest state.
+ * Keeps every run message equal to its stored run. Level-triggered: each commit records the
+ * version the message should show (`redrawsWanted`); a redraw renders the state stored at that
+ * moment and clears the wish only if no newer version came meanwhile. Whatever happened — a
+ * crash between a commit and its redraw, a 429, Slack down, the bot not in the channel — the
+ * next redraw after Slack answers again draws the stored state.
+ *
+ * Paced for chat.update (Tier 3, ~50/min): at most one update per message per `minIntervalMs`,
+ * requests in between coalesce, and a 429 pauses every update for its Retry-After.
  */
 
-const MAX_FAILURES = 3;
-
 export interface MessageRefresher {
+  /** This run changed: redraw it soon (coalesced, paced). */
   request(runId: string): void;
-  /** Resolves when no refresh is pending (tests, shutdown). */
+  /** Redraws every run whose message is behind its stored state (other processes, crashes). */
+  sweep(): Promise<void>;
+  /** Resolves when no redraw is pending in this process (tests, shutdown). */
   idle(): Promise<void>;
+  stop(): void;
 }
 
 export function createMessageRefresher(deps: {
-  client: WebClient;
   store: RunStore;
-  refs: MessageRefs;
+  leases: Leases;
+  publisher: RunPublisher;
   log: Logger;
-  now?: () => Date;
+  /** At most one chat.update per message in this interval (ms). */
+  minIntervalMs?: number;
+  /** After a permanent Slack error, try again this much later (ms). */
+  permanentRetryMs?: number;
 }): MessageRefresher {
-  const now = deps.now ?? (() => new Date());
-  const pending = new Map<string, { dirty: boolean; done: Promise<void> }>();
+  const minIntervalMs = deps.minIntervalMs ?? 1_000;
+  const permanentRetryMs = deps.permanentRetryMs ?? 30_000;
+  const passes = new Map<string, { again: boolean; done: Promise<void> }>();
+  const lastDrawn = new Map<string, number>();
+  /** The version this process last drew for each run (redundant requests draw nothing). */
+  const drawnVersion = new Map<string, number>();
+  const notBefore = new Map<string, { until: number; failures: number }>();
+  /** chat.update is paused app-wide until then (a 429's Retry-After). */
+  let pausedUntil = 0;
+  let stopped = false;
 
   function request(runId: string): void {
-    const existing = pending.get(runId);
-    if (existing) {
-      existing.dirty = true;
+    if (stopped) return;
+    const running = passes.get(runId);
+    if (running) {
+      running.again = true;
       return;
     }
-    const entry = { dirty: true, done: Promise.resolve() };
-    pending.set(runId, entry);
-    entry.done = refreshUntilClean(runId, entry).finally(() => pending.delete(runId));
+    const pass = { again: true, done: Promise.resolve() };
+    passes.set(runId, pass);
+    pass.done = (async () => {
+      try {
+        while (pass.again && !stopped) {
+          pass.again = false;
+          await paced(runId);
+          await drawOnce(runId, pass);
+        }
+      } finally {
+        passes.delete(runId);
+      }
+    })();
   }
 
-  async function refreshUntilClean(runId: string, entry: { dirty: boolean }): Promise<void> {
-    let failures = 0;
-    while (entry.dirty) {
-      entry.dirty = false;
-      try {
-        const version = await refreshOnce(runId);
-        const latest = await deps.store.get(runId);
-        if (version !== undefined && latest && latest.version !== version) entry.dirty = true;
-      } catch (error) {
-        const wait = retryAfterMs(error);
-        entry.dirty = true;
-        if (wait !== undefined) {
-          deps.log.warn("chat.update rate-limited; retrying with the latest state", {
-            runId,
-            retryAfterMs: wait,
-          });
-          await sleep(wait);
-          continue;
-        }
-        failures += 1;
+  async function paced(runId: string): Promise<void> {
+    const now = Date.now();
+    const wait = Math.max(
+      (lastDrawn.get(runId) ?? 0) + minIntervalMs - now,
+      pausedUntil - now,
+      (notBefore.get(runId)?.until ?? 0) - now,
+    );
+    if (wait > 0) await sleep(wait);
+  }
+
+  async function drawOnce(runId: string, pass: { again: boolean }): Promise<void> {
+    let token: string | undefined;
+    try {
+      token = await deps.leases.acquire(`draw:${runId}`, 10_000);
+      // Another process is drawing it; if it dies, the sweep finds the wish still there.
+      if (!token) return;
+      const run = await deps.store.get(runId);
+      if (!run) {
+        await deps.store.redrawn(runId, Number.MAX_SAFE_INTEGER);
+        return;
+      }
+      if (drawnVersion.get(runId) === run.version) {
+        await deps.store.redrawn(runId, run.version);
+        return;
+      }
+      lastDrawn.set(runId, Date.now());
+      const outcome = await deps.publisher.redraw(run);
+      if (outcome === "drawn") drawnVersion.set(runId, run.version);
+      // Never posted: the post draws it; a run closed without a message has nothing to draw.
+      if (outcome === "not_posted" && run.status === "active") return;
+      await deps.store.redrawn(runId, run.version);
+      notBefore.delete(runId);
+    } catch (error) {
+      const failure = asPreflightError(error);
+      const failures = (notBefore.get(runId)?.failures ?? 0) + 1;
+      if (failure.retryAfterMs !== undefined) {
+        pausedUntil = Math.max(pausedUntil, Date.now() + failure.retryAfterMs);
+        deps.log.warn("chat.update rate-limited; every redraw waits, then draws the latest state", {
+          runId,
+          retryAfterMs: failure.retryAfterMs,
+        });
+      } else {
+        const delay =
+          failure.code === "slack_permanent" ? permanentRetryMs : Math.min(30_000, 500 * 2 ** (failures - 1));
+        notBefore.set(runId, { until: Date.now() + delay, failures });
         deps.log.error("refreshing the run message failed", {
           runId,
-          error: describeSlackError(error),
-          attempt: failures,
+          code: failure.code,
+          error: failure.platformCode ?? failure.message,
+          retryInMs: delay,
         });
-        if (failures >= MAX_FAILURES) return;
-        await sleep(200 * failures);
+        if (failure.code === "slack_permanent") {
+          const run = await deps.store.get(runId).catch(() => undefined);
+          if (run)
+            await deps.publisher
+              .tellOwner(run, `slack:${failure.platformCode}`, failure.platformCode ?? "error")
+              .catch(() => undefined);
+          // The sweep tries again once the delay has passed.
+          return;
+        }
       }
+      pass.again = true;
+    } finally {
+      if (token) await deps.leases.release(`draw:${runId}`, token).catch(() => undefined);
     }
   }
 
-  /** Draws the stored run; returns the version drawn, or undefined when there is nothing to draw. */
-  async function refreshOnce(runId: string): Promise<number | undefined> {
-    const [run, ref] = await Promise.all([deps.store.get(runId), deps.refs.get(runId)]);
-    if (!run || !ref) {
-      deps.log.warn("no run message to refresh", { runId });
-      return undefined;
+  async function sweep(): Promise<void> {
+    const wanted = await deps.store.redrawsWanted();
+    const now = Date.now();
+    for (const { runId } of wanted) {
+      if ((notBefore.get(runId)?.until ?? 0) > now) continue;
+      request(runId);
     }
-    const message = renderRunMessage(run, now());
-    await deps.client.chat.update({
-      channel: ref.channel,
-      ts: ref.ts,
-      text: message.text,
-      blocks: message.blocks,
-    });
-    return run.version;
   }
 
   async function idle(): Promise<void> {
-    while (pending.size > 0) await Promise.all([...pending.values()].map((entry) => entry.done));
+    while (passes.size > 0) await Promise.all([...passes.values()].map((pass) => pass.done));
   }
 
-  return { request, idle };
+  return {
+    request,
+    sweep,
+    idle,
+    stop: () => {
+      stopped = true;
+    },
+  };
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

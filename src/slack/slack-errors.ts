@@ -1,4 +1,5 @@
 import { ErrorCode } from "@slack/web-api";
+import { isPreflightError, PreflightError } from "../core/errors.js";
 
 /** Slack's Retry-After in ms when the error is a rate limit (429), else undefined. */
 export function retryAfterMs(error: unknown): number | undefined {
@@ -19,3 +20,51 @@ export function describeSlackError(error: unknown): string {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Slack errors that retrying does not fix: a person has to act (invite the bot, reinstall it). */
+export const PERMANENT_SLACK_ERRORS = new Set([
+  "channel_not_found",
+  "not_in_channel",
+  "is_archived",
+  "msg_too_long",
+  "missing_scope",
+  "invalid_auth",
+  "not_authed",
+  "account_inactive",
+  "token_revoked",
+  "restricted_action",
+  "invalid_blocks",
+  "invalid_arguments",
+  "no_text",
+  "too_many_attachments",
+  "message_not_found",
+  "cant_update_message",
+  "edit_window_closed",
+  "thread_not_found",
+]);
+
+/**
+ * What a failed Web API call means for whoever called it: a rate limit (wait Retry-After),
+ * a transient failure (5xx, timeout, network: retry later) or a permanent one (record it and
+ * tell a person what to do).
+ */
+export function classifySlackError(error: unknown): PreflightError {
+  if (isPreflightError(error)) return error;
+  const wait = retryAfterMs(error);
+  const code = describeSlackError(error);
+  if (wait !== undefined)
+    return new PreflightError("slack_transient", "rate limited", {
+      original: error,
+      platformCode: "ratelimited",
+      retryAfterMs: wait,
+    });
+  const kind = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (kind === ErrorCode.PlatformError) {
+    if (PERMANENT_SLACK_ERRORS.has(code))
+      return new PreflightError("slack_permanent", code, { original: error, platformCode: code });
+    // ratelimited / internal_error / fatal_error / service_unavailable answered as ok:false
+    return new PreflightError("slack_transient", code, { original: error, platformCode: code });
+  }
+  // HTTP errors (5xx), request errors (network, timeout) and anything else from the transport.
+  return new PreflightError("slack_transient", code, { original: error, platformCode: code });
+}

@@ -1,91 +1,209 @@
 import type { WebClient } from "@slack/web-api";
-import type { MessageRefs, RunPublisher } from "../core/ports.js";
+import { slackFix } from "../core/errors.js";
+import type { EffectLedger, Logger, MessageRefs, RunPublisher, ThreadLine } from "../core/ports.js";
 import type { Run } from "../core/run/run-schema.js";
-import { findStep } from "../core/run/step-rules.js";
-import type { MessageRefresher } from "./message-refresher.js";
-import { renderActivity } from "./render/activity.js";
-import { escapeMrkdwn, mention } from "./render/mrkdwn.js";
+import { findFile, postOnce } from "./post-once.js";
+import { escapeMrkdwn } from "./render/mrkdwn.js";
 import { needsStepList, renderRunMessage, renderStepList } from "./render/run-message.js";
+import { threadLineOf } from "./render/thread-lines.js";
+import { classifySlackError, describeSlackError } from "./slack-errors.js";
 import type { SummaryPoster } from "./summary-poster.js";
-import type { ThreadPoster } from "./thread-poster.js";
 
-/** The run as people see it in Slack: the message, refreshed in place, and its thread. */
+/** Thread messages stay well under Slack's 4,000 characters of text. */
+const MAX_MESSAGE_CHARS = 3_000;
+
+/**
+ * The run as people see it in Slack: the message, redrawn in place, and its thread. Every post
+ * is made once per effect (post-once.ts); what fails is thrown as a classified error for the
+ * effect runner to retry or record.
+ */
 export function createSlackPublisher(deps: {
   client: WebClient;
   refs: MessageRefs;
-  refresher: MessageRefresher;
-  thread: ThreadPoster;
   summaries: SummaryPoster;
-  now?: () => Date;
+  /** True the first time a name is claimed (Redis SET NX): owners are told once per failure. */
+  claimOnce: (name: string) => Promise<boolean>;
+  log: Logger;
+  now: () => Date;
 }): RunPublisher {
-  const now = deps.now ?? (() => new Date());
+  const { client, refs, now } = deps;
 
-  async function publish(run: Run): Promise<void> {
+  async function publish(run: Run, effectId: string, ledger: EffectLedger): Promise<void> {
     const message = renderRunMessage(run, now());
-    const posted = await deps.client.chat.postMessage({
-      channel: run.channel,
-      text: message.text,
-      blocks: message.blocks,
-    });
-    if (!posted.ts || !posted.channel) throw new Error(`chat.postMessage for run ${run.id} returned no ts`);
-    await deps.refs.save(run.id, { channel: posted.channel, ts: posted.ts });
+    const ts = await postOnce(
+      client,
+      ledger,
+      { channel: run.channel, text: message.text, blocks: message.blocks, effectIds: [effectId] },
+      now,
+    );
+    const channel = ledger.get(effectId)?.channel ?? run.channel;
+    if (!ts) throw classifySlackError(new Error(`chat.postMessage for run ${run.id} returned no ts`));
+    await refs.save(run.id, { channel, ts });
     if (needsStepList(run)) {
       // A long checklist continues in the thread: the full list, posted once at the start.
-      for (const part of renderStepList(run)) {
-        await deps.client.chat.postMessage({
-          channel: posted.channel,
-          thread_ts: posted.ts,
-          text: part.text,
-          blocks: part.blocks,
-        });
+      for (const [index, part] of renderStepList(run).entries()) {
+        await postOnce(
+          client,
+          ledger,
+          {
+            channel,
+            threadTs: ts,
+            text: part.text,
+            blocks: part.blocks,
+            effectIds: [`${effectId}.list${index}`],
+          },
+          now,
+        );
       }
     }
   }
 
-  async function requestVerification(
-    run: Run,
-    stepId: string,
-    completedBy: string,
-    ask: string[],
-  ): Promise<void> {
-    const title = findStep(run, stepId)?.plan.title ?? stepId;
-    const who =
-      ask.length > 0 ? `${ask.map(mention).join(", ")}, please verify it` : "a teammate, please verify it";
-    deps.thread.post(
-      run.id,
-      `🟡 *${escapeMrkdwn(title)}* is waiting for verification: ${who} (${mention(completedBy)} completed it, so can't).`,
+  async function postLines(run: Run, lines: readonly ThreadLine[], ledger: EffectLedger): Promise<void> {
+    const ref = await refs.get(run.id);
+    const texts = lines
+      .filter((line) => ledger.get(line.effectId)?.status !== "done")
+      .map((line) => ({ id: line.effectId, text: threadLineOf(run, line.effect) }));
+    // Effects with nothing to say are done at once.
+    for (const line of texts.filter((t) => t.text === undefined))
+      await ledger.mark(line.id, { status: "done", at: now().toISOString() });
+    const said = texts.filter((t): t is { id: string; text: string } => t.text !== undefined);
+    if (said.length === 0) return;
+    if (!ref) {
+      // The run message was never posted (it failed for good): there is no thread to write in.
+      if (run.status !== "active") {
+        for (const line of said) await ledger.mark(line.id, { status: "done", at: now().toISOString() });
+        return;
+      }
+      throw classifySlackError(
+        Object.assign(new Error("not posted yet"), { code: "slack_webapi_request_error" }),
+      );
+    }
+    const marker = run.dryRun ? "🧪 " : "";
+    for (const batch of chunk(said)) {
+      await postOnce(
+        client,
+        ledger,
+        {
+          channel: ref.channel,
+          threadTs: ref.ts,
+          text: batch.map((line) => `${marker}${line.text}`).join("\n"),
+          effectIds: batch.map((line) => line.id),
+        },
+        now,
+      );
+    }
+  }
+
+  async function postSummary(run: Run, effectId: string, ledger: EffectLedger): Promise<void> {
+    const ref = await refs.get(run.id);
+    if (!ref) {
+      await ledger.mark(effectId, { status: "done", at: now().toISOString() });
+      return;
+    }
+    const built = await deps.summaries.build(run.id);
+    if (!built) return ledger.mark(effectId, { status: "done", at: now().toISOString() });
+    await postOnce(
+      client,
+      ledger,
+      {
+        channel: ref.channel,
+        threadTs: ref.ts,
+        text: built.message.text,
+        blocks: built.message.blocks,
+        effectIds: [`${effectId}.message`],
+      },
+      now,
     );
+    const fileId = `${effectId}.file`;
+    if (ledger.get(fileId)?.status !== "done") {
+      const filename = built.filename;
+      const landed =
+        ledger.get(fileId)?.status === "tried"
+          ? await findFile(client, { channel: ref.channel, threadTs: ref.ts }, filename)
+          : undefined;
+      if (!landed) {
+        await ledger.mark(fileId, { status: "tried", at: now().toISOString() });
+        try {
+          await deps.summaries.upload(ref, built);
+        } catch (error) {
+          const failure = classifySlackError(error);
+          if (failure.code !== "slack_permanent") throw failure;
+          // The summary message is there; the file is not, and a person can fix why.
+          deps.log.error("uploading the post-mortem Markdown failed", {
+            runId: run.id,
+            error: describeSlackError(error),
+          });
+          await postOnce(
+            client,
+            ledger,
+            {
+              channel: ref.channel,
+              threadTs: ref.ts,
+              text: `⚠️ The post-mortem file could not be uploaded (Slack answered \`${escapeMrkdwn(failure.platformCode ?? "error")}\`). ${slackFix(failure.platformCode, ref.channel)} Then run \`/maintenance summary ${run.id}\` to post it again.`,
+              effectIds: [`${fileId}.failed`],
+            },
+            now,
+          );
+        }
+      }
+      await ledger.mark(fileId, { status: "done", at: now().toISOString() });
+    }
+    await ledger.mark(effectId, { status: "done", at: now().toISOString() });
   }
 
-  async function requestApproval(
-    run: Run,
-    stepId: string,
-    requestedBy: string,
-    ask: string[],
-  ): Promise<void> {
-    const title = findStep(run, stepId)?.plan.title ?? stepId;
-    const who =
-      ask.length > 0
-        ? `${ask.map(mention).join(", ")}, please review and approve it`
-        : "a teammate, please review and approve it";
-    deps.thread.post(
-      run.id,
-      `🟠 *${escapeMrkdwn(title)}* changes ${escapeMrkdwn(run.environment ?? "a protected environment")} and waits for approval: ${who} (${mention(requestedBy)} asked for it, so can't).`,
-    );
+  async function redraw(run: Run): Promise<"drawn" | "not_posted"> {
+    const ref = await refs.get(run.id);
+    if (!ref) return "not_posted";
+    const message = renderRunMessage(run, now());
+    try {
+      await client.chat.update({
+        channel: ref.channel,
+        ts: ref.ts,
+        text: message.text,
+        blocks: message.blocks,
+      });
+    } catch (error) {
+      throw classifySlackError(error);
+    }
+    return "drawn";
   }
 
-  async function runClosed(run: Run): Promise<void> {
-    // The summary closes the thread: lines still batched go out first.
-    await deps.thread.idle();
-    await deps.summaries.post(run.id);
+  async function tellOwner(run: Run, kind: string, code: string): Promise<void> {
+    if (!(await deps.claimOnce(`told:${run.id}:${kind}`))) return;
+    const title = escapeMrkdwn(run.plan.title);
+    const text =
+      `⚠️ Preflight can't post for your run *${title}* (\`${run.id}\`) in <#${run.channel}>: Slack answers \`${escapeMrkdwn(code)}\`. ` +
+      slackFix(code, run.channel);
+    try {
+      // A user id as the channel: the message arrives in Preflight's direct messages with them.
+      await client.chat.postMessage({ channel: run.owner, text });
+    } catch (error) {
+      deps.log.error("could not tell the run's owner about a failure", {
+        runId: run.id,
+        error: describeSlackError(error),
+      });
+    }
   }
 
-  return {
-    publish,
-    refresh: (runId) => deps.refresher.request(runId),
-    postActivity: (run, activity) => deps.thread.post(run.id, renderActivity(activity, run)),
-    requestVerification,
-    requestApproval,
-    runClosed,
-  };
+  return { publish, postLines, postSummary, redraw, tellOwner };
+}
+
+/** Joins lines into messages of at most MAX_MESSAGE_CHARS, never splitting a line. */
+function chunk(lines: { id: string; text: string }[]): { id: string; text: string }[][] {
+  const batches: { id: string; text: string }[][] = [];
+  let current: { id: string; text: string }[] = [];
+  let size = 0;
+  for (const line of lines) {
+    const text =
+      line.text.length > MAX_MESSAGE_CHARS ? `${line.text.slice(0, MAX_MESSAGE_CHARS - 1)}…` : line.text;
+    if (current.length > 0 && size + 1 + text.length > MAX_MESSAGE_CHARS) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push({ id: line.id, text });
+    size += text.length + 1;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }

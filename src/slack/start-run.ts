@@ -1,8 +1,8 @@
 import type { WebClient } from "@slack/web-api";
+import { asPreflightError, incidentId, wordsFor } from "../core/errors.js";
 import type { StartRequest } from "../service/run-service.js";
 import type { SlackDeps } from "./deps.js";
 import { replyPrivately } from "./reply.js";
-import { describeSlackError } from "./slack-errors.js";
 
 type Respond = (message: { response_type: "ephemeral"; text: string }) => Promise<unknown>;
 
@@ -17,17 +17,24 @@ export async function startRunAndReport(
   try {
     const outcome = await deps.service.startRun(request);
     if (!outcome.ok) await replyPrivately(client, deps.log, target, outcome.message, respond);
+    else if (!outcome.posted)
+      await replyPrivately(
+        client,
+        deps.log,
+        target,
+        `Run \`${outcome.run.id}\` is started and stored, but Slack is not answering right now: its message appears here as soon as Slack answers again.`,
+        respond,
+      );
   } catch (error) {
-    const code = describeSlackError(error);
+    const failure = asPreflightError(error);
+    const incident = failure.code === "bug" ? incidentId(new Date()) : undefined;
     deps.log.error("starting a run failed", {
       checklist: request.checklistId,
       channel: request.channel,
-      error: code,
+      code: failure.code,
+      error: failure.message,
+      ...(incident ? { incident } : {}),
     });
-    const text =
-      code === "not_in_channel" || code === "channel_not_found"
-        ? "I can't post in this channel yet: invite me with `/invite @Preflight`, then start the run again."
-        : `The run could not be started (${code}). Nothing was posted; try again, and tell the bot's maintainers if it persists.`;
-    await replyPrivately(client, deps.log, target, text, respond);
+    await replyPrivately(client, deps.log, target, wordsFor(failure, incident), respond);
   }
 }

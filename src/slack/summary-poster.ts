@@ -1,16 +1,25 @@
 import type { WebClient } from "@slack/web-api";
-import type { Logger, MessageRefs, RunStore } from "../core/ports.js";
+import type { Logger, MessageRef, MessageRefs, RunStore } from "../core/ports.js";
 import type { ScheduledReminder } from "../core/run/run-schema.js";
 import { buildSummary, needsFollowUps } from "../core/summary.js";
 import { summaryMarkdown } from "../render/summary-markdown.js";
 import { summaryMessage } from "./render/summary-message.js";
-import { describeSlackError } from "./slack-errors.js";
+import { classifySlackError, describeSlackError } from "./slack-errors.js";
 
 /**
  * The post-mortem in the run's thread: a message with the headline figures and the exceptions,
  * and the whole summary as a Markdown file (Slack's upload v2: files.getUploadURLExternal, the
- * upload, files.completeUploadExternal — what WebClient.files.uploadV2 does).
+ * upload, files.completeUploadExternal — what WebClient.files.uploadV2 does). When a run closes,
+ * the effect runner posts it once (slack-publisher.ts); `post` posts it again on request.
  */
+
+export interface BuiltSummary {
+  message: { text: string; blocks: unknown[] };
+  filename: string;
+  title: string;
+  content: string;
+}
+
 export function createSummaryPoster(deps: {
   client: WebClient;
   store: RunStore;
@@ -29,43 +38,64 @@ export function createSummaryPoster(deps: {
     return { run, summary: buildSummary({ run, log, pendingReminders, now: now() }) };
   }
 
-  /** Posts the summary message and uploads the Markdown into the run's thread. */
-  async function post(runId: string, options: { comment?: string } = {}): Promise<boolean> {
+  async function build(runId: string): Promise<BuiltSummary | undefined> {
     const built = await summaryOf(runId);
-    const ref = await deps.refs.get(runId);
+    if (!built) return undefined;
+    const { run, summary } = built;
+    const message = summaryMessage(summary, { runId, followUpButton: needsFollowUps(summary) });
+    return {
+      message: { text: message.text, blocks: message.blocks },
+      filename: `${run.id}-post-mortem.md`,
+      title: `Post-mortem: ${run.plan.title}`,
+      content: summaryMarkdown(summary),
+    };
+  }
+
+  async function upload(ref: MessageRef, built: BuiltSummary, comment?: string): Promise<void> {
+    await deps.client.files.uploadV2({
+      channel_id: ref.channel,
+      thread_ts: ref.ts,
+      filename: built.filename,
+      title: built.title,
+      content: built.content,
+      ...(comment ? { initial_comment: comment } : {}),
+    });
+  }
+
+  /** Posts the summary message and uploads the Markdown into the run's thread, on request. */
+  async function post(runId: string, options: { comment?: string } = {}): Promise<boolean> {
+    const [built, ref] = await Promise.all([build(runId), deps.refs.get(runId)]);
     if (!built || !ref) {
       deps.log.warn("no run or run message to post a summary to", { runId });
       return false;
     }
-    const { run, summary } = built;
-    const message = summaryMessage(summary, { runId, followUpButton: needsFollowUps(summary) });
     await deps.client.chat.postMessage({
       channel: ref.channel,
       thread_ts: ref.ts,
-      text: message.text,
-      blocks: message.blocks,
+      text: built.message.text,
+      blocks: built.message.blocks as never,
     });
     try {
-      await deps.client.files.uploadV2({
-        channel_id: ref.channel,
-        thread_ts: ref.ts,
-        filename: `${run.id}-post-mortem.md`,
-        title: `Post-mortem: ${run.plan.title}`,
-        content: summaryMarkdown(summary),
-        ...(options.comment ? { initial_comment: options.comment } : {}),
-      });
+      await upload(ref, built, options.comment);
     } catch (error) {
-      // The message is posted; the file can be posted again with /maintenance summary.
+      const failure = classifySlackError(error);
       deps.log.error("uploading the post-mortem Markdown failed", {
         runId,
         error: describeSlackError(error),
       });
+      await deps.client.chat
+        .postMessage({
+          channel: ref.channel,
+          thread_ts: ref.ts,
+          text: `⚠️ The post-mortem file could not be uploaded (Slack answered \`${failure.platformCode ?? "error"}\`). ${failure.code === "slack_permanent" ? "Reinstall the app from manifest.yml (it needs files:write) or invite it to the channel, then" : "Slack is failing right now;"} run \`/maintenance summary ${runId}\` again.`,
+        })
+        .catch(() => undefined);
       return false;
     }
     return true;
   }
 
-  return { post, summaryOf };
+  return { post, build, upload, summaryOf };
 }
 
 export type SummaryPoster = ReturnType<typeof createSummaryPoster>;

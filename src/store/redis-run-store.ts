@@ -1,43 +1,35 @@
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { OutboxEntry, RunLogEntry, RunStore, RunUpdate, UpdateResult } from "../core/ports.js";
+import { z } from "zod";
+import { PreflightError } from "../core/errors.js";
+import type {
+  EffectRecord,
+  Leases,
+  OutboxEntry,
+  RunLogEntry,
+  RunStore,
+  RunUpdate,
+  UpdateResult,
+} from "../core/ports.js";
 import type { PriorRun } from "../core/run/create-run.js";
 import type { Effect } from "../core/run/effects.js";
 import { type Run, runSchema } from "../core/run/run-schema.js";
+import {
+  CLEAR_OUTBOX_ENTRY,
+  COMMIT_EVENT,
+  CREATE_RUN,
+  REDRAWN,
+  RELEASE_LEASE,
+  RENEW_LEASE,
+} from "./run-scripts.js";
 
 /**
- * Runs in Redis. A run is a hash {version, json}; its log a list; the event ids it has seen a
- * hash (so a click delivered twice applies once). One Lua script checks the version, writes
- * the run, appends to the log and records the event id atomically: two updates at the same
- * moment never both apply, and the loser re-reads and decides again, so neither is lost.
+ * Runs in Redis. A run is a hash {version, json}; its log a list; the event ids it accepted a
+ * hash (so a click delivered twice applies once); its outbox a hash of entries by version. One
+ * Lua script checks the version, writes the run, appends to the log, records the event id and
+ * stores the effects atomically: two updates at the same moment never both apply, and the loser
+ * re-reads and decides again, so neither is lost.
  */
-
-// KEYS: run, active set, log, outbox; ARGV: version, run json, run id, log entry, outbox id, outbox entry
-const CREATE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'version', ARGV[1], 'json', ARGV[2])
-redis.call('SADD', KEYS[2], ARGV[3])
-redis.call('RPUSH', KEYS[3], ARGV[4])
-if ARGV[6] ~= '' then redis.call('HSET', KEYS[4], ARGV[5], ARGV[6]) end
-return 1`;
-
-// KEYS: run, log, seen events, active set of the channel, closed runs of the checklist, outbox
-// ARGV: expected version, new version ('' when refused), run json, log entry, event id,
-//       outcome json, closed ('1'/'0'), run id, prior-run summary, outbox id, outbox entry ('' if none)
-const COMMIT = `
-local seen = redis.call('HGET', KEYS[3], ARGV[5])
-if seen then return {'duplicate', seen} end
-local version = redis.call('HGET', KEYS[1], 'version')
-if not version then return {'missing', ''} end
-if version ~= ARGV[1] then return {'conflict', version} end
-if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3]) end
-redis.call('RPUSH', KEYS[2], ARGV[4])
-redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
-if ARGV[7] == '1' then
-  redis.call('SREM', KEYS[4], ARGV[8])
-  redis.call('HSET', KEYS[5], ARGV[8], ARGV[9])
-end
-if ARGV[11] ~= '' then redis.call('HSET', KEYS[6], ARGV[10], ARGV[11]) end
-return {'ok', ''}`;
 
 // KEYS: seen events, log; ARGV: event id, outcome json, log entry
 const RECORD = `
@@ -56,27 +48,93 @@ export interface RedisRunStoreOptions {
   prefix?: string;
 }
 
+interface RunScripts {
+  createRun(...args: string[]): Promise<number>;
+  commitEvent(...args: string[]): Promise<[string, string]>;
+  clearOutboxEntry(...args: string[]): Promise<number>;
+  redrawn(...args: string[]): Promise<number>;
+  releaseLease(...args: string[]): Promise<number>;
+  renewLease(...args: string[]): Promise<number>;
+}
+
+/** Sends the scripts once per connection; later calls go by SHA (EVALSHA). */
+function scriptsOf(redis: Redis): RunScripts {
+  const defined = redis as Redis & Partial<RunScripts>;
+  if (!defined.commitEvent) {
+    redis.defineCommand("createRun", { numberOfKeys: 6, lua: CREATE_RUN });
+    redis.defineCommand("commitEvent", { numberOfKeys: 8, lua: COMMIT_EVENT });
+    redis.defineCommand("clearOutboxEntry", { numberOfKeys: 2, lua: CLEAR_OUTBOX_ENTRY });
+    redis.defineCommand("redrawn", { numberOfKeys: 1, lua: REDRAWN });
+    redis.defineCommand("releaseLease", { numberOfKeys: 1, lua: RELEASE_LEASE });
+    redis.defineCommand("renewLease", { numberOfKeys: 1, lua: RENEW_LEASE });
+  }
+  return defined as Redis & RunScripts;
+}
+
+const effectRecordSchema = z.object({
+  status: z.enum(["tried", "done"]),
+  at: z.string(),
+  ts: z.string().optional(),
+  channel: z.string().optional(),
+});
+const outboxEntrySchema = z.object({
+  id: z.string(),
+  runId: z.string(),
+  seq: z.number().int().nonnegative(),
+  at: z.string(),
+  // Effects are the engine's own output, stored a moment ago; their shape is checked by type
+  // at the source. Here only the envelope is checked before anything is carried out.
+  effects: z.array(z.object({ id: z.string(), effect: z.object({ type: z.string() }).passthrough() })),
+});
+
+/** Storage errors in the words of the error family: Redis not answering is not a bug. */
+async function storage<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof PreflightError) throw error;
+    throw new PreflightError(
+      "storage_unavailable",
+      `Redis did not answer: ${error instanceof Error ? error.message : String(error)}`,
+      { original: error },
+    );
+  }
+}
+
 export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions = {}): RunStore {
   const prefix = options.prefix ?? "preflight:";
+  const scripts = scriptsOf(redis);
   const keys = {
     run: (id: string) => `${prefix}run:${id}`,
     log: (id: string) => `${prefix}run:${id}:log`,
     seen: (id: string) => `${prefix}run:${id}:seen`,
+    outbox: (id: string) => `${prefix}run:${id}:outbox`,
+    effects: (id: string) => `${prefix}run:${id}:effects`,
     active: (channel: string) => `${prefix}active:${channel}`,
     closed: (checklistId: string) => `${prefix}closed:${checklistId}`,
-    outbox: `${prefix}outbox`,
+    withOutbox: `${prefix}outbox:runs`,
+    redraws: `${prefix}redraws`,
   };
-  const outboxEntry = (runId: string, id: string, at: string, effects: readonly unknown[]) =>
-    effects.length === 0 ? "" : JSON.stringify({ id, runId, at, effects });
+
+  function outboxEntryOf(run: Run, at: string, effects: readonly Effect[]): OutboxEntry | undefined {
+    if (effects.length === 0) return undefined;
+    const id = `v${run.version}`;
+    return {
+      id,
+      runId: run.id,
+      seq: run.version,
+      at,
+      effects: effects.map((effect, index) => ({ id: `${run.id}.${run.version}.${index}`, effect })),
+    };
+  }
 
   async function read(runId: string): Promise<Run | undefined> {
-    const json = await redis.hget(keys.run(runId), "json");
+    const json = await storage(() => redis.hget(keys.run(runId), "json"));
     if (json === null) return undefined;
     return parseRun(runId, json);
   }
 
-  async function create(run: Run, effects: readonly Effect[] = []): Promise<string> {
-    const outboxId = `${run.id}|create`;
+  async function create(run: Run, effects: readonly Effect[] = []): Promise<OutboxEntry | undefined> {
     const entry: RunLogEntry = {
       at: run.createdAt,
       by: run.owner,
@@ -85,22 +143,25 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
       accepted: true,
       version: run.version,
     };
-    const created = await redis.eval(
-      CREATE,
-      4,
-      keys.run(run.id),
-      keys.active(run.channel),
-      keys.log(run.id),
-      keys.outbox,
-      String(run.version),
-      JSON.stringify(run),
-      run.id,
-      JSON.stringify(entry),
-      outboxId,
-      outboxEntry(run.id, outboxId, run.createdAt, effects),
+    const outbox = outboxEntryOf(run, run.createdAt, effects);
+    const created = await storage(() =>
+      scripts.createRun(
+        keys.run(run.id),
+        keys.active(run.channel),
+        keys.log(run.id),
+        keys.outbox(run.id),
+        keys.withOutbox,
+        keys.redraws,
+        String(run.version),
+        JSON.stringify(run),
+        run.id,
+        JSON.stringify(entry),
+        outbox?.id ?? "",
+        outbox ? JSON.stringify(outbox) : "",
+      ),
     );
-    if (created !== 1) throw new Error(`run ${run.id} already exists`);
-    return outboxId;
+    if (created !== 1) throw new PreflightError("bug", `run ${run.id} already exists`);
+    return outbox;
   }
 
   async function update(runId: string, change: RunUpdate): Promise<UpdateResult> {
@@ -118,39 +179,32 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
         version: next.version,
         ...(decision.accepted ? {} : { refusal: decision.refusal }),
       };
-      const outcome = JSON.stringify({
-        accepted: entry.accepted,
-        refusal: entry.refusal,
-        version: entry.version,
-      });
-      const closed = decision.accepted && next.status !== "active";
-      const outboxId = `${runId}|${change.eventId}`;
-      const effects = decision.accepted
-        ? change.keep
-          ? change.keep(decision.effects)
-          : decision.effects
-        : [];
-      const [result, detail] = (await redis.eval(
-        COMMIT,
-        6,
-        keys.run(runId),
-        keys.log(runId),
-        keys.seen(runId),
-        keys.active(run.channel),
-        keys.closed(run.plan.id),
-        keys.outbox,
-        String(run.version),
-        decision.accepted ? String(next.version) : "",
-        JSON.stringify(next),
-        JSON.stringify(entry),
-        change.eventId,
-        outcome,
-        closed ? "1" : "0",
-        runId,
-        JSON.stringify(priorRunOf(next)),
-        outboxId,
-        outboxEntry(runId, outboxId, entry.at, effects),
-      )) as [string, string];
+      const outcome = JSON.stringify({ accepted: true, version: entry.version });
+      const closed = decision.accepted && next.status !== "active" && run.status === "active";
+      const outbox = decision.accepted ? outboxEntryOf(next, entry.at, decision.effects) : undefined;
+      const [result, detail] = await storage(() =>
+        scripts.commitEvent(
+          keys.run(runId),
+          keys.log(runId),
+          keys.seen(runId),
+          keys.active(run.channel),
+          keys.closed(run.plan.id),
+          keys.outbox(runId),
+          keys.withOutbox,
+          keys.redraws,
+          String(run.version),
+          decision.accepted ? String(next.version) : "",
+          decision.accepted ? JSON.stringify(next) : "",
+          JSON.stringify(entry),
+          change.eventId,
+          outcome,
+          closed ? "1" : "0",
+          runId,
+          JSON.stringify(priorRunOf(next)),
+          outbox?.id ?? "",
+          outbox ? JSON.stringify(outbox) : "",
+        ),
+      );
       if (result === "conflict") {
         await backoff(attempt);
         continue;
@@ -160,53 +214,111 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
         const current = (await read(runId)) ?? run;
         return { status: "duplicate", run: current, outcome: JSON.parse(detail) };
       }
-      return decision.accepted
-        ? { status: "applied", run: next, decision, outboxId }
-        : { status: "refused", run, refusal: decision.refusal };
+      if (result === "refused" && !decision.accepted)
+        return { status: "refused", run, refusal: decision.refusal };
+      if (decision.accepted) return { status: "applied", run: next, decision, ...(outbox ? { outbox } : {}) };
     }
-    throw new Error(`run ${runId}: gave up after ${MAX_ATTEMPTS} concurrent updates in a row`);
+    throw new PreflightError(
+      "contention",
+      `run ${runId}: gave up after ${MAX_ATTEMPTS} concurrent updates in a row`,
+    );
   }
 
   async function log(runId: string): Promise<RunLogEntry[]> {
-    const lines = await redis.lrange(keys.log(runId), 0, -1);
+    const lines = await storage(() => redis.lrange(keys.log(runId), 0, -1));
     return lines.map((line) => JSON.parse(line) as RunLogEntry);
   }
 
   async function activeRuns(channel: string): Promise<Run[]> {
-    const ids = await redis.smembers(keys.active(channel));
+    const ids = await storage(() => redis.smembers(keys.active(channel)));
     const runs = await Promise.all(ids.sort().map((id) => read(id)));
     return runs.filter((run): run is Run => run !== undefined);
   }
 
   async function priorRuns(checklistId: string): Promise<PriorRun[]> {
-    const summaries = await redis.hvals(keys.closed(checklistId));
+    const summaries = await storage(() => redis.hvals(keys.closed(checklistId)));
     return summaries.map((json) => JSON.parse(json) as PriorRun);
   }
 
   async function record(runId: string, entry: RunLogEntry): Promise<boolean> {
     const outcome = JSON.stringify({ accepted: entry.accepted, version: entry.version });
-    const added = await redis.eval(
-      RECORD,
-      2,
-      keys.seen(runId),
-      keys.log(runId),
-      entry.eventId,
-      outcome,
-      JSON.stringify(entry),
+    const added = await storage(() =>
+      redis.eval(RECORD, 2, keys.seen(runId), keys.log(runId), entry.eventId, outcome, JSON.stringify(entry)),
     );
     return added === 1;
   }
 
-  async function pendingEffects(): Promise<OutboxEntry[]> {
-    const entries = await redis.hvals(keys.outbox);
-    return entries.map((json) => JSON.parse(json) as OutboxEntry);
+  async function outbox(runId: string): Promise<OutboxEntry[]> {
+    const values = await storage(() => redis.hvals(keys.outbox(runId)));
+    return values
+      .map((json) => {
+        const parsed = outboxEntrySchema.safeParse(JSON.parse(json));
+        if (!parsed.success)
+          throw new PreflightError("corrupt_data", `an outbox entry of run ${runId} is malformed`);
+        return parsed.data as OutboxEntry;
+      })
+      .sort((a, b) => a.seq - b.seq);
   }
 
-  async function effectsDone(outboxId: string): Promise<void> {
-    await redis.hdel(keys.outbox, outboxId);
+  async function effectRecords(runId: string): Promise<Record<string, EffectRecord>> {
+    const all = await storage(() => redis.hgetall(keys.effects(runId)));
+    const records: Record<string, EffectRecord> = {};
+    for (const [id, json] of Object.entries(all)) {
+      const parsed = effectRecordSchema.safeParse(JSON.parse(json));
+      if (parsed.success) records[id] = parsed.data as EffectRecord;
+    }
+    return records;
   }
 
-  return { create, get: read, update, log, activeRuns, priorRuns, record, pendingEffects, effectsDone };
+  async function redrawsWanted(): Promise<{ runId: string; version: number }[]> {
+    const all = await storage(() => redis.hgetall(keys.redraws));
+    return Object.entries(all).map(([runId, version]) => ({ runId, version: Number(version) }));
+  }
+
+  return {
+    create,
+    get: read,
+    update,
+    log,
+    activeRuns,
+    priorRuns,
+    record,
+    runsWithOutbox: () => storage(() => redis.smembers(keys.withOutbox)),
+    outbox,
+    clearOutboxEntry: async (runId, entryId) => {
+      await storage(() => scripts.clearOutboxEntry(keys.outbox(runId), keys.withOutbox, entryId, runId));
+    },
+    effectRecords,
+    markEffect: async (runId, effectId, value) => {
+      await storage(() => redis.hset(keys.effects(runId), effectId, JSON.stringify(value)));
+    },
+    redrawsWanted,
+    redrawn: async (runId, version) => {
+      await storage(() => scripts.redrawn(keys.redraws, runId, String(version)));
+    },
+    wantRedraw: async (runId, version) => {
+      await storage(() => redis.hset(keys.redraws, runId, String(version)));
+    },
+  };
+}
+
+/** Leases in Redis: SET NX PX with a random token; only the holder renews or releases. */
+export function createRedisLeases(redis: Redis, prefix = "preflight:"): Leases {
+  const scripts = scriptsOf(redis);
+  const key = (name: string) => `${prefix}lease:${name}`;
+  return {
+    async acquire(name, ttlMs) {
+      const token = randomUUID();
+      const set = await storage(() => redis.set(key(name), token, "PX", ttlMs, "NX"));
+      return set === "OK" ? token : undefined;
+    },
+    async renew(name, token, ttlMs) {
+      return (await storage(() => scripts.renewLease(key(name), token, String(ttlMs)))) === 1;
+    },
+    async release(name, token) {
+      await storage(() => scripts.releaseLease(key(name), token));
+    },
+  };
 }
 
 function priorRunOf(run: Run): PriorRun {
@@ -222,7 +334,8 @@ function priorRunOf(run: Run): PriorRun {
 function parseRun(runId: string, json: string): Run {
   const parsed = runSchema.safeParse(JSON.parse(json));
   if (!parsed.success) {
-    throw new Error(
+    throw new PreflightError(
+      "corrupt_data",
       `run ${runId} in Redis does not match the run schema: ${parsed.error.issues[0]?.message ?? "invalid"}`,
     );
   }

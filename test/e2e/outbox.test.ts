@@ -28,16 +28,21 @@ reminders:
 let h: Harness;
 afterEach(async () => h.stop());
 
+async function checklistDir() {
+  const dir = await mkdtemp(join(tmpdir(), "preflight-outbox-"));
+  await writeFile(join(dir, "outbox-test.yaml"), CHECKLIST);
+  return dir;
+}
+
 describe("effects of a stored change", () => {
-  it("are carried out by recovery when the process stopped before carrying them out", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "preflight-outbox-"));
-    await writeFile(join(dir, "outbox-test.yaml"), CHECKLIST);
-    h = await startHarness({ checklistsDir: dir });
+  it("are carried out by the sweep when the process stopped before carrying them out", async () => {
+    h = await startHarness({ checklistsDir: await checklistDir() });
     await h.command("start outbox-test", "UALICE");
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
+    await h.settle();
     const runId = (await h.run()).id;
 
-    // Store the change and keep its effects, but carry none out: what a kill -9 right after the
+    // Store the change with its effects and carry none out: what a kill -9 right after the
     // Redis write leaves behind.
     const at = new Date();
     const result = await h.bot.store.update(runId, {
@@ -46,31 +51,35 @@ describe("effects of a stored change", () => {
       type: "complete_step",
       at,
       decide: (run) => applyEvent(run, { type: "complete_step", stepId: "take-snapshot", by: "UALICE" }, at),
-      keep: (effects) => effects.filter((effect) => effect.type === "schedule_reminder"),
     });
     expect(result.status).toBe("applied");
-    expect((await h.bot.store.pendingEffects()).map((entry) => entry.id)).toEqual([
-      `${runId}|click.interrupted`,
-    ]);
+    expect(await h.bot.store.runsWithOutbox()).toEqual([runId]);
 
     const reminder = await h.slack.waitFor(
       () => h.slack.messages(CHANNEL).find((m) => (m.text ?? "").includes("Delete the outbox-test snapshot")),
       8_000,
     );
     expect(reminder.text).toBe("⏰ Reminder: Delete the outbox-test snapshot");
-    expect(await h.bot.store.pendingEffects()).toEqual([]);
-    expect(h.logs).toContainEqual(
-      expect.objectContaining({ message: "carrying out effects left over from an interrupted change" }),
-    );
+    // The thread line of the interrupted click was posted by the sweep too, once.
+    await h.slack.waitFor(() => h.threadTexts().some((t) => t.includes("completed *Take snapshot*")));
+    await h.settle();
+    expect(h.threadTexts().filter((t) => t.includes("completed *Take snapshot*"))).toHaveLength(1);
+    expect(await h.bot.store.runsWithOutbox()).toEqual([]);
   });
 
-  it("leave the outbox once carried out, so nothing is done twice", async () => {
-    h = await startHarness();
-    await h.command("start db-upgrade", "UALICE");
+  it("leave the outbox once carried out, each effect recorded as done", async () => {
+    h = await startHarness({ checklistsDir: await checklistDir() });
+    await h.command("start outbox-test", "UALICE");
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
     await h.settle();
-    await h.click(h.button("step_complete", "check-access"), "UALICE");
+    await h.click(h.button("step_complete", "take-snapshot"), "UALICE");
     await h.settle();
-    await expect.poll(() => h.bot.store.pendingEffects()).toEqual([]);
+    const runId = (await h.run()).id;
+    await expect.poll(() => h.bot.store.runsWithOutbox()).toEqual([]);
+    expect(await h.bot.store.outbox(runId)).toEqual([]);
+    const records = Object.values(await h.bot.store.effectRecords(runId));
+    // The run message, the start line, the completion line, the reminder's scheduling.
+    expect(records.length).toBeGreaterThanOrEqual(4);
+    expect(records.every((record) => record.status === "done")).toBe(true);
   });
 });

@@ -67,7 +67,9 @@ describe("the post-mortem summary", () => {
       "files.completeUploadExternal",
     ]);
     const thread = h.slack.thread(CHANNEL, h.runMessage().ts);
-    expect(JSON.stringify(thread.at(-1)?.blocks ?? thread.at(-1)?.text)).toMatch(/[Ff]inished/);
+    // The summary message, then the Markdown file shared after it.
+    expect(thread.at(-1)?.files?.map((f) => f.name)).toEqual([`${run.id}-post-mortem.md`]);
+    expect(JSON.stringify(thread.at(-2)?.blocks ?? thread.at(-2)?.text)).toMatch(/[Ff]inished/);
     // A clean run asks for no follow-ups.
     expect(JSON.stringify(thread.map((m) => m.blocks))).not.toContain("summary_follow_up");
   });

@@ -44,6 +44,8 @@ export interface HarnessOptions {
   shareWith?: { slack: SlackApiDouble; redisEnv: Awaited<ReturnType<typeof isolatedRedis>> };
   /** An RDS double the bot reaches through the SDK's standard AWS_ENDPOINT_URL_RDS. */
   rds?: RdsDouble;
+  /** Overrides of the bot's timing options. */
+  botOptions?: Partial<Parameters<typeof startBot>[1]>;
 }
 
 export async function startHarness(options: HarnessOptions = {}) {
@@ -79,8 +81,12 @@ export async function startHarness(options: HarnessOptions = {}) {
     threadBatchMs: 20,
     timerRetryDelayMs: 50,
     actionPollMs: { first: 30, max: 150 },
-    outboxMinAgeMs: 300,
-    outboxSweepMs: 300,
+    outboxSweepMs: 100,
+    leaseMs: 1_000,
+    redrawIntervalMs: 20,
+    retryMs: { first: 50, max: 400 },
+    permanentRetryMs: 300,
+    ...options.botOptions,
   });
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
 
@@ -196,8 +202,10 @@ export async function startHarness(options: HarnessOptions = {}) {
   /** Waits for background work (message refreshes, thread lines) to finish. */
   const settle = async () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
+    await bot.effects.idle();
     await bot.refresher.idle();
     await bot.thread.idle();
+    await bot.effects.idle();
   };
 
   const threadTexts = () => slack.thread(CHANNEL, runMessage().ts).map((m) => m.text ?? "");

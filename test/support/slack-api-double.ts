@@ -19,6 +19,10 @@ export interface StoredMessage {
   text?: string;
   blocks?: unknown[];
   user?: string;
+  /** Message metadata as posted (`event_type`, `event_payload`); returned with include_all_metadata. */
+  metadata?: unknown;
+  /** Files shared with the message (an upload completed into a channel or thread). */
+  files?: { id: string; name: string; title?: string }[];
   updates: number;
 }
 
@@ -48,6 +52,13 @@ export interface SlackApiDouble {
   failNext(method: string, error: string, times?: number): void;
   rateLimitNext(method: string, retryAfterSeconds: number, times?: number): void;
   delayNext(method: string, ms: number, times?: number): void;
+  /** Carries the call out, then answers HTTP 500 as if the answer was lost on the way back. */
+  loseAnswerNext(method: string, times?: number): void;
+  /** Answers HTTP `status` (500, 503) without carrying the call out. */
+  serverErrorNext(method: string, status?: number, times?: number): void;
+  /** Every call of `method` answers `ok:false` with `error` until `clearFailures` (a permanent fault). */
+  failAlways(method: string, error: string, channel?: string): void;
+  clearFailures(): void;
   setUser(user: { id: string; name?: string; tz?: string; tz_offset?: number }): void;
   waitFor<T>(probe: () => T | undefined | false, timeoutMs?: number): Promise<T>;
   reset(): void;
@@ -60,6 +71,8 @@ type Fault = { method: string; remaining: number } & (
   | { kind: "fail"; error: string }
   | { kind: "ratelimit"; retryAfter: number }
   | { kind: "delay"; ms: number }
+  | { kind: "lose" }
+  | { kind: "server"; status: number }
 );
 
 const JSON_FIELDS = ["blocks", "attachments", "view", "files"];
@@ -214,15 +227,17 @@ export async function startSlackApiDouble(
   const views = new Map<string, Args>();
   const users = new Map<string, Args>();
   let faults: Fault[] = [];
+  let permanent: { method: string; error: string; channel?: string }[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let seq = 0;
   let tsSeq = 0;
   let base = "";
 
   const nextId = (prefix: string) => `${prefix}${(++seq).toString(36).toUpperCase().padStart(8, "0")}`;
+  // Like Slack: seconds.microseconds of the time of posting, unique and increasing.
   const nextTs = () => {
-    tsSeq += 100;
-    return `${1_700_000_000 + Math.floor(tsSeq / 1e6)}.${String(tsSeq % 1e6).padStart(6, "0")}`;
+    tsSeq = Math.max(tsSeq + 1, Date.now() * 1000);
+    return `${Math.floor(tsSeq / 1e6)}.${String(tsSeq % 1e6).padStart(6, "0")}`;
   };
   const channelMessages = (channel: string) => {
     const list = stored.get(channel) ?? [];
@@ -251,6 +266,11 @@ export async function startSlackApiDouble(
     ...m,
     text: m.text ?? "",
   });
+  const withoutMetadata = (m: Args, keep: boolean) => {
+    if (keep) return m;
+    const { metadata: _, ...rest } = m;
+    return rest;
+  };
   const publicView = (id: string, view: Args, extra: Args = {}) => {
     const full = {
       id,
@@ -294,6 +314,7 @@ export async function startSlackApiDouble(
       if (args.thread_ts) message.thread_ts = str(args.thread_ts);
       if (args.text) message.text = str(args.text);
       if (Array.isArray(args.blocks)) message.blocks = args.blocks;
+      if (isObj(args.metadata)) message.metadata = args.metadata;
       channelMessages(channel).push(message);
       return ok({ channel, ts: message.ts, message: messageJson(message) });
     },
@@ -305,6 +326,7 @@ export async function startSlackApiDouble(
       // Like Slack: a field left out keeps its previous value; `blocks: []` removes the blocks.
       if (args.text !== undefined) message.text = str(args.text);
       if (Array.isArray(args.blocks)) message.blocks = args.blocks.length > 0 ? args.blocks : undefined;
+      if (isObj(args.metadata)) message.metadata = args.metadata;
       message.updates += 1;
       return ok({
         channel: message.channel,
@@ -345,6 +367,29 @@ export async function startSlackApiDouble(
       const profile = { display_name: name, real_name: name };
       return ok({ user: { team_id: teamId, real_name: name, is_bot: false, profile, ...user, name } });
     },
+    "conversations.history": (args) => {
+      const channel = str(args.channel);
+      if (!channel) return fail("channel_not_found");
+      const oldest = Number(str(args.oldest) || "0");
+      const withMeta = String(args.include_all_metadata) === "true";
+      const top = (stored.get(channel) ?? [])
+        .filter((m) => (!m.thread_ts || m.thread_ts === m.ts) && Number(m.ts) >= oldest)
+        .reverse()
+        .slice(0, Number(args.limit) || 100)
+        .map((m) => withoutMetadata(messageJson(m), withMeta));
+      return ok({ messages: top, has_more: false });
+    },
+    "conversations.replies": (args) => {
+      const channel = str(args.channel);
+      const ts = str(args.ts);
+      const parent = findMessage(channel, ts);
+      if (!parent) return fail("thread_not_found");
+      const withMeta = String(args.include_all_metadata) === "true";
+      const replies = (stored.get(channel) ?? [])
+        .filter((m) => m.ts === ts || m.thread_ts === ts)
+        .map((m) => withoutMetadata(messageJson(m), withMeta));
+      return ok({ messages: replies, has_more: false });
+    },
     "conversations.info": (args) => {
       const id = str(args.channel);
       if (!id) return fail("channel_not_found");
@@ -375,6 +420,18 @@ export async function startSlackApiDouble(
           title: str(entry.title) || upload.filename,
           initialComment: str(args.initial_comment) || undefined,
         });
+      }
+      const channelId = str(args.channel_id);
+      if (channelId) {
+        const shared: StoredMessage = { channel: channelId, ts: nextTs(), user: botUserId, updates: 0 };
+        if (str(args.thread_ts)) shared.thread_ts = str(args.thread_ts);
+        if (str(args.initial_comment)) shared.text = str(args.initial_comment);
+        shared.files = targets.map((u) => ({
+          id: u?.fileId ?? "",
+          name: u?.filename ?? "",
+          title: u?.title,
+        }));
+        channelMessages(channelId).push(shared);
       }
       return ok({
         files: targets.map((u) => ({ id: u?.fileId, name: u?.filename, title: u?.title, size: u?.length })),
@@ -424,13 +481,29 @@ export async function startSlackApiDouble(
       Object.assign(call, { status: 429, error: "ratelimited" });
       return send(res, 429, { ok: false, error: "ratelimited" }, { "retry-after": String(limit.retryAfter) });
     }
+    const server5xx = takeFault(method, "server");
+    if (server5xx?.kind === "server") {
+      Object.assign(call, { status: server5xx.status, error: "server_error" });
+      return send(res, server5xx.status, "<html>Service Unavailable</html>");
+    }
     const failure = takeFault(method, "fail");
+    const always = permanent.find(
+      (p) =>
+        p.method === method &&
+        (!p.channel || p.channel === str(args.channel) || p.channel === str(args.channel_id)),
+    );
     const handler = handlers[method];
     let answer: Answer;
     if (parseError) answer = fail("invalid_form_data");
     else if (!token) answer = fail("not_authed");
     else if (failure?.kind === "fail") answer = fail(failure.error);
+    else if (always) answer = fail(always.error);
     else answer = handler ? handler(args) : fail("unknown_method");
+    if (takeFault(method, "lose")) {
+      // Slack carried it out; the answer never arrived.
+      Object.assign(call, { status: 500, error: "answer_lost" });
+      return send(res, 500, "<html>Internal Server Error</html>");
+    }
     call.status = 200;
     if (!answer.ok) call.error = answer.error;
     send(res, 200, answer);
@@ -464,6 +537,15 @@ export async function startSlackApiDouble(
     rateLimitNext: (method, retryAfter, times = 1) =>
       faults.push({ method, kind: "ratelimit", retryAfter, remaining: times }),
     delayNext: (method, ms, times = 1) => faults.push({ method, kind: "delay", ms, remaining: times }),
+    loseAnswerNext: (method, times = 1) => faults.push({ method, kind: "lose", remaining: times }),
+    serverErrorNext: (method, status = 500, times = 1) =>
+      faults.push({ method, kind: "server", status, remaining: times }),
+    failAlways: (method, error, channel) => {
+      permanent.push({ method, error, ...(channel ? { channel } : {}) });
+    },
+    clearFailures: () => {
+      permanent = [];
+    },
     setUser: (user) => users.set(user.id, { ...user }),
     async waitFor<T>(probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
       const deadline = Date.now() + timeoutMs;
@@ -493,6 +575,7 @@ export async function startSlackApiDouble(
       views.clear();
       users.clear();
       faults = [];
+      permanent = [];
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

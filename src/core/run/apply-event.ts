@@ -19,6 +19,7 @@ import {
   unknownStep,
   withStep,
 } from "./decision.js";
+import { deliveryFailed, runMessageFailed } from "./delivery-events.js";
 import type { Effect } from "./effects.js";
 import type { Run, RunEvent, StepState } from "./run-schema.js";
 import {
@@ -38,6 +39,8 @@ export type { Decision } from "./decision.js";
  * refused. Pure: time and the acting user come in; nothing goes out but the return value.
  */
 export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
+  // Deliveries fail after a run closed too (its summary, a reminder): always recorded.
+  if (event.type === "delivery_failed") return deliveryFailed(run, event, now.toISOString());
   if (run.status !== "active") {
     return refuse(
       "closed",
@@ -80,6 +83,8 @@ export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
       return actionSucceeded(run, event, now);
     case "action_failed":
       return actionFailed(run, event, at);
+    case "run_message_failed":
+      return runMessageFailed(run, event, at);
   }
 }
 

@@ -6,6 +6,8 @@ import type { Activity, ScheduledReminder } from "./run-schema.js";
  * it returns these and the run service carries them out after the new state is stored.
  */
 export type Effect =
+  /** The run's message, posted once when the run starts. */
+  | { type: "publish_run_message" }
   | { type: "refresh_run_message" }
   | { type: "post_activity"; activity: Activity }
   | { type: "request_verification"; stepId: string; completedBy: string; ask: string[] }
@@ -37,6 +39,7 @@ export const REFUSAL_CODES = [
   "incomplete",
   "open_problem",
   "invalid_parameters",
+  "not_posted",
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

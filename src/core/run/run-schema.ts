@@ -144,6 +144,9 @@ export const runEventSchema = z.discriminatedUnion("type", [
     ...eventBase,
   }),
   z.object({ type: z.literal("action_failed"), stepId, error: z.string(), ...eventBase }),
+  // Reported by the effect runner when Slack refuses for good (by: PREFLIGHT_USER).
+  z.object({ type: z.literal("delivery_failed"), what: z.string(), error: z.string(), ...eventBase }),
+  z.object({ type: z.literal("run_message_failed"), error: z.string(), ...eventBase }),
 ]);
 
 /** The author of what automated actions report. */

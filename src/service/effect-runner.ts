@@ -1,0 +1,360 @@
+import { asPreflightError, incidentId, type PreflightError } from "../core/errors.js";
+import type {
+  ActionRunner,
+  EffectLedger,
+  EffectRecord,
+  Leases,
+  Logger,
+  OutboxEntry,
+  RunPublisher,
+  RunStore,
+  Scheduler,
+  StoredEffect,
+  ThreadLine,
+} from "../core/ports.js";
+import type { Effect } from "../core/run/effects.js";
+import { PREFLIGHT_USER, type Run, type RunEvent } from "../core/run/run-schema.js";
+
+/**
+ * Carries out the effects stored in runs' outboxes, exactly once and in order per run.
+ *
+ * - One process at a time works on a run (a lease that expires, so a killed process's runs are
+ *   picked up by the next sweep within seconds).
+ * - Two lanes per run: what Slack shows (the run message, thread lines, the summary) and the
+ *   work (reminders, nudges, AWS actions). Each lane keeps its order; a Slack channel that
+ *   refuses does not hold back a reminder.
+ * - Each effect has an id; what is done is remembered under it, and an adapter told that an
+ *   effect was tried before looks for its result (a Slack post whose answer was lost) first.
+ * - Transient failures (429, 5xx, Redis) wait and try again, honouring Retry-After; permanent
+ *   ones are recorded on the run once and told to the run's owner once, and Slack's lane keeps
+ *   trying slowly, so the thread and the message catch up once someone fixes the cause.
+ */
+
+export interface EffectRunnerDeps {
+  store: RunStore;
+  leases: Leases;
+  publisher: RunPublisher;
+  scheduler: Scheduler;
+  actions?: ActionRunner;
+  /** Records a failure on the run through the engine. */
+  report: (runId: string, event: RunEvent, eventId: string) => Promise<unknown>;
+  log: Logger;
+  now: () => Date;
+  /** How long a lease lasts without renewal (ms); a dead process's runs wait at most this long. */
+  leaseMs?: number;
+  /** Thread lines arriving this close together go out as one message (ms). */
+  lineBatchMs?: number;
+  /** Retry delays after a transient failure (ms): first, then doubling up to max. */
+  retryMs?: { first: number; max: number };
+  /** Retry delay after a permanent Slack failure (ms): someone has to fix it first. */
+  permanentRetryMs?: number;
+}
+
+type Lane = "slack" | "work";
+
+const LINE_EFFECTS = new Set<Effect["type"]>(["post_activity", "request_verification", "request_approval"]);
+const SLACK_EFFECTS = new Set<Effect["type"]>([
+  "publish_run_message",
+  "refresh_run_message",
+  "post_activity",
+  "request_verification",
+  "request_approval",
+  "run_closed",
+]);
+const laneOf = (effect: Effect): Lane => (SLACK_EFFECTS.has(effect.type) ? "slack" : "work");
+
+export type EffectRunner = ReturnType<typeof createEffectRunner>;
+
+export function createEffectRunner(deps: EffectRunnerDeps) {
+  const leaseMs = deps.leaseMs ?? 5_000;
+  const lineBatchMs = deps.lineBatchMs ?? 500;
+  const retry = deps.retryMs ?? { first: 1_000, max: 60_000 };
+  const permanentRetryMs = deps.permanentRetryMs ?? 30_000;
+  const { store, leases, publisher, log } = deps;
+
+  /** In this process, one pass per run at a time; a kick during a pass asks for another. */
+  const passes = new Map<string, { again: boolean; done: Promise<void> }>();
+  /** Per run and lane: not before this time (ms), and how many failures in a row. */
+  const backoff = new Map<string, { until: number; failures: number }>();
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+
+  function kick(runId: string): Promise<void> {
+    if (stopped) return Promise.resolve();
+    const running = passes.get(runId);
+    if (running) {
+      running.again = true;
+      return running.done;
+    }
+    const pass = { again: true, done: Promise.resolve() };
+    passes.set(runId, pass);
+    pass.done = (async () => {
+      try {
+        while (pass.again && !stopped) {
+          pass.again = false;
+          await passOnce(runId);
+        }
+      } finally {
+        passes.delete(runId);
+      }
+    })();
+    return pass.done;
+  }
+
+  /** Runs with effects waiting (left by a crash, a failure or another process): kicks each. */
+  async function sweep(): Promise<void> {
+    const runIds = await store.runsWithOutbox();
+    await Promise.all(runIds.map((runId) => kick(runId)));
+  }
+
+  async function passOnce(runId: string): Promise<void> {
+    let token: string | undefined;
+    try {
+      token = await leases.acquire(`effects:${runId}`, leaseMs);
+    } catch (error) {
+      log.warn("could not claim a run's effects; the next sweep tries again", {
+        runId,
+        error: asPreflightError(error).message,
+      });
+      return;
+    }
+    // Another process is carrying them out; the sweep looks again if it dies.
+    if (!token) return;
+    const held = token;
+    const renewal = setInterval(() => {
+      void leases.renew(`effects:${runId}`, held, leaseMs).catch(() => undefined);
+    }, leaseMs / 3);
+    try {
+      await drain(runId);
+    } catch (error) {
+      const failure = asPreflightError(error);
+      log.error("carrying out a run's effects failed; they stay in its outbox", {
+        runId,
+        code: failure.code,
+        error: failure.message,
+        ...(failure.code === "bug" ? { incident: incidentId(deps.now()) } : {}),
+      });
+      later(runId, "slack", failure);
+      later(runId, "work", failure);
+    } finally {
+      clearInterval(renewal);
+      await leases.release(`effects:${runId}`, held).catch(() => undefined);
+    }
+  }
+
+  async function drain(runId: string): Promise<void> {
+    for (let round = 0; round < 100 && !stopped; round++) {
+      let entries = await store.outbox(runId);
+      if (entries.length === 0) return;
+      const first = entries.flatMap((entry) => entry.effects).find((e) => !isDone(e, undefined));
+      // Lines close together go out as one message: give the next ones a moment to arrive.
+      if (lineBatchMs > 0 && first && LINE_EFFECTS.has(first.effect.type)) {
+        await sleep(lineBatchMs);
+        entries = await store.outbox(runId);
+      }
+      const run = await store.get(runId);
+      if (!run) {
+        for (const entry of entries) await store.clearOutboxEntry(runId, entry.id);
+        return;
+      }
+      const records = await store.effectRecords(runId);
+      const ledger: EffectLedger = {
+        get: (id) => records[id],
+        mark: async (id, record) => {
+          records[id] = record;
+          await store.markEffect(runId, id, record);
+        },
+      };
+      const progressed = await runLanes(run, entries, ledger);
+      for (const entry of entries) {
+        if (entry.effects.every((e) => isDone(e, records))) await store.clearOutboxEntry(runId, entry.id);
+      }
+      if (!progressed) return;
+    }
+  }
+
+  function isDone(stored: StoredEffect, records: Record<string, EffectRecord> | undefined): boolean {
+    return records?.[stored.id]?.status === "done";
+  }
+
+  /** Returns whether anything was carried out (so another round may find more). */
+  async function runLanes(run: Run, entries: OutboxEntry[], ledger: EffectLedger): Promise<boolean> {
+    const pending = entries
+      .flatMap((entry) => entry.effects)
+      .filter((e) => ledger.get(e.id)?.status !== "done");
+    if (pending.length === 0) return true;
+    const [slack, work] = await Promise.all([
+      runLane(
+        run,
+        "slack",
+        pending.filter((e) => laneOf(e.effect) === "slack"),
+        ledger,
+      ),
+      runLane(
+        run,
+        "work",
+        pending.filter((e) => laneOf(e.effect) === "work"),
+        ledger,
+      ),
+    ]);
+    return slack || work;
+  }
+
+  async function runLane(run: Run, lane: Lane, effects: StoredEffect[], ledger: EffectLedger) {
+    if (effects.length === 0) return false;
+    const key = `${run.id}|${lane}`;
+    const wait = backoff.get(key);
+    if (wait && wait.until > Date.now()) return false;
+    let progressed = false;
+    let index = 0;
+    while (index < effects.length) {
+      const current = effects[index] as StoredEffect;
+      try {
+        if (LINE_EFFECTS.has(current.effect.type)) {
+          // Consecutive lines are posted together, in order.
+          const lines: ThreadLine[] = [];
+          while (index < effects.length && LINE_EFFECTS.has((effects[index] as StoredEffect).effect.type)) {
+            const line = effects[index] as StoredEffect;
+            lines.push({ effectId: line.id, effect: line.effect });
+            index += 1;
+          }
+          await publisher.postLines(run, lines, ledger);
+        } else {
+          await carryOut(run, current, ledger);
+          index += 1;
+        }
+        progressed = true;
+        backoff.delete(key);
+      } catch (error) {
+        await failed(run, lane, current, asPreflightError(error));
+        return progressed;
+      }
+    }
+    return progressed;
+  }
+
+  async function carryOut(run: Run, stored: StoredEffect, ledger: EffectLedger): Promise<void> {
+    const { effect, id } = stored;
+    const done = () => ledger.mark(id, { status: "done", at: deps.now().toISOString() });
+    switch (effect.type) {
+      case "publish_run_message":
+        await publisher.publish(run, id, ledger);
+        // The post drew this version: no redraw of it is needed.
+        return store.redrawn(run.id, run.version);
+      case "run_closed":
+        return publisher.postSummary(run, id, ledger);
+      case "refresh_run_message":
+        // Redraws are level-triggered (the stored version against the drawn one), not effects.
+        return done();
+      case "schedule_reminder":
+        await deps.scheduler.scheduleReminder(effect.reminder);
+        return done();
+      case "cancel_reminders":
+        await deps.scheduler.cancelReminders(effect.runId, { keepOnAbort: effect.keepOnAbort });
+        return done();
+      case "schedule_overrun_nudges":
+        await deps.scheduler.scheduleOverrunNudges(run.id, effect.stepId, effect.at);
+        return done();
+      case "cancel_overrun_nudges":
+        await deps.scheduler.cancelOverrunNudges(run.id, effect.stepId);
+        return done();
+      case "run_action":
+        if (!deps.actions)
+          throw new Error(
+            `step ${effect.stepId} declares ${effect.action.type}, but no action runner is configured`,
+          );
+        // Idempotent: the job id names this start of the step.
+        await deps.actions.run({
+          runId: run.id,
+          stepId: effect.stepId,
+          action: effect.action,
+          dryRun: effect.dryRun,
+          jobKey: effect.jobKey,
+        });
+        return done();
+      case "post_activity":
+      case "request_verification":
+      case "request_approval":
+        return publisher.postLines(run, [{ effectId: id, effect }], ledger);
+    }
+  }
+
+  async function failed(run: Run, lane: Lane, stored: StoredEffect, error: PreflightError) {
+    log.warn("an effect could not be carried out yet", {
+      runId: run.id,
+      effect: stored.effect.type,
+      effectId: stored.id,
+      code: error.code,
+      error: error.platformCode ?? error.message,
+    });
+    if (error.code === "slack_permanent") {
+      const what = describeEffect(stored.effect);
+      if (stored.effect.type === "publish_run_message" && run.status === "active") {
+        // Nobody could watch this run: it is not left active. The starter is told by the start.
+        await deps
+          .report(
+            run.id,
+            { type: "run_message_failed", error: error.platformCode ?? error.message, by: PREFLIGHT_USER },
+            `undelivered.${stored.id}`,
+          )
+          .catch(() => undefined);
+        await publisher.tellOwner(run, `publish:${error.platformCode}`, error.platformCode ?? "error");
+        await store.markEffect(run.id, stored.id, { status: "done", at: deps.now().toISOString() });
+        return;
+      }
+      await deps
+        .report(
+          run.id,
+          { type: "delivery_failed", what, error: error.platformCode ?? error.message, by: PREFLIGHT_USER },
+          `undelivered.${error.platformCode}.${stored.id}`,
+        )
+        .catch(() => undefined);
+      await publisher
+        .tellOwner(run, `slack:${error.platformCode}`, error.platformCode ?? "error")
+        .catch(() => undefined);
+    }
+    later(run.id, lane, error);
+  }
+
+  /** Tries the lane again later: Retry-After when given, else growing delays. */
+  function later(runId: string, lane: Lane, error: PreflightError) {
+    const key = `${runId}|${lane}`;
+    const failures = (backoff.get(key)?.failures ?? 0) + 1;
+    const delay =
+      error.code === "slack_permanent"
+        ? permanentRetryMs
+        : (error.retryAfterMs ?? Math.min(retry.max, retry.first * 2 ** (failures - 1)));
+    backoff.set(key, { until: Date.now() + delay, failures });
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      void kick(runId);
+    }, delay + 5);
+    timer.unref?.();
+    timers.add(timer);
+  }
+
+  async function idle(): Promise<void> {
+    while (passes.size > 0) await Promise.all([...passes.values()].map((pass) => pass.done));
+  }
+
+  function stop(): void {
+    stopped = true;
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  }
+
+  return { kick, sweep, idle, stop };
+}
+
+function describeEffect(effect: Effect): string {
+  switch (effect.type) {
+    case "run_closed":
+      return "the post-mortem";
+    case "publish_run_message":
+      return "the run message";
+    default:
+      return "a line in the run's thread";
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

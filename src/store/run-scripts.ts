@@ -1,0 +1,85 @@
+/**
+ * The run store's Lua scripts. Each runs atomically in Redis; ioredis sends each once
+ * (`defineCommand`) and calls it by SHA afterwards.
+ */
+
+/**
+ * Stores a new run with its first effects.
+ * KEYS: 1 run, 2 active set of the channel, 3 log, 4 run's outbox, 5 runs with an outbox, 6 redraws wanted
+ * ARGV: 1 version, 2 run json, 3 run id, 4 log entry, 5 outbox entry id, 6 outbox entry ('' if none)
+ */
+export const CREATE_RUN = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'version', ARGV[1], 'json', ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[3])
+redis.call('RPUSH', KEYS[3], ARGV[4])
+if ARGV[6] ~= '' then
+  redis.call('HSET', KEYS[4], ARGV[5], ARGV[6])
+  redis.call('SADD', KEYS[5], ARGV[3])
+end
+redis.call('HSET', KEYS[6], ARGV[3], ARGV[1])
+return 1`;
+
+/**
+ * Commits one decided event. Only accepted events are remembered as seen, so a refused click
+ * clicked again (after its cause was fixed) is decided again, not dropped as a duplicate.
+ * KEYS: 1 run, 2 log, 3 seen events, 4 active set of the channel, 5 closed runs of the checklist,
+ *       6 run's outbox, 7 runs with an outbox, 8 redraws wanted
+ * ARGV: 1 expected version, 2 new version ('' when refused), 3 run json, 4 log entry, 5 event id,
+ *       6 outcome json, 7 closed ('1'/'0'), 8 run id, 9 prior-run summary, 10 outbox entry id,
+ *       11 outbox entry ('' if none)
+ * Returns {'ok'|'refused'|'duplicate'|'missing'|'conflict', detail}.
+ */
+export const COMMIT_EVENT = `
+local seen = redis.call('HGET', KEYS[3], ARGV[5])
+if seen then return {'duplicate', seen} end
+local version = redis.call('HGET', KEYS[1], 'version')
+if not version then return {'missing', ''} end
+if ARGV[2] == '' then
+  redis.call('RPUSH', KEYS[2], ARGV[4])
+  return {'refused', version}
+end
+if version ~= ARGV[1] then return {'conflict', version} end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3])
+redis.call('RPUSH', KEYS[2], ARGV[4])
+redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
+if ARGV[7] == '1' then
+  redis.call('SREM', KEYS[4], ARGV[8])
+  redis.call('HSET', KEYS[5], ARGV[8], ARGV[9])
+end
+if ARGV[11] ~= '' then
+  redis.call('HSET', KEYS[6], ARGV[10], ARGV[11])
+  redis.call('SADD', KEYS[7], ARGV[8])
+end
+redis.call('HSET', KEYS[8], ARGV[8], ARGV[2])
+return {'ok', ''}`;
+
+/**
+ * Removes a carried-out outbox entry; the run leaves the set of runs with an outbox when its
+ * last entry goes.
+ * KEYS: 1 run's outbox, 2 runs with an outbox
+ * ARGV: 1 entry id, 2 run id
+ */
+export const CLEAR_OUTBOX_ENTRY = `
+redis.call('HDEL', KEYS[1], ARGV[1])
+if redis.call('HLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[2]) end
+return 1`;
+
+/**
+ * A redraw of version ARGV[2] is done: forget the wish unless a newer version came meanwhile.
+ * KEYS: 1 redraws wanted; ARGV: 1 run id, 2 version drawn
+ */
+export const REDRAWN = `
+local wanted = redis.call('HGET', KEYS[1], ARGV[1])
+if wanted and tonumber(wanted) <= tonumber(ARGV[2]) then redis.call('HDEL', KEYS[1], ARGV[1]) return 1 end
+return 0`;
+
+/** Releases a lease only if we still hold it. KEYS: 1 lease; ARGV: 1 token */
+export const RELEASE_LEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/** Extends a lease only if we still hold it. KEYS: 1 lease; ARGV: 1 token, 2 ttl ms */
+export const RENEW_LEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
