@@ -2,7 +2,7 @@ import type { Action, Checklist } from "./checklist/schema.js";
 import type { Decision } from "./run/apply-event.js";
 import type { PriorRun } from "./run/create-run.js";
 import type { Effect, Refusal } from "./run/effects.js";
-import type { Activity, Run, ScheduledReminder } from "./run/run-schema.js";
+import type { Run, ScheduledReminder } from "./run/run-schema.js";
 import type { MaintenanceWindow } from "./window.js";
 
 /** One line of a run's append-only log: every event offered, accepted or refused and why. */

@@ -49,6 +49,9 @@ export interface SlackApiDouble {
   message(channel: string, ts: string): StoredMessage | undefined;
   ephemerals(channel?: string): RecordedCall[];
   uploads: StoredUpload[];
+  /** A response_url the double answers; what is posted to it lands in `responses`. */
+  responseUrl(id?: string): string;
+  responses: { path: string; body: unknown }[];
   failNext(method: string, error: string, times?: number): void;
   rateLimitNext(method: string, retryAfterSeconds: number, times?: number): void;
   delayNext(method: string, ms: number, times?: number): void;
@@ -75,7 +78,7 @@ type Fault = { method: string; remaining: number } & (
   | { kind: "server"; status: number }
 );
 
-const JSON_FIELDS = ["blocks", "attachments", "view", "files"];
+const JSON_FIELDS = ["blocks", "attachments", "view", "files", "metadata"];
 const MESSAGE_BLOCKS_MAX = 50;
 const VIEW_BLOCKS_MAX = 100;
 const MESSAGE_BLOCKS_JSON_MAX = 13_000;
@@ -223,6 +226,7 @@ export async function startSlackApiDouble(
   const botId = "BBOT";
   const calls: RecordedCall[] = [];
   const uploads: StoredUpload[] = [];
+  const responses: { path: string; body: unknown }[] = [];
   const stored = new Map<string, StoredMessage[]>();
   const views = new Map<string, Args>();
   const users = new Map<string, Args>();
@@ -459,6 +463,17 @@ export async function startSlackApiDouble(
     const raw = await readBody(req);
     if (url.pathname.startsWith("/upload/"))
       return handleUpload(url.pathname.slice(8), contentType, raw, res);
+    if (url.pathname.startsWith("/response/")) {
+      // A command's or action's response_url: what the person sees in answer.
+      let body: unknown = raw.toString("utf8");
+      try {
+        body = JSON.parse(String(body));
+      } catch {
+        // Not JSON: kept as text.
+      }
+      responses.push({ path: url.pathname, body });
+      return send(res, 200, "ok");
+    }
     if (!url.pathname.startsWith("/api/")) return send(res, 404, "not found");
     const method = url.pathname.slice(5);
     let args: Args = {};
@@ -522,6 +537,8 @@ export async function startSlackApiDouble(
 
   return {
     url: `${base}api/`,
+    responseUrl: (id = "1") => `${base}response/${id}`,
+    responses,
     calls,
     uploads,
     callsTo: (method) => calls.filter((c) => c.method === method),
@@ -571,6 +588,7 @@ export async function startSlackApiDouble(
     reset() {
       calls.length = 0;
       uploads.length = 0;
+      responses.length = 0;
       stored.clear();
       views.clear();
       users.clear();
