@@ -55,12 +55,24 @@ export async function startBot(config: Config, options: BotOptions) {
     maxRetriesPerRequest: 1,
     lazyConnect: true,
     connectTimeout: 3_000,
+    // Every request is answered within Slack's 3 s even when Redis hangs: a command that
+    // takes longer fails as "storage unavailable".
+    commandTimeout: 1_500,
     retryStrategy: () => null,
   });
-  // Until connected, a failure is reported once below; afterwards Redis errors are logged.
+  // Until connected, a failure is reported once below; afterwards an outage is logged once
+  // when it starts and once when it ends, not for every reconnection attempt.
   let connected = false;
+  let down = false;
   redis.on("error", (error: Error) => {
-    if (connected) log.warn("Redis connection error", { error: error.message });
+    if (!connected || down) return;
+    down = true;
+    log.warn("Redis connection lost; reconnecting", { error: error.message });
+  });
+  redis.on("ready", () => {
+    if (!down) return;
+    down = false;
+    log.info("Redis connection back");
   });
   try {
     await redis.connect();
@@ -75,9 +87,8 @@ export async function startBot(config: Config, options: BotOptions) {
   // Reconnect from now on: a Redis restart should not take the bot down.
   redis.options.retryStrategy = (times: number) => Math.min(times * 200, 2_000);
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  workerConnection.on("error", (error: Error) =>
-    log.warn("Redis connection error (timer worker)", { error: error.message }),
-  );
+  // Its outages are the same as the main connection's, which logs them.
+  workerConnection.on("error", () => undefined);
 
   const loaded = await loadChecklists([config.CHECKLISTS_DIR]);
   for (const problem of loaded.problems) log.warn(`checklist left out: ${formatProblem(problem)}`);

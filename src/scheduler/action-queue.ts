@@ -2,6 +2,7 @@ import { type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ActionRunner, Logger } from "../core/ports.js";
 import { type ActionJob, actionJobSchema } from "../service/action-executor.js";
+import { throttledErrorLog } from "./throttled-log.js";
 
 /**
  * Automated actions as BullMQ jobs: a bot that dies while waiting for RDS leaves the job in
@@ -12,6 +13,8 @@ const QUEUE = "preflight-actions";
 
 export function createActionQueue(options: { redis: Redis; prefix: string }) {
   const queue = new Queue(QUEUE, { connection: options.redis, prefix: options.prefix });
+  // Connection errors: the bot's Redis connection logs an outage once; callers see the failure.
+  queue.on("error", () => undefined);
   const runner: ActionRunner = {
     async run({ runId, stepId, action, dryRun, jobKey }) {
       // The job id names this start of the step: enqueuing it twice runs it once.
@@ -47,6 +50,7 @@ export function startActionWorker(options: {
       error: error.message,
     }),
   );
-  worker.on("error", (error) => options.log.error("action worker error", { error: error.message }));
+  // During a Redis outage the worker fails every second: say each distinct error once a minute.
+  worker.on("error", throttledErrorLog(options.log, "action worker error"));
   return worker;
 }

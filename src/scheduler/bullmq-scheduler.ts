@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Logger, Scheduler } from "../core/ports.js";
 import { type ScheduledReminder, scheduledReminderSchema } from "../core/run/run-schema.js";
 import { type MaintenanceWindow, type WindowJob, windowJobSchema, windowJobs } from "../core/window.js";
+import { throttledErrorLog } from "./throttled-log.js";
 
 /**
  * Reminders and overrun nudges as BullMQ delayed jobs: they live in Redis, survive restarts
@@ -59,6 +60,8 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
   const queueName = options.queueName ?? "preflight-timers";
   const now = options.now ?? (() => new Date());
   const queue = new Queue(queueName, { connection: options.redis, prefix: options.prefix });
+  // Connection errors: the bot's Redis connection logs an outage once; callers see the failure.
+  queue.on("error", () => undefined);
   const backoff = { type: "exponential", delay: options.retryDelayMs ?? 5_000 } as const;
   const jobsOfRun = (runId: string) => `${options.prefix}:preflight:jobs:${runId}`;
   const jobsOfChannel = (channel: string) => `${options.prefix}:preflight:channel:${channel}`;
@@ -237,6 +240,7 @@ export function startTimerWorker(options: {
       );
     }
   });
-  worker.on("error", (error) => options.log.error("timer worker error", { error: error.message }));
+  // During a Redis outage the worker fails every second: say each distinct error once a minute.
+  worker.on("error", throttledErrorLog(options.log, "timer worker error"));
   return worker;
 }

@@ -9,6 +9,7 @@ import { register as registerTimerButtons } from "./actions/timer-buttons.js";
 import { register as registerMaintenance } from "./commands/maintenance.js";
 import type { SlackDeps } from "./deps.js";
 import { register as registerThreadReplies } from "./events/thread-replies.js";
+import { listenerGuard } from "./listener-guard.js";
 import { retryAfterMs } from "./slack-errors.js";
 import { register as registerReasonSubmissions } from "./views/reason-submissions.js";
 import { register as registerStartParameters } from "./views/start-parameters.js";
@@ -46,6 +47,8 @@ export function createSlackApp(config: Config, deps: SlackDeps, healthy: () => P
       })
     : new App({ ...common, signingSecret: config.SLACK_SIGNING_SECRET ?? "" });
 
+  // First: whatever a listener throws ends here, told to the person who asked.
+  app.use(listenerGuard(deps.log));
   registerMaintenance(app, deps);
   registerStepButtons(app, deps);
   registerReasonButtons(app, deps);

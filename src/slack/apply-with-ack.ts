@@ -1,4 +1,5 @@
 import type { WebClient } from "@slack/web-api";
+import { asPreflightError, incidentId, wordsFor } from "../core/errors.js";
 import type { Logger } from "../core/ports.js";
 import type { RunEvent } from "../core/run/run-schema.js";
 import type { RunService } from "../service/run-service.js";
@@ -6,9 +7,6 @@ import { replyPrivately } from "./reply.js";
 
 /** Slack wants an answer within 3 s; we answer by this deadline even when Redis is slow. */
 export const ACK_DEADLINE_MS = 2_000;
-
-export const STORAGE_DOWN =
-  "Preflight could not record that: its storage (Redis) did not answer. Nothing was applied; try again in a moment.";
 
 export interface SlackActContext {
   service: RunService;
@@ -47,15 +45,21 @@ export async function actAndAck(
     if (result.status === "not_found")
       await replyPrivately(ctx.client, ctx.log, target, `There is no run "${runId}" any more.`);
     if (result.status === "duplicate") ctx.log.info("duplicate delivery ignored", { runId, eventId });
-    await effectsDone;
+    // The effects are stored with the change: the runner carries them out; nobody waits here.
+    void effectsDone.catch(() => undefined);
   } catch (error) {
     clearTimeout(timer);
     await ackOnce();
+    const failure = asPreflightError(error);
+    const incident =
+      failure.code === "bug" || failure.code === "corrupt_data" ? incidentId(new Date()) : undefined;
     ctx.log.error("could not apply an event", {
       runId,
       eventId,
-      error: error instanceof Error ? error.message : String(error),
+      code: failure.code,
+      error: failure.message,
+      ...(incident ? { incident } : {}),
     });
-    await replyPrivately(ctx.client, ctx.log, target, STORAGE_DOWN);
+    await replyPrivately(ctx.client, ctx.log, target, wordsFor(failure, incident));
   }
 }
