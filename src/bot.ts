@@ -19,6 +19,7 @@ import { createMessageRefresher } from "./slack/message-refresher.js";
 import { createSlackPublisher } from "./slack/slack-publisher.js";
 import { createSummaryPoster } from "./slack/summary-poster.js";
 import { createThreadPoster } from "./slack/thread-poster.js";
+import { classifiedJobs } from "./slack/classified-jobs.js";
 import { createTimedJobHandler } from "./slack/timed-jobs.js";
 import { createRedisMessageRefs } from "./store/redis-message-refs.js";
 import { createRedisLeases, createRedisRunStore } from "./store/redis-run-store.js";
@@ -185,7 +186,7 @@ export async function startBot(config: Config, options: BotOptions) {
   const worker = startTimerWorker({
     connection: workerConnection,
     prefix: `${prefix}bull`,
-    handler: createTimedJobHandler({ client, store, refs, windows: windowStore, thread, log }),
+    handler: classifiedJobs(createTimedJobHandler({ client, store, refs, windows: windowStore, thread, log })),
     log,
   });
 

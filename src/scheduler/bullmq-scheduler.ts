@@ -1,6 +1,7 @@
-import { type Job, Queue, Worker } from "bullmq";
+import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { isPreflightError } from "../core/errors.js";
 import type { Logger, Scheduler } from "../core/ports.js";
 import { type ScheduledReminder, scheduledReminderSchema } from "../core/run/run-schema.js";
 import { type MaintenanceWindow, type WindowJob, windowJobSchema, windowJobs } from "../core/window.js";
@@ -51,6 +52,9 @@ export interface BullmqSchedulerOptions {
   /** Backoff of failed posts, ms (tests shorten it). */
   retryDelayMs?: number;
 }
+
+/** How many Retry-After waits one attempt of a job sits through before it counts as failed. */
+const MAX_RATE_LIMIT_WAITS = 20;
 
 const JOB_OPTIONS = { attempts: 5, removeOnComplete: { age: 30 * 86_400 }, removeOnFail: false } as const;
 
@@ -210,11 +214,29 @@ export function startTimerWorker(options: {
   handler: TimedJobHandler;
   log: Logger;
 }): Worker {
-  const processJob = async (job: Job) => {
+  const handle = async (job: Job) => {
     if (job.name === "reminder") return options.handler.reminderDue(scheduledReminderSchema.parse(job.data));
     if (job.name === "nudge") return options.handler.nudgeDue(nudgeSchema.parse(job.data));
     if (job.name === "window") return options.handler.windowDue(windowJobSchema.parse(job.data));
-    throw new Error(`unknown job ${job.name}`);
+    throw new UnrecoverableError(`unknown job ${job.name}`);
+  };
+  const processJob = async (job: Job) => {
+    // A rate limit is Slack asking us to wait, not a failed attempt: wait and try again.
+    for (let waits = 0; ; waits++) {
+      try {
+        return await handle(job);
+      } catch (error) {
+        const failure = isPreflightError(error) ? error : undefined;
+        if (failure?.retryAfterMs !== undefined && waits < MAX_RATE_LIMIT_WAITS) {
+          await new Promise((resolve) => setTimeout(resolve, failure.retryAfterMs));
+          continue;
+        }
+        // Retrying can't fix it: fail now, so it is recorded and told instead of tried 5 times.
+        if (failure?.code === "slack_permanent" || error instanceof z.ZodError)
+          throw new UnrecoverableError(failure?.platformCode ?? (error as Error).message);
+        throw error;
+      }
+    }
   };
   const worker = new Worker(options.queueName ?? "preflight-timers", processJob, {
     connection: options.connection,
@@ -223,7 +245,7 @@ export function startTimerWorker(options: {
   });
   worker.on("failed", (job, error) => {
     if (!job) return;
-    const finalAttempt = job.attemptsMade >= (job.opts.attempts ?? 1);
+    const finalAttempt = job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError;
     options.log.warn("timed job failed", {
       jobId: job.id,
       name: job.name,

@@ -1,5 +1,5 @@
 import { ErrorCode } from "@slack/web-api";
-import { isPreflightError, PreflightError } from "../core/errors.js";
+import { asPreflightError, isPreflightError, PreflightError } from "../core/errors.js";
 
 /** Slack's Retry-After in ms when the error is a rate limit (429), else undefined. */
 export function retryAfterMs(error: unknown): number | undefined {
@@ -65,6 +65,9 @@ export function classifySlackError(error: unknown): PreflightError {
     // ratelimited / internal_error / fatal_error / service_unavailable answered as ok:false
     return new PreflightError("slack_transient", code, { original: error, platformCode: code });
   }
-  // HTTP errors (5xx), request errors (network, timeout) and anything else from the transport.
-  return new PreflightError("slack_transient", code, { original: error, platformCode: code });
+  // HTTP errors (5xx), request errors (network, timeout): Slack's client says so by its code.
+  if (typeof kind === "string" && kind.startsWith("slack_"))
+    return new PreflightError("slack_transient", code, { original: error, platformCode: code });
+  // Anything else was not Slack's doing.
+  return asPreflightError(error);
 }

@@ -1,5 +1,5 @@
 import type { WebClient } from "@slack/web-api";
-import { slackFix } from "../core/errors.js";
+import { PreflightError, slackFix } from "../core/errors.js";
 import type { EffectLedger, Logger, MessageRefs, RunPublisher, ThreadLine } from "../core/ports.js";
 import type { Run } from "../core/run/run-schema.js";
 import { findFile, postOnce } from "./post-once.js";
@@ -74,9 +74,8 @@ export function createSlackPublisher(deps: {
         for (const line of said) await ledger.mark(line.id, { status: "done", at: now().toISOString() });
         return;
       }
-      throw classifySlackError(
-        Object.assign(new Error("not posted yet"), { code: "slack_webapi_request_error" }),
-      );
+      // Its run message is still to be posted (Slack was failing): the lines wait for it.
+      throw new PreflightError("slack_transient", "the run message is not posted yet");
     }
     const marker = run.dryRun ? "🧪 " : "";
     for (const batch of chunk(said)) {
