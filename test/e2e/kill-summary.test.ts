@@ -1,0 +1,72 @@
+import { spawn } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
+import { isolatedRedis, REDIS_URL } from "../support/redis.js";
+import { startSlackApiDouble } from "../support/slack-api-double.js";
+import { sendSlashCommand } from "../support/slack-requests.js";
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+describe("kill -9 during the post-mortem's upload", () => {
+  it("the next bot finishes it: one summary message and one Markdown file, never two", {
+    timeout: 60_000,
+  }, async () => {
+    const slack = await startSlackApiDouble();
+    const redisEnv = await isolatedRedis();
+    cleanups.push(
+      async () => slack.close(),
+      async () => redisEnv.cleanup(),
+    );
+    const port = 30_000 + Math.floor(Math.random() * 20_000);
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        SLACK_BOT_TOKEN: "xoxb-test",
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.url,
+        PORT: String(port),
+        REDIS_URL,
+        REDIS_PREFIX: redisEnv.prefix,
+      },
+    });
+    let output = "";
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const exited = new Promise((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    });
+    await expect.poll(() => output, { timeout: 20_000 }).toContain("Preflight is running");
+
+    const url = `http://127.0.0.1:${port}/slack/events`;
+    const command = (text: string) =>
+      sendSlashCommand(url, SIGNING_SECRET, {
+        command: "/maintenance",
+        text,
+        user_id: "UALICE",
+        channel_id: CHANNEL,
+      });
+    await command("start db-upgrade");
+    const runMessage = await slack.waitFor(() => slack.messages(CHANNEL)[0], 10_000);
+    const runId = /r-[a-z0-9]+-[0-9a-f]{4}/.exec(JSON.stringify(runMessage.blocks))?.[0];
+    expect(runId).toBeDefined();
+
+    // Slack takes the upload's completion, then the bot dies before hearing back.
+    slack.delayNext("files.completeUploadExternal", 1_500);
+    await command(`abort ${runId} window moved`);
+    await slack.waitFor(() => slack.callsTo("files.completeUploadExternal")[0], 10_000);
+    child.kill("SIGKILL");
+    expect(await exited).toBe("SIGKILL");
+
+    const next: Harness = await startHarness({ shareWith: { slack, redisEnv } });
+    cleanups.push(async () => next.stop());
+    await expect.poll(() => next.bot.store.runsWithOutbox(), { timeout: 15_000 }).toEqual([]);
+    await next.settle();
+    const thread = slack.thread(CHANNEL, runMessage.ts);
+    expect(thread.filter((m) => (m.files ?? []).length > 0)).toHaveLength(1);
+    expect(thread.filter((m) => JSON.stringify(m.blocks ?? []).includes("window moved"))).toHaveLength(1);
+    expect(slack.uploads.filter((u) => u.completed)).toHaveLength(1);
+  });
+});
