@@ -133,7 +133,7 @@ export async function startBot(config: Config, options: BotOptions) {
   const worker = startTimerWorker({
     connection: workerConnection,
     prefix: `${prefix}bull`,
-    handler: createTimedJobHandler({ client, store, refs, windows: windowStore, thread, log }),
+    handler: createTimedJobHandler({ client, runs: service, refs, windows: windowStore, thread, log }),
     log,
   });
 

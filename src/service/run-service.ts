@@ -232,7 +232,6 @@ export function createRunService(deps: RunServiceDeps) {
     recover,
     get: store.get,
     activeRuns: store.activeRuns,
-    record: store.record,
     unknownChecklist,
   };
 }

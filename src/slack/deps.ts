@@ -13,7 +13,7 @@ export interface SlackDeps {
   log: Logger;
   refs: MessageRefs;
   windows: WindowService;
-  timers: Pick<TimerQueue, "snoozeReminder" | "pendingInChannel" | "reminder">;
+  timers: Pick<TimerQueue, "pendingInChannel">;
   /** AWS RDS, for the snapshot deletion offered on a reminder. */
   rds: RdsGateway;
   defaultRegion: string;

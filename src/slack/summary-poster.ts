@@ -25,8 +25,8 @@ export function createSummaryPoster(deps: {
   async function summaryOf(runId: string) {
     const run = await deps.store.get(runId);
     if (!run) return undefined;
-    const [log, pendingReminders] = await Promise.all([deps.store.log(runId), deps.pendingReminders(runId)]);
-    return { run, summary: buildSummary({ run, log, pendingReminders, now: now() }) };
+    const pendingReminders = await deps.pendingReminders(runId);
+    return { run, summary: buildSummary({ run, pendingReminders, now: now() }) };
   }
 
   /** Posts the summary message and uploads the Markdown into the run's thread. */

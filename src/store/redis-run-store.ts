@@ -39,12 +39,6 @@ end
 if ARGV[11] ~= '' then redis.call('HSET', KEYS[6], ARGV[10], ARGV[11]) end
 return {'ok', ''}`;
 
-// KEYS: seen events, log; ARGV: event id, outcome json, log entry
-const RECORD = `
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
-redis.call('RPUSH', KEYS[2], ARGV[3])
-return 1`;
-
 const MAX_ATTEMPTS = 100;
 
 /** After losing a race, wait a little (random, growing) so a crowd of writers spreads out. */
@@ -183,20 +177,6 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     return summaries.map((json) => JSON.parse(json) as PriorRun);
   }
 
-  async function record(runId: string, entry: RunLogEntry): Promise<boolean> {
-    const outcome = JSON.stringify({ accepted: entry.accepted, version: entry.version });
-    const added = await redis.eval(
-      RECORD,
-      2,
-      keys.seen(runId),
-      keys.log(runId),
-      entry.eventId,
-      outcome,
-      JSON.stringify(entry),
-    );
-    return added === 1;
-  }
-
   async function pendingEffects(): Promise<OutboxEntry[]> {
     const entries = await redis.hvals(keys.outbox);
     return entries.map((json) => JSON.parse(json) as OutboxEntry);
@@ -206,7 +186,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     await redis.hdel(keys.outbox, outboxId);
   }
 
-  return { create, get: read, update, log, activeRuns, priorRuns, record, pendingEffects, effectsDone };
+  return { create, get: read, update, log, activeRuns, priorRuns, pendingEffects, effectsDone };
 }
 
 function priorRunOf(run: Run): PriorRun {

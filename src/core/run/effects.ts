@@ -37,6 +37,8 @@ export const REFUSAL_CODES = [
   "incomplete",
   "open_problem",
   "invalid_parameters",
+  "unknown_reminder",
+  "already_handled",
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
