@@ -50,8 +50,6 @@ function modal(metadata: Metadata): View {
 }
 
 export function register(app: App, deps: SlackDeps): void {
-  const now = deps.now ?? (() => new Date());
-
   app.action(ACTION_IDS.summaryFollowUp, async ({ ack, body, client }) => {
     await ack();
     const click = clickSchema.safeParse(body);
