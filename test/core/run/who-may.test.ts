@@ -3,6 +3,7 @@ import { applyEvent } from "../../../src/core/run/apply-event.js";
 import { PREFLIGHT_USER, type Run, type RunEvent } from "../../../src/core/run/run-schema.js";
 import { minutesAfter, newRun, RULES_CHECKLIST_YAML, T0 } from "../../support/checklist-fixtures.js";
 import { acceptedOf, play, refusalOf } from "../../support/run-play.js";
+import { UPGRADE_YAML } from "../../support/summary-fixtures.js";
 
 /** One test per cell of the README's "Who may do what" table. */
 
@@ -110,6 +111,31 @@ describe("verifying", () => {
       'Only <@UDAVE> may verify "Apply the change".',
     );
     acceptedOf(apply(waiting, { type: "verify_step", stepId: "change", by: "UDAVE" }));
+  });
+});
+
+describe("approving a change in a protected environment", () => {
+  const waiting = (yaml = UPGRADE_YAML) =>
+    play(newRun({}, yaml), [
+      done("announce", ALICE),
+      start("snapshot", ALICE),
+      { type: "action_succeeded", stepId: "snapshot", results: { id: "snap-1" }, by: PREFLIGHT_USER },
+      done("maintenance-on", ALICE),
+      start("upgrade", ALICE),
+    ]);
+  const approve = (by: string): RunEvent => ({ type: "approve_step", stepId: "upgrade", by });
+
+  it("is open to anyone but the person who asked for it", () => {
+    expect(refusalOf(apply(waiting(), approve(ALICE))).code).toBe("self_approval");
+    acceptedOf(apply(waiting(), approve(CAROL)));
+  });
+
+  it("is only the named verifiers' when the checklist names them", () => {
+    const named = waiting(UPGRADE_YAML.replace("rules:\n", "rules:\n  verifiers: [UDAVE]\n"));
+    expect(refusalOf(apply(named, approve(CAROL))).message).toBe(
+      'Only <@UDAVE> may approve "Upgrade orders-prod to MySQL 8.0".',
+    );
+    acceptedOf(apply(named, approve("UDAVE")));
   });
 });
 
