@@ -116,7 +116,9 @@ describe("checklist reminders", () => {
       posted: { channel: CHANNEL, ts: reminder.ts },
       handled: { by: "UBOB", outcome: "done" },
     });
-    await expect.poll(() => h.threadTexts().join("\n")).toContain("⏰ Reminder done by <@UBOB>: Delete snapshot snap-");
+    await expect
+      .poll(() => h.threadTexts().join("\n"))
+      .toContain("⏰ Reminder done by <@UBOB>: Delete snapshot snap-");
   });
 
   it("snooze schedules the next occurrence once, and /maintenance reminders lists it", async () => {
@@ -179,7 +181,6 @@ describe("checklist reminders", () => {
     await h.settle();
     // Every attempt of the reminder's post fails (5 attempts, backoff from 50 ms).
     h.slack.failNext("chat.postMessage", "channel_not_found", 5);
-    const runId = (await h.run()).id;
     await expect
       .poll(async () => (await h.run()).postFailures[0], { timeout: 8_000 })
       .toMatchObject({
