@@ -91,7 +91,7 @@ for (let i = 0; i < 1_000; i++) {
 }
 const heapBefore = process.memoryUsage().heapUsed;
 time("buildSummary + summaryMarkdown, 300 steps, 1,000 notes", 20, () =>
-  summaryMarkdown(buildSummary({ run: noted, log: [], pendingReminders: [], now: T0 })),
+  summaryMarkdown(buildSummary({ run: noted, pendingReminders: [], now: T0 })),
 );
 console.log(
   `run JSON size with 1,000 notes: ${(JSON.stringify(noted).length / 1024).toFixed(0)} KiB; heap growth ${((process.memoryUsage().heapUsed - heapBefore) / 1_048_576).toFixed(1)} MiB`,

@@ -15,11 +15,10 @@ import { createEffectRunner } from "./service/effect-runner.js";
 import { createRunService } from "./service/run-service.js";
 import { createWindowService } from "./service/window-service.js";
 import { createSlackApp } from "./slack/app.js";
+import { classifiedJobs } from "./slack/classified-jobs.js";
 import { createMessageRefresher } from "./slack/message-refresher.js";
 import { createSlackPublisher } from "./slack/slack-publisher.js";
 import { createSummaryPoster } from "./slack/summary-poster.js";
-import { createThreadPoster } from "./slack/thread-poster.js";
-import { classifiedJobs } from "./slack/classified-jobs.js";
 import { createTimedJobHandler } from "./slack/timed-jobs.js";
 import { createRedisMessageRefs } from "./store/redis-message-refs.js";
 import { createRedisLeases, createRedisRunStore } from "./store/redis-run-store.js";
@@ -109,12 +108,6 @@ export async function startBot(config: Config, options: BotOptions) {
   const leases = createRedisLeases(redis, prefix);
   const refs = createRedisMessageRefs(redis, prefix);
   const windowStore = createRedisWindowStore(redis, prefix);
-  const thread = createThreadPoster({
-    client,
-    refs,
-    log,
-    ...(options.threadBatchMs !== undefined ? { batchMs: options.threadBatchMs } : {}),
-  });
   const timers = createBullmqScheduler({
     redis,
     prefix: `${prefix}bull`,
@@ -186,7 +179,9 @@ export async function startBot(config: Config, options: BotOptions) {
   const worker = startTimerWorker({
     connection: workerConnection,
     prefix: `${prefix}bull`,
-    handler: classifiedJobs(createTimedJobHandler({ client, store, refs, windows: windowStore, thread, log })),
+    handler: classifiedJobs(
+      createTimedJobHandler({ client, runs: service, refs, windows: windowStore, log, now }),
+    ),
     log,
   });
 
@@ -227,7 +222,6 @@ export async function startBot(config: Config, options: BotOptions) {
       refs,
       windows,
       timers,
-      thread,
       rds,
       defaultRegion: config.AWS_REGION,
       summaries,
@@ -254,7 +248,6 @@ export async function startBot(config: Config, options: BotOptions) {
     await effects.idle();
     refresher.stop();
     await refresher.idle();
-    await thread.idle();
     await timers.close();
     await Promise.all([redis.quit(), workerConnection.quit()]);
   }
@@ -268,7 +261,6 @@ export async function startBot(config: Config, options: BotOptions) {
     refs,
     refresher,
     effects,
-    thread,
     timers,
     worker,
     catalog,

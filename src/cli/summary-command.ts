@@ -35,8 +35,8 @@ export async function printSummary(
       io.err(`no run "${runId}" in Redis at ${url} with prefix ${prefix}`);
       return 1;
     }
-    const [log, pendingReminders] = await Promise.all([store.log(runId), timers.pendingReminders(runId)]);
-    io.out(summaryMarkdown(buildSummary({ run, log, pendingReminders, now: new Date() })));
+    const pendingReminders = await timers.pendingReminders(runId);
+    io.out(summaryMarkdown(buildSummary({ run, pendingReminders, now: new Date() })));
     return 0;
   } finally {
     await timers.close();

@@ -13,8 +13,6 @@ export interface RunLogEntry {
   eventId: string;
   accepted: boolean;
   refusal?: Refusal;
-  /** What a record outside the run's rules says (a reminder snoozed, a post that failed). */
-  detail?: string;
   /** The run's version after the event (unchanged when refused). */
   version: number;
 }
@@ -67,11 +65,6 @@ export interface RunStore {
   get(runId: string): Promise<Run | undefined>;
   update(runId: string, update: RunUpdate): Promise<UpdateResult>;
   log(runId: string): Promise<RunLogEntry[]>;
-  /**
-   * Appends to a run's log without changing the run (a reminder handled after the run closed,
-   * a job that failed). Once per event id: false when the id was seen before.
-   */
-  record(runId: string, entry: RunLogEntry): Promise<boolean>;
   /** Runs whose outbox holds effects not all carried out (a crash, a failure, or just now). */
   runsWithOutbox(): Promise<string[]>;
   /** A run's outbox entries, oldest first. */

@@ -88,7 +88,7 @@ export interface PendingReminder {
   text: string;
 }
 
-/** Something written into the run's log by a person after the run (what to improve next time). */
+/** Something a person wrote down about the run (what to improve next time). */
 export interface FollowUp {
   at: string;
   by: string;

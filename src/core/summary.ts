@@ -1,32 +1,21 @@
 import { type DurationRange, parseDurationRange } from "./duration.js";
-import type { RunLogEntry } from "./ports.js";
-import type { Run, ScheduledReminder, StepState } from "./run/run-schema.js";
+import { PREFLIGHT_USER, type Run, type ScheduledReminder, type StepState } from "./run/run-schema.js";
 import { planSteps } from "./run/step-rules.js";
-import type { AfterRunKind, DowntimeSummary, StepRef, StepSummary, Summary } from "./summary-types.js";
+import type { AfterRunRecord, DowntimeSummary, StepRef, StepSummary, Summary } from "./summary-types.js";
 
 export type * from "./summary-types.js";
 
 /**
  * The post-mortem of a run as data: what happened, how long it took against the plan, and what
- * is still to do. Pure: the run, its log and the pending reminders come in, `now` measures what
- * has not ended. The Markdown file and the Slack message are both drawn from this.
+ * is still to do. Pure: the run (with what was recorded around it: reminders handled, follow-ups,
+ * failed posts) and the pending reminders come in, `now` measures what has not ended. The Markdown file and the Slack message are both drawn from this.
  */
 
 export interface SummaryInput {
   run: Run;
-  log: readonly RunLogEntry[];
   pendingReminders: readonly ScheduledReminder[];
   now: Date;
 }
-
-/** Log records made outside the run's rules, as the summary names them. */
-const AFTER_RUN_KINDS: Record<string, AfterRunKind> = {
-  reminder_done: "reminder_done",
-  reminder_snoozed: "reminder_snoozed",
-  snapshot_deleted: "snapshot_deleted",
-  reminder_failed: "post_failed",
-  nudge_failed: "post_failed",
-};
 
 /** Oldest first; entries at the same time keep their order (sort is stable). */
 const byTime = <T extends { at: string }>(items: T[]): T[] => items.sort((a, b) => compareIso(a.at, b.at));
@@ -36,12 +25,11 @@ function compareIso(a: string, b: string): number {
 }
 
 export function buildSummary(input: SummaryInput): Summary {
-  const { run, log, now } = input;
+  const { run, now } = input;
   const endMs = run.closedAt ? Date.parse(run.closedAt) : now.getTime();
   const steps = stepSummaries(run, endMs);
   const refs = new Map(steps.map((step) => [step.id, { number: step.number, title: step.title }]));
   const closer = run.history.findLast((entry) => entry.type === "finish" || entry.type === "abort");
-  const accepted = log.filter((entry) => entry.accepted);
   return {
     runId: run.id,
     outcome: run.status,
@@ -111,18 +99,47 @@ export function buildSummary(input: SummaryInput): Summary {
     pendingReminders: [...input.pendingReminders]
       .sort((a, b) => compareIso(a.dueAt, b.dueAt))
       .map((reminder) => ({ dueAt: reminder.dueAt, channel: reminder.channel, text: reminder.text })),
-    followUps: byTime(
-      accepted
-        .filter((entry) => entry.type === "follow_up" && (entry.detail ?? "").trim() !== "")
-        .map((entry) => ({ at: entry.at, by: entry.by, text: entry.detail ?? "" })),
-    ),
-    afterRun: byTime(
-      accepted.flatMap((entry) => {
-        const kind = AFTER_RUN_KINDS[entry.type];
-        return kind ? [{ at: entry.at, by: entry.by, kind, detail: entry.detail ?? "" }] : [];
-      }),
-    ),
+    followUps: byTime(run.followUps.map((followUp) => ({ ...followUp }))),
+    afterRun: byTime(afterRunRecords(run)),
   };
+}
+
+/** Reminders handled, snapshots deleted from them and posts that failed, as the run recorded them. */
+function afterRunRecords(run: Run): AfterRunRecord[] {
+  const records: AfterRunRecord[] = [];
+  for (const reminder of Object.values(run.reminders)) {
+    const { handled, snapshotDeleted } = reminder;
+    if (handled?.outcome === "done")
+      records.push({
+        at: handled.at,
+        by: handled.by,
+        kind: "reminder_done",
+        detail: `${reminder.key}: done`,
+      });
+    if (handled?.outcome === "snoozed")
+      records.push({
+        at: handled.at,
+        by: handled.by,
+        kind: "reminder_snoozed",
+        detail: `${reminder.key}: snoozed until ${handled.until ?? "later"}`,
+      });
+    if (snapshotDeleted)
+      records.push({
+        at: snapshotDeleted.at,
+        by: snapshotDeleted.by,
+        kind: "snapshot_deleted",
+        detail: `${snapshotDeleted.snapshot} deleted from the reminder`,
+      });
+  }
+  for (const failure of run.postFailures) {
+    records.push({
+      at: failure.at,
+      by: PREFLIGHT_USER,
+      kind: "post_failed",
+      detail: `${failure.what} could not be posted: ${failure.error}`,
+    });
+  }
+  return records;
 }
 
 /** Aborted, a problem reported, or anything that took longer than planned: worth writing down what to change. */

@@ -305,7 +305,12 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       await deps
         .report(
           run.id,
-          { type: "delivery_failed", what, error: error.platformCode ?? error.message, by: PREFLIGHT_USER },
+          {
+            type: "post_failed",
+            what,
+            error: `${error.platformCode ?? error.message} (kept, and posted once Slack accepts it)`,
+            by: PREFLIGHT_USER,
+          },
           `undelivered.${error.platformCode}.${stored.id}`,
         )
         .catch(() => undefined);

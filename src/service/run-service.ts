@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { slackFix } from "../core/errors.js";
-import type { ChecklistCatalog, Logger, RunStore, UpdateResult } from "../core/ports.js";
+import type { ChecklistCatalog, EffectLedger, Logger, RunStore, UpdateResult } from "../core/ports.js";
 import { applyEvent } from "../core/run/apply-event.js";
 import { createRun, type ParameterError } from "../core/run/create-run.js";
 import type { Effect } from "../core/run/effects.js";
@@ -125,6 +125,21 @@ export function createRunService(deps: RunServiceDeps) {
     return { result, effectsDone: Promise.resolve() };
   }
 
+  /**
+   * What is known of the effects of a scope (a run id, or `window.<id>`): for the timed jobs,
+   * which post once per reminder, nudge and window message like the effect runner does.
+   */
+  async function ledger(scope: string): Promise<EffectLedger> {
+    const records = await store.effectRecords(scope);
+    return {
+      get: (id) => records[id],
+      mark: async (id, record) => {
+        records[id] = record;
+        await store.markEffect(scope, id, record);
+      },
+    };
+  }
+
   function notPostedHelp(run: Run): string {
     const code = /\(([a-z_]+)\)/.exec(run.abortReason ?? "")?.[1];
     return `Nothing else was done; the run is closed. ${slackFix(code, run.channel)} Then start it again.`;
@@ -138,9 +153,9 @@ export function createRunService(deps: RunServiceDeps) {
   return {
     startRun,
     act,
+    ledger,
     get: store.get,
     activeRuns: store.activeRuns,
-    record: store.record,
     unknownChecklist,
   };
 }

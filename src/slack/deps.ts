@@ -4,7 +4,6 @@ import type { TimerQueue } from "../scheduler/bullmq-scheduler.js";
 import type { RunService } from "../service/run-service.js";
 import type { WindowService } from "../service/window-service.js";
 import type { SummaryPoster } from "./summary-poster.js";
-import type { ThreadPoster } from "./thread-poster.js";
 
 /** What the Slack listeners need; main.ts builds it. */
 export interface SlackDeps {
@@ -13,12 +12,11 @@ export interface SlackDeps {
   log: Logger;
   refs: MessageRefs;
   windows: WindowService;
-  timers: Pick<TimerQueue, "snoozeReminder" | "pendingInChannel" | "reminder">;
+  timers: Pick<TimerQueue, "pendingInChannel">;
   /** AWS RDS, for the snapshot deletion offered on a reminder. */
   rds: RdsGateway;
   defaultRegion: string;
   summaries: SummaryPoster;
-  thread: ThreadPoster;
   now?: () => Date;
   ackDeadlineMs?: number;
 }

@@ -49,6 +49,8 @@ export const modalMetadataSchema = z.strictObject({
   s: z.string().optional(),
   p: z.string().optional(),
   c: z.string().min(1),
+  /** The run's progress the button was drawn with: the submission is refused like a stale click. */
+  v: z.number().int().nonnegative(),
 });
 export type ModalMetadata = z.infer<typeof modalMetadataSchema>;
 

@@ -34,8 +34,8 @@ export function createSummaryPoster(deps: {
   async function summaryOf(runId: string) {
     const run = await deps.store.get(runId);
     if (!run) return undefined;
-    const [log, pendingReminders] = await Promise.all([deps.store.log(runId), deps.pendingReminders(runId)]);
-    return { run, summary: buildSummary({ run, log, pendingReminders, now: now() }) };
+    const pendingReminders = await deps.pendingReminders(runId);
+    return { run, summary: buildSummary({ run, pendingReminders, now: now() }) };
   }
 
   async function build(runId: string): Promise<BuiltSummary | undefined> {

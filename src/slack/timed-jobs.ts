@@ -1,41 +1,71 @@
 import type { WebClient } from "@slack/web-api";
 import { formatDuration, formatDurationRange, parseDurationRange } from "../core/duration.js";
-import type { Logger, MessageRefs, RunStore, WindowStore } from "../core/ports.js";
-import type { ScheduledReminder } from "../core/run/run-schema.js";
+import type { Logger, MessageRefs, WindowStore } from "../core/ports.js";
+import { PREFLIGHT_USER, type ScheduledReminder } from "../core/run/run-schema.js";
 import { findStep } from "../core/run/step-rules.js";
 import type { WindowJob } from "../core/window.js";
 import type { JobKind, OverrunNudge, TimedJobHandler } from "../scheduler/bullmq-scheduler.js";
+import type { RunService } from "../service/run-service.js";
 import { permalinkOf } from "./permalink.js";
+import { postOnce } from "./post-once.js";
 import { escapeMrkdwn, mention } from "./render/mrkdwn.js";
 import { reminderMessage, windowReminder, windowStartMessage } from "./render/timer-messages.js";
-import type { ThreadPoster } from "./thread-poster.js";
 
 /** What due reminders, nudges and window jobs look like in Slack. Errors propagate so BullMQ retries. */
 export function createTimedJobHandler(deps: {
   client: WebClient;
-  store: RunStore;
+  /** Runs are read, and what was posted (or could not be) is recorded, through the engine. */
+  runs: Pick<RunService, "get" | "act" | "ledger">;
   refs: MessageRefs;
   windows: WindowStore;
-  thread: ThreadPoster;
   log: Logger;
   now?: () => Date;
 }): TimedJobHandler {
   const now = deps.now ?? (() => new Date());
 
   async function reminderDue(reminder: ScheduledReminder): Promise<void> {
+    const state = (await deps.runs.get(reminder.runId))?.reminders[reminder.key];
+    // Posted before a retry of this job, cancelled by an abort, or already handled: nothing to post.
+    if (state?.posted || state?.cancelledAt || state?.handled) return;
     const ref = await deps.refs.get(reminder.runId);
     const link = ref ? await permalinkOf(deps.client, deps.log, ref.channel, ref.ts) : undefined;
     const message = reminderMessage(reminder, link);
-    await deps.client.chat.postMessage({
-      channel: reminder.channel,
-      text: message.text,
-      blocks: message.blocks,
-      unfurl_links: false,
-    });
+    // Once, even when an attempt's answer was lost and BullMQ runs the job again.
+    const ledger = await deps.runs.ledger(reminder.runId);
+    const ts = await postOnce(
+      deps.client,
+      ledger,
+      {
+        channel: reminder.channel,
+        text: message.text,
+        blocks: message.blocks,
+        effectIds: [`reminder.${reminder.key}`],
+      },
+      now,
+    );
+    if (!ts) return;
+    const posted = { ts, channel: ledger.get(`reminder.${reminder.key}`)?.channel };
+    const { result } = await deps.runs.act(
+      reminder.runId,
+      {
+        type: "reminder_posted",
+        key: reminder.key,
+        channel: posted.channel ?? reminder.channel,
+        ts: posted.ts,
+        by: PREFLIGHT_USER,
+      },
+      `reminder.${reminder.key}.posted`,
+    );
+    if (result.status === "refused" || result.status === "not_found")
+      deps.log.warn("a posted reminder was not recorded on its run", {
+        runId: reminder.runId,
+        key: reminder.key,
+        reason: result.status === "refused" ? result.refusal.message : "no such run",
+      });
   }
 
   async function nudgeDue(nudge: OverrunNudge): Promise<void> {
-    const run = await deps.store.get(nudge.runId);
+    const run = await deps.runs.get(nudge.runId);
     const located = run ? findStep(run, nudge.stepId) : undefined;
     // The step moved on (or was restarted) since the nudge was scheduled: nothing to say.
     if (!run || !located || run.status !== "active" || located.state.status !== "running") return;
@@ -44,52 +74,72 @@ export function createTimedJobHandler(deps: {
     const running = formatDuration(now().getTime() - Date.parse(located.state.startedAt));
     const expected = range ? ` (expected ${formatDurationRange(range)})` : "";
     const how = nudge.level > 1 ? "twice its expected maximum" : "its expected maximum";
-    deps.thread.post(
-      run.id,
-      `⏰ ${mention(run.owner)} *${escapeMrkdwn(located.plan.title)}* has been running for ${running}, past ${how}${expected}. Still going? Add a note or report a problem.`,
+    const ref = await deps.refs.get(run.id);
+    if (!ref) return;
+    await postOnce(
+      deps.client,
+      await deps.runs.ledger(run.id),
+      {
+        channel: ref.channel,
+        threadTs: ref.ts,
+        text: `⏰ ${mention(run.owner)} *${escapeMrkdwn(located.plan.title)}* has been running for ${running}, past ${how}${expected}. Still going? Add a note or report a problem.`,
+        effectIds: [`nudge.${nudge.stepId}.${nudge.level}.${nudge.dueAt}`],
+      },
+      now,
     );
   }
 
   async function windowDue(job: WindowJob): Promise<void> {
     const window = await deps.windows.get(job.windowId);
     if (window?.status !== "scheduled") return;
+    const ledger = await deps.runs.ledger(`window.${window.id}`);
     if (job.kind === "announce") {
-      await deps.client.chat.postMessage({
-        channel: window.channel,
-        text: windowReminder(window, job.beforeMs),
-      });
+      await postOnce(
+        deps.client,
+        ledger,
+        {
+          channel: window.channel,
+          text: windowReminder(window, job.beforeMs),
+          effectIds: [`window.${window.id}.announce.${job.beforeMs}`],
+        },
+        now,
+      );
       return;
     }
     const message = windowStartMessage(window);
-    await deps.client.chat.postMessage({
-      channel: window.channel,
-      text: message.text,
-      blocks: message.blocks,
-    });
+    await postOnce(
+      deps.client,
+      ledger,
+      {
+        channel: window.channel,
+        text: message.text,
+        blocks: message.blocks,
+        effectIds: [`window.${window.id}.start`],
+      },
+      now,
+    );
   }
 
   async function jobFailed(kind: JobKind, data: unknown, error: string): Promise<void> {
     const fields =
       typeof data === "object" && data !== null
-        ? (data as { runId?: unknown; text?: unknown; key?: unknown })
+        ? (data as { runId?: unknown; text?: unknown; key?: unknown; stepId?: unknown; level?: unknown })
         : {};
     const runId = typeof fields.runId === "string" ? fields.runId : undefined;
     deps.log.error(`a ${kind} could not be posted after every retry`, { runId, error, data });
     if (!runId) return;
-    const what = kind === "reminder" ? `the reminder "${String(fields.text)}"` : `an overrun nudge`;
-    await deps.store.record(runId, {
-      at: now().toISOString(),
-      by: "preflight",
-      type: `${kind}_failed`,
-      eventId: `failed.${kind}.${String(fields.key ?? now().getTime())}`,
-      accepted: true,
-      detail: `${what} could not be posted: ${error}`,
-      version: -1,
-    });
-    deps.thread.post(
+    const what = kind === "reminder" ? `the reminder "${String(fields.text)}"` : "an overrun nudge";
+    const job =
+      typeof fields.key === "string" ? fields.key : `${String(fields.stepId)}.${String(fields.level)}`;
+    // The engine keeps it on the run and says it in the run's thread.
+    const { result, effectsDone } = await deps.runs.act(
       runId,
-      `⚠️ Preflight could not post ${escapeMrkdwn(what)} (${escapeMrkdwn(error)}). Please do it by hand.`,
+      { type: "post_failed", what, error, by: PREFLIGHT_USER },
+      `failed.${kind}.${job}`,
     );
+    if (result.status === "refused" || result.status === "not_found")
+      deps.log.warn("a failed post was not recorded on its run", { runId, what });
+    await effectsDone;
   }
 
   return { reminderDue, nudgeDue, windowDue, jobFailed };

@@ -123,14 +123,6 @@ export function createMemoryRunStore(options: { now?: () => number } = {}): RunS
       check("log");
       return [...(logs.get(runId) ?? [])];
     },
-    async record(runId, entry) {
-      check("record");
-      const ids = listOf(seen, runId);
-      if (ids.has(entry.eventId)) return false;
-      ids.set(entry.eventId, JSON.stringify({ accepted: entry.accepted, version: entry.version }));
-      logs.get(runId)?.push(entry);
-      return true;
-    },
     async runsWithOutbox() {
       check("runsWithOutbox");
       return [...outboxes.entries()].filter(([, entries]) => entries.size > 0).map(([id]) => id);

@@ -31,12 +31,6 @@ import {
  * re-reads and decides again, so neither is lost.
  */
 
-// KEYS: seen events, log; ARGV: event id, outcome json, log entry
-const RECORD = `
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
-redis.call('RPUSH', KEYS[2], ARGV[3])
-return 1`;
-
 const MAX_ATTEMPTS = 100;
 
 /** After losing a race, wait a little (random, growing) so a crowd of writers spreads out. */
@@ -240,14 +234,6 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     return summaries.map((json) => JSON.parse(json) as PriorRun);
   }
 
-  async function record(runId: string, entry: RunLogEntry): Promise<boolean> {
-    const outcome = JSON.stringify({ accepted: entry.accepted, version: entry.version });
-    const added = await storage(() =>
-      redis.eval(RECORD, 2, keys.seen(runId), keys.log(runId), entry.eventId, outcome, JSON.stringify(entry)),
-    );
-    return added === 1;
-  }
-
   async function outbox(runId: string): Promise<OutboxEntry[]> {
     const values = await storage(() => redis.hvals(keys.outbox(runId)));
     return values
@@ -282,7 +268,6 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     log,
     activeRuns,
     priorRuns,
-    record,
     runsWithOutbox: () => storage(() => redis.smembers(keys.withOutbox)),
     outbox,
     clearOutboxEntry: async (runId, entryId) => {

@@ -165,7 +165,7 @@ describe("the post-mortem of an aborted upgrade", () => {
     ]);
   });
 
-  it("takes follow-ups and later records from the log, ignoring refused, empty and ordinary entries", () => {
+  it("takes follow-ups and later records from the run, oldest first", () => {
     expect(summary.followUps).toEqual([
       {
         at: at(90),
@@ -184,28 +184,44 @@ describe("the post-mortem of an aborted upgrade", () => {
     ]);
   });
 
-  it("names every kind of record made after the run", () => {
-    const record = (minute: number, type: string, detail: string) => ({
-      at: at(minute),
-      by: ALICE,
-      type,
-      eventId: `${type}.${minute}`,
-      accepted: true,
-      detail,
-      version: -1,
-    });
-    const log = [
-      record(300, "snapshot_deleted", "orders-prod-pre-upgrade deleted from the reminder"),
-      record(200, "reminder_snoozed", "run-1.delete-snapshot.0: snoozed until 2026-12-21T09:19:00.000Z"),
-      record(100, "reminder_done", "run-1.reschedule.0: done"),
-      record(400, "nudge_failed", "an overrun nudge could not be posted: ratelimited"),
-    ];
-    const { afterRun } = buildSummary({ ...abortedRunInput(), log });
-    expect(afterRun.map((r) => r.kind)).toEqual([
-      "reminder_done",
-      "reminder_snoozed",
-      "snapshot_deleted",
-      "post_failed",
+  it("names every kind of record made after the run, from the engine's record events", () => {
+    const input = abortedRunInput();
+    const snoozedUntil = at(30 * 24 * 60);
+    const { run } = playTimed(input.run, [
+      [100, { type: "reminder_handled", key: "run-1.reschedule.0", outcome: "done", by: ALICE }],
+      [
+        200,
+        {
+          type: "reminder_handled",
+          key: "run-1.delete-snapshot.0",
+          outcome: "snoozed",
+          until: snoozedUntil,
+          by: BOB,
+        },
+      ],
+      [300, { type: "reminder_handled", key: "run-1.delete-snapshot.1", outcome: "action", by: ALICE }],
+      [
+        301,
+        {
+          type: "snapshot_deleted",
+          key: "run-1.delete-snapshot.1",
+          snapshot: "snap-1",
+          region: "eu-west-1",
+          by: ALICE,
+        },
+      ],
+    ]);
+    const { afterRun } = buildSummary({ ...input, run });
+    expect(afterRun).toEqual([
+      expect.objectContaining({ kind: "post_failed", at: at(65) }),
+      { at: at(100), by: ALICE, kind: "reminder_done", detail: "run-1.reschedule.0: done" },
+      {
+        at: at(200),
+        by: BOB,
+        kind: "reminder_snoozed",
+        detail: `run-1.delete-snapshot.0: snoozed until ${snoozedUntil}`,
+      },
+      { at: at(301), by: ALICE, kind: "snapshot_deleted", detail: "snap-1 deleted from the reminder" },
     ]);
   });
 
@@ -243,7 +259,7 @@ describe("the post-mortem of an upgrade that went to plan", () => {
 describe("the post-mortem of a run still in progress", () => {
   it("measures up to now, and the downtime is open-ended", () => {
     const { run } = playTimed(newRun({}, UPGRADE_YAML), ABORTED_EVENTS.slice(0, 8));
-    const summary = buildSummary({ run, log: [], pendingReminders: [], now: minutesAfter(T0, 40) });
+    const summary = buildSummary({ run, pendingReminders: [], now: minutesAfter(T0, 40) });
     expect(summary).toMatchObject({ outcome: "active", totalMs: 40 * MIN });
     expect(summary.endedAt).toBeUndefined();
     expect(summary.closedBy).toBeUndefined();
@@ -258,7 +274,7 @@ describe("the post-mortem of a run still in progress", () => {
   });
 
   it("a downtime that has not begun has a plan but no actual time", () => {
-    const summary = buildSummary({ run: newRun({}, UPGRADE_YAML), log: [], pendingReminders: [], now: T0 });
+    const summary = buildSummary({ run: newRun({}, UPGRADE_YAML), pendingReminders: [], now: T0 });
     expect(summary.downtime).toMatchObject({ openEnded: false, overran: false });
     expect(summary.downtime?.startedAt).toBeUndefined();
     expect(summary.downtime?.actualMs).toBeUndefined();
@@ -266,7 +282,7 @@ describe("the post-mortem of a run still in progress", () => {
 
   it("a checklist that marks no downtime has none", () => {
     const run = newRun({}, NO_DOWNTIME_YAML);
-    expect(buildSummary({ run, log: [], pendingReminders: [], now: T0 }).downtime).toBeUndefined();
+    expect(buildSummary({ run, pendingReminders: [], now: T0 }).downtime).toBeUndefined();
   });
 });
 

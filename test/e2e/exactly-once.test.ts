@@ -31,7 +31,8 @@ describe("every effect exactly once", () => {
     await startDbUpgrade();
     h.slack.loseAnswerNext("chat.postMessage");
     await h.click(h.button("step_complete", "check-access"), ALICE);
-    await h.slack.waitFor(() => linesContaining("completed *Connect").length > 0 || undefined);
+    // Carried out (and settled) only when the outbox is empty again.
+    await expect.poll(() => h.bot.store.runsWithOutbox(), { timeout: 5_000 }).toEqual([]);
     await h.settle();
     // The lost answer was settled by reading the thread back, not by posting again.
     expect(h.slack.callsTo("conversations.replies").length).toBeGreaterThan(0);
@@ -82,7 +83,7 @@ describe("every effect exactly once", () => {
     expect(dm.text).toContain("/invite @Preflight");
     // The refusal is on the run's record (its timeline and post-mortem), once.
     await expect
-      .poll(async () => (await h.run()).history.filter((a) => a.type === "delivery_failed").length)
+      .poll(async () => (await h.run()).history.filter((a) => a.type === "post_failed").length)
       .toBe(1);
     // Someone invites the bot: nothing more is needed.
     h.slack.clearFailures();
@@ -118,9 +119,6 @@ describe("every effect exactly once", () => {
 
   it("a refused click, clicked again after its cause was fixed, is applied", async () => {
     await startDbUpgrade();
-    await h.click(h.button("step_problem", "check-access"), BOB);
-    await h.submitLastModal(BOB, "cannot connect from the bastion");
-    await h.settle();
     // One delivery of Done, kept so that exactly the same request can be sent again.
     const payload = blockActionPayload({
       userId: ALICE,
@@ -129,6 +127,9 @@ describe("every effect exactly once", () => {
       actionId: "step_complete",
       value: h.button("step_complete", "check-access").value,
     });
+    await h.click(h.button("step_problem", "check-access"), BOB);
+    await h.submitLastModal(BOB, "cannot connect from the bastion");
+    await h.settle();
     await sendInteraction(h.url, SIGNING_SECRET, payload);
     await h.slack.waitFor(() => h.ephemeralsTo(ALICE).find((t) => t.includes("open problem")));
     expect((await h.run()).steps[0]?.status).not.toBe("done");

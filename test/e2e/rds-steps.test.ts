@@ -109,7 +109,8 @@ describe("automated RDS steps", () => {
 
   it("the reminder's Delete snapshot checks it, shows age and size, asks, then deletes and records it", async () => {
     await start({ checklistsDir: dir });
-    await h.command("start snapshot-only", ALICE);
+    // The run's buddy deletes it: the snapshot is the run's, not anyone's in the channel.
+    await h.command(`start snapshot-only buddy=<@${BOB}|bob>`, ALICE);
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
     await h.settle();
     await h.click(h.button("step_start", "take-snapshot"), ALICE);
@@ -153,10 +154,10 @@ describe("automated RDS steps", () => {
     await expect
       .poll(() => h.slack.message(CHANNEL, reminder.ts)?.text)
       .toContain(`🗑️ <@UBOB> deleted snapshot \`${snapshotId}\``);
-    const log = await h.bot.store.log((await h.run()).id);
-    expect(log.find((e) => e.type === "snapshot_deleted")).toMatchObject({
-      by: BOB,
-      detail: `${snapshotId} deleted from the reminder`,
+    const run = await h.run();
+    expect(run.reminders[`${run.id}.delete-snapshot.0`]).toMatchObject({
+      handled: { by: BOB, outcome: "action" },
+      snapshotDeleted: { snapshot: snapshotId, by: BOB },
     });
   });
 });

@@ -107,13 +107,18 @@ describe("checklist reminders", () => {
       "reminder_snooze_day",
     );
     await clickOn(h, reminder, "reminder_snooze_day", "UCAROL");
-    expect(await h.slack.waitFor(() => h.ephemeralsTo("UCAROL")[0])).toBe(
-      "Someone already marked this reminder done or snoozed it.",
+    expect(await h.slack.waitFor(() => h.ephemeralsTo("UCAROL")[0])).toMatch(
+      /^<@UBOB> already marked this reminder done \(\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\)\.$/,
     );
-    const log = await h.bot.store.log((await h.run()).id);
-    expect(log.filter((e) => e.type.startsWith("reminder_")).map((e) => [e.type, e.by])).toEqual([
-      ["reminder_done", "UBOB"],
-    ]);
+    const run = await h.run();
+    const key = `${run.id}.delete-snapshot.0`;
+    expect(run.reminders[key]).toMatchObject({
+      posted: { channel: CHANNEL, ts: reminder.ts },
+      handled: { by: "UBOB", outcome: "done" },
+    });
+    await expect
+      .poll(() => h.threadTexts().join("\n"))
+      .toContain("⏰ Reminder done by <@UBOB>: Delete snapshot snap-");
   });
 
   it("snooze schedules the next occurrence once, and /maintenance reminders lists it", async () => {
@@ -177,15 +182,11 @@ describe("checklist reminders", () => {
     await h.settle();
     // channel_not_found: retrying can't help, so the first refusal is final.
     h.slack.failNext("chat.postMessage", "channel_not_found", 1);
-    const runId = (await h.run()).id;
     await expect
-      .poll(async () => (await h.bot.store.log(runId)).find((e) => e.type === "reminder_failed"), {
-        timeout: 8_000,
-      })
+      .poll(async () => (await h.run()).postFailures[0], { timeout: 8_000 })
       .toMatchObject({
-        detail: expect.stringMatching(
-          /the reminder "Delete snapshot snap-.*" could not be posted: .*channel_not_found/,
-        ),
+        what: expect.stringMatching(/^the reminder "Delete snapshot snap-.*"$/),
+        error: expect.stringContaining("channel_not_found"),
       });
     expect(h.slack.callsTo("chat.postMessage").filter((c) => c.error === "channel_not_found")).toHaveLength(
       1,

@@ -85,7 +85,7 @@ describe("/maintenance answers every command", () => {
     expect(status).toContain("https://example.slack.com/archives/");
     await h.command(`abort ${run.id} replica lag`, BOB);
     expect(await h.slack.waitFor(() => h.ephemeralsTo(BOB)[1])).toContain(
-      "Only the run's owner <@UALICE> or buddy can abort it.",
+      "Only the run's owner <@UALICE> may abort it.",
     );
     await h.command(`abort ${run.id} replica lag too high`, ALICE);
     await expect.poll(async () => (await h.run()).status).toBe("aborted");

@@ -135,8 +135,10 @@ describe("the post-mortem summary", () => {
     const markdown = secondFile.content.toString("utf8");
     expect(markdown).toContain("Nobody checked the failover before the window");
     expect(markdown).toContain("Add a failover drill step before enable-maintenance-page");
-    const log = await h.bot.store.log((await h.run()).id);
-    expect(log.filter((e) => e.type === "follow_up").map((e) => e.by)).toEqual(["UCAROL", "UCAROL"]);
+    expect((await h.run()).followUps.map((f) => [f.by, f.text])).toEqual([
+      ["UCAROL", "What went wrong: Nobody checked the failover before the window"],
+      ["UCAROL", "Change in the checklist: Add a failover drill step before enable-maintenance-page"],
+    ]);
   });
 
   it("/maintenance summary posts it again, and `preflight summary` prints it from Redis", async () => {

@@ -80,9 +80,7 @@ describe("the post-mortem Markdown", () => {
 
   it("of a run still in progress says so, and that the downtime has not ended", () => {
     const { run } = playTimed(newRun({}, UPGRADE_YAML), ABORTED_EVENTS.slice(0, 8));
-    const markdown = summaryMarkdown(
-      buildSummary({ run, log: [], pendingReminders: [], now: minutesAfter(T0, 40) }),
-    );
+    const markdown = summaryMarkdown(buildSummary({ run, pendingReminders: [], now: minutesAfter(T0, 40) }));
     expect(markdown).toContain("| Outcome | ⏳ Still in progress |");
     expect(markdown).toContain("| Ended | not yet |");
     expect(markdown).toContain("| Total | 40m so far");

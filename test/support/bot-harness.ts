@@ -204,7 +204,6 @@ export async function startHarness(options: HarnessOptions = {}) {
     await new Promise((resolve) => setTimeout(resolve, 30));
     await bot.effects.idle();
     await bot.refresher.idle();
-    await bot.thread.idle();
     await bot.effects.idle();
   };
 

@@ -1,4 +1,3 @@
-import type { RunLogEntry } from "../../src/core/ports.js";
 import { applyEvent } from "../../src/core/run/apply-event.js";
 import {
   PREFLIGHT_USER,
@@ -72,6 +71,7 @@ reminders:
     after: 30d
     keep_on_abort: true
     text: "Delete snapshot {{steps.snapshot.id}}"
+    action: { type: rds.delete_snapshot, target: instance, snapshot: "{{steps.snapshot.id}}" }
   - id: tell-business
     on: run.aborted
     channel: "#business"
@@ -195,42 +195,33 @@ export const ABORTED_EVENTS: readonly Timed[] = [
 /** When the post-mortem is read: two hours after the start. */
 export const SUMMARY_NOW = minutesAfter(T0, 120);
 
-const logEntry = (
-  minute: number,
-  type: string,
-  by: string,
-  detail?: string,
-  accepted = true,
-): RunLogEntry => ({
-  at: minutesAfter(T0, minute).toISOString(),
-  by,
-  type,
-  eventId: `${type}.${minute}`,
-  accepted,
-  ...(detail !== undefined ? { detail } : {}),
-  version: -1,
-});
-
-/** The run's log: events of the run (ignored by the summary), a refused one, and records made afterwards. */
-export const ABORTED_LOG: readonly RunLogEntry[] = [
-  logEntry(1, "start_step", ALICE),
-  logEntry(50, "verify_step", ALICE, undefined, false),
-  logEntry(64, "abort", ALICE),
-  logEntry(
+/** What was recorded around the run after it was aborted: a post that failed, two follow-ups. */
+export const ABORTED_RECORDS: readonly Timed[] = [
+  [
     65,
-    "reminder_failed",
-    PREFLIGHT_USER,
-    'the reminder "The prod upgrade was rolled back" could not be posted: channel_not_found',
-  ),
-  logEntry(95, "follow_up", ALICE, "Add a checkout smoke test on QA before the maintenance page goes off"),
-  logEntry(
+    {
+      type: "post_failed",
+      what: 'the reminder "The prod upgrade was rolled back"',
+      error: "channel_not_found",
+      by: PREFLIGHT_USER,
+    },
+  ],
+  [
+    95,
+    {
+      type: "follow_up_added",
+      text: "Add a checkout smoke test on QA before the maintenance page goes off",
+      by: ALICE,
+    },
+  ],
+  [
     90,
-    "follow_up",
-    BOB,
-    "Take the snapshot an hour before the window:\nit took 15m on prod, 6m on QA",
-  ),
-  logEntry(100, "follow_up", CAROL, "   ", true),
-  logEntry(101, "follow_up", CAROL, "Refused follow-up", false),
+    {
+      type: "follow_up_added",
+      text: "Take the snapshot an hour before the window:\nit took 15m on prod, 6m on QA",
+      by: BOB,
+    },
+  ],
 ];
 
 export function abortedRunInput(): SummaryInput {
@@ -244,10 +235,10 @@ export function abortedRunInput(): SummaryInput {
     },
     UPGRADE_YAML,
   );
-  const { run, reminders } = playTimed(created, ABORTED_EVENTS);
+  const { run, reminders } = playTimed(created, [...ABORTED_EVENTS, ...ABORTED_RECORDS]);
   // What fired already is no longer pending.
   const pendingReminders = reminders.filter((r) => Date.parse(r.dueAt) > SUMMARY_NOW.getTime());
-  return { run, log: ABORTED_LOG, pendingReminders, now: SUMMARY_NOW };
+  return { run, pendingReminders, now: SUMMARY_NOW };
 }
 
 /** The same upgrade going to plan: every step within its expected time, no problem. */
@@ -270,5 +261,5 @@ export const FINISHED_EVENTS: readonly Timed[] = [
 
 export function finishedRunInput(): SummaryInput {
   const { run, reminders } = playTimed(newRun({}, UPGRADE_YAML), FINISHED_EVENTS);
-  return { run, log: [], pendingReminders: reminders, now: SUMMARY_NOW };
+  return { run, pendingReminders: reminders, now: SUMMARY_NOW };
 }

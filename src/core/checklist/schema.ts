@@ -201,6 +201,12 @@ export const rulesSchema = z.strictObject({
   environments: z.record(z.string(), environmentRuleSchema).optional(),
   starters: z.array(slackUserId).optional().describe("only these people may start a run"),
   verifiers: z.array(slackUserId).optional().describe("only these people may verify steps"),
+  participants: z
+    .union([z.literal("channel"), z.array(slackUserId).min(1)])
+    .optional()
+    .describe(
+      "who may start, complete and skip steps besides the run's owner and buddy: `channel` (anyone) or these people",
+    ),
 });
 
 export const checklistSchema = z.strictObject({

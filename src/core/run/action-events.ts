@@ -1,18 +1,19 @@
 import { mapStrings, renderTemplate } from "../checklist/template.js";
 import { parseDurationRange } from "../duration.js";
-import { mentions } from "./create-run.js";
 import {
   accept,
   type Decision,
   type EventOf,
   refuse,
+  refused,
   scheduleReminders,
   unknownStep,
   withStep,
 } from "./decision.js";
 import type { Effect } from "./effects.js";
+import { can } from "./permissions.js";
 import { stepResultValues } from "./reminders.js";
-import type { Run, StepState } from "./run-schema.js";
+import type { Run, RunEvent, StepState } from "./run-schema.js";
 import { describeStatus, findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
 
 /**
@@ -49,24 +50,10 @@ export function workEffects(run: Run, located: LocatedStep, startedAt: string): 
 }
 
 export function approveStep(run: Run, event: EventOf<"approve_step">, at: string): Decision {
-  const located = findStep(run, event.stepId);
-  if (!located) return unknownStep(event.stepId);
+  const permission = can(run, { type: "approve_step", stepId: event.stepId }, event.by);
+  if (!permission.allowed) return refused(permission.refusal);
+  const located = findStep(run, event.stepId) as LocatedStep;
   const { state, plan } = located;
-  if (state.status !== "awaiting_approval") {
-    return refuse(
-      "wrong_state",
-      `"${plan.title}" is ${describeStatus(state.status)}, not waiting for approval.`,
-    );
-  }
-  if (state.startedBy === event.by) {
-    return refuse(
-      "self_approval",
-      `You asked for "${plan.title}", so you can't approve it: a teammate must approve the change.`,
-    );
-  }
-  const named = namedVerifiers(run, plan);
-  if (named && !named.includes(event.by))
-    return refuse("not_verifier", `Only ${mentions(named)} may approve "${plan.title}".`);
   const approved: StepState = { ...state, status: "running", approvedAt: at, approvedBy: event.by };
   const next = withStep(run, approved);
   return accept(run, next, event, at, workEffects(next, { ...located, state: approved }, at), {
@@ -75,7 +62,7 @@ export function approveStep(run: Run, event: EventOf<"approve_step">, at: string
 }
 
 export function actionProgress(run: Run, event: EventOf<"action_progress">, at: string): Decision {
-  const located = runningStep(run, event.stepId);
+  const located = runningStep(run, event);
   if ("refusal" in located) return located.refusal;
   const next = withStep(run, { ...located.state, actionStatus: event.status });
   // Progress redraws the message; it is not worth a line in the thread.
@@ -85,7 +72,7 @@ export function actionProgress(run: Run, event: EventOf<"action_progress">, at: 
 
 export function actionSucceeded(run: Run, event: EventOf<"action_succeeded">, now: Date): Decision {
   const at = now.toISOString();
-  const located = runningStep(run, event.stepId);
+  const located = runningStep(run, event);
   if ("refusal" in located) return located.refusal;
   const { state, plan } = located;
   // The person who started the step triggered the call: the two-person rule treats it as theirs.
@@ -98,14 +85,16 @@ export function actionSucceeded(run: Run, event: EventOf<"action_succeeded">, no
     results: { ...state.results, ...event.results },
     actionStatus: undefined,
   };
-  const next = withStep(run, completed);
+  let next = withStep(run, completed);
   const effects: Effect[] = plan.duration ? [{ type: "cancel_overrun_nudges", stepId: plan.id }] : [];
   if (plan.verify) {
     const named = namedVerifiers(run, plan);
     const ask = (named ?? (run.buddy ? [run.buddy] : [])).filter((user) => user !== completedBy);
     effects.push({ type: "request_verification", stepId: plan.id, completedBy, ask });
   } else {
-    effects.push(...scheduleReminders(next, { on: "step.done", stepId: plan.id }, now));
+    const reminders = scheduleReminders(next, { on: "step.done", stepId: plan.id }, now);
+    next = reminders.run;
+    effects.push(...reminders.effects);
   }
   const detail = Object.entries(event.results)
     .map(([key, value]) => `${key}=${value}`)
@@ -114,7 +103,7 @@ export function actionSucceeded(run: Run, event: EventOf<"action_succeeded">, no
 }
 
 export function actionFailed(run: Run, event: EventOf<"action_failed">, at: string): Decision {
-  const located = runningStep(run, event.stepId);
+  const located = runningStep(run, event);
   if ("refusal" in located) return located.refusal;
   const failed: StepState = {
     ...located.state,
@@ -131,8 +120,14 @@ export function actionFailed(run: Run, event: EventOf<"action_failed">, at: stri
   });
 }
 
-/** Reports are only for a running step: one that was skipped or retried since is left alone. */
-function runningStep(run: Run, stepId: string): LocatedStep | { refusal: Decision } {
+/**
+ * Reports come from Preflight only, and only for a running step: one that was skipped or
+ * retried since is left alone.
+ */
+function runningStep(run: Run, event: RunEvent & { stepId: string }): LocatedStep | { refusal: Decision } {
+  const permission = can(run, { type: "report_action" }, event.by);
+  if (!permission.allowed) return { refusal: refused(permission.refusal) };
+  const stepId = event.stepId;
   const located = findStep(run, stepId);
   if (!located) return { refusal: unknownStep(stepId) };
   if (located.state.status !== "running") {

@@ -6,53 +6,44 @@ import {
   needsApproval,
   workEffects,
 } from "./action-events.js";
-import { mentions } from "./create-run.js";
 import {
   accept,
   cancelRunningNudges,
   type Decision,
   type EventOf,
-  outOfOrder,
+  MOVES_THE_RUN_ON,
   recorded,
   refuse,
+  refused,
   scheduleReminders,
-  unknownStep,
   withStep,
 } from "./decision.js";
-import { deliveryFailed, runMessageFailed } from "./delivery-events.js";
+import { runMessageFailed } from "./delivery-events.js";
 import type { Effect } from "./effects.js";
-import type { Run, RunEvent, StepState } from "./run-schema.js";
+import { actionOf, can, closedRefusal } from "./permissions.js";
 import {
-  blockingStep,
-  describeStatus,
-  findStep,
-  leadsRun,
-  namedVerifiers,
-  openProblems,
-  unfinishedSteps,
-} from "./step-rules.js";
+  followUpAdded,
+  postFailed,
+  reminderHandled,
+  reminderPosted,
+  snapshotDeleted,
+} from "./record-events.js";
+import type { Run, RunEvent, StepState } from "./run-schema.js";
+import { findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
 
 export type { Decision } from "./decision.js";
 
 /**
  * The run state machine: the new run and the effects an event causes, or the reason it is
  * refused. Pure: time and the acting user come in; nothing goes out but the return value.
+ * Every handler first asks `can` (permissions.ts): whether the run's state allows the action
+ * and whether this person may do it.
  */
 export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
-  // Deliveries fail after a run closed too (its summary, a reminder): always recorded.
-  if (event.type === "delivery_failed") return deliveryFailed(run, event, now.toISOString());
-  if (run.status !== "active") {
-    return refuse(
-      "closed",
-      `This run was ${run.status} at ${run.closedAt ?? "an earlier time"}; it accepts nothing more.`,
-    );
-  }
-  if (event.expectedProgress !== undefined && event.expectedProgress !== run.progress) {
-    return refuse(
-      "stale",
-      "Someone else moved this run on since your message was drawn. It has been refreshed: check the step and click again.",
-    );
-  }
+  const closed = closedRefusal(run, actionOf(event).type);
+  if (closed) return refused(closed);
+  const stale = staleness(run, event);
+  if (stale) return stale;
   const at = now.toISOString();
   switch (event.type) {
     case "start_step":
@@ -85,21 +76,65 @@ export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
       return actionFailed(run, event, at);
     case "run_message_failed":
       return runMessageFailed(run, event, at);
+    case "reminder_posted":
+      return reminderPosted(run, event, at);
+    case "reminder_handled":
+      return reminderHandled(run, event, now);
+    case "snapshot_deleted":
+      return snapshotDeleted(run, event, at);
+    case "follow_up_added":
+      return followUpAdded(run, event, at);
+    case "post_failed":
+      return postFailed(run, event, at);
   }
 }
 
-function startStep(run: Run, event: EventOf<"start_step">, at: string): Decision {
-  const located = findStep(run, event.stepId);
-  if (!located) return unknownStep(event.stepId);
-  const { state, plan } = located;
-  if (state.status !== "pending" && state.status !== "failed") {
+/**
+ * A click or form made on an outdated message is refused. A note or a problem is about what the
+ * person saw, not about the buttons: it is refused only when the step it names moved on since
+ * (it was started, done, skipped… after the form was opened); one about the run as a whole is
+ * always taken.
+ */
+function staleness(run: Run, event: RunEvent): Decision | undefined {
+  const expected = event.expectedProgress;
+  if (expected === undefined || expected === run.progress) return undefined;
+  if (event.type === "add_note" || event.type === "report_problem") {
+    if (event.stepId === undefined || !stepMovedOn(run, event.stepId, expected)) return undefined;
+    const title = findStep(run, event.stepId)?.plan.title ?? event.stepId;
     return refuse(
-      "wrong_state",
-      `"${plan.title}" is ${describeStatus(state.status)}; only a step not started yet (or failed) can be started.`,
+      "stale",
+      `"${title}" moved on since you opened the form, so your text was not saved. Check the step, then write it again (or reply in the run's thread).`,
     );
   }
-  const blocker = blockingStep(run, located.index);
-  if (blocker) return outOfOrder(located, blocker);
+  return refuse(
+    "stale",
+    "Someone else moved this run on since your message was drawn. It has been refreshed: check the step and click again.",
+  );
+}
+
+function stepMovedOn(run: Run, stepId: string, since: number): boolean {
+  return run.history.some(
+    (activity) =>
+      activity.stepId === stepId &&
+      activity.progress !== undefined &&
+      activity.progress > since &&
+      MOVES_THE_RUN_ON.has(activity.type as RunEvent["type"]),
+  );
+}
+
+/** Asks the guard; the located step when allowed. */
+function permitted(run: Run, event: RunEvent & { stepId: string }): LocatedStep | Decision {
+  const permission = can(run, actionOf(event), event.by);
+  if (!permission.allowed) return refused(permission.refusal);
+  return findStep(run, event.stepId) as LocatedStep;
+}
+
+const isDecision = (value: LocatedStep | Decision): value is Decision => "accepted" in value;
+
+function startStep(run: Run, event: EventOf<"start_step">, at: string): Decision {
+  const located = permitted(run, event);
+  if (isDecision(located)) return located;
+  const { state, plan } = located;
   const base = {
     ...state,
     startedAt: at,
@@ -124,32 +159,9 @@ function startStep(run: Run, event: EventOf<"start_step">, at: string): Decision
 
 function completeStep(run: Run, event: EventOf<"complete_step">, now: Date): Decision {
   const at = now.toISOString();
-  const located = findStep(run, event.stepId);
-  if (!located) return unknownStep(event.stepId);
+  const located = permitted(run, event);
+  if (isDecision(located)) return located;
   const { state, plan } = located;
-  if (state.status !== "pending" && state.status !== "running") {
-    return refuse(
-      "wrong_state",
-      `"${plan.title}" is ${describeStatus(state.status)}; only a step not started or in progress can be marked done.`,
-    );
-  }
-  if (plan.action) {
-    return refuse(
-      "automated",
-      `Preflight runs "${plan.title}" itself: it is done when the call succeeds. If it failed, retry it or skip it with a reason.`,
-    );
-  }
-  if (state.status === "pending") {
-    const blocker = blockingStep(run, located.index);
-    if (blocker) return outOfOrder(located, blocker);
-  }
-  const problem = openProblems(run).find((p) => p.stepId === plan.id);
-  if (problem) {
-    return refuse(
-      "open_problem",
-      `"${plan.title}" has an open problem ("${problem.text}"); resolve it before marking the step done.`,
-    );
-  }
   const completed: StepState = {
     ...state,
     status: plan.verify ? "awaiting_verification" : "done",
@@ -158,7 +170,7 @@ function completeStep(run: Run, event: EventOf<"complete_step">, now: Date): Dec
     completedAt: at,
     completedBy: event.by,
   };
-  const next = withStep(run, completed);
+  let next = withStep(run, completed);
   const effects: Effect[] = [];
   if (state.status === "running" && plan.duration)
     effects.push({ type: "cancel_overrun_nudges", stepId: plan.id });
@@ -167,63 +179,31 @@ function completeStep(run: Run, event: EventOf<"complete_step">, now: Date): Dec
     const ask = (named ?? (run.buddy ? [run.buddy] : [])).filter((user) => user !== event.by);
     effects.push({ type: "request_verification", stepId: plan.id, completedBy: event.by, ask });
   } else {
-    effects.push(...scheduleReminders(next, { on: "step.done", stepId: plan.id }, now));
+    const reminders = scheduleReminders(next, { on: "step.done", stepId: plan.id }, now);
+    next = reminders.run;
+    effects.push(...reminders.effects);
   }
   return accept(run, next, event, at, effects, { stepId: plan.id });
 }
 
 function verifyStep(run: Run, event: EventOf<"verify_step">, now: Date): Decision {
   const at = now.toISOString();
-  const located = findStep(run, event.stepId);
-  if (!located) return unknownStep(event.stepId);
+  const located = permitted(run, event);
+  if (isDecision(located)) return located;
   const { state, plan } = located;
-  if (state.status !== "awaiting_verification") {
-    return refuse(
-      "wrong_state",
-      `"${plan.title}" is ${describeStatus(state.status)}, not waiting for verification.`,
-    );
-  }
-  if (state.completedBy === event.by) {
-    const who =
-      run.buddy && run.buddy !== event.by
-        ? `your buddy ${mentions([run.buddy])} or another teammate`
-        : "a teammate";
-    return refuse(
-      "self_verification",
-      `You completed "${plan.title}", so you can't verify it: ${who} must verify it.`,
-    );
-  }
-  const named = namedVerifiers(run, plan);
-  if (named && !named.includes(event.by)) {
-    return refuse("not_verifier", `Only ${mentions(named)} may verify "${plan.title}".`);
-  }
   const verified: StepState = { ...state, status: "done", verifiedAt: at, verifiedBy: event.by };
-  const next = withStep(run, verified);
-  return accept(run, next, event, at, scheduleReminders(next, { on: "step.done", stepId: plan.id }, now), {
-    stepId: plan.id,
-  });
+  const reminders = scheduleReminders(withStep(run, verified), { on: "step.done", stepId: plan.id }, now);
+  return accept(run, reminders.run, event, at, reminders.effects, { stepId: plan.id });
 }
 
 function skipStep(run: Run, event: EventOf<"skip_step">, at: string): Decision {
-  const located = findStep(run, event.stepId);
-  if (!located) return unknownStep(event.stepId);
+  const located = permitted(run, event);
+  if (isDecision(located)) return located;
   const { state, plan } = located;
-  if (!plan.skippable) {
-    return refuse(
-      "not_skippable",
-      `"${plan.title}" may not be skipped: the checklist requires it. Complete it, or abort the run with a reason.`,
-    );
-  }
   if (event.reason.trim() === "") {
     return refuse(
       "reason_required",
       `Give a reason for skipping "${plan.title}": it goes into the timeline and the post-mortem.`,
-    );
-  }
-  if (!["pending", "awaiting_approval", "running", "failed"].includes(state.status)) {
-    return refuse(
-      "wrong_state",
-      `"${plan.title}" is ${describeStatus(state.status)}; only a step not done yet can be skipped.`,
     );
   }
   const skipped: StepState = {
@@ -239,7 +219,8 @@ function skipStep(run: Run, event: EventOf<"skip_step">, at: string): Decision {
 }
 
 function reportProblem(run: Run, event: EventOf<"report_problem">, at: string): Decision {
-  if (event.stepId !== undefined && !findStep(run, event.stepId)) return unknownStep(event.stepId);
+  const permission = can(run, actionOf(event), event.by);
+  if (!permission.allowed) return refused(permission.refusal);
   if (event.text.trim() === "")
     return refuse("reason_required", "Describe the problem: what happened and what you see.");
   const problem = {
@@ -254,14 +235,9 @@ function reportProblem(run: Run, event: EventOf<"report_problem">, at: string): 
 }
 
 function resolveProblem(run: Run, event: EventOf<"resolve_problem">, at: string): Decision {
-  const problem = run.problems.find((p) => p.id === event.problemId);
-  if (!problem) return refuse("unknown_problem", `This run has no problem "${event.problemId}".`);
-  if (problem.resolvedAt !== undefined) {
-    return refuse(
-      "wrong_state",
-      `That problem was already resolved by ${mentions([problem.resolvedBy ?? "someone"])}.`,
-    );
-  }
+  const permission = can(run, actionOf(event), event.by);
+  if (!permission.allowed) return refused(permission.refusal);
+  const problem = run.problems.find((p) => p.id === event.problemId) as Run["problems"][number];
   if (event.resolution.trim() === "")
     return refuse("reason_required", "Say how the problem was resolved: it goes into the post-mortem.");
   const resolved = { ...problem, resolvedAt: at, resolvedBy: event.by, resolution: event.resolution };
@@ -270,7 +246,8 @@ function resolveProblem(run: Run, event: EventOf<"resolve_problem">, at: string)
 }
 
 function addNote(run: Run, event: EventOf<"add_note">, at: string): Decision {
-  if (event.stepId !== undefined && !findStep(run, event.stepId)) return unknownStep(event.stepId);
+  const permission = can(run, actionOf(event), event.by);
+  if (!permission.allowed) return refused(permission.refusal);
   if (event.text.trim() === "") return refuse("reason_required", "A note needs some text.");
   const note = {
     text: event.text,
@@ -287,13 +264,9 @@ function addNote(run: Run, event: EventOf<"add_note">, at: string): Decision {
 }
 
 function handOver(run: Run, event: EventOf<"hand_over">, at: string): Decision {
-  if (!leadsRun(run, event.by)) {
-    return refuse(
-      "not_permitted",
-      `Only the run's owner ${mentions([run.owner])} or buddy can hand it over.`,
-    );
-  }
-  if (event.to === run.owner) return refuse("wrong_state", `${mentions([event.to])} already owns this run.`);
+  const permission = can(run, actionOf(event), event.by);
+  if (!permission.allowed) return refused(permission.refusal);
+  if (event.to === run.owner) return refuse("wrong_state", `<@${event.to}> already owns this run.`);
   // When the buddy takes over, the previous owner becomes the buddy: the pair stays a pair.
   const buddy = event.to === run.buddy ? run.owner : run.buddy;
   const next = { ...run, owner: event.to, ...(buddy !== undefined ? { buddy } : {}) };
@@ -302,46 +275,48 @@ function handOver(run: Run, event: EventOf<"hand_over">, at: string): Decision {
 
 function abort(run: Run, event: EventOf<"abort">, now: Date): Decision {
   const at = now.toISOString();
-  if (!leadsRun(run, event.by)) {
-    return refuse("not_permitted", `Only the run's owner ${mentions([run.owner])} or buddy can abort it.`);
-  }
+  const permission = can(run, actionOf(event), event.by);
+  if (!permission.allowed) return refused(permission.refusal);
   if (event.reason.trim() === "")
     return refuse("reason_required", "Give a reason for aborting: it goes into the post-mortem.");
-  const next: Run = { ...run, status: "aborted", closedAt: at, abortReason: event.reason };
+  const aborted: Run = {
+    ...run,
+    status: "aborted",
+    closedAt: at,
+    abortReason: event.reason,
+    reminders: cancelledOnAbort(run, at),
+  };
+  const reminders = scheduleReminders(aborted, { on: "run.aborted" }, now);
   const effects: Effect[] = [
     { type: "cancel_reminders", runId: run.id, keepOnAbort: true },
     ...cancelRunningNudges(run),
-    ...scheduleReminders(next, { on: "run.aborted" }, now),
+    ...reminders.effects,
     { type: "run_closed", outcome: "aborted" },
   ];
-  return accept(run, next, event, at, effects, { detail: event.reason });
+  return accept(run, reminders.run, event, at, effects, { detail: event.reason });
 }
 
 function finish(run: Run, event: EventOf<"finish">, now: Date): Decision {
   const at = now.toISOString();
-  if (!leadsRun(run, event.by)) {
-    return refuse("not_permitted", `Only the run's owner ${mentions([run.owner])} or buddy can finish it.`);
-  }
-  const unfinished = unfinishedSteps(run);
-  if (unfinished.length > 0) {
-    const listed = unfinished.slice(0, 5).map((s) => `"${s.plan.title}" (${describeStatus(s.state.status)})`);
-    const more = unfinished.length > 5 ? ` and ${unfinished.length - 5} more` : "";
-    return refuse(
-      "incomplete",
-      `The run can finish only when every step is done or skipped. Still open: ${listed.join(", ")}${more}.`,
-    );
-  }
-  const open = openProblems(run);
-  if (open.length > 0) {
-    return refuse(
-      "open_problem",
-      `Resolve the open problems first: ${open.map((p) => `"${p.text}"`).join(", ")}.`,
-    );
-  }
-  const next: Run = { ...run, status: "finished", closedAt: at };
-  const effects: Effect[] = [
-    ...scheduleReminders(next, { on: "run.finished" }, now),
-    { type: "run_closed", outcome: "finished" },
-  ];
-  return accept(run, next, event, at, effects, {});
+  const permission = can(run, actionOf(event), event.by);
+  if (!permission.allowed) return refused(permission.refusal);
+  const reminders = scheduleReminders(
+    { ...run, status: "finished", closedAt: at },
+    { on: "run.finished" },
+    now,
+  );
+  const effects: Effect[] = [...reminders.effects, { type: "run_closed", outcome: "finished" }];
+  return accept(run, reminders.run, event, at, effects, {});
+}
+
+/** Aborting cancels the reminders not yet posted, except those kept on abort (the snapshot still exists). */
+function cancelledOnAbort(run: Run, at: string): Run["reminders"] {
+  return Object.fromEntries(
+    Object.entries(run.reminders).map(([key, reminder]) => [
+      key,
+      reminder.keepOnAbort || reminder.posted || reminder.handled
+        ? reminder
+        : { ...reminder, cancelledAt: at },
+    ]),
+  );
 }

@@ -1,7 +1,7 @@
 import { AWS_REGION, type Checklist, type Parameter } from "../checklist/schema.js";
 import { mapStrings, renderTemplate } from "../checklist/template.js";
 import type { Effect, Refusal } from "./effects.js";
-import { remindersFor } from "./reminders.js";
+import { remindersFor, withReminders } from "./reminders.js";
 import type { Run } from "./run-schema.js";
 
 export interface ParameterError {
@@ -221,18 +221,19 @@ export function createRun(input: CreateRunInput): CreateRunResult {
     ),
     problems: [],
     notes: [],
+    reminders: {},
+    followUps: [],
+    postFailures: [],
     history: [{ at, by: input.owner, type: "run_started", detail: input.dryRun ? "dry run" : undefined }],
     ...(environment !== undefined ? { environment } : {}),
     ...(input.buddy !== undefined ? { buddy: input.buddy } : {}),
   };
+  const scheduled = remindersFor(run, { on: "run.started" }, now);
   const effects: Effect[] = [
     { type: "refresh_run_message" },
-    ...remindersFor(run, { on: "run.started" }, now).map((reminder) => ({
-      type: "schedule_reminder" as const,
-      reminder,
-    })),
+    ...scheduled.map((reminder) => ({ type: "schedule_reminder" as const, reminder })),
   ];
-  return { ok: true, run, effects };
+  return { ok: true, run: withReminders(run, scheduled), effects };
 }
 
 function checkEnvironmentOrder(

@@ -1,5 +1,5 @@
 import type { Effect, Refusal, RefusalCode } from "./effects.js";
-import { type ReminderTrigger, remindersFor } from "./reminders.js";
+import { type ReminderTrigger, remindersFor, withReminders } from "./reminders.js";
 import type { Activity, Run, RunEvent, StepState } from "./run-schema.js";
 import { describeStatus, type LocatedStep } from "./step-rules.js";
 
@@ -11,8 +11,17 @@ export type Decision =
 
 export type EventOf<T extends RunEvent["type"]> = Extract<RunEvent, { type: T }>;
 
-export function scheduleReminders(run: Run, trigger: ReminderTrigger, now: Date): Effect[] {
-  return remindersFor(run, trigger, now).map((reminder) => ({ type: "schedule_reminder", reminder }));
+/** The reminders a trigger sets off: kept on the run, and handed to the scheduler as effects. */
+export function scheduleReminders(
+  run: Run,
+  trigger: ReminderTrigger,
+  now: Date,
+): { run: Run; effects: Effect[] } {
+  const scheduled = remindersFor(run, trigger, now);
+  return {
+    run: withReminders(run, scheduled),
+    effects: scheduled.map((reminder) => ({ type: "schedule_reminder", reminder })),
+  };
 }
 
 export function cancelRunningNudges(run: Run): Effect[] {
@@ -26,7 +35,7 @@ export function withStep(run: Run, step: StepState): Run {
 }
 
 /** Events after which a message drawn earlier shows the wrong buttons. */
-const MOVES_THE_RUN_ON = new Set<RunEvent["type"]>([
+export const MOVES_THE_RUN_ON = new Set<RunEvent["type"]>([
   "start_step",
   "approve_step",
   "action_succeeded",
@@ -39,17 +48,13 @@ const MOVES_THE_RUN_ON = new Set<RunEvent["type"]>([
   "finish",
 ]);
 
-export function recorded(
-  before: Run,
-  next: Run,
-  event: RunEvent,
-  at: string,
-  extra: Pick<Activity, "stepId" | "detail">,
-): Run {
-  const activity: Activity = { at, by: event.by, type: event.type, ...definedOnly(extra) };
+export function recorded(before: Run, next: Run, event: RunEvent, at: string, extra: ActivityExtra): Run {
   const progress = before.progress + (MOVES_THE_RUN_ON.has(event.type) ? 1 : 0);
+  const activity: Activity = { at, by: event.by, type: event.type, ...definedOnly(extra), progress };
   return { ...next, version: before.version + 1, progress, history: [...before.history, activity] };
 }
+
+type ActivityExtra = Pick<Activity, "stepId" | "detail" | "key">;
 
 /** Every accepted event bumps the version, joins the history and refreshes the run message. */
 export function accept(
@@ -58,7 +63,7 @@ export function accept(
   event: RunEvent,
   at: string,
   effects: Effect[],
-  extra: Pick<Activity, "stepId" | "detail">,
+  extra: ActivityExtra,
 ): Decision {
   const run = recorded(before, next, event, at, extra);
   const activity = run.history.at(-1) as Activity;
@@ -69,12 +74,38 @@ export function accept(
   };
 }
 
+/**
+ * A record (a reminder posted or handled, a follow-up): it joins the history and bumps the
+ * version, but the run message shows none of it, so nothing is redrawn. `line`: say it in the thread.
+ */
+export function acceptRecord(
+  before: Run,
+  next: Run,
+  event: RunEvent,
+  at: string,
+  effects: Effect[],
+  extra: ActivityExtra & { line: boolean },
+): Decision {
+  const { line, ...rest } = extra;
+  const run = recorded(before, next, event, at, rest);
+  const activity = run.history.at(-1) as Activity;
+  return {
+    accepted: true,
+    run,
+    effects: [...(line ? [{ type: "post_activity" as const, activity }] : []), ...effects],
+  };
+}
+
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export function refuse(code: RefusalCode, message: string): Decision {
   return { accepted: false, refusal: { code, message } };
+}
+
+export function refused(refusal: Refusal): Decision {
+  return { accepted: false, refusal };
 }
 
 export function unknownStep(stepId: string): Decision {

@@ -3,22 +3,6 @@ import { refuse } from "./decision.js";
 import type { Run } from "./run-schema.js";
 import { PREFLIGHT_USER } from "./run-schema.js";
 
-/**
- * What the effect runner reports when Slack refuses for good: recorded on the run (its timeline
- * and post-mortem), with no effects of their own, so a refusal never loops into another post.
- */
-
-export function deliveryFailed(run: Run, event: EventOf<"delivery_failed">, at: string): Decision {
-  if (event.by !== PREFLIGHT_USER)
-    return refuse("not_permitted", "Only Preflight reports failed deliveries.");
-  const activity = { at, by: event.by, type: event.type, detail: `${event.what}: ${event.error}` };
-  return {
-    accepted: true,
-    run: { ...run, version: run.version + 1, history: [...run.history, activity] },
-    effects: [],
-  };
-}
-
 /** The run message could not be posted at all: the run is not left active with nobody watching. */
 export function runMessageFailed(run: Run, event: EventOf<"run_message_failed">, at: string): Decision {
   if (event.by !== PREFLIGHT_USER)

@@ -40,6 +40,8 @@ export const REFUSAL_CODES = [
   "open_problem",
   "invalid_parameters",
   "not_posted",
+  "unknown_reminder",
+  "already_handled",
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

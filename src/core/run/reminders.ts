@@ -1,6 +1,6 @@
 import { mapStrings, renderTemplate } from "../checklist/template.js";
 import { parseDuration } from "../duration.js";
-import type { Run, ScheduledReminder } from "./run-schema.js";
+import type { ReminderState, Run, ScheduledReminder } from "./run-schema.js";
 
 export type ReminderTrigger =
   | { on: "run.started" | "run.finished" | "run.aborted" }
@@ -47,4 +47,18 @@ export function remindersFor(
 /** Job ids may not contain ':' (BullMQ); run and reminder ids are slugs, so '.' separates safely. */
 export function reminderKey(runId: string, reminderId: string, occurrence: number): string {
   return `${runId}.${reminderId}.${occurrence}`;
+}
+
+/** The run with these reminders kept on it as scheduled (the scheduler gets them as effects). */
+export function withReminders(run: Run, scheduled: readonly ScheduledReminder[]): Run {
+  if (scheduled.length === 0) return run;
+  const reminders = { ...run.reminders };
+  for (const { runId: _runId, ...reminder } of scheduled) reminders[reminder.key] = reminder;
+  return { ...run, reminders };
+}
+
+/** The reminder as the scheduler wants it, from what the run keeps. */
+export function scheduledOf(run: Run, reminder: ReminderState): ScheduledReminder {
+  const { posted: _p, handled: _h, cancelledAt: _c, snapshotDeleted: _s, ...scheduled } = reminder;
+  return { ...scheduled, runId: run.id };
 }

@@ -65,6 +65,46 @@ export const noteSchema = z.object({
 });
 export type Note = z.infer<typeof noteSchema>;
 
+export const scheduledReminderSchema = z.object({
+  /** Deterministic: run, reminder and occurrence. Used as the job id, so it is scheduled once. */
+  key: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+  runId: z.string(),
+  reminderId: z.string(),
+  occurrence: z.number().int().nonnegative(),
+  dueAt: isoTime,
+  /** Where it is posted (the checklist may name another channel, such as #business-updates). */
+  channel: z.string(),
+  /** Where the run happens: `/maintenance reminders` there lists it. */
+  runChannel: z.string().optional(),
+  text: z.string(),
+  keepOnAbort: z.boolean(),
+  action: actionSchema.optional(),
+});
+export type ScheduledReminder = z.infer<typeof scheduledReminderSchema>;
+
+/** What happened to a scheduled reminder: kept on the run, so its buttons outlive the job queue. */
+export const reminderStateSchema = scheduledReminderSchema.omit({ runId: true }).extend({
+  /** Posted (where, with which ts). */
+  posted: z.object({ channel: z.string(), ts: z.string(), at: isoTime }).optional(),
+  /** The first Done, Snooze or action click decides; later ones are refused. */
+  handled: z
+    .object({
+      by: userId,
+      at: isoTime,
+      outcome: z.enum(["done", "snoozed", "action"]),
+      until: isoTime.optional(),
+    })
+    .optional(),
+  /** The run was aborted before it came due and it is not kept on abort. */
+  cancelledAt: isoTime.optional(),
+  /** The snapshot its rds.delete_snapshot action deleted. */
+  snapshotDeleted: z.object({ snapshot: z.string(), region: z.string(), by: userId, at: isoTime }).optional(),
+});
+export type ReminderState = z.infer<typeof reminderStateSchema>;
+
+export const followUpSchema = z.object({ at: isoTime, by: userId, text: z.string() });
+export const postFailureSchema = z.object({ at: isoTime, what: z.string(), error: z.string() });
+
 export const RUN_STATUSES = ["active", "finished", "aborted"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
@@ -94,6 +134,12 @@ export const runSchema = z.object({
   steps: z.array(stepStateSchema),
   problems: z.array(problemSchema).default([]),
   notes: z.array(noteSchema).default([]),
+  /** Reminders the run scheduled, by key (run, reminder, occurrence). */
+  reminders: z.record(z.string(), reminderStateSchema).default({}),
+  /** What people wrote down after the run: what went wrong, what to change. */
+  followUps: z.array(followUpSchema).default([]),
+  /** Posts Preflight could not make after every retry (a reminder, a nudge). */
+  postFailures: z.array(postFailureSchema).default([]),
   /** Every accepted event, in order: the run's timeline. */
   history: z.array(
     z.object({
@@ -101,7 +147,11 @@ export const runSchema = z.object({
       by: userId,
       type: z.string(),
       stepId: z.string().optional(),
+      /** The reminder a record is about. */
+      key: z.string().optional(),
       detail: z.string().optional(),
+      /** The run's progress after the event (absent in runs stored before it was kept). */
+      progress: z.number().int().nonnegative().optional(),
     }),
   ),
 });
@@ -115,6 +165,7 @@ const eventBase = {
   expectedProgress: z.number().int().nonnegative().optional(),
 };
 const stepId = z.string().min(1);
+const reminderKey = z.string().min(1).max(300);
 const reason = z.string().trim();
 
 export const runEventSchema = z.discriminatedUnion("type", [
@@ -144,29 +195,36 @@ export const runEventSchema = z.discriminatedUnion("type", [
     ...eventBase,
   }),
   z.object({ type: z.literal("action_failed"), stepId, error: z.string(), ...eventBase }),
-  // Reported by the effect runner when Slack refuses for good (by: PREFLIGHT_USER).
-  z.object({ type: z.literal("delivery_failed"), what: z.string(), error: z.string(), ...eventBase }),
+  // Reported by the effect runner when the run message can't be posted at all (by: PREFLIGHT_USER).
   z.object({ type: z.literal("run_message_failed"), error: z.string(), ...eventBase }),
+  // Records: what happened around the run (record-events.ts). Closed runs still accept them.
+  z.object({
+    type: z.literal("reminder_posted"),
+    key: reminderKey,
+    channel: z.string(),
+    ts: z.string(),
+    ...eventBase,
+  }),
+  z.object({
+    type: z.literal("reminder_handled"),
+    key: reminderKey,
+    outcome: z.enum(["done", "snoozed", "action"]),
+    /** With `snoozed`: when it comes back. */
+    until: isoTime.optional(),
+    ...eventBase,
+  }),
+  z.object({
+    type: z.literal("snapshot_deleted"),
+    key: reminderKey,
+    snapshot: z.string().min(1),
+    region: z.string().min(1),
+    ...eventBase,
+  }),
+  z.object({ type: z.literal("follow_up_added"), text: reason, ...eventBase }),
+  z.object({ type: z.literal("post_failed"), what: z.string(), error: z.string(), ...eventBase }),
 ]);
 
 /** The author of what automated actions report. */
 export const PREFLIGHT_USER = "preflight";
 export type RunEvent = z.infer<typeof runEventSchema>;
 export type RunEventType = RunEvent["type"];
-
-export const scheduledReminderSchema = z.object({
-  /** Deterministic: run, reminder and occurrence. Used as the job id, so it is scheduled once. */
-  key: z.string().regex(/^[A-Za-z0-9_.-]+$/),
-  runId: z.string(),
-  reminderId: z.string(),
-  occurrence: z.number().int().nonnegative(),
-  dueAt: isoTime,
-  /** Where it is posted (the checklist may name another channel, such as #business-updates). */
-  channel: z.string(),
-  /** Where the run happens: `/maintenance reminders` there lists it. */
-  runChannel: z.string().optional(),
-  text: z.string(),
-  keepOnAbort: z.boolean(),
-  action: actionSchema.optional(),
-});
-export type ScheduledReminder = z.infer<typeof scheduledReminderSchema>;

@@ -64,35 +64,21 @@ export function namedVerifiers(run: Run, step: Step): string[] | undefined {
   return step.verifiers ?? run.plan.rules.verifiers;
 }
 
-export function canVerify(run: Run, located: LocatedStep, userId: string): boolean {
-  if (located.state.status !== "awaiting_verification" || located.state.completedBy === userId) return false;
-  const named = namedVerifiers(run, located.plan);
-  return named === undefined || named.includes(userId);
-}
-
 /** Owner and buddy lead the run: they may hand it over, abort it or finish it. */
 export function leadsRun(run: Run, userId: string): boolean {
   return userId === run.owner || userId === run.buddy;
 }
 
-export type StepAction = "start" | "complete" | "skip" | "verify" | "approve";
-
-/** The buttons that make sense for a step right now (for anyone; the engine still checks who). */
-export function availableStepActions(run: Run, located: LocatedStep): StepAction[] {
-  if (run.status !== "active") return [];
+/**
+ * A step people are working on or may take up now: running, waiting for a verifier or an
+ * approver, or not finished and not held back by an earlier step. The run message shows these
+ * in full, with their buttons.
+ */
+export function inFocus(run: Run, located: LocatedStep): boolean {
   const { status } = located.state;
-  const blocked = blockingStep(run, located.index) !== undefined;
-  const actions: StepAction[] = [];
-  if ((status === "pending" || status === "failed") && !blocked) actions.push("start");
-  // An automated step completes when its call succeeds, not by a click.
-  const manual = located.plan.action === undefined;
-  if (manual && ((status === "pending" && !blocked) || status === "running")) actions.push("complete");
-  if (status === "awaiting_verification") actions.push("verify");
-  if (status === "awaiting_approval") actions.push("approve");
-  const open =
-    status === "pending" || status === "awaiting_approval" || status === "running" || status === "failed";
-  if (located.plan.skippable && open) actions.push("skip");
-  return actions;
+  if (status === "running" || status === "awaiting_verification" || status === "awaiting_approval")
+    return true;
+  return (status === "pending" || status === "failed") && blockingStep(run, located.index) === undefined;
 }
 
 export function unfinishedSteps(run: Run): LocatedStep[] {

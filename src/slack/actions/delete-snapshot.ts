@@ -3,7 +3,8 @@ import type { View } from "@slack/types";
 import { z } from "zod";
 import { formatDuration } from "../../core/duration.js";
 import { RdsError, type RdsSnapshotState } from "../../core/rds.js";
-import type { ScheduledReminder } from "../../core/run/run-schema.js";
+import { can } from "../../core/run/permissions.js";
+import type { Run, ScheduledReminder } from "../../core/run/run-schema.js";
 import type { SlackDeps } from "../deps.js";
 import { ACTION_IDS, VIEW_IDS } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
@@ -14,7 +15,7 @@ import { describeSlackError } from "../slack-errors.js";
 
 /**
  * "Delete snapshot…" on a reminder: check the snapshot exists, show its age and size, ask for
- * confirmation, then delete it and record who did on the run.
+ * confirmation, then (once the engine gave this person the reminder) delete it and record it on the run.
  */
 
 const clickSchema = z.object({
@@ -45,19 +46,26 @@ export function register(app: App, deps: SlackDeps): void {
     await ack();
     const click = clickSchema.safeParse(body);
     if (!click.success) return;
-    const where = { channel: click.data.channel.id, user: click.data.user.id };
+    const user = click.data.user.id;
+    const where = { channel: click.data.channel.id, user };
     const value = parseJsonWith(reminderValueSchema, click.data.actions[0]?.value);
-    const reminder = value ? await deps.timers.reminder(value.k) : undefined;
-    const action = reminder?.action?.type === "rds.delete_snapshot" ? reminder.action : undefined;
-    if (!value || !reminder || !action) {
+    const run = value ? await deps.service.get(value.r) : undefined;
+    if (!value || !run) {
       await replyPrivately(
         client,
         deps.log,
         where,
-        "This reminder no longer knows which snapshot to delete; delete it in the AWS console.",
+        "This reminder no longer belongs to a run Preflight knows; delete the snapshot in the AWS console.",
       );
       return;
     }
+    // Asked before RDS is: the engine's guard says whether this person may delete it now.
+    const permission = can(run, { type: "delete_snapshot", key: value.k }, user);
+    if (!permission.allowed) {
+      await replyPrivately(client, deps.log, where, permission.refusal.message);
+      return;
+    }
+    const action = deleteActionOf(run, value.k) as DeleteAction;
     let snapshot: RdsSnapshotState;
     try {
       snapshot = await deps.rds.describeSnapshot(
@@ -104,41 +112,66 @@ export function register(app: App, deps: SlackDeps): void {
     if (!submission.success || !meta) return;
     const user = submission.data.user.id;
     const where = { channel: meta.c, user };
-    const action = (await deps.timers.reminder(meta.k))?.action;
-    if (action?.type !== "rds.delete_snapshot") return;
+    // The engine claims the reminder for this deletion first: a Done or a second Delete is refused from now on.
+    const claim = await deps.service.act(
+      meta.r,
+      { type: "reminder_handled", key: meta.k, outcome: "action", by: user },
+      `reminder.${meta.k}.delete.${user}`,
+    );
+    if (claim.result.status === "refused" || claim.result.status === "not_found") {
+      const message =
+        claim.result.status === "refused"
+          ? claim.result.refusal.message
+          : `There is no run "${meta.r}" any more; delete the snapshot in the AWS console.`;
+      await replyPrivately(client, deps.log, where, message);
+      return;
+    }
+    if (claim.result.status === "duplicate") return;
+    const action = deleteActionOf(claim.result.run, meta.k);
+    if (!action) return;
+    const region = action.region ?? deps.defaultRegion;
+    const updateReminder = (line: string) => {
+      const updated = handledReminderMessage(meta.text, line);
+      return client.chat
+        .update({ channel: meta.c, ts: meta.ts, text: updated.text, blocks: updated.blocks })
+        .catch((error: unknown) =>
+          deps.log.error("could not update a reminder message", {
+            runId: meta.r,
+            error: describeSlackError(error),
+          }),
+        );
+    };
     try {
-      await deps.rds.deleteSnapshot(action.target, action.snapshot, action.region ?? deps.defaultRegion);
+      await deps.rds.deleteSnapshot(action.target, action.snapshot, region);
     } catch (error) {
-      await replyPrivately(
-        client,
-        deps.log,
-        where,
-        `${action.snapshot} was not deleted: ${errorText(error)}`,
+      // The reminder stays claimed: its message says what failed and how to finish by hand.
+      const failed = `${action.snapshot} was not deleted: ${errorText(error)}`;
+      await replyPrivately(client, deps.log, where, failed);
+      await updateReminder(
+        `🗑️ ${mention(user)} tried to delete snapshot \`${escapeMrkdwn(action.snapshot)}\`: ${escapeMrkdwn(errorText(error))} Delete it in the AWS console.`,
       );
       return;
     }
-    const at = now().toISOString();
-    await deps.service.record(meta.r, {
-      at,
-      by: user,
-      type: "snapshot_deleted",
-      eventId: `reminder.${meta.k}.handled`,
-      accepted: true,
-      detail: `${action.snapshot} deleted from the reminder`,
-      version: -1,
-    });
-    const line = `🗑️ ${mention(user)} deleted snapshot \`${escapeMrkdwn(action.snapshot)}\` (${slackDate(at)})`;
-    const updated = handledReminderMessage(meta.text, line);
-    await client.chat
-      .update({ channel: meta.c, ts: meta.ts, text: updated.text, blocks: updated.blocks })
-      .catch((error: unknown) =>
-        deps.log.error("could not update a reminder message", {
-          runId: meta.r,
-          error: describeSlackError(error),
-        }),
-      );
-    deps.thread.post(meta.r, line);
+    const recorded = await deps.service.act(
+      meta.r,
+      { type: "snapshot_deleted", key: meta.k, snapshot: action.snapshot, region, by: user },
+      `reminder.${meta.k}.deleted`,
+    );
+    if (recorded.result.status === "refused")
+      deps.log.error("a snapshot deletion was not recorded on its run", {
+        runId: meta.r,
+        reason: recorded.result.refusal.message,
+      });
+    await updateReminder(
+      `🗑️ ${mention(user)} deleted snapshot \`${escapeMrkdwn(action.snapshot)}\` (${slackDate(now().toISOString())})`,
+    );
+    await Promise.all([claim.effectsDone, recorded.effectsDone]);
   });
+}
+
+function deleteActionOf(run: Run, key: string): DeleteAction | undefined {
+  const action = run.reminders[key]?.action;
+  return action?.type === "rds.delete_snapshot" ? action : undefined;
 }
 
 function confirmation(

@@ -5,7 +5,6 @@ import type { SlackDeps } from "../deps.js";
 import { ACTION_IDS, VIEW_IDS } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
 import { inputText, viewSubmissionSchema } from "../payloads.js";
-import { escapeMrkdwn, mention } from "../render/mrkdwn.js";
 import { replyPrivately } from "../reply.js";
 import { describeSlackError } from "../slack-errors.js";
 
@@ -23,9 +22,15 @@ const clickSchema = z.object({
   trigger_id: z.string(),
   actions: z.array(z.object({ value: z.string() })).min(1),
 });
-const metadataSchema = z.strictObject({ r: z.string().max(64), c: z.string() });
+/** The run, the channel, and the run's progress when the form was opened. */
+const metadataSchema = z.strictObject({
+  r: z.string().max(64),
+  c: z.string(),
+  v: z.number().int().nonnegative(),
+});
+type Metadata = z.infer<typeof metadataSchema>;
 
-function modal(runId: string, channel: string): View {
+function modal(metadata: Metadata): View {
   const input = (field: (typeof FIELDS)[keyof typeof FIELDS]) => ({
     type: "input" as const,
     block_id: field.block,
@@ -36,7 +41,7 @@ function modal(runId: string, channel: string): View {
   return {
     type: "modal",
     callback_id: VIEW_IDS.followUps,
-    private_metadata: JSON.stringify({ r: runId, c: channel }),
+    private_metadata: JSON.stringify(metadata),
     title: { type: "plain_text", text: "Follow-ups" },
     submit: { type: "plain_text", text: "Save" },
     close: { type: "plain_text", text: "Cancel" },
@@ -45,8 +50,6 @@ function modal(runId: string, channel: string): View {
 }
 
 export function register(app: App, deps: SlackDeps): void {
-  const now = deps.now ?? (() => new Date());
-
   app.action(ACTION_IDS.summaryFollowUp, async ({ ack, body, client }) => {
     await ack();
     const click = clickSchema.safeParse(body);
@@ -54,23 +57,29 @@ export function register(app: App, deps: SlackDeps): void {
       ? parseJsonWith(z.object({ r: z.string() }), click.data.actions[0]?.value)?.r
       : undefined;
     if (!click.success || !runId) return;
+    const where = { channel: click.data.channel.id, user: click.data.user.id };
+    const run = await deps.service.get(runId);
+    if (!run) {
+      await replyPrivately(client, deps.log, where, `There is no run "${runId}" any more.`);
+      return;
+    }
     try {
       await client.views.open({
         trigger_id: click.data.trigger_id,
-        view: modal(runId, click.data.channel.id),
+        view: modal({ r: runId, c: where.channel, v: run.progress }),
       });
     } catch (error) {
       deps.log.error("could not open the follow-ups form", { runId, error: describeSlackError(error) });
       await replyPrivately(
         client,
         deps.log,
-        { channel: click.data.channel.id, user: click.data.user.id },
+        where,
         "Slack did not open the form in time; click the button again.",
       );
     }
   });
 
-  app.view(VIEW_IDS.followUps, async ({ ack, body }) => {
+  app.view(VIEW_IDS.followUps, async ({ ack, body, client }) => {
     const submission = viewSubmissionSchema.safeParse(body);
     const meta = submission.success
       ? parseJsonWith(metadataSchema, submission.data.view.private_metadata)
@@ -98,22 +107,23 @@ export function register(app: App, deps: SlackDeps): void {
       wrong ? `What went wrong: ${wrong}` : undefined,
       change ? `Change in the checklist: ${change}` : undefined,
     ].filter((text): text is string => text !== undefined);
-    for (const [index, detail] of entries.entries()) {
-      await deps.service.record(meta.r, {
-        at: now().toISOString(),
-        by: user,
-        type: "follow_up",
-        eventId: `follow_up.${submission.data.view.id}.${index}`,
-        accepted: true,
-        detail,
-        version: -1,
-      });
+    let added = 0;
+    for (const [index, text] of entries.entries()) {
+      const { result, effectsDone } = await deps.service.act(
+        meta.r,
+        { type: "follow_up_added", text, by: user, expectedProgress: meta.v },
+        `follow_up.${submission.data.view.id}.${index}`,
+      );
+      if (result.status === "refused" || result.status === "not_found") {
+        const message =
+          result.status === "refused" ? result.refusal.message : `There is no run "${meta.r}" any more.`;
+        await replyPrivately(client, deps.log, { channel: meta.c, user }, message);
+        return;
+      }
+      if (result.status === "applied") added += 1;
+      await effectsDone;
     }
-    deps.thread.post(
-      meta.r,
-      `📌 ${mention(user)} added follow-ups:\n${entries.map((e) => `• ${escapeMrkdwn(e)}`).join("\n")}`,
-    );
-    await deps.thread.idle();
+    if (added === 0) return;
     await deps.summaries.post(meta.r, { comment: "The post-mortem, with the follow-ups" });
   });
 }

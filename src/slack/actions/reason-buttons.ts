@@ -35,6 +35,7 @@ export function register(app: App, deps: SlackDeps): void {
       const metadata = {
         r: click.value.r,
         c: click.channel,
+        v: click.value.v,
         ...(click.value.s ? { s: click.value.s } : {}),
         ...(click.value.p ? { p: click.value.p } : {}),
       };

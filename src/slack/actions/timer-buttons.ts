@@ -1,9 +1,10 @@
 import type { App } from "@slack/bolt";
 import { z } from "zod";
+import type { RunEvent } from "../../core/run/run-schema.js";
 import type { SlackDeps } from "../deps.js";
 import { ACTION_IDS } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
-import { escapeMrkdwn, mention, slackDate } from "../render/mrkdwn.js";
+import { mention, slackDate } from "../render/mrkdwn.js";
 import { handledReminderMessage, reminderValueSchema, windowValueSchema } from "../render/timer-messages.js";
 import { replyPrivately } from "../reply.js";
 import { describeSlackError } from "../slack-errors.js";
@@ -39,41 +40,32 @@ export function register(app: App, deps: SlackDeps): void {
       const click = readClick(body, reminderValueSchema);
       if (!click) return;
       const where = { channel: click.channel.id, user: click.user.id };
-      const at = now();
-      const until = new Date(at.getTime() + snoozeMs);
-      const outcome = snoozeMs === 0 ? "done" : `snoozed until ${until.toISOString()}`;
-      // The first click on a reminder decides it; a second one (or a double click) is told so.
-      const first = await deps.service.record(click.value.r, {
-        at: at.toISOString(),
-        by: click.user.id,
-        type: snoozeMs === 0 ? "reminder_done" : "reminder_snoozed",
-        eventId: `reminder.${click.value.k}.handled`,
-        accepted: true,
-        detail: `${click.value.k}: ${outcome}`,
-        version: -1,
-      });
-      if (!first) {
-        await replyPrivately(
-          client,
-          deps.log,
-          where,
-          "Someone already marked this reminder done or snoozed it.",
-        );
+      const until = new Date(now().getTime() + snoozeMs).toISOString();
+      const event: RunEvent =
+        snoozeMs === 0
+          ? { type: "reminder_handled", key: click.value.k, outcome: "done", by: click.user.id }
+          : { type: "reminder_handled", key: click.value.k, outcome: "snoozed", until, by: click.user.id };
+      // The engine decides (the first click wins); only then is the snooze scheduled, as its effect.
+      const { result, effectsDone } = await deps.service.act(
+        click.value.r,
+        event,
+        `reminder.${click.value.k}.${actionId}.${click.user.id}`,
+      );
+      if (result.status === "refused" || result.status === "not_found") {
+        const message =
+          result.status === "refused"
+            ? result.refusal.message
+            : `There is no run "${click.value.r}" any more; handle this reminder by hand.`;
+        await replyPrivately(client, deps.log, where, message);
         return;
       }
-      if (snoozeMs > 0 && !(await deps.timers.snoozeReminder(click.value.k, until))) {
-        await replyPrivately(
-          client,
-          deps.log,
-          where,
-          "This reminder is no longer known to Preflight, so it can't be snoozed: set one by hand.",
-        );
-        return;
-      }
+      if (result.status === "duplicate") return;
+      const handled = result.run.reminders[click.value.k]?.handled;
+      const at = handled?.at ?? now().toISOString();
       const line =
         snoozeMs === 0
-          ? `✅ Done: ${mention(click.user.id)}, ${slackDate(at.toISOString())}`
-          : `😴 Snoozed by ${mention(click.user.id)} until ${slackDate(until.toISOString())}`;
+          ? `✅ Done: ${mention(click.user.id)}, ${slackDate(at)}`
+          : `😴 Snoozed by ${mention(click.user.id)} until ${slackDate(until)}`;
       const updated = handledReminderMessage(click.message.text, line);
       try {
         await client.chat.update({
@@ -88,10 +80,7 @@ export function register(app: App, deps: SlackDeps): void {
           error: describeSlackError(error),
         });
       }
-      deps.thread.post(
-        click.value.r,
-        `⏰ Reminder ${snoozeMs === 0 ? "done" : "snoozed"} by ${mention(click.user.id)}: ${escapeMrkdwn(click.message.text)}`,
-      );
+      await effectsDone;
     });
   }
 

@@ -94,6 +94,7 @@ export function register(app: App, deps: SlackDeps): void {
             c: command.channel_id,
             g: cmd.params,
             d: cmd.dryRun,
+            h: entry.hash,
             ...(cmd.buddy ? { b: cmd.buddy } : {}),
           };
           const view = startParametersModal(entry.checklist, resolved.missing, meta);

@@ -1,7 +1,7 @@
 import { formatDuration, formatDurationRange, parseDurationRange } from "../../core/duration.js";
 import type { Activity, Run } from "../../core/run/run-schema.js";
 import { findStep, type LocatedStep } from "../../core/run/step-rules.js";
-import { escapeMrkdwn, mention, truncate } from "./mrkdwn.js";
+import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn.js";
 
 /** One mrkdwn line for the run's thread per accepted event: who did what to which step. */
 
@@ -58,6 +58,22 @@ export function renderActivity(activity: Activity, run: Run): string {
       case "finish": {
         const ms = Date.parse(activity.at) - Date.parse(run.createdAt);
         return `🏁 ${who} finished the run after ${formatDuration(ms)}`;
+      }
+      case "reminder_handled": {
+        const handled = activity.key ? run.reminders[activity.key]?.handled : undefined;
+        const text = detail ? `: ${detail}` : "";
+        if (handled?.outcome === "snoozed" && handled.until)
+          return `😴 Reminder snoozed by ${who} until ${slackDate(handled.until)}${text}`;
+        return `⏰ Reminder done by ${who}${text}`;
+      }
+      case "snapshot_deleted":
+        return `🗑️ ${who} deleted snapshot \`${detail}\` from the reminder`;
+      case "follow_up_added":
+        return `📌 ${who} added a follow-up: ${detail}`;
+      case "post_failed": {
+        const failure = run.postFailures.findLast((f) => f.at === activity.at);
+        if (!failure) return `⚠️ ${detail}. Please do it by hand.`;
+        return `⚠️ Preflight could not post ${escapeMrkdwn(failure.what)} (${escapeMrkdwn(failure.error)}). Please do it by hand.`;
       }
       default:
         return `• ${who} ${escapeMrkdwn(activity.type.replace(/_/g, " "))}${onStep}${detail ? `: ${detail}` : ""}`;

@@ -1,7 +1,8 @@
 import type { Button, KnownBlock } from "@slack/types";
 import { formatDuration } from "../../core/duration.js";
+import { someoneMay } from "../../core/run/permissions.js";
 import type { Problem, Run } from "../../core/run/run-schema.js";
-import { isFinished, openProblems, planSteps, unfinishedSteps } from "../../core/run/step-rules.js";
+import { isFinished, openProblems, planSteps } from "../../core/run/step-rules.js";
 import { encodeActionValue } from "../action-value.js";
 import { ACTION_IDS } from "../ids.js";
 import { actionRows, button, contexts, header, SLACK_LIMITS, section } from "./budget.js";
@@ -63,14 +64,10 @@ function downtimeText(run: Run, now: Date): string {
   return endedAt ? `*Downtime:* ${formatDuration(ms)}` : `*Downtime:* ${formatDuration(ms)} so far`;
 }
 
-/** The engine's rule for finishing: every step done or skipped, no open problem. */
-function canFinish(run: Run): boolean {
-  return run.status === "active" && unfinishedSteps(run).length === 0 && openProblems(run).length === 0;
-}
-
 /**
- * The footer: open problems the steps above don't show, then Finish run (when the engine would
- * accept it), Abort and a Resolve button per open problem. No buttons once the run is closed.
+ * The footer: open problems the steps above don't show, then Finish run, Abort and a Resolve
+ * button per open problem, each when the engine would accept it from someone (never once the
+ * run is closed).
  */
 export function footerBlocks(run: Run, unshownProblems: readonly Problem[]): KnownBlock[] {
   const blocks: KnownBlock[] = [];
@@ -83,16 +80,20 @@ export function footerBlocks(run: Run, unshownProblems: readonly Problem[]): Kno
     if (more > 0) lines.push(`…and ${more} more open problems`);
     blocks.push(section(`*Open problems*\n${lines.join("\n")}`));
   }
-  if (run.status !== "active") return blocks;
   const buttons: Button[] = [];
   const value = (extra: { p?: string }) => encodeActionValue({ r: run.id, v: run.progress, ...extra });
-  if (canFinish(run)) buttons.push(button("Finish run", ACTION_IDS.finishRun, value({}), "primary"));
-  buttons.push(button("Abort", ACTION_IDS.abortRun, value({}), "danger"));
-  for (const problem of openProblems(run).slice(0, FOOTER_PROBLEMS)) {
+  if (someoneMay(run, { type: "finish" }))
+    buttons.push(button("Finish run", ACTION_IDS.finishRun, value({}), "primary"));
+  if (someoneMay(run, { type: "abort" }))
+    buttons.push(button("Abort", ACTION_IDS.abortRun, value({}), "danger"));
+  const resolvable = openProblems(run).filter((p) =>
+    someoneMay(run, { type: "resolve_problem", problemId: p.id }),
+  );
+  for (const problem of resolvable.slice(0, FOOTER_PROBLEMS)) {
     const text = `Resolve: ${problem.text.replace(/\s+/g, " ").trim()}`;
     buttons.push(button(text, ACTION_IDS.resolveProblem, value({ p: problem.id })));
   }
-  blocks.push(...actionRows(buttons));
+  if (buttons.length > 0) blocks.push(...actionRows(buttons));
   return blocks;
 }
 

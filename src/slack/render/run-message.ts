@@ -1,12 +1,6 @@
 import type { KnownBlock } from "@slack/types";
 import type { Problem, Run } from "../../core/run/run-schema.js";
-import {
-  blockingStep,
-  isFinished,
-  type LocatedStep,
-  openProblems,
-  planSteps,
-} from "../../core/run/step-rules.js";
+import { inFocus, isFinished, type LocatedStep, openProblems, planSteps } from "../../core/run/step-rules.js";
 import { actionRows, contexts, divider, fitsMessage, packLines, SLACK_LIMITS, section } from "./budget.js";
 import { escapeMrkdwn } from "./mrkdwn.js";
 import { fallbackText, footerBlocks, metaBlocks, outcomeBlocks, titleBlock } from "./run-frame.js";
@@ -127,13 +121,6 @@ function viewOf(run: Run, now: Date, listInThread: boolean): RunView {
     problems.set(problem.stepId, [...(problems.get(problem.stepId) ?? []), problem]);
   }
   return { run, now, phases, focus, current: focus[0] ?? firstOpen, problems, listInThread };
-}
-
-function inFocus(run: Run, step: LocatedStep): boolean {
-  const { status } = step.state;
-  if (status === "running" || status === "awaiting_verification" || status === "awaiting_approval")
-    return true;
-  return (status === "pending" || status === "failed") && blockingStep(run, step.index) === undefined;
 }
 
 function composeMessage(view: RunView, options: Options): KnownBlock[] {

@@ -1,6 +1,7 @@
 import type { Button } from "@slack/types";
+import { someoneMay } from "../../core/run/permissions.js";
 import type { Problem, Run } from "../../core/run/run-schema.js";
-import { availableStepActions, type LocatedStep, type StepAction } from "../../core/run/step-rules.js";
+import type { LocatedStep } from "../../core/run/step-rules.js";
 import { describeAction } from "../../render/run-markdown.js";
 import { encodeActionValue } from "../action-value.js";
 import { ACTION_IDS, type ActionId } from "../ids.js";
@@ -114,29 +115,34 @@ function packParts(parts: readonly Part[], budget: number): string {
   return out.join("\n");
 }
 
-const STEP_BUTTONS: Record<StepAction, { label: string; actionId: ActionId; style?: "primary" }> = {
-  start: { label: "Start", actionId: ACTION_IDS.startStep },
-  complete: { label: "Done", actionId: ACTION_IDS.completeStep, style: "primary" },
-  verify: { label: "Verify", actionId: ACTION_IDS.verifyStep, style: "primary" },
-  approve: { label: "Approve change", actionId: ACTION_IDS.approveStep, style: "primary" },
-  skip: { label: "Skip", actionId: ACTION_IDS.skipStep },
-};
-const BUTTON_ORDER: StepAction[] = ["start", "complete", "verify", "approve", "skip"];
+type StepAction = "start_step" | "complete_step" | "verify_step" | "approve_step" | "skip_step";
 
-/** The buttons for a step in focus: the actions possible now, then Report problem and Add note. */
+/** In the order they are drawn. */
+const STEP_BUTTONS: { action: StepAction; label: string; actionId: ActionId; style?: "primary" }[] = [
+  { action: "start_step", label: "Start", actionId: ACTION_IDS.startStep },
+  { action: "complete_step", label: "Done", actionId: ACTION_IDS.completeStep, style: "primary" },
+  { action: "verify_step", label: "Verify", actionId: ACTION_IDS.verifyStep, style: "primary" },
+  { action: "approve_step", label: "Approve change", actionId: ACTION_IDS.approveStep, style: "primary" },
+  { action: "skip_step", label: "Skip", actionId: ACTION_IDS.skipStep },
+];
+
+/**
+ * The buttons for a step in focus: each action someone may take now (the engine's own guard
+ * decides), then Report problem and Add note.
+ */
 export function focusStepButtons(run: Run, located: LocatedStep): Button[] {
-  if (run.status !== "active") return [];
   const value = encodeActionValue({ r: run.id, s: located.plan.id, v: run.progress });
-  const available = availableStepActions(run, located);
-  const buttons = BUTTON_ORDER.filter((action) => available.includes(action)).map((action) => {
-    const { label, actionId, style } = STEP_BUTTONS[action];
-    // A failed automated step is started again to retry its call.
-    const text = action === "start" && located.state.status === "failed" ? "Retry" : label;
-    return button(text, actionId, value, style);
-  });
-  buttons.push(
-    button("Report problem", ACTION_IDS.reportProblem, value),
-    button("Add note", ACTION_IDS.addNote, value),
+  const stepId = located.plan.id;
+  const buttons = STEP_BUTTONS.filter(({ action }) => someoneMay(run, { type: action, stepId })).map(
+    ({ action, label, actionId, style }) => {
+      // A failed automated step is started again to retry its call.
+      const text = action === "start_step" && located.state.status === "failed" ? "Retry" : label;
+      return button(text, actionId, value, style);
+    },
   );
+  if (someoneMay(run, { type: "report_problem", stepId }))
+    buttons.push(button("Report problem", ACTION_IDS.reportProblem, value));
+  if (someoneMay(run, { type: "add_note", stepId }))
+    buttons.push(button("Add note", ACTION_IDS.addNote, value));
   return buttons.slice(0, SLACK_LIMITS.actionsElements);
 }

@@ -3,7 +3,13 @@ import { ACTION_IDS, VIEW_IDS } from "../ids.js";
 import type { ModalMetadata } from "../payloads.js";
 import type { ReasonModalSpec } from "./reason-modal.js";
 
-/** Each button that asks for words first: its modal, and the event its submission becomes. */
+/**
+ * Each button that asks for words first: its modal, and the event its submission becomes. Every
+ * submission carries the run's progress the button was drawn with (`expectedProgress`): a skip,
+ * a resolution or an abort made on a run that moved on since is refused like a stale click. A
+ * note or a problem is about what the person saw: the engine takes it unless the step it names
+ * moved on since (apply-event.ts, `staleness`).
+ */
 export interface ReasonFlow {
   actionId: string;
   modal: Omit<ReasonModalSpec, "context">;
@@ -24,7 +30,7 @@ export const REASON_FLOWS: ReasonFlow[] = [
     },
     emptyError: "Give a reason for skipping: it goes into the post-mortem.",
     toEvent: (meta, text, by) =>
-      meta.s ? { type: "skip_step", stepId: meta.s, reason: text, by } : undefined,
+      meta.s ? { type: "skip_step", stepId: meta.s, reason: text, by, expectedProgress: meta.v } : undefined,
   },
   {
     actionId: ACTION_IDS.reportProblem,
@@ -40,6 +46,7 @@ export const REASON_FLOWS: ReasonFlow[] = [
       type: "report_problem",
       text,
       by,
+      expectedProgress: meta.v,
       ...(meta.s ? { stepId: meta.s } : {}),
     }),
   },
@@ -58,6 +65,7 @@ export const REASON_FLOWS: ReasonFlow[] = [
       text,
       source: "button",
       by,
+      expectedProgress: meta.v,
       ...(meta.s ? { stepId: meta.s } : {}),
     }),
   },
@@ -72,7 +80,9 @@ export const REASON_FLOWS: ReasonFlow[] = [
     },
     emptyError: "Say how the problem was resolved.",
     toEvent: (meta, text, by) =>
-      meta.p ? { type: "resolve_problem", problemId: meta.p, resolution: text, by } : undefined,
+      meta.p
+        ? { type: "resolve_problem", problemId: meta.p, resolution: text, by, expectedProgress: meta.v }
+        : undefined,
   },
   {
     actionId: ACTION_IDS.abortRun,
@@ -84,6 +94,6 @@ export const REASON_FLOWS: ReasonFlow[] = [
       placeholder: "It goes into the post-mortem",
     },
     emptyError: "Give a reason for aborting.",
-    toEvent: (_meta, text, by) => ({ type: "abort", reason: text, by }),
+    toEvent: (meta, text, by) => ({ type: "abort", reason: text, by, expectedProgress: meta.v }),
   },
 ];

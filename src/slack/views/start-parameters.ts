@@ -21,6 +21,8 @@ const metadataSchema = z.strictObject({
   g: z.record(z.string(), z.string()),
   b: z.string().optional(),
   d: z.boolean(),
+  /** The checklist's content hash when the form was opened: a changed checklist asks again. */
+  h: z.string(),
 });
 export type StartMetadata = z.infer<typeof metadataSchema>;
 
@@ -104,6 +106,19 @@ export function register(app: App, deps: SlackDeps): void {
     const entry = meta ? deps.catalog.get(meta.k) : undefined;
     if (!parsed.success || !meta || !entry) {
       await ack({ response_action: "errors", errors: {} });
+      return;
+    }
+    if (entry.hash !== meta.h) {
+      // Like a stale button: the form asked for what an older version of the checklist needed.
+      const first = Object.keys(parsed.data.view.state.values)[0];
+      await ack({
+        response_action: "errors",
+        errors: first
+          ? {
+              [first]: `The ${meta.k} checklist changed since this form was opened. Close it and run /maintenance start again.`,
+            }
+          : {},
+      });
       return;
     }
     const entered: Record<string, string> = {};

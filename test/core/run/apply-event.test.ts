@@ -283,6 +283,7 @@ describe("records and versions", () => {
       by: BOB,
       type: "complete_step",
       stepId: "announce",
+      progress: 1,
     });
     expect(run.steps[0]).toMatchObject({ completedBy: BOB, completedAt: minutesAfter(T0, 1).toISOString() });
   });

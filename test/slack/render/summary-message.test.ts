@@ -1,6 +1,5 @@
 import type { Button, KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
-import type { RunLogEntry } from "../../../src/core/ports.js";
 import type { RunEvent, ScheduledReminder } from "../../../src/core/run/run-schema.js";
 import { buildSummary, needsFollowUps, type Summary } from "../../../src/core/summary.js";
 import { summaryMarkdown } from "../../../src/render/summary-markdown.js";
@@ -176,16 +175,12 @@ function bigRunInput() {
     text: `Reminder ${i}: ${'check the "dashboards" '.repeat(20)}`,
     keepOnAbort: true,
   }));
-  const log: RunLogEntry[] = Array.from({ length: 30 }, (_, i) => ({
+  const followUps = Array.from({ length: 30 }, (_, i) => ({
     at: minutesAfter(T0, 5_000 + i).toISOString(),
     by: ALICE,
-    type: "follow_up",
-    eventId: `follow.${i}`,
-    accepted: true,
-    detail: `Follow-up ${i}`,
-    version: -1,
+    text: `Follow-up ${i}`,
   }));
-  return { run, log, pendingReminders, now: minutesAfter(T0, 20_000) };
+  return { run: { ...run, followUps }, pendingReminders, now: minutesAfter(T0, 20_000) };
 }
 
 describe("the summary of a run with 300 steps and 1,000 notes", () => {
