@@ -49,6 +49,8 @@ export interface SlackApiDouble {
   rateLimitNext(method: string, retryAfterSeconds: number, times?: number): void;
   delayNext(method: string, ms: number, times?: number): void;
   setUser(user: { id: string; name?: string; tz?: string; tz_offset?: number }): void;
+  /** Answer every call made with this token with `error` (invalid_auth unless told), as Slack does. */
+  refuseToken(token: string, error?: string): void;
   waitFor<T>(probe: () => T | undefined | false, timeoutMs?: number): Promise<T>;
   reset(): void;
   close(): Promise<void>;
@@ -213,6 +215,7 @@ export async function startSlackApiDouble(
   const stored = new Map<string, StoredMessage[]>();
   const views = new Map<string, Args>();
   const users = new Map<string, Args>();
+  const refusedTokens = new Map<string, string>();
   let faults: Fault[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let seq = 0;
@@ -285,6 +288,9 @@ export async function startSlackApiDouble(
         bot_id: botId,
         is_enterprise_install: false,
       }),
+    // Socket Mode's first call, made with the app-level token. The double speaks no WebSocket:
+    // the URL it answers is only for checking the token.
+    "apps.connections.open": () => ok({ url: `${base.replace(/^http/, "ws")}socket-mode` }),
     "chat.postMessage": (args) => {
       const channel = str(args.channel);
       if (!channel) return fail("channel_not_found");
@@ -429,6 +435,9 @@ export async function startSlackApiDouble(
     let answer: Answer;
     if (parseError) answer = fail("invalid_form_data");
     else if (!token) answer = fail("not_authed");
+    else if (refusedTokens.has(token)) answer = fail(refusedTokens.get(token) ?? "invalid_auth");
+    else if (method === "apps.connections.open" && !token.startsWith("xapp-"))
+      answer = fail("not_allowed_token_type");
     else if (failure?.kind === "fail") answer = fail(failure.error);
     else answer = handler ? handler(args) : fail("unknown_method");
     call.status = 200;
@@ -465,6 +474,7 @@ export async function startSlackApiDouble(
       faults.push({ method, kind: "ratelimit", retryAfter, remaining: times }),
     delayNext: (method, ms, times = 1) => faults.push({ method, kind: "delay", ms, remaining: times }),
     setUser: (user) => users.set(user.id, { ...user }),
+    refuseToken: (token, error = "invalid_auth") => refusedTokens.set(token, error),
     async waitFor<T>(probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
       const deadline = Date.now() + timeoutMs;
       let lastError: unknown;
@@ -492,6 +502,7 @@ export async function startSlackApiDouble(
       stored.clear();
       views.clear();
       users.clear();
+      refusedTokens.clear();
       faults = [];
     },
     close: () =>
