@@ -113,6 +113,19 @@ describe("loading checklists", () => {
     ]);
   });
 
+  it("refuses ids too long for a button, keys too long and texts longer than any field", async () => {
+    const yaml = RULES_CHECKLIST_YAML.replace("id: announce", `id: a${"x".repeat(99)}`)
+      .replace("env: {", `${"p".repeat(70)}: { type: string }\n  env: {`)
+      .replace("title: Notify the business", `title: Notify\n        details: ${"d".repeat(5_000)}`);
+    const { dir, lines } = await load({ "long.yaml": yaml });
+    const file = join(dir, "long.yaml");
+    expect(lines).toEqual([
+      `${file}:6:3  parameters.pppppppppppppppppppp…  a key of 70 characters: at most 64 are allowed`,
+      `${file}:13:13  phases[0].steps[0].id  an id of 100 characters: at most 64 are allowed`,
+      `${file}:37:18  phases[2].steps[0].details  5,000 characters: no text may be longer than 4,000`,
+    ]);
+  });
+
   it("names a missing folder in one line, and an empty one", async () => {
     const dir = await dirWith({});
     await mkdir(join(dir, "empty"));
