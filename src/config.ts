@@ -18,6 +18,12 @@ const configSchema = z.object({
   REDIS_PREFIX: z.string().min(1).default("preflight:"),
   SLACK_API_URL: z.url("must be a URL such as https://slack.com/api/").optional(),
   CHECKLISTS_DIR: z.string().min(1).default("checklists"),
+  SHUTDOWN_DEADLINE_MS: z.coerce
+    .number({ error: "must be a number of milliseconds" })
+    .int()
+    .min(0)
+    .default(10_000)
+    .describe("after SIGTERM, exit even if Redis or Slack have not let go by then"),
   AWS_REGION: z
     .string()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as us-east-1")

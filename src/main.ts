@@ -1,6 +1,7 @@
 import { RedisUnavailableError, startBot } from "./bot.js";
 import { loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
+import { checkSlackCredentials } from "./startup-checks.js";
 
 const config = loadConfig(process.env);
 if (!config.ok) {
@@ -8,10 +9,24 @@ if (!config.ok) {
   process.exit(1);
 }
 const log = createLogger();
+// A wrong token is found here, before anything says "running".
+const refused = await checkSlackCredentials(config.config);
+if (refused) {
+  console.error(refused);
+  process.exit(1);
+}
 try {
   const bot = await startBot(config.config, { log });
+  const deadlineMs = config.config.SHUTDOWN_DEADLINE_MS;
   const shutdown = (signal: string) => {
     log.info("shutting down", { signal });
+    // Closing waits on Redis and Slack; when either hangs, the process must still end.
+    setTimeout(() => {
+      log.error(
+        `shutdown did not finish within ${deadlineMs / 1000} s (Redis or Slack not answering); exiting anyway`,
+      );
+      process.exit(1);
+    }, deadlineMs).unref();
     bot.stop().then(
       () => process.exit(0),
       (error: unknown) => {

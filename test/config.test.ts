@@ -27,9 +27,21 @@ describe("configuration from the environment", () => {
         REDIS_URL: "redis://127.0.0.1:6379",
         REDIS_PREFIX: "preflight:",
         CHECKLISTS_DIR: "checklists",
+        SHUTDOWN_DEADLINE_MS: 10_000,
         AWS_REGION: "us-east-1",
       },
     });
+  });
+
+  it("refuses a shutdown deadline that is not a number of milliseconds", () => {
+    const result = loadConfig({
+      SLACK_BOT_TOKEN: "xoxb-1",
+      SLACK_APP_TOKEN: "xapp-1",
+      SHUTDOWN_DEADLINE_MS: "10s",
+    });
+    expect(result.ok ? "" : result.message).toContain(
+      "SHUTDOWN_DEADLINE_MS must be a number of milliseconds",
+    );
   });
 
   it("refuses a user token where the bot token goes", () => {

@@ -37,53 +37,126 @@ export interface LoadResult {
   problems: ChecklistProblem[];
 }
 
+/** A checklist is a text file a person writes; anything larger is a mistake or an attack. */
+export const MAX_CHECKLIST_BYTES = 1024 * 1024;
+
 const isChecklistFile = (name: string) => name.endsWith(".yaml") || name.endsWith(".yml");
 
+/** A problem with a path as a whole (no line to point at): printed as `path  reason`. */
+const pathProblem = (file: string, message: string): ChecklistProblem => ({
+  file,
+  line: 0,
+  column: 0,
+  path: "",
+  message,
+});
+
 /** Files and folders → the checklist files in them (folders are read one level deep, sorted). */
-export async function checklistFiles(paths: readonly string[]): Promise<string[]> {
+export async function checklistFiles(
+  paths: readonly string[],
+): Promise<{ files: string[]; problems: ChecklistProblem[] }> {
   const files: string[] = [];
+  const problems: ChecklistProblem[] = [];
   for (const path of paths) {
-    if ((await stat(path)).isDirectory()) {
-      const names = (await readdir(path)).filter(isChecklistFile).sort();
-      files.push(...names.map((name) => join(path, name)));
-    } else {
-      files.push(path);
+    try {
+      if ((await stat(path)).isDirectory()) {
+        const names = (await readdir(path)).filter(isChecklistFile).sort();
+        if (names.length === 0)
+          problems.push(pathProblem(path, "no checklist files (*.yaml, *.yml) in this folder"));
+        files.push(...names.map((name) => join(path, name)));
+      } else {
+        files.push(path);
+      }
+    } catch (error) {
+      problems.push(pathProblem(path, unreadable(error)));
     }
   }
-  return files;
+  return { files, problems };
 }
 
 /** Reads and validates every checklist; an invalid file is reported and left out, the rest load. */
 export async function loadChecklists(paths: readonly string[]): Promise<LoadResult> {
   const checklists: LoadedChecklist[] = [];
-  const problems: ChecklistProblem[] = [];
+  const { files, problems } = await checklistFiles(paths);
   const seenIds = new Map<string, string>();
-  for (const file of await checklistFiles(paths)) {
-    const text = await readFile(file, "utf8");
-    const result = parseChecklist(text, file);
-    if (!result.ok) {
-      problems.push(...result.problems);
+  for (const file of files) {
+    let loaded: LoadedChecklist | ChecklistProblem[];
+    try {
+      loaded = await loadOne(file);
+    } catch (error) {
+      // Whatever goes wrong with one file is that file's problem; the others still load.
+      const reason = error instanceof Error ? error.message : String(error);
+      loaded = [
+        { file, line: 1, column: 1, path: "", message: `could not be loaded: ${reason.split("\n")[0]}` },
+      ];
+    }
+    if (Array.isArray(loaded)) {
+      problems.push(...loaded);
       continue;
     }
-    const earlier = seenIds.get(result.checklist.id);
+    const earlier = seenIds.get(loaded.checklist.id);
     if (earlier) {
       problems.push({
         file,
         line: 1,
         column: 1,
         path: "id",
-        message: `checklist id "${result.checklist.id}" is already used by ${earlier}`,
+        message: `checklist id "${loaded.checklist.id}" is already used by ${earlier}`,
       });
       continue;
     }
-    seenIds.set(result.checklist.id, file);
-    const commit = await lastCommitOf(file);
-    checklists.push({
-      checklist: result.checklist,
-      file,
-      hash: createHash("sha256").update(text).digest("hex").slice(0, 12),
-      ...(commit ? { commit } : {}),
-    });
+    seenIds.set(loaded.checklist.id, file);
+    checklists.push(loaded);
   }
   return { checklists, problems };
+}
+
+async function loadOne(file: string): Promise<LoadedChecklist | ChecklistProblem[]> {
+  let bytes: Buffer;
+  try {
+    const info = await stat(file);
+    if (!info.isFile())
+      return [pathProblem(file, "is not a regular file: name a checklist file or a folder")];
+    if (info.size > MAX_CHECKLIST_BYTES) {
+      return [pathProblem(file, `is ${megabytes(info.size)}: a checklist file may be at most 1 MB`)];
+    }
+    bytes = await readFile(file);
+  } catch (error) {
+    return [pathProblem(file, unreadable(error))];
+  }
+  const text = decodeText(bytes);
+  if (text === undefined) {
+    return [
+      pathProblem(file, "is not a text file (not UTF-8, or holds NUL bytes): a checklist is YAML text"),
+    ];
+  }
+  const result = parseChecklist(text, file);
+  if (!result.ok) return result.problems;
+  const commit = await lastCommitOf(file);
+  return {
+    checklist: result.checklist,
+    file,
+    hash: createHash("sha256").update(bytes).digest("hex").slice(0, 12),
+    ...(commit ? { commit } : {}),
+  };
+}
+
+function decodeText(bytes: Buffer): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function megabytes(size: number): string {
+  return `${(size / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+function unreadable(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "ENOENT") return "no such file or folder";
+  if (code === "EACCES" || code === "EPERM") return `can't be read (${code}): check its permissions`;
+  return `can't be read: ${error instanceof Error ? error.message : String(error)}`;
 }

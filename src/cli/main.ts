@@ -1,6 +1,6 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { loadChecklists } from "../checklists/load-checklists.js";
-import { formatProblem } from "../core/checklist/parse-checklist.js";
+import { type ChecklistProblem, formatProblem } from "../core/checklist/parse-checklist.js";
 import { checklistJsonSchema } from "../core/checklist/schema.js";
 import { createRun } from "../core/run/create-run.js";
 import { planMarkdown } from "../render/run-markdown.js";
@@ -10,10 +10,14 @@ import { printSummary } from "./summary-command.js";
 /** `preflight validate|preview|schema`: the checklist tools that need no Slack and no Redis. */
 
 const USAGE = `usage:
-  preflight validate [paths…]                  validate checklist files or folders (default: checklists/)
-  preflight preview <checklist> [key=value…]   print a run of the checklist as Markdown, parameters resolved
+  preflight validate [paths…]                  validate checklist files or folders (default: $CHECKLISTS_DIR or checklists/)
+  preflight preview <id|file> [key=value…]     print a run of the checklist as Markdown, parameters resolved
   preflight schema [file]                      write the checklists' JSON Schema (default: checklists/schema.json)
-  preflight summary <run-id>                   print a run's post-mortem as Markdown, read from Redis (REDIS_URL, REDIS_PREFIX)`;
+  preflight summary <run-id>                   print a run's post-mortem as Markdown, read from Redis (REDIS_URL, REDIS_PREFIX)
+  preflight --help | --version`;
+
+/** A file with more problems than this is probably not a checklist at all: show the first ones. */
+export const PROBLEMS_SHOWN_PER_FILE = 50;
 
 export type { CliIo } from "./io.js";
 
@@ -23,28 +27,44 @@ export async function runCli(
   checklistsDir = "checklists",
 ): Promise<number> {
   const [command, ...rest] = args;
-  switch (command) {
-    case "validate":
-      return validate(rest.length > 0 ? rest : [checklistsDir], io);
-    case "preview":
-      return preview(rest, io, checklistsDir);
-    case "schema":
-      return schema(rest[0] ?? `${checklistsDir}/schema.json`, io);
-    case "summary":
-      if (!rest[0]) {
-        io.err(`summary needs a run id\n${USAGE}`);
+  try {
+    switch (command) {
+      case "validate":
+        return await validate(rest.length > 0 ? rest : [checklistsDir], io);
+      case "preview":
+        return await preview(rest, io, checklistsDir);
+      case "schema":
+        return await schema(rest[0] ?? `${checklistsDir}/schema.json`, io);
+      case "summary":
+        if (!rest[0]) {
+          io.err(`summary needs a run id\n${USAGE}`);
+          return 2;
+        }
+        return await printSummary(rest[0], io, process.env);
+      case "help":
+      case "--help":
+      case "-h":
+        io.out(USAGE);
+        return 0;
+      case "version":
+      case "--version":
+      case "-v":
+        io.out(await version());
+        return 0;
+      default:
+        io.err(command === undefined ? USAGE : `unknown command "${command}"\n${USAGE}`);
         return 2;
-      }
-      return printSummary(rest[0], io, process.env);
-    default:
-      io.err(command === undefined || command === "help" ? USAGE : `unknown command "${command}"\n${USAGE}`);
-      return command === "help" ? 0 : 2;
+    }
+  } catch (error) {
+    // Whatever was not foreseen is still one line, never a stack.
+    io.err(`preflight ${command}: ${oneLine(error)}`);
+    return 1;
   }
 }
 
 async function validate(paths: string[], io: CliIo): Promise<number> {
   const { checklists, problems } = await loadChecklists(paths);
-  for (const problem of problems) io.err(formatProblem(problem));
+  for (const line of cappedProblems(problems)) io.err(line);
   for (const loaded of checklists) io.out(`ok  ${loaded.file}  (${loaded.checklist.id})`);
   if (problems.length > 0) {
     const files = new Set(problems.map((p) => p.file)).size;
@@ -56,18 +76,37 @@ async function validate(paths: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+/** Each file's first problems, then how many more there are. */
+function cappedProblems(problems: readonly ChecklistProblem[]): string[] {
+  const byFile = new Map<string, ChecklistProblem[]>();
+  for (const problem of problems) byFile.set(problem.file, [...(byFile.get(problem.file) ?? []), problem]);
+  return [...byFile].flatMap(([file, list]) => {
+    const shown = list.slice(0, PROBLEMS_SHOWN_PER_FILE).map(formatProblem);
+    const more = list.length - shown.length;
+    return more > 0 ? [...shown, `${file}  and ${more} more problem${more === 1 ? "" : "s"}`] : shown;
+  });
+}
+
+const looksLikeFile = (arg: string) => /\.ya?ml$/.test(arg) || arg.includes("/");
+
 async function preview(args: string[], io: CliIo, checklistsDir: string): Promise<number> {
-  const [id, ...pairs] = args;
-  if (id === undefined) {
-    io.err(`preview needs a checklist id\n${USAGE}`);
+  const [which, ...pairs] = args;
+  if (which === undefined) {
+    io.err(`preview needs a checklist id or file\n${USAGE}`);
     return 2;
   }
-  const { checklists } = await loadChecklists([checklistsDir]);
-  const loaded = checklists.find((c) => c.checklist.id === id);
+  const fromFile = looksLikeFile(which);
+  const { checklists, problems } = await loadChecklists([fromFile ? which : checklistsDir]);
+  const loaded = fromFile ? checklists[0] : checklists.find((c) => c.checklist.id === which);
   if (!loaded) {
-    io.err(
-      `no valid checklist "${id}" in ${checklistsDir}; available: ${checklists.map((c) => c.checklist.id).join(", ")}`,
-    );
+    if (fromFile || checklists.length === 0) {
+      for (const line of cappedProblems(problems)) io.err(line);
+      if (!fromFile) io.err(`no valid checklist in ${checklistsDir} (set CHECKLISTS_DIR or name a file)`);
+    } else {
+      io.err(
+        `no valid checklist "${which}" in ${checklistsDir}; available: ${checklists.map((c) => c.checklist.id).join(", ")}`,
+      );
+    }
     return 1;
   }
   const params: Record<string, string> = {};
@@ -99,7 +138,25 @@ async function preview(args: string[], io: CliIo, checklistsDir: string): Promis
 }
 
 async function schema(file: string, io: CliIo): Promise<number> {
-  await writeFile(file, `${JSON.stringify(checklistJsonSchema(), null, 2)}\n`);
+  try {
+    await writeFile(file, `${JSON.stringify(checklistJsonSchema(), null, 2)}\n`);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const why = code === "ENOENT" ? "its folder does not exist" : oneLine(error);
+    io.err(`can't write ${file}: ${why}; name a file in a folder you can write to`);
+    return 1;
+  }
   io.out(`wrote ${file}`);
   return 0;
+}
+
+async function version(): Promise<string> {
+  // src/cli/ and dist/cli/ both sit two folders below package.json.
+  const text = await readFile(new URL("../../package.json", import.meta.url), "utf8");
+  return `preflight ${(JSON.parse(text) as { version: string }).version}`;
+}
+
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n")[0] ?? text;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { renderTemplate } from "../core/checklist/template.js";
 import { parseDuration } from "../core/duration.js";
 import type { ChecklistCatalog, WindowScheduler, WindowStore } from "../core/ports.js";
 import { resolveParameters } from "../core/run/create-run.js";
@@ -42,7 +43,7 @@ export function createWindowService(deps: {
     const window: MaintenanceWindow = {
       id: `w-${Date.now().toString(36)}-${randomBytes(2).toString("hex")}`,
       checklistId: entry.checklist.id,
-      title: entry.checklist.title,
+      title: renderTemplate(entry.checklist.title, resolved.values),
       params: request.params,
       channel: request.channel,
       owner: request.owner,

@@ -1,11 +1,42 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { RULES_CHECKLIST_YAML } from "../support/checklist-fixtures.js";
+
+const run = promisify(execFile);
+
+/** The real command in a child process: what a person sees, exit code included. */
+async function binary(args: string[], env: Record<string, string> = {}) {
+  const result = await run("node", ["bin/preflight.js", ...args], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  }).then(
+    (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
+    (failed: { code: number; stdout: string; stderr: string }) => failed,
+  );
+  const output = `${result.stdout}${result.stderr}`;
+  return {
+    code: result.code,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    lines: output.trim().split("\n"),
+  };
+}
+
+const ALIAS_BOMB = [
+  "id: bomb",
+  'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+  "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]",
+  "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]",
+  "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]",
+  "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]",
+  "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]",
+  "",
+].join("\n");
 
 async function cli(args: string[], checklistsDir?: string) {
   const out: string[] = [];
@@ -93,7 +124,6 @@ describe("preflight schema", () => {
 
 describe("the preflight binary", () => {
   it("runs as a command: usage on no arguments, exit 1 on invalid checklists", async () => {
-    const run = promisify(execFile);
     const failed = await run("node", [
       "bin/preflight.js",
       "validate",
@@ -101,5 +131,127 @@ describe("the preflight binary", () => {
     ]).catch((e) => e);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain("bad-yaml.yaml:10:");
+  });
+});
+
+describe("preflight validate on what is not a checklist", () => {
+  const cases: [string, () => Promise<string>, RegExp][] = [
+    [
+      "an alias bomb",
+      async () => join(await dirWith({ "bomb.yaml": ALIAS_BOMB }), "bomb.yaml"),
+      /bomb\.yaml:3:\d+ {2}YAML aliases repeat content more than 5,000 times/,
+    ],
+    [
+      "a 5 MB file",
+      async () => join(await dirWith({ "huge.yaml": `# ${"x".repeat(5 * 1024 * 1024)}\n` }), "huge.yaml"),
+      /huge\.yaml {2}is 5\.0 MB: a checklist file may be at most 1 MB$/,
+    ],
+    [
+      "a binary file",
+      async () => {
+        const dir = await dirWith({});
+        await writeFile(
+          join(dir, "logo.yaml"),
+          Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]),
+        );
+        return join(dir, "logo.yaml");
+      },
+      /logo\.yaml {2}is not a text file/,
+    ],
+    [
+      "a missing path",
+      async () => join(await dirWith({}), "no-such-folder"),
+      /no-such-folder {2}no such file or folder$/,
+    ],
+    [
+      "an empty folder",
+      async () => {
+        const dir = join(await dirWith({}), "empty");
+        await mkdir(dir);
+        return dir;
+      },
+      /empty {2}no checklist files \(\*\.yaml, \*\.yml\) in this folder$/,
+    ],
+  ];
+
+  it("says each in one line, exits 1 and prints no stack", { timeout: 60_000 }, async () => {
+    const paths = await Promise.all(cases.map(([, make]) => make()));
+    const result = await binary(["validate", ...paths]);
+    expect(result.code).toBe(1);
+    expect(result.lines).toHaveLength(cases.length + 1);
+    for (const [name, , expected] of cases) {
+      expect(
+        result.lines.filter((line) => expected.test(line)),
+        name,
+      ).toHaveLength(1);
+    }
+    expect(result.lines.at(-1)).toBe("5 problems in 5 files");
+    expect(result.lines.join("\n")).not.toMatch(/^\s+at /m);
+  });
+
+  it("shows a file's first 50 problems, then how many more", async () => {
+    const keys = Array.from({ length: 60 }, (_, i) => `unknown_${i}: 1`).join("\n");
+    const dir = await dirWith({ "noisy.yaml": `${RULES_CHECKLIST_YAML}${keys}\n` });
+    const result = await cli(["validate", dir]);
+    const lines = result.err.split("\n");
+    expect(result.code).toBe(1);
+    expect(lines).toHaveLength(52);
+    expect(lines[49]).toContain('unknown key "unknown_49"');
+    expect(lines[50]).toBe(`${join(dir, "noisy.yaml")}  and 10 more problems`);
+    expect(lines[51]).toBe("60 problems in 1 file");
+  });
+});
+
+describe("preflight schema to a path it can't write", () => {
+  it("says so in one line and exits 1", { timeout: 60_000 }, async () => {
+    const file = join(await dirWith({}), "no-such-folder", "schema.json");
+    const result = await binary(["schema", file]);
+    expect(result).toMatchObject({ code: 1 });
+    expect(result.lines).toEqual([
+      `can't write ${file}: its folder does not exist; name a file in a folder you can write to`,
+    ]);
+  });
+});
+
+describe("preflight --help and --version", () => {
+  it("prints the usage on stdout and exits 0", async () => {
+    const result = await cli(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^usage:\n {2}preflight validate/);
+  });
+
+  it("prints the package's version", { timeout: 60_000 }, async () => {
+    const { version } = JSON.parse(await readFile("package.json", "utf8"));
+    const result = await binary(["--version"]);
+    expect(result).toMatchObject({ code: 0, stdout: `preflight ${version}\n` });
+  });
+});
+
+describe("preflight preview of a file, and CHECKLISTS_DIR", () => {
+  const FLUSH = RULES_CHECKLIST_YAML.replace("title: Rules demo", "title: Flush the {{env}} cache").replace(
+    "summary: One of everything the run rules care about",
+    "summary: Flushes {{env}}",
+  );
+
+  it("previews a file named by path, title and summary templated", async () => {
+    const dir = await dirWith({ "flush.yaml": FLUSH });
+    const result = await cli(["preview", join(dir, "flush.yaml"), "env=prod"]);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("# Flush the prod cache (rules-demo)");
+    expect(result.out).toContain("> Flushes prod");
+  });
+
+  it("prints the problems of an invalid file instead of a plan", async () => {
+    const file = join(await dirWith({ "bomb.yaml": ALIAS_BOMB }), "bomb.yaml");
+    const result = await cli(["preview", file]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/bomb\.yaml:3:\d+ {2}YAML aliases repeat content/);
+  });
+
+  it("looks checklists up by id in CHECKLISTS_DIR", { timeout: 60_000 }, async () => {
+    const dir = await dirWith({ "flush.yaml": FLUSH });
+    const found = await binary(["preview", "rules-demo", "env=qa"], { CHECKLISTS_DIR: dir });
+    expect(found.code).toBe(0);
+    expect(found.stdout).toContain("# Flush the qa cache (rules-demo)");
   });
 });

@@ -63,6 +63,8 @@ export interface SlackApiDouble {
   failAlways(method: string, error: string, channel?: string): void;
   clearFailures(): void;
   setUser(user: { id: string; name?: string; tz?: string; tz_offset?: number }): void;
+  /** Answer every call made with this token with `error` (invalid_auth unless told), as Slack does. */
+  refuseToken(token: string, error?: string): void;
   waitFor<T>(probe: () => T | undefined | false, timeoutMs?: number): Promise<T>;
   reset(): void;
   close(): Promise<void>;
@@ -230,6 +232,7 @@ export async function startSlackApiDouble(
   const stored = new Map<string, StoredMessage[]>();
   const views = new Map<string, Args>();
   const users = new Map<string, Args>();
+  const refusedTokens = new Map<string, string>();
   let faults: Fault[] = [];
   let permanent: { method: string; error: string; channel?: string }[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -309,6 +312,9 @@ export async function startSlackApiDouble(
         bot_id: botId,
         is_enterprise_install: false,
       }),
+    // Socket Mode's first call, made with the app-level token. The double speaks no WebSocket:
+    // the URL it answers is only for checking the token.
+    "apps.connections.open": () => ok({ url: `${base.replace(/^http/, "ws")}socket-mode` }),
     "chat.postMessage": (args) => {
       const channel = str(args.channel);
       if (!channel) return fail("channel_not_found");
@@ -511,6 +517,9 @@ export async function startSlackApiDouble(
     let answer: Answer;
     if (parseError) answer = fail("invalid_form_data");
     else if (!token) answer = fail("not_authed");
+    else if (refusedTokens.has(token)) answer = fail(refusedTokens.get(token) ?? "invalid_auth");
+    else if (method === "apps.connections.open" && !token.startsWith("xapp-"))
+      answer = fail("not_allowed_token_type");
     else if (failure?.kind === "fail") answer = fail(failure.error);
     else if (always) answer = fail(always.error);
     else answer = handler ? handler(args) : fail("unknown_method");
@@ -564,6 +573,7 @@ export async function startSlackApiDouble(
       permanent = [];
     },
     setUser: (user) => users.set(user.id, { ...user }),
+    refuseToken: (token, error = "invalid_auth") => refusedTokens.set(token, error),
     async waitFor<T>(probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
       const deadline = Date.now() + timeoutMs;
       let lastError: unknown;
@@ -592,6 +602,7 @@ export async function startSlackApiDouble(
       stored.clear();
       views.clear();
       users.clear();
+      refusedTokens.clear();
       faults = [];
       permanent = [];
     },

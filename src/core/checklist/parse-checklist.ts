@@ -1,8 +1,13 @@
-import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { type Checklist, checklistSchema } from "./schema.js";
 import { acceptedKeysAt, closestKey } from "./schema-keys.js";
-import { type ChecklistIssue, checkTemplatesOfRawDocument, validateChecklist } from "./validate-checklist.js";
+import {
+  type ChecklistIssue,
+  checkSizeOfRawDocument,
+  checkTemplatesOfRawDocument,
+  validateChecklist,
+} from "./validate-checklist.js";
 
 /** One problem in a checklist file, located for a person: `file:line:column  path  reason`. */
 export interface ChecklistProblem {
@@ -15,7 +20,9 @@ export interface ChecklistProblem {
 
 export type ParseResult = { ok: true; checklist: Checklist } | { ok: false; problems: ChecklistProblem[] };
 
+/** Line 0 means the problem is with the path as a whole (missing, too large, not text). */
 export function formatProblem(problem: ChecklistProblem): string {
+  if (problem.line === 0) return `${problem.file}  ${problem.message}`;
   const where = problem.path ? `  ${problem.path}` : "";
   return `${problem.file}:${problem.line}:${problem.column}${where}  ${problem.message}`;
 }
@@ -34,7 +41,14 @@ export function parseChecklist(text: string, file: string): ParseResult {
     return { ok: false, problems };
   }
 
-  const data: unknown = doc.toJS();
+  const resolved = resolveAliases(doc);
+  if (!resolved.ok) return { ok: false, problems: [problemAt(resolved.offset, resolved, file, at)] };
+  const data = resolved.data;
+  // A document too large is refused before its details are checked: checking it is the cost to avoid.
+  const tooLarge = checkSizeOfRawDocument(data);
+  if (tooLarge.length > 0)
+    return { ok: false, problems: tooLarge.map((issue) => locate(issue, doc, file, at)) };
+
   const parsed = checklistSchema.safeParse(data);
   if (!parsed.success) {
     const problems = [
@@ -52,6 +66,44 @@ export function parseChecklist(text: string, file: string): ParseResult {
 }
 
 type LinePos = (offset: number) => { line: number; col: number };
+
+/**
+ * How often one anchor's content may be repeated through aliases, counted the way the `yaml`
+ * package counts (uses × aliases nested inside): an anchor shared by every step of a 500-step
+ * checklist is fine, a "billion laughs" document that multiplies aliases is refused early.
+ */
+export const MAX_ALIAS_EXPANSION = 5_000;
+
+type Resolved = { ok: true; data: unknown } | ({ ok: false; offset: number } & ChecklistIssue);
+
+function resolveAliases(doc: Document): Resolved {
+  try {
+    return { ok: true, data: doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION }) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const offset = firstAliasOffset(doc);
+    if (/alias count/i.test(reason)) {
+      return {
+        ok: false,
+        offset,
+        path: [],
+        message: `YAML aliases repeat content more than ${MAX_ALIAS_EXPANSION.toLocaleString("en-US")} times (aliases inside anchors multiply): write the repeated part out, or nest fewer aliases`,
+      };
+    }
+    return { ok: false, offset, path: [], message: `YAML: ${firstLine(reason)}` };
+  }
+}
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias: (_key, node) => {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
 
 function schemaProblems(
   issue: z.core.$ZodIssue,
@@ -76,6 +128,13 @@ function schemaProblems(
 function describeIssue(issue: z.core.$ZodIssue, data: unknown, path: (string | number)[]): string {
   if (issue.code === "invalid_type" && valueAt(data, path) === undefined) {
     return `missing "${String(path.at(-1))}": this key is required (${issue.expected})`;
+  }
+  if (issue.code === "too_big" && (issue.origin === "string" || issue.origin === "array")) {
+    const value = valueAt(data, path);
+    const length = typeof value === "string" || Array.isArray(value) ? value.length : undefined;
+    const unit = issue.origin === "string" ? "characters" : "items";
+    const actual = length === undefined ? "" : `${length.toLocaleString("en-US")} ${unit}: `;
+    return `${actual}at most ${Number(issue.maximum).toLocaleString("en-US")} ${unit} are allowed here`;
   }
   return issue.message;
 }

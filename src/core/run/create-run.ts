@@ -198,6 +198,8 @@ export function createRun(input: CreateRunInput): CreateRunResult {
   const render = (text: string) => renderTemplate(text, values);
   const plan: Checklist = {
     ...checklist,
+    title: render(checklist.title),
+    summary: render(checklist.summary),
     phases: mapStrings(checklist.phases, render),
     reminders: mapStrings(checklist.reminders, render),
   };

@@ -1,0 +1,145 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
+import { checkSlackCredentials } from "../src/startup-checks.js";
+import { REDIS_URL } from "./support/redis.js";
+import { type SlackApiDouble, startSlackApiDouble } from "./support/slack-api-double.js";
+
+/** Bad configuration is caught before "Preflight is running"; shutdown ends even when Redis hangs. */
+
+let slack: SlackApiDouble;
+const children: ChildProcess[] = [];
+beforeAll(async () => {
+  slack = await startSlackApiDouble();
+  slack.refuseToken("xoxb-revoked", "token_revoked");
+  slack.refuseToken("xoxb-wrong");
+  slack.refuseToken("xapp-wrong");
+});
+afterAll(async () => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  await slack.close();
+});
+
+function config(env: Record<string, string>) {
+  const result = loadConfig({ SLACK_SIGNING_SECRET: "s", SLACK_API_URL: slack.url, REDIS_URL, ...env });
+  if (!result.ok) throw new Error(result.message);
+  return result.config;
+}
+
+/** The bot as `npm start` runs it, in a child process of its own. */
+function startBot(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      SLACK_SIGNING_SECRET: "s",
+      SLACK_API_URL: slack.url,
+      PORT: "0",
+      REDIS_URL,
+      ...env,
+    },
+  });
+  children.push(child);
+  let output = "";
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+describe("checking the Slack tokens at start", () => {
+  it("accepts tokens Slack accepts", async () => {
+    expect(await checkSlackCredentials(config({ SLACK_BOT_TOKEN: "xoxb-good" }))).toBeUndefined();
+    expect(
+      await checkSlackCredentials(config({ SLACK_BOT_TOKEN: "xoxb-good", SLACK_APP_TOKEN: "xapp-good" })),
+    ).toBeUndefined();
+    expect(slack.callsTo("apps.connections.open").map((call) => call.token)).toEqual(["xapp-good"]);
+  });
+
+  it("names the variable, what Slack answered and the fix", async () => {
+    expect(await checkSlackCredentials(config({ SLACK_BOT_TOKEN: "xoxb-revoked" }))).toBe(
+      "Preflight can't start: Slack refused SLACK_BOT_TOKEN (auth.test answered token_revoked); reinstall the app to the workspace and set the new Bot User OAuth Token as SLACK_BOT_TOKEN.",
+    );
+    expect(
+      await checkSlackCredentials(config({ SLACK_BOT_TOKEN: "xoxb-good", SLACK_APP_TOKEN: "xapp-wrong" })),
+    ).toBe(
+      "Preflight can't start: Slack refused SLACK_APP_TOKEN (apps.connections.open answered invalid_auth); create an app-level token with the connections:write scope (Basic Information → App-Level Tokens) and set it as SLACK_APP_TOKEN.",
+    );
+  });
+
+  it("says when Slack can't be reached at all", async () => {
+    const closed = await freePort();
+    const line = await checkSlackCredentials({
+      ...config({ SLACK_BOT_TOKEN: "xoxb-good" }),
+      SLACK_API_URL: `http://127.0.0.1:${closed}/api/`,
+    });
+    expect(line).toMatch(
+      new RegExp(
+        `^Preflight can't start: Slack at http://127\\.0\\.0\\.1:${closed}/api/ did not answer auth\\.test for SLACK_BOT_TOKEN \\(.+\\); check the network, or SLACK_API_URL\\.$`,
+      ),
+    );
+  });
+
+  it("a wrong bot token: one line and exit 1, before anything says running", {
+    timeout: 60_000,
+  }, async () => {
+    const bot = startBot({ SLACK_BOT_TOKEN: "xoxb-wrong" });
+    expect(await bot.exited).toBe(1);
+    expect(bot.output().trim()).toBe(
+      "Preflight can't start: Slack refused SLACK_BOT_TOKEN (auth.test answered invalid_auth); copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page into SLACK_BOT_TOKEN.",
+    );
+  });
+
+  it("a wrong app token in Socket Mode: one line naming SLACK_APP_TOKEN, exit 1", {
+    timeout: 60_000,
+  }, async () => {
+    const bot = startBot({ SLACK_BOT_TOKEN: "xoxb-good", SLACK_APP_TOKEN: "xapp-wrong" });
+    expect(await bot.exited).toBe(1);
+    const lines = bot.output().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("Slack refused SLACK_APP_TOKEN (apps.connections.open answered invalid_auth)");
+  });
+});
+
+describe("shutdown", () => {
+  let redis: ChildProcess | undefined;
+  afterAll(() => {
+    redis?.kill("SIGKILL");
+  });
+
+  it("ends within its deadline when Redis stops answering", { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    redis = spawn("redis-server", ["--port", String(port), "--save", "", "--appendonly", "no"]);
+    let redisOutput = "";
+    redis.stdout?.on("data", (chunk) => (redisOutput += chunk));
+    await expect.poll(() => redisOutput, { timeout: 10_000 }).toContain("Ready to accept connections");
+
+    const bot = startBot({
+      SLACK_BOT_TOKEN: "xoxb-good",
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      CHECKLISTS_DIR: "checklists",
+      SHUTDOWN_DEADLINE_MS: "1000",
+    });
+    await expect.poll(() => bot.output(), { timeout: 30_000 }).toContain("Preflight is running");
+    // Redis frozen, not gone: connections stay open and nothing answers, as with a hung server.
+    redis.kill("SIGSTOP");
+    bot.child.kill("SIGTERM");
+    expect(await bot.exited).toBe(1);
+    expect(bot.output()).toContain(
+      "shutdown did not finish within 1 s (Redis or Slack not answering); exiting anyway",
+    );
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
