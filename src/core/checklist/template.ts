@@ -85,6 +85,19 @@ function renderTemplateWith(
   });
 }
 
+/**
+ * A link's target: a value that starts it is a `type: url` parameter (checked when the checklist is
+ * loaded and when the run starts) and goes in as it is; a value inside the author's URL is encoded,
+ * so it can only ever be a path segment or a query value of the author's site.
+ */
+export function renderUrlTemplate(url: string, values: Readonly<Record<string, string>>): string {
+  return url.replace(TEMPLATE, (whole, name: string, offset: number) => {
+    const value = values[name];
+    if (value === undefined) return whole;
+    return offset === 0 ? value : encodeURIComponent(value);
+  });
+}
+
 /** Fields of a checklist whose text is Markdown; every other text is shown as plain text. */
 const MARKDOWN_FIELDS = new Set(["details"]);
 
@@ -95,9 +108,11 @@ const MARKDOWN_FIELDS = new Set(["details"]);
 export function renderChecklistText<T>(value: T, values: Readonly<Record<string, string>>, key?: string): T {
   if (typeof value === "string")
     return (
-      key !== undefined && MARKDOWN_FIELDS.has(key)
-        ? renderMarkdownTemplate(value, values)
-        : renderTemplate(value, values)
+      key === "url"
+        ? renderUrlTemplate(value, values)
+        : key !== undefined && MARKDOWN_FIELDS.has(key)
+          ? renderMarkdownTemplate(value, values)
+          : renderTemplate(value, values)
     ) as T;
   if (Array.isArray(value)) return value.map((item) => renderChecklistText(item, values)) as T;
   if (value !== null && typeof value === "object") {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { SlackDeps } from "../deps.js";
 import { ACTION_IDS } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
-import { mention, neutralizeMrkdwn, slackDate } from "../render/mrkdwn.js";
+import { escapeOnce, mention, slackDate } from "../render/mrkdwn.js";
 import { handledReminderMessage, reminderValueSchema, windowValueSchema } from "../render/timer-messages.js";
 import { replyPrivately } from "../reply.js";
 import { describeSlackError } from "../slack-errors.js";
@@ -90,7 +90,7 @@ export function register(app: App, deps: SlackDeps): void {
       }
       deps.thread.post(
         click.value.r,
-        `⏰ Reminder ${snoozeMs === 0 ? "done" : "snoozed"} by ${mention(click.user.id)}: ${neutralizeMrkdwn(click.message.text)}`,
+        `⏰ Reminder ${snoozeMs === 0 ? "done" : "snoozed"} by ${mention(click.user.id)}: ${escapeOnce(click.message.text)}`,
       );
     });
   }

@@ -17,7 +17,7 @@ export function listChecklists(entries: CatalogEntry[]): string {
     const listed = params.length > 0 ? `\n    parameters: \`${escapeMrkdwn(params.join(" "))}\`` : "";
     return `• *${escapeMrkdwn(checklist.id)}*: ${escapeMrkdwn(checklist.summary)}${listed}`;
   });
-  return `*Checklists* (start one with \`/maintenance start <checklist> key=value…\`):\n${lines.join("\n")}`.slice(
+  return `*Checklists* (start one with \`/maintenance start &lt;checklist&gt; key=value…\`):\n${lines.join("\n")}`.slice(
     0,
     3_900,
   );

@@ -20,6 +20,15 @@ export function escapeMrkdwn(text: string): string {
 }
 
 /**
+ * Escapes like `escapeMrkdwn`, but leaves Slack's three entities as they are: for text Slack gave
+ * back (a message's `text`, already escaped when we posted it), which may still be forged.
+ * Applying it twice changes nothing.
+ */
+export function escapeOnce(text: string): string {
+  return keepingOnly(text, /&(?:amp|lt|gt);/g);
+}
+
+/**
  * What `neutralizeMrkdwn` keeps: Slack's three entities, user and channel references by id, dates,
  * and links to messages of the workspace (`/maintenance status` links each run's message).
  */
@@ -35,12 +44,15 @@ const KEPT = new RegExp(
 );
 
 /**
- * Text Slack gave back (a message's `text`) or a message that may mix person text with Preflight's
- * own mentions: keeps what `KEPT` lists and escapes every other `<`, `>` and `&`, so `<!channel>`,
+ * A message that may mix person text with Preflight's own mentions (a refusal worded by the
+ * engine, quoting what was typed): keeps what `KEPT` lists and escapes every other `<`, `>` and `&`, so `<!channel>`,
  * `<!subteam^…>` or a disguised link become text. Applying it twice changes nothing.
  */
 export function neutralizeMrkdwn(text: string): string {
-  const kept = new RegExp(KEPT);
+  return keepingOnly(text, new RegExp(KEPT));
+}
+
+function keepingOnly(text: string, kept: RegExp): string {
   let out = "";
   let last = 0;
   for (const match of text.matchAll(kept)) {

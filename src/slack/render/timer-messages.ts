@@ -4,7 +4,7 @@ import { formatDuration } from "../../core/duration.js";
 import type { ScheduledReminder } from "../../core/run/run-schema.js";
 import type { MaintenanceWindow } from "../../core/window.js";
 import { ACTION_IDS } from "../ids.js";
-import { escapeMrkdwn, mention, neutralizeMrkdwn, slackDate, slackLink, truncate } from "./mrkdwn.js";
+import { escapeMrkdwn, escapeOnce, mention, slackDate, slackLink, truncate } from "./mrkdwn.js";
 
 /** Messages of timed jobs: reminders with Done / Snooze, and scheduled windows. Pure. */
 
@@ -62,7 +62,7 @@ export function handledReminderMessage(original: string, outcome: string): Messa
   return {
     text: outcome,
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: truncate(neutralizeMrkdwn(original), 3_000) } },
+      { type: "section", text: { type: "mrkdwn", text: truncate(escapeOnce(original), 3_000) } },
       { type: "context", elements: [{ type: "mrkdwn", text: truncate(outcome, 2_000) }] },
     ],
   };
