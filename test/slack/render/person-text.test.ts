@@ -192,7 +192,7 @@ describe.each(TRICKS)("%s reaches Slack as text", (_name, trick) => {
         `summary: "${
           trick
             .replace(/[\\"]/g, "")
-            .replace(/[\u0000-\u001F]/g, "")
+            .replace(/\p{Cc}/gu, "")
             .slice(0, 300) || "x"
         }"`,
       ),
