@@ -9,6 +9,20 @@ if (!config.ok) {
   process.exit(1);
 }
 const log = createLogger();
+// A promise nobody awaited failed: say so and keep serving (each request is already answered).
+process.on("unhandledRejection", (reason) => {
+  log.error("an unexpected error was not handled; Preflight keeps running", {
+    error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason),
+  });
+});
+// A synchronous throw nobody caught leaves the process in an unknown state: say what it was, then exit
+// so the supervisor starts a clean one (runs, reminders and effects are in Redis).
+process.on("uncaughtException", (error) => {
+  log.error("an unexpected exception; Preflight exits to be restarted", {
+    error: error.stack ?? error.message,
+  });
+  process.exit(1);
+});
 // A wrong token is found here, before anything says "running".
 const refused = await checkSlackCredentials(config.config);
 if (refused) {

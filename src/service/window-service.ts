@@ -92,7 +92,7 @@ export function createWindowService(deps: {
     return `Window ${windowId} was already ${window.status}.`;
   }
 
-  return { schedule, cancel, start };
+  return { schedule, cancel, start, get: deps.windows.get };
 }
 
 export type WindowService = ReturnType<typeof createWindowService>;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { App, LogLevel } from "@slack/bolt";
+import type { CustomRoute } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel } from "@slack/bolt";
 import type { Config } from "../config.js";
 import { register as registerDeleteSnapshot } from "./actions/delete-snapshot.js";
 import { register as registerFollowUps } from "./actions/follow-ups.js";
@@ -9,7 +10,10 @@ import { register as registerTimerButtons } from "./actions/timer-buttons.js";
 import { register as registerMaintenance } from "./commands/maintenance.js";
 import type { SlackDeps } from "./deps.js";
 import { register as registerThreadReplies } from "./events/thread-replies.js";
-import { listenerGuard } from "./listener-guard.js";
+import { buttonContext } from "./middleware/button-context.js";
+import { listenerGuard } from "./middleware/listener-guard.js";
+import { viewContext } from "./middleware/view-context.js";
+import { guardRequests } from "./request-guard.js";
 import { retryAfterMs } from "./slack-errors.js";
 import { register as registerReasonSubmissions } from "./views/reason-submissions.js";
 import { register as registerStartParameters } from "./views/start-parameters.js";
@@ -31,7 +35,6 @@ export function createSlackApp(config: Config, deps: SlackDeps, healthy: () => P
   };
   const common = {
     token: config.SLACK_BOT_TOKEN,
-    customRoutes: [healthz],
     logLevel: LogLevel.WARN,
     clientOptions: {
       rejectRateLimitedCalls: true,
@@ -41,14 +44,19 @@ export function createSlackApp(config: Config, deps: SlackDeps, healthy: () => P
   const app = config.SLACK_APP_TOKEN
     ? new App({
         ...common,
+        customRoutes: [healthz],
         appToken: config.SLACK_APP_TOKEN,
         socketMode: true,
         installerOptions: { port: config.PORT },
       })
-    : new App({ ...common, signingSecret: config.SLACK_SIGNING_SECRET ?? "" });
+    : new App({ ...common, receiver: httpReceiver(config.SLACK_SIGNING_SECRET ?? "", healthz, deps) });
 
-  // First: whatever a listener throws ends here, told to the person who asked.
+  // Global middleware, in order: nothing a listener throws escapes; every click and form is read
+  // and checked once before any listener sees it.
   app.use(listenerGuard(deps.log));
+  app.use(buttonContext(deps));
+  app.use(viewContext(deps));
+
   registerMaintenance(app, deps);
   registerStepButtons(app, deps);
   registerReasonButtons(app, deps);
@@ -64,10 +72,32 @@ export function createSlackApp(config: Config, deps: SlackDeps, healthy: () => P
     const wait = retryAfterMs(original);
     if (wait !== undefined) deps.log.warn("Slack rate limit reached in a listener", { retryAfterMs: wait });
     else
-      deps.log.error("listener failed", {
+      deps.log.error("a request could not be handled", {
         code: error.code,
         error: original instanceof Error ? original.message : String(original),
       });
   });
   return app;
+}
+
+/**
+ * Slack's requests over HTTP. A request is screened before Bolt reads it (`guardRequests`), an error
+ * Bolt meets before any listener is answered 200 rather than 500 (nothing was done, and a 5xx only
+ * makes Slack retry), and a request nobody acknowledged is answered before Slack's 3 s run out.
+ */
+function httpReceiver(signingSecret: string, healthz: CustomRoute, deps: SlackDeps): HTTPReceiver {
+  const receiver = new HTTPReceiver({
+    signingSecret,
+    customRoutes: [healthz],
+    logLevel: LogLevel.WARN,
+    unhandledRequestTimeoutMillis: 2_500,
+    processEventErrorHandler: async ({ error, response }) => {
+      deps.log.error("a request failed before any listener; answered without acting", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return !response.headersSent;
+    },
+  });
+  guardRequests(receiver, { signingSecret, log: deps.log });
+  return receiver;
 }

@@ -1,15 +1,26 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../core/ports.js";
+import { neutralizeMrkdwn } from "./render/mrkdwn.js";
 import { describeSlackError } from "./slack-errors.js";
+
+/**
+ * Private replies often quote what the person typed inside a refusal the engine worded (`x=<…> is
+ * not allowed`, `There is no run "…"`): they are neutralized here, once, for every caller. Escaped
+ * text and Preflight's own mentions pass unchanged.
+ */
+export function privateText(text: string): string {
+  return neutralizeMrkdwn(text);
+}
 
 /** Tells one person something only they see. A failure is logged; it never throws into a listener. */
 export async function replyPrivately(
   client: WebClient,
   log: Logger,
   target: { channel: string; user: string },
-  text: string,
+  message: string,
   respond?: (message: { response_type: "ephemeral"; text: string }) => Promise<unknown>,
 ): Promise<void> {
+  const text = privateText(message);
   try {
     await client.chat.postEphemeral({ channel: target.channel, user: target.user, text });
   } catch (error) {

@@ -35,7 +35,7 @@ describe("/maintenance answers every command", () => {
   it("explains wrong usage and lists the commands", async () => {
     const { text } = (await h.command("launch db-upgrade", ALICE)).json as { text: string };
     expect(text).toContain("I don't know `launch`");
-    expect(text).toContain("`start <checklist>");
+    expect(text).toContain("`start &lt;checklist&gt;");
     const list = (await h.command("list", ALICE)).json as { text: string };
     expect(list.text).toContain("*db-upgrade*");
     expect(list.text).toContain("env=qa|stage|prod");

@@ -101,6 +101,7 @@ describe("the post-mortem summary", () => {
         userId: "UCAROL",
         channelId: CHANNEL,
         messageTs: summaryMessage.ts,
+        threadTs: h.runMessage().ts,
         actionId: "summary_follow_up",
         value: button?.value ?? "",
       }),

@@ -140,6 +140,8 @@ export function blockActionPayload(args: {
   userId: string;
   channelId: string;
   messageTs: string;
+  /** The run message's ts, for a button on a message in its thread (the summary, the step list). */
+  threadTs?: string;
   actionId: string;
   value: string;
   blockId?: string;
@@ -156,13 +158,22 @@ export function blockActionPayload(args: {
       message_ts: args.messageTs,
       channel_id: args.channelId,
       is_ephemeral: false,
+      ...(args.threadTs ? { thread_ts: args.threadTs } : {}),
     },
     trigger_id: args.triggerId ?? triggerId(),
     team: { id: TEAM_ID, domain: TEAM_DOMAIN },
     enterprise: null,
     is_enterprise_install: false,
     channel: { id: args.channelId, name: "general" },
-    message: { type: "message", user: "UBOT", bot_id: "BBOT", text: "", ts: args.messageTs, blocks: [] },
+    message: {
+      type: "message",
+      user: "UBOT",
+      bot_id: "BBOT",
+      text: "",
+      ts: args.messageTs,
+      ...(args.threadTs ? { thread_ts: args.threadTs } : {}),
+      blocks: [],
+    },
     state: { values: {} },
     response_url:
       args.responseUrl ?? `https://hooks.slack.com/actions/${TEAM_ID}/1/${randomBytes(12).toString("hex")}`,

@@ -51,6 +51,13 @@ export const parameterSchema = z.discriminatedUnion("type", [
     description: text(LIMITS.summaryChars).optional(),
     default: z.boolean().optional(),
   }),
+  z
+    .strictObject({
+      type: z.literal("url"),
+      description: text(LIMITS.summaryChars).optional(),
+      default: z.string().optional(),
+    })
+    .describe("an http(s) URL; the only kind of parameter that may become a link"),
   z.strictObject({
     type: z.literal("number"),
     description: text(LIMITS.summaryChars).optional(),

@@ -34,6 +34,94 @@ export function renderTemplate(text: string, values: Readonly<Record<string, str
   return text.replace(TEMPLATE, (whole, name: string) => values[name] ?? whole);
 }
 
+/**
+ * A value placed into Markdown (a step's `details`) is text, never markup: in prose, every character
+ * the Markdown subset gives a meaning is backslash-escaped (CommonMark's own escape, which the
+ * Slack and Markdown renderers honour); inside a code span or fence, where backslashes are
+ * literal, a backtick that would end the code is replaced by a look-alike.
+ */
+export function renderMarkdownTemplate(text: string, values: Readonly<Record<string, string>>): string {
+  let inFence = false;
+  return text
+    .split("\n")
+    .map((line) => {
+      const fence = line.trimStart().startsWith("```");
+      if (fence) inFence = !inFence;
+      if (fence || inFence) return renderTemplateWith(line, values, codeLiteral);
+      return line
+        .split(/((?<!\\)`[^`]+`)/)
+        .map((part, i) => renderTemplateWith(part, values, i % 2 === 1 ? codeLiteral : markdownLiteral))
+        .join("");
+    })
+    .join("\n");
+}
+
+/**
+ * `value` as Markdown text: formatting, code and link characters escaped with a backslash, and a
+ * leading heading or bullet character.
+ */
+export function markdownLiteral(value: string): string {
+  return oneLine(value)
+    .replace(/[\\`*_~[\]()<>]/g, "\\$&")
+    .replace(/^(\s*)([#+-])/, "$1\\$2");
+}
+
+function codeLiteral(value: string): string {
+  return oneLine(value).replace(/`/g, "\u02CB");
+}
+
+function oneLine(value: string): string {
+  return value.replace(/[\r\n]+/g, " ");
+}
+
+function renderTemplateWith(
+  text: string,
+  values: Readonly<Record<string, string>>,
+  literal: (value: string) => string,
+): string {
+  return text.replace(TEMPLATE, (whole, name: string) => {
+    const value = values[name];
+    return value === undefined ? whole : literal(value);
+  });
+}
+
+/**
+ * A link's target: a value that starts it is a `type: url` parameter (checked when the checklist is
+ * loaded and when the run starts) and goes in as it is; a value inside the author's URL is encoded,
+ * so it can only ever be a path segment or a query value of the author's site.
+ */
+export function renderUrlTemplate(url: string, values: Readonly<Record<string, string>>): string {
+  return url.replace(TEMPLATE, (whole, name: string, offset: number) => {
+    const value = values[name];
+    if (value === undefined) return whole;
+    return offset === 0 ? value : encodeURIComponent(value);
+  });
+}
+
+/** Fields of a checklist whose text is Markdown; every other text is shown as plain text. */
+const MARKDOWN_FIELDS = new Set(["details"]);
+
+/**
+ * Fills in the templates of a part of a checklist (its phases, its reminders), keeping its shape:
+ * Markdown fields get their values as Markdown text (`renderMarkdownTemplate`), the others as they are.
+ */
+export function renderChecklistText<T>(value: T, values: Readonly<Record<string, string>>, key?: string): T {
+  if (typeof value === "string")
+    return (
+      key === "url"
+        ? renderUrlTemplate(value, values)
+        : key !== undefined && MARKDOWN_FIELDS.has(key)
+          ? renderMarkdownTemplate(value, values)
+          : renderTemplate(value, values)
+    ) as T;
+  if (Array.isArray(value)) return value.map((item) => renderChecklistText(item, values)) as T;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).map(([k, item]) => [k, renderChecklistText(item, values, k)]);
+    return Object.fromEntries(entries) as T;
+  }
+  return value;
+}
+
 /** Applies `render` to every string inside a JSON-like value, keeping its shape. */
 export function mapStrings<T>(value: T, render: (text: string) => string): T {
   if (typeof value === "string") return render(value) as T;

@@ -19,6 +19,7 @@ export function validateChecklist(checklist: Checklist): ChecklistIssue[] {
     ...checkReminders(checklist),
     ...checkRules(checklist),
     ...checkTemplates(checklist),
+    ...checkLinkParameters(checklist),
   ];
 }
 
@@ -115,6 +116,33 @@ function withinBudget(data: unknown): boolean {
     if (values > DOCUMENT_LIMITS.values || chars > DOCUMENT_LIMITS.chars) return false;
   }
   return true;
+}
+
+/**
+ * A link whose target starts with a `{{parameter}}` lets whoever starts the run choose where it
+ * points: only a parameter declared `type: url` (an http(s) URL, checked at start) may do that.
+ */
+function checkLinkParameters(checklist: Checklist): ChecklistIssue[] {
+  const issues: ChecklistIssue[] = [];
+  const check = (target: string, path: (string | number)[]) => {
+    const name = /^\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/.exec(target)?.[1];
+    if (name === undefined || checklist.parameters[name]?.type === "url") return;
+    issues.push({
+      path,
+      message: `a link target starts with {{${name}}}: declare ${name} with type: url (only url parameters may become links)`,
+    });
+  };
+  checklist.phases.forEach((phase, p) => {
+    phase.steps.forEach((step, s) => {
+      const path = ["phases", p, "steps", s];
+      step.links?.forEach((link, l) => {
+        check(link.url, [...path, "links", l, "url"]);
+      });
+      for (const match of (step.details ?? "").matchAll(/\]\(\s*(\{\{[^)]*)\)/g))
+        check(match[1] as string, [...path, "details"]);
+    });
+  });
+  return issues;
 }
 
 /** Template names checked on a document the schema refused, so one pass reports them too. */

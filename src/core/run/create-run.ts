@@ -1,5 +1,5 @@
 import { AWS_REGION, type Checklist, type Parameter } from "../checklist/schema.js";
-import { mapStrings, renderTemplate } from "../checklist/template.js";
+import { renderChecklistText, renderTemplate } from "../checklist/template.js";
 import type { Effect, Refusal } from "./effects.js";
 import { remindersFor, withReminders } from "./reminders.js";
 import type { Run } from "./run-schema.js";
@@ -94,6 +94,10 @@ function checkValue(name: string, parameter: Parameter, raw: string): string | u
         return `${name}=${raw} is above the maximum ${parameter.max}`;
       return undefined;
     }
+    case "url":
+      return isHttpUrl(raw)
+        ? undefined
+        : `${name}=${raw} is not a link: give an http(s) URL such as https://wiki.example.com/page`;
     case "string":
       if (raw.trim() === "") return `${name} is empty: give a value`;
       if (parameter.pattern !== undefined && !new RegExp(parameter.pattern).test(raw)) {
@@ -112,9 +116,17 @@ export function describeParameter(parameter: Parameter): string {
       return `${what}true or false`;
     case "number":
       return `${what}a number`;
+    case "url":
+      return `${what}an http(s) URL`;
     case "string":
       return `${what}text${parameter.pattern ? ` matching ${parameter.pattern}` : ""}`;
   }
+}
+
+/** An absolute http or https URL without spaces or characters that would end a Slack link. */
+export function isHttpUrl(raw: string): boolean {
+  if (raw.length > 2_000 || !/^https?:\/\/[^\s<>|"`]+$/i.test(raw)) return false;
+  return URL.canParse(raw);
 }
 
 /** A finished or aborted run of the past, as far as the environment rules need it. */
@@ -195,13 +207,12 @@ export function createRun(input: CreateRunInput): CreateRunResult {
   if (orderProblem) return refuse("out_of_order", orderProblem);
 
   const values = { ...builtIns, ...parameters.values };
-  const render = (text: string) => renderTemplate(text, values);
   const plan: Checklist = {
     ...checklist,
-    title: render(checklist.title),
-    summary: render(checklist.summary),
-    phases: mapStrings(checklist.phases, render),
-    reminders: mapStrings(checklist.reminders, render),
+    title: renderChecklistText(checklist.title, values),
+    summary: renderChecklistText(checklist.summary, values),
+    phases: renderChecklistText(checklist.phases, values),
+    reminders: renderChecklistText(checklist.reminders, values),
   };
   const renderedProblems = checkRenderedValues(plan);
   if (renderedProblems.length > 0) return refuse("invalid_parameters", renderedProblems.join("\n"));

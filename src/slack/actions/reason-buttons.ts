@@ -2,6 +2,7 @@ import type { App } from "@slack/bolt";
 import { findStep } from "../../core/run/step-rules.js";
 import type { SlackDeps } from "../deps.js";
 import { channelOf, FOREIGN_BUTTON, readButtonClick } from "../payloads.js";
+import { escapeMrkdwn } from "../render/mrkdwn.js";
 import { replyPrivately } from "../reply.js";
 import { describeSlackError } from "../slack-errors.js";
 import { reasonModal } from "../views/reason-modal.js";
@@ -26,11 +27,11 @@ export function register(app: App, deps: SlackDeps): void {
       const step = run && click.value.s ? findStep(run, click.value.s) : undefined;
       const problem = run && click.value.p ? run.problems.find((p) => p.id === click.value.p) : undefined;
       const context = step
-        ? `*${step.plan.title}*`
+        ? `*${escapeMrkdwn(step.plan.title)}*`
         : problem
-          ? `Problem: ${problem.text}`
+          ? `Problem: ${escapeMrkdwn(problem.text)}`
           : run
-            ? `*${run.plan.title}*`
+            ? `*${escapeMrkdwn(run.plan.title)}*`
             : undefined;
       const metadata = {
         r: click.value.r,

@@ -1,17 +1,35 @@
 import type { App } from "@slack/bolt";
+import { z } from "zod";
 import { describeParameter, resolveParameters } from "../../core/run/create-run.js";
 import { actAndAck } from "../apply-with-ack.js";
 import type { SlackDeps } from "../deps.js";
-import { replyPrivately } from "../reply.js";
+import { mention } from "../render/mrkdwn.js";
+import { privateText, replyPrivately } from "../reply.js";
 import { startRunAndReport } from "../start-run.js";
 import { startParametersModal } from "../views/start-parameters.js";
 import { type MaintenanceCommand, parseCommand, USAGE } from "./parse-command.js";
 import { listChecklists, statusOfRuns } from "./replies.js";
 import { cancelWindow, listPending, scheduleWindow } from "./timer-commands.js";
 
+/** Who typed the command and where: without both, nothing can be owned or posted, so nothing is done. */
+const commandSchema = z.object({
+  user_id: z.string().regex(/^[UW][A-Z0-9]{2,20}$/),
+  channel_id: z.string().regex(/^[CGD][A-Z0-9]{2,20}$/),
+  trigger_id: z.string().min(1).max(200),
+  text: z.string().max(4_000).default(""),
+});
+
+export const UNREADABLE_COMMAND =
+  "Preflight could not tell who sent this command or from which channel, so it did nothing. Type it again in a channel.";
+
 /** `/maintenance start|list|status|abort|help`. Always answers: never silence, never a stack trace. */
 export function register(app: App, deps: SlackDeps): void {
-  app.command("/maintenance", async ({ command, ack, client, respond }) => {
+  app.command("/maintenance", async ({ command: body, ack: ackWith, client, respond }) => {
+    const ack = (answer?: { response_type: "ephemeral"; text: string }) =>
+      ackWith(answer ? { ...answer, text: privateText(answer.text) } : undefined);
+    const envelope = commandSchema.safeParse(body);
+    if (!envelope.success) return ack({ response_type: "ephemeral", text: UNREADABLE_COMMAND });
+    const command = envelope.data;
     const parsed = parseCommand(command.text);
     if (!parsed.ok) return ack({ response_type: "ephemeral", text: parsed.message });
     const where = { channel: command.channel_id, user: command.user_id };
@@ -53,7 +71,7 @@ export function register(app: App, deps: SlackDeps): void {
       case "summary": {
         await ack();
         const posted = await deps.summaries.post(cmd.runId, {
-          comment: `Summary posted again by <@${command.user_id}>`,
+          comment: `Summary posted again by ${mention(command.user_id)}`,
         });
         if (!posted)
           await replyPrivately(

@@ -60,8 +60,13 @@ export function mentionedUser(text: string): string | undefined {
   return /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(text)?.[1];
 }
 
+/** Slack sends a command's text with `&`, `<` and `>` escaped; values are kept as the person typed them. */
+function unescapeSlack(text: string): string {
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
 export function parseCommand(text: string): ParsedCommand {
-  const [verb, ...args] = tokenize(text.trim());
+  const [verb, ...args] = tokenize(unescapeSlack(text).trim());
   switch (verb?.toLowerCase()) {
     case undefined:
     case "help":

@@ -3,6 +3,7 @@ import type { CatalogEntry, Logger, MessageRefs } from "../../core/ports.js";
 import type { Run } from "../../core/run/run-schema.js";
 import { describeStatus, unfinishedSteps } from "../../core/run/step-rules.js";
 import { permalinkOf } from "../permalink.js";
+import { escapeMrkdwn, mention, slackLink } from "../render/mrkdwn.js";
 
 /** Texts for `/maintenance list` and `status`. */
 
@@ -13,9 +14,10 @@ export function listChecklists(entries: CatalogEntry[]): string {
     const params = Object.entries(checklist.parameters).map(([name, p]) =>
       p.type === "enum" ? `${name}=${p.values.join("|")}` : `${name}${p.default === undefined ? "" : "?"}`,
     );
-    return `• *${checklist.id}*: ${checklist.summary}${params.length > 0 ? `\n    parameters: \`${params.join(" ")}\`` : ""}`;
+    const listed = params.length > 0 ? `\n    parameters: \`${escapeMrkdwn(params.join(" "))}\`` : "";
+    return `• *${escapeMrkdwn(checklist.id)}*: ${escapeMrkdwn(checklist.summary)}${listed}`;
   });
-  return `*Checklists* (start one with \`/maintenance start <checklist> key=value…\`):\n${lines.join("\n")}`.slice(
+  return `*Checklists* (start one with \`/maintenance start &lt;checklist&gt; key=value…\`):\n${lines.join("\n")}`.slice(
     0,
     3_900,
   );
@@ -33,9 +35,11 @@ export async function statusOfRuns(
       const next = unfinishedSteps(run)[0];
       const where = await permalink(client, refs, run, log);
       const step = next
-        ? `next: ${next.plan.title} (${describeStatus(next.state.status)})`
+        ? `next: ${escapeMrkdwn(next.plan.title)} (${describeStatus(next.state.status)})`
         : "every step done: ready to finish";
-      return `• \`${run.id}\` *${run.plan.title}*${run.environment ? ` [${run.environment}]` : ""}, owner <@${run.owner}>: ${step}${where ? ` <${where}|open>` : ""}`;
+      const environment = run.environment ? ` [${escapeMrkdwn(run.environment)}]` : "";
+      const open = where ? slackLink(escapeMrkdwn(where), "open") : undefined;
+      return `• \`${escapeMrkdwn(run.id)}\` *${escapeMrkdwn(run.plan.title)}*${environment}, owner ${mention(run.owner)}: ${step}${open ? ` ${open}` : ""}`;
     }),
   );
   return `*Active runs in this channel:*\n${lines.join("\n")}`;

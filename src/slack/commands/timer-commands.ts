@@ -57,7 +57,7 @@ export async function listPending(deps: SlackDeps, client: WebClient, where: Whe
   const lines = pending.slice(0, 40).map((job) => {
     const what =
       job.kind === "window"
-        ? `window \`${job.text}\` (${job.jobId.includes(".start") ? "start" : "reminder before it"})`
+        ? `window \`${escapeMrkdwn(job.text)}\` (${job.jobId.includes(".start") ? "start" : "reminder before it"})`
         : escapeMrkdwn(job.text);
     return `• ${slackDate(job.dueAt)}: ${what}`;
   });

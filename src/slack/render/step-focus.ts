@@ -6,7 +6,7 @@ import { describeAction } from "../../render/run-markdown.js";
 import { encodeActionValue } from "../action-value.js";
 import { ACTION_IDS, type ActionId } from "../ids.js";
 import { button, SLACK_LIMITS } from "./budget.js";
-import { escapeMrkdwn, markdownToMrkdwn, mention, truncate, truncateMrkdwn } from "./mrkdwn.js";
+import { escapeMrkdwn, markdownToMrkdwn, mention, slackLink, truncate, truncateMrkdwn } from "./mrkdwn.js";
 import { STATUS_EMOJI, statusNote, stepProgress, stepTitle } from "./step-line.js";
 
 /** A step in focus (running, waiting for a verifier, next to start): everything needed to do it. */
@@ -67,8 +67,8 @@ function detailParts(run: Run, located: LocatedStep): Part[] {
   const text = (value: string) => parts.push({ text: value, cut: "text" });
   if (plan.details) text(truncateMrkdwn(markdownToMrkdwn(plan.details.trim()), DETAILS_CHARS, DETAILS_CUT));
   for (const link of plan.links ?? []) {
-    const url = escapeMrkdwn(link.url).replace(/\|/g, "%7C");
-    parts.push({ text: `🔗 <${url}|${escapeMrkdwn(link.label.trim())}>`, cut: "never" });
+    const label = escapeMrkdwn(link.label.trim());
+    parts.push({ text: `🔗 ${slackLink(escapeMrkdwn(link.url), label) ?? label}`, cut: "never" });
   }
   for (const command of plan.commands ?? []) {
     parts.push({

@@ -4,7 +4,7 @@ import { formatDuration } from "../../core/duration.js";
 import type { ScheduledReminder } from "../../core/run/run-schema.js";
 import type { MaintenanceWindow } from "../../core/window.js";
 import { ACTION_IDS } from "../ids.js";
-import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn.js";
+import { escapeMrkdwn, escapeOnce, mention, slackDate, slackLink, truncate } from "./mrkdwn.js";
 
 /** Messages of timed jobs: reminders with Done / Snooze, and scheduled windows. Pure. */
 
@@ -25,8 +25,10 @@ const button = (text: string, actionId: string, value: string, style?: "primary"
 });
 
 export function reminderMessage(reminder: ScheduledReminder, runLink: string | undefined): Message {
-  const text = `⏰ Reminder: ${reminder.text}`;
-  const from = runLink ? `<${runLink}|run ${reminder.runId}>` : `run ${reminder.runId}`;
+  // The top-level text is what notifications show: it is mrkdwn too, so the reminder is escaped there as well.
+  const text = `⏰ Reminder: ${escapeMrkdwn(reminder.text)}`;
+  const run = `run ${escapeMrkdwn(reminder.runId)}`;
+  const from = runLink ? (slackLink(escapeMrkdwn(runLink), run) ?? run) : run;
   const value = JSON.stringify({ k: reminder.key, r: reminder.runId });
   const snoozed = reminder.occurrence > 0 ? `, snoozed ${reminder.occurrence}×` : "";
   return {
@@ -52,12 +54,15 @@ export function reminderMessage(reminder: ScheduledReminder, runLink: string | u
   };
 }
 
-/** The reminder message once someone handled it: what was done, by whom, no buttons. */
+/**
+ * The reminder message once someone handled it: what was done, by whom, no buttons. `original` is
+ * the message's text as the click carried it: escaped by us when posted, but still outside input.
+ */
 export function handledReminderMessage(original: string, outcome: string): Message {
   return {
     text: outcome,
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: truncate(original, 3_000) } },
+      { type: "section", text: { type: "mrkdwn", text: truncate(escapeOnce(original), 3_000) } },
       { type: "context", elements: [{ type: "mrkdwn", text: truncate(outcome, 2_000) }] },
     ],
   };
@@ -82,7 +87,7 @@ export function windowReminder(window: MaintenanceWindow, beforeMs: number): str
 }
 
 export function windowStartMessage(window: MaintenanceWindow): Message {
-  const text = `🟢 The window for ${window.title} starts now.`;
+  const text = `🟢 The window for ${escapeMrkdwn(window.title)} starts now.`;
   return {
     text,
     blocks: [

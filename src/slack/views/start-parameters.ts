@@ -7,6 +7,7 @@ import type { SlackDeps } from "../deps.js";
 import { VIEW_IDS } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
 import { viewSubmissionSchema } from "../payloads.js";
+import { escapeMrkdwn } from "../render/mrkdwn.js";
 import { startRunAndReport } from "../start-run.js";
 
 /** When `/maintenance start` lacks required parameters, a modal asks for them with typed inputs. */
@@ -33,11 +34,14 @@ export function startParametersModal(
 ): View | undefined {
   const privateMetadata = JSON.stringify(meta);
   if (privateMetadata.length > MAX_METADATA) return undefined;
-  const given = Object.entries(meta.g).map(([name, value]) => `\`${name}=${value}\``);
+  const given = Object.entries(meta.g).map(([name, value]) => `\`${escapeMrkdwn(`${name}=${value}`)}\``);
   const blocks: KnownBlock[] = [
     {
       type: "section",
-      text: { type: "mrkdwn", text: `*${checklist.title}*\n${checklist.summary}`.slice(0, 3_000) },
+      text: {
+        type: "mrkdwn",
+        text: `*${escapeMrkdwn(checklist.title)}*\n${escapeMrkdwn(checklist.summary)}`.slice(0, 3_000),
+      },
     },
     ...(given.length > 0
       ? [

@@ -469,7 +469,7 @@ title: Templated
 summary: Region and link from parameters
 parameters:
   region: { type: string, default: us-east-2 }
-  page: { type: string, default: "https://status.example.com" }
+  page: { type: url, default: "https://status.example.com" }
 phases:
   - id: only
     title: Only
@@ -485,7 +485,7 @@ phases:
       'region "mars" (step snap) is not an AWS region such as us-east-2',
     );
     expect(() => newRun({ params: { page: "status" } }, yaml)).toThrow(
-      'link "Status page" (step snap) is not an http(s) URL: status',
+      "page=status is not a link: give an http(s) URL such as https://wiki.example.com/page",
     );
   });
 });

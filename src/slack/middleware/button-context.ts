@@ -1,0 +1,162 @@
+import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
+import { z } from "zod";
+import type { Logger, MessageRefs } from "../../core/ports.js";
+import type { Run, ScheduledReminder } from "../../core/run/run-schema.js";
+import type { MaintenanceWindow } from "../../core/window.js";
+import { ACTION_IDS } from "../ids.js";
+import { parseJsonWith } from "../json-input.js";
+import { replyPrivately } from "../reply.js";
+import { ackIfNotYet } from "./listener-guard.js";
+
+/**
+ * Every button click is read here once, before any listener: the button must be one Preflight
+ * draws, and what it names must exist and belong to the message it was clicked on. A click that
+ * fails is acknowledged, told why in one private line, and reaches no listener: nothing is written.
+ * The listeners find what was checked in `context.button`.
+ */
+
+export const OLD_BUTTON = "This button belongs to an older message; use the run's current message.";
+export const NOT_THIS_MESSAGE =
+  "This button doesn't belong to the message it was clicked on, so nothing was done. Use the buttons on the run's own message.";
+export const UNREADABLE_BUTTON =
+  "That button doesn't carry a run Preflight can read (it may come from an old version). Use the buttons on the current run message.";
+const noRun = (runId: string) => `There is no run "${runId}", so nothing was done.`;
+const UNKNOWN_REMINDER = "Preflight no longer knows this reminder, so nothing was done. Handle it by hand.";
+const UNKNOWN_WINDOW =
+  "Preflight doesn't know this window here (it may have been cancelled), so nothing was done. `/maintenance reminders` lists what is pending.";
+
+const RUN_BUTTONS: ReadonlySet<string> = new Set([
+  ACTION_IDS.startStep,
+  ACTION_IDS.completeStep,
+  ACTION_IDS.verifyStep,
+  ACTION_IDS.approveStep,
+  ACTION_IDS.skipStep,
+  ACTION_IDS.reportProblem,
+  ACTION_IDS.addNote,
+  ACTION_IDS.resolveProblem,
+  ACTION_IDS.finishRun,
+  ACTION_IDS.abortRun,
+  ACTION_IDS.summaryFollowUp,
+]);
+const REMINDER_BUTTONS: ReadonlySet<string> = new Set([
+  ACTION_IDS.reminderDone,
+  ACTION_IDS.reminderSnoozeDay,
+  ACTION_IDS.reminderSnoozeWeek,
+  ACTION_IDS.reminderDeleteSnapshot,
+]);
+const KNOWN_BUTTONS: ReadonlySet<string> = new Set(Object.values(ACTION_IDS));
+
+const RUN_ID = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const runValue = z.looseObject({ r: RUN_ID });
+const reminderValue = z.looseObject({ k: z.string().max(300), r: RUN_ID });
+const windowValue = z.looseObject({ w: z.string().max(64) });
+
+const clickSchema = z.object({
+  type: z.literal("block_actions"),
+  user: z.object({ id: z.string().min(1).max(64) }),
+  channel: z.object({ id: z.string() }).optional(),
+  container: z
+    .object({
+      channel_id: z.string().optional(),
+      message_ts: z.string().optional(),
+      thread_ts: z.string().optional(),
+    })
+    .optional(),
+  message: z.object({ ts: z.string().optional(), thread_ts: z.string().optional() }).optional(),
+  actions: z.array(z.object({ action_id: z.string(), value: z.unknown().optional() })).min(1),
+});
+
+/** What the middleware checked about a click, for the listener that handles it. */
+export interface ButtonContext {
+  actionId: string;
+  user: string;
+  channel: string;
+  messageTs?: string;
+  runId?: string;
+  reminder?: ScheduledReminder;
+  window?: MaintenanceWindow;
+}
+
+export interface ButtonContextDeps {
+  service: { get(runId: string): Promise<Pick<Run, "id" | "reminders"> | undefined> };
+  refs: Pick<MessageRefs, "runOfThread">;
+  windows: { get(windowId: string): Promise<MaintenanceWindow | undefined> };
+  log: Logger;
+}
+
+type Checked = { ok: true; context: ButtonContext } | { ok: false; message: string };
+
+export function buttonContext(deps: ButtonContextDeps): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
+    const body = args.body as { type?: unknown };
+    if (body.type !== "block_actions") return args.next();
+    const checked = await checkClick(deps, args.body);
+    if (checked.ok) {
+      args.context.button = checked.context;
+      return args.next();
+    }
+    await ackIfNotYet(args as { ack?: () => Promise<void> });
+    const click = clickSchema.safeParse(args.body);
+    const channel = click.success ? (click.data.channel?.id ?? click.data.container?.channel_id) : undefined;
+    if (click.success && channel)
+      await replyPrivately(
+        args.client as WebClient,
+        deps.log,
+        { channel, user: click.data.user.id },
+        checked.message,
+      );
+    deps.log.info("a click was refused before any listener", { reason: checked.message });
+  };
+}
+
+/** Reads a click and checks that what its button names exists and belongs to this message. */
+export async function checkClick(deps: ButtonContextDeps, body: unknown): Promise<Checked> {
+  const parsed = clickSchema.safeParse(body);
+  if (!parsed.success) return { ok: false, message: UNREADABLE_BUTTON };
+  const click = parsed.data;
+  const action = click.actions[0] as { action_id: string; value?: unknown };
+  if (!KNOWN_BUTTONS.has(action.action_id)) return { ok: false, message: OLD_BUTTON };
+  const channel = click.channel?.id ?? click.container?.channel_id;
+  const messageTs = click.message?.ts ?? click.container?.message_ts;
+  const threadTs = click.message?.thread_ts ?? click.container?.thread_ts;
+  if (!channel) return { ok: false, message: UNREADABLE_BUTTON };
+  const base: ButtonContext = {
+    actionId: action.action_id,
+    user: click.user.id,
+    channel,
+    ...(messageTs ? { messageTs } : {}),
+  };
+
+  if (RUN_BUTTONS.has(action.action_id)) {
+    const value = parseJsonWith(runValue, action.value);
+    if (!value) return { ok: false, message: UNREADABLE_BUTTON };
+    if (!(await deps.service.get(value.r))) return { ok: false, message: noRun(value.r) };
+    // The run message itself, or a message in its thread (the step list, the summary).
+    const stamps = [messageTs, threadTs].filter((ts): ts is string => ts !== undefined);
+    const runs = await Promise.all(stamps.map((ts) => deps.refs.runOfThread(channel, ts)));
+    if (!runs.includes(value.r)) return { ok: false, message: NOT_THIS_MESSAGE };
+    return { ok: true, context: { ...base, runId: value.r } };
+  }
+  if (REMINDER_BUTTONS.has(action.action_id)) {
+    const value = parseJsonWith(reminderValue, action.value);
+    if (!value) return { ok: false, message: UNREADABLE_BUTTON };
+    // The reminder's state lives on its run.
+    const state = (await deps.service.get(value.r))?.reminders[value.k];
+    if (!state) return { ok: false, message: UNKNOWN_REMINDER };
+    const reminder: ScheduledReminder = { ...state, runId: value.r };
+    // A reminder posted to a channel named in the checklist (#business-updates) has no id to compare.
+    if (/^[CG][A-Z0-9]+$/.test(reminder.channel) && reminder.channel !== channel)
+      return { ok: false, message: NOT_THIS_MESSAGE };
+    return { ok: true, context: { ...base, runId: value.r, reminder } };
+  }
+  if (action.action_id === ACTION_IDS.startWindow) {
+    const value = parseJsonWith(windowValue, action.value);
+    if (!value) return { ok: false, message: UNREADABLE_BUTTON };
+    const window = await deps.windows.get(value.w);
+    if (!window || window.channel !== channel) return { ok: false, message: UNKNOWN_WINDOW };
+    return { ok: true, context: { ...base, window } };
+  }
+  // A button added to ACTION_IDS without a rule here: its listener reads it itself.
+  return { ok: true, context: base };
+}

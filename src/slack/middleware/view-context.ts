@@ -1,0 +1,83 @@
+import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
+import { z } from "zod";
+import type { Logger } from "../../core/ports.js";
+import type { Run } from "../../core/run/run-schema.js";
+import { VIEW_IDS } from "../ids.js";
+import { parseJsonWith } from "../json-input.js";
+import { ackIfNotYet } from "./listener-guard.js";
+
+/**
+ * Form submissions and shortcuts, read before any listener: a form Preflight never opened, or one
+ * naming a run or reminder that doesn't exist (or a run of another channel), is answered and goes
+ * no further. Closed forms and shortcuts (Preflight offers none) are acknowledged, so Slack never
+ * shows the person an error.
+ */
+
+export const STALE_FORM =
+  "This form is out of date and nothing was saved; close it and use the run's current message.";
+
+const KNOWN_VIEWS: ReadonlySet<string> = new Set(Object.values(VIEW_IDS));
+/** Forms whose private_metadata names a run (`r`) and the channel of its message (`c`). */
+const RUN_FORMS: ReadonlySet<string> = new Set([
+  VIEW_IDS.skipStep,
+  VIEW_IDS.reportProblem,
+  VIEW_IDS.addNote,
+  VIEW_IDS.resolveProblem,
+  VIEW_IDS.abortRun,
+  VIEW_IDS.followUps,
+]);
+
+const submissionSchema = z.object({
+  view: z.object({
+    callback_id: z.string(),
+    private_metadata: z.string().default(""),
+    state: z.object({ values: z.record(z.string(), z.unknown()) }).optional(),
+  }),
+});
+const runMetadata = z.looseObject({ r: z.string().max(64), c: z.string().max(64) });
+const reminderMetadata = z.looseObject({ k: z.string().max(300), r: z.string().max(64) });
+const startMetadata = z.looseObject({ c: z.string().regex(/^[CGD][A-Z0-9]{2,20}$/) });
+
+export interface ViewContextDeps {
+  service: { get(runId: string): Promise<Pick<Run, "channel" | "reminders"> | undefined> };
+  log: Logger;
+}
+
+export function viewContext(deps: ViewContextDeps): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
+    const type = (args.body as { type?: unknown }).type;
+    const ack = args as { ack?: (response?: unknown) => Promise<void> };
+    if (type === "view_closed" || type === "shortcut" || type === "message_action") {
+      await ackIfNotYet(ack);
+      return;
+    }
+    if (type !== "view_submission") return args.next();
+    const submission = submissionSchema.safeParse(args.body);
+    const view = submission.success ? submission.data.view : undefined;
+    if (!view || !KNOWN_VIEWS.has(view.callback_id)) {
+      deps.log.info("a form Preflight does not know was submitted; closed");
+      await ackIfNotYet(ack);
+      return;
+    }
+    if (await formIsCurrent(deps, view.callback_id, view.private_metadata)) return args.next();
+    deps.log.info("a form naming something that does not exist was submitted", { form: view.callback_id });
+    const block = Object.keys(view.state?.values ?? {})[0];
+    if (ack.ack)
+      await ack.ack(block ? { response_action: "errors", errors: { [block]: STALE_FORM } } : undefined);
+  };
+}
+
+async function formIsCurrent(deps: ViewContextDeps, callbackId: string, metadata: string): Promise<boolean> {
+  if (RUN_FORMS.has(callbackId)) {
+    const meta = parseJsonWith(runMetadata, metadata);
+    const run = meta ? await deps.service.get(meta.r) : undefined;
+    return run !== undefined && run.channel === meta?.c;
+  }
+  if (callbackId === VIEW_IDS.deleteSnapshot) {
+    const meta = parseJsonWith(reminderMetadata, metadata);
+    const run = meta ? await deps.service.get(meta.r) : undefined;
+    return meta !== undefined && run?.reminders[meta.k] !== undefined;
+  }
+  if (callbackId === VIEW_IDS.startParameters) return parseJsonWith(startMetadata, metadata) !== undefined;
+  return true;
+}

@@ -1,0 +1,142 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HTTPModuleFunctions, type HTTPReceiver, isRawBodyError } from "@slack/bolt";
+import { z } from "zod";
+import type { Logger } from "../core/ports.js";
+
+/**
+ * Bolt reads a request's envelope (who, which team, which channel) before any middleware runs,
+ * and a body of another shape throws there: JSON `null` killed the process (`body.ssl_check`),
+ * `"user": null` answered 500, an object of no known type was never answered. Signed requests are
+ * checked here first, against the shapes Bolt dereferences; anything else is answered 400 at once
+ * and reaches no listener.
+ */
+
+const record = z.looseObject({});
+const person = z.looseObject({ id: z.string().min(1).max(64) });
+/** What Bolt reads of every interaction: `user.id`, `team.id`, `enterprise.id`, `channel.id`. */
+const interaction = {
+  user: person,
+  team: record.nullable().optional(),
+  enterprise: record.nullable().optional(),
+  channel: z.looseObject({ id: z.string().max(64) }).optional(),
+  function_data: z.undefined().optional(),
+};
+
+const eventEnvelope = z.looseObject({
+  type: z.literal("event_callback"),
+  event: z.looseObject({
+    type: z.string(),
+    user: z.union([z.string(), person]).optional(),
+    channel: z.union([z.string(), record]).optional(),
+    item: record.optional(),
+    subteam: record.optional(),
+  }),
+  authorizations: z.array(record).optional(),
+});
+
+/** A slash command is form fields: every one a single string (a repeated field arrives as a list). */
+const commandEnvelope = z.record(z.string(), z.string()).refine((fields) => fields.command !== undefined);
+
+const actionEnvelope = z.looseObject({
+  ...interaction,
+  type: z.literal("block_actions"),
+  actions: z.array(z.looseObject({ action_id: z.string().max(255) })).min(1),
+});
+
+const viewEnvelope = z.looseObject({
+  ...interaction,
+  type: z.enum(["view_submission", "view_closed"]),
+  view: z.looseObject({ id: z.string().optional(), callback_id: z.string().max(255) }),
+});
+
+const shortcutEnvelope = z.looseObject({
+  ...interaction,
+  type: z.enum(["shortcut", "message_action"]),
+  callback_id: z.string().max(255),
+});
+
+/** True when Bolt can route `body` without throwing, and it is a kind of request Slack sends us. */
+export function isRoutableRequest(body: unknown): boolean {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return false;
+  const fields = body as Record<string, unknown>;
+  if (fields.ssl_check === "1" || fields.type === "url_verification") return true;
+  // Bolt tells the kinds apart by which fields exist, in this order; each must then have its shape.
+  if (fields.event !== undefined) return eventEnvelope.safeParse(body).success;
+  if (fields.command !== undefined) return commandEnvelope.safeParse(body).success;
+  if (fields.name !== undefined) return false;
+  if (fields.actions !== undefined) return actionEnvelope.safeParse(body).success;
+  if (fields.type === "view_submission" || fields.type === "view_closed")
+    return viewEnvelope.safeParse(body).success;
+  if (fields.type === "shortcut" || fields.type === "message_action")
+    return shortcutEnvelope.safeParse(body).success;
+  return false;
+}
+
+/**
+ * Puts the check in front of the receiver's request listener, for POSTs to `path`. The body is
+ * read and its signature verified here (Bolt reuses the buffered body), so an unsigned request
+ * still gets Bolt's 401 and never costs more than reading it.
+ */
+export function guardRequests(
+  receiver: HTTPReceiver,
+  options: { signingSecret: string; log: Logger; path?: string },
+): void {
+  const path = options.path ?? "/slack/events";
+  const next = receiver.requestListener;
+  const answer = (res: ServerResponse, status: number) => {
+    if (res.headersSent) return;
+    res.writeHead(status);
+    res.end();
+  };
+
+  async function screen(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let buffered: Awaited<ReturnType<typeof HTTPModuleFunctions.parseAndVerifyHTTPRequest>>;
+    try {
+      buffered = await HTTPModuleFunctions.parseAndVerifyHTTPRequest(
+        { enabled: true, signingSecret: options.signingSecret },
+        req,
+      );
+    } catch (error) {
+      const tooLarge =
+        isRawBodyError(error) && (error.type === "entity.too.large" || error.statusCode === 413);
+      options.log.warn("a request to Slack's endpoint was refused", {
+        reason: tooLarge ? "body too large" : "signature or timestamp not valid",
+      });
+      return answer(res, tooLarge ? 413 : 401);
+    }
+    let body: unknown;
+    try {
+      body = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
+    } catch {
+      // Not JSON: Bolt answers 400 for it; said here so both refusals read alike.
+      options.log.warn("a signed request had a body that is not JSON; answered 400");
+      return answer(res, 400);
+    }
+    if (!isRoutableRequest(body)) {
+      options.log.warn("a signed request had a shape Slack does not send; answered 400", {
+        type: describeShape(body),
+      });
+      return answer(res, 400);
+    }
+    next(buffered, res);
+  }
+
+  receiver.requestListener = (req, res) => {
+    const url = req.url ?? "";
+    if (req.method !== "POST" || (url !== path && !url.startsWith(`${path}?`))) return next(req, res);
+    screen(req, res).catch((error: unknown) => {
+      options.log.error("checking a request failed", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      answer(res, 400);
+    });
+  };
+}
+
+function describeShape(body: unknown): string {
+  if (body === null) return "null";
+  if (Array.isArray(body)) return "array";
+  if (typeof body !== "object") return typeof body;
+  const type = (body as { type?: unknown }).type;
+  return typeof type === "string" ? type.slice(0, 40) : "object without a type";
+}
