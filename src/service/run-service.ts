@@ -53,6 +53,8 @@ export interface StartRequest {
   owner: string;
   buddy?: string;
   dryRun?: boolean;
+  /** Break-glass reason to start past the environment gate (a second person must approve). */
+  override?: string;
 }
 
 export type StartOutcome =
@@ -91,6 +93,7 @@ export function createRunService(deps: RunServiceDeps) {
       priorRuns: await store.priorRuns(entry.checklist.id),
       ...(request.buddy !== undefined ? { buddy: request.buddy } : {}),
       ...(request.dryRun !== undefined ? { dryRun: request.dryRun } : {}),
+      ...(request.override !== undefined ? { override: request.override } : {}),
     });
     if (!result.ok) {
       return {
@@ -231,6 +234,7 @@ export function createRunService(deps: RunServiceDeps) {
     carryOut,
     recover,
     get: store.get,
+    runLog: store.log,
     activeRuns: store.activeRuns,
     record: store.record,
     unknownChecklist,

@@ -26,11 +26,14 @@ export function createTimedJobHandler(deps: {
     const ref = await deps.refs.get(reminder.runId);
     const link = ref ? await permalinkOf(deps.client, deps.log, ref.channel, ref.ts) : undefined;
     const message = reminderMessage(reminder, link);
+    // A rehearsal posts nowhere but its own thread.
+    const inThread = reminder.dryRun && ref ? { channel: ref.channel, thread_ts: ref.ts } : {};
     await deps.client.chat.postMessage({
       channel: reminder.channel,
       text: message.text,
       blocks: message.blocks,
       unfurl_links: false,
+      ...inThread,
     });
   }
 

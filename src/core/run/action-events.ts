@@ -21,11 +21,18 @@ import { describeStatus, findStep, type LocatedStep, namedVerifiers } from "./st
  * executor reports back with action_progress / action_succeeded / action_failed.
  */
 
-const MUTATING = new Set(["rds.modify"]);
+/** Actions that change or destroy something in AWS: two people in a protected environment. */
+const MUTATING = new Set(["rds.modify", "rds.delete_snapshot"]);
 
 export function needsApproval(run: Run, located: LocatedStep): boolean {
   const action = located.plan.action;
-  if (!action || !MUTATING.has(action.type) || run.dryRun || run.environment === undefined) return false;
+  if (!action || !MUTATING.has(action.type) || run.dryRun) return false;
+  return isProtected(run);
+}
+
+/** The run's environment is marked `protected` in the checklist. */
+export function isProtected(run: Run): boolean {
+  if (run.environment === undefined) return false;
   return run.plan.rules.environments?.[run.environment]?.protected ?? false;
 }
 

@@ -20,6 +20,7 @@ import {
   withStep,
 } from "./decision.js";
 import type { Effect } from "./effects.js";
+import { approveOverride, holdForOverride } from "./override.js";
 import type { Run, RunEvent, StepState } from "./run-schema.js";
 import {
   blockingStep,
@@ -38,7 +39,9 @@ export type { Decision } from "./decision.js";
  * refused. Pure: time and the acting user come in; nothing goes out but the return value.
  */
 export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
-  if (run.status !== "active") {
+  const held = holdForOverride(run, event);
+  if (held) return held;
+  if (run.status !== "active" && run.status !== "awaiting_override") {
     return refuse(
       "closed",
       `This run was ${run.status} at ${run.closedAt ?? "an earlier time"}; it accepts nothing more.`,
@@ -74,6 +77,8 @@ export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
       return finish(run, event, now);
     case "approve_step":
       return approveStep(run, event, at);
+    case "approve_override":
+      return approveOverride(run, event, now);
     case "action_progress":
       return actionProgress(run, event, at);
     case "action_succeeded":

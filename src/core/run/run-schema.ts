@@ -65,8 +65,20 @@ export const noteSchema = z.object({
 });
 export type Note = z.infer<typeof noteSchema>;
 
-export const RUN_STATUSES = ["active", "finished", "aborted"] as const;
+/** `awaiting_override`: started past the environment gate, waiting for a second person (override.ts). */
+export const RUN_STATUSES = ["awaiting_override", "active", "finished", "aborted"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** A break-glass start past the environment gate: who asked, why, what the gate said, who approved. */
+export const runOverrideSchema = z.object({
+  reason: z.string(),
+  requestedBy: userId,
+  requestedAt: isoTime,
+  gate: z.string(),
+  approvedBy: userId.optional(),
+  approvedAt: isoTime.optional(),
+});
+export type RunOverride = z.infer<typeof runOverrideSchema>;
 
 export const runSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]+$/),
@@ -88,6 +100,7 @@ export const runSchema = z.object({
   owner: userId,
   buddy: userId.optional(),
   dryRun: z.boolean().default(false),
+  override: runOverrideSchema.optional(),
   createdAt: isoTime,
   closedAt: isoTime.optional(),
   abortReason: z.string().optional(),
@@ -135,6 +148,7 @@ export const runEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("abort"), reason, ...eventBase }),
   z.object({ type: z.literal("finish"), ...eventBase }),
   z.object({ type: z.literal("approve_step"), stepId, ...eventBase }),
+  z.object({ type: z.literal("approve_override"), ...eventBase }),
   // Reported by the action executor (by: PREFLIGHT_USER), never by a button.
   z.object({ type: z.literal("action_progress"), stepId, status: z.string(), ...eventBase }),
   z.object({
@@ -165,5 +179,9 @@ export const scheduledReminderSchema = z.object({
   text: z.string(),
   keepOnAbort: z.boolean(),
   action: actionSchema.optional(),
+  /** A rehearsal's reminder: posted in the run's thread, offering nothing real (rehearsal.ts). */
+  dryRun: z.boolean().optional(),
+  /** The channel the checklist names, where a rehearsal would have posted it. */
+  wouldPostTo: z.string().optional(),
 });
 export type ScheduledReminder = z.infer<typeof scheduledReminderSchema>;

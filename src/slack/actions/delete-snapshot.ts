@@ -3,6 +3,13 @@ import type { View } from "@slack/types";
 import { z } from "zod";
 import { formatDuration } from "../../core/duration.js";
 import { RdsError, type RdsSnapshotState } from "../../core/rds.js";
+import {
+  DELETION_REQUESTED,
+  type DeletionDecision,
+  decideSnapshotDeletion,
+  deletionRequestId,
+  SNAPSHOT_DELETED,
+} from "../../core/run/deletion.js";
 import type { ScheduledReminder } from "../../core/run/run-schema.js";
 import type { SlackDeps } from "../deps.js";
 import { ACTION_IDS, VIEW_IDS } from "../ids.js";
@@ -14,7 +21,8 @@ import { describeSlackError } from "../slack-errors.js";
 
 /**
  * "Delete snapshot…" on a reminder: check the snapshot exists, show its age and size, ask for
- * confirmation, then delete it and record who did on the run.
+ * confirmation, then delete it and record who did on the run. Whether one person may delete it,
+ * or the first asks and a second confirms (protected environments), is decided in the core.
  */
 
 const clickSchema = z.object({
@@ -58,6 +66,11 @@ export function register(app: App, deps: SlackDeps): void {
       );
       return;
     }
+    const decision = await decide(deps, reminder, where.user);
+    if (decision.kind === "refused") {
+      await replyPrivately(client, deps.log, where, decision.message);
+      return;
+    }
     let snapshot: RdsSnapshotState;
     try {
       snapshot = await deps.rds.describeSnapshot(
@@ -79,7 +92,7 @@ export function register(app: App, deps: SlackDeps): void {
     try {
       await client.views.open({
         trigger_id: click.data.trigger_id,
-        view: confirmation(snapshot, action, metadata, now()),
+        view: confirmation(snapshot, action, metadata, now(), decision),
       });
     } catch (error) {
       deps.log.error("could not open the snapshot deletion form", {
@@ -104,8 +117,44 @@ export function register(app: App, deps: SlackDeps): void {
     if (!submission.success || !meta) return;
     const user = submission.data.user.id;
     const where = { channel: meta.c, user };
-    const action = (await deps.timers.reminder(meta.k))?.action;
-    if (action?.type !== "rds.delete_snapshot") return;
+    const reminder = await deps.timers.reminder(meta.k);
+    const action = reminder?.action;
+    if (!reminder || action?.type !== "rds.delete_snapshot") return;
+    const runId = reminder.runId;
+    const decision = await decide(deps, reminder, user);
+    if (decision.kind === "refused") {
+      await replyPrivately(client, deps.log, where, decision.message);
+      return;
+    }
+    const snapshotName = `\`${escapeMrkdwn(action.snapshot)}\``;
+    if (decision.kind === "request") {
+      const recorded = await deps.service.record(runId, {
+        at: now().toISOString(),
+        by: user,
+        type: DELETION_REQUESTED,
+        eventId: deletionRequestId(meta.k),
+        accepted: true,
+        detail: `${action.snapshot} deletion asked for from the reminder`,
+        version: -1,
+      });
+      if (!recorded) {
+        await replyPrivately(
+          client,
+          deps.log,
+          where,
+          "Someone else asked for this deletion just before you: click Delete snapshot… again to confirm it.",
+        );
+        return;
+      }
+      const line = `🗑️ ${mention(user)} asked to delete snapshot ${snapshotName}. This environment is protected: a second person must confirm with *Delete snapshot…* on the reminder.`;
+      await client.chat
+        .postMessage({ channel: meta.c, thread_ts: meta.ts, text: line })
+        .catch((error: unknown) =>
+          deps.log.error("could not answer under a reminder", { runId, error: describeSlackError(error) }),
+        );
+      deps.thread.post(runId, line);
+      return;
+    }
     try {
       await deps.rds.deleteSnapshot(action.target, action.snapshot, action.region ?? deps.defaultRegion);
     } catch (error) {
@@ -118,27 +167,40 @@ export function register(app: App, deps: SlackDeps): void {
       return;
     }
     const at = now().toISOString();
-    await deps.service.record(meta.r, {
+    const asked = decision.requestedBy;
+    await deps.service.record(runId, {
       at,
       by: user,
-      type: "snapshot_deleted",
+      type: SNAPSHOT_DELETED,
       eventId: `reminder.${meta.k}.handled`,
       accepted: true,
-      detail: `${action.snapshot} deleted from the reminder`,
+      detail: `${action.snapshot} deleted from the reminder${asked ? `, asked for by ${asked}` : ""}`,
       version: -1,
     });
-    const line = `🗑️ ${mention(user)} deleted snapshot \`${escapeMrkdwn(action.snapshot)}\` (${slackDate(at)})`;
+    const askedText = asked ? `, asked for by ${mention(asked)}` : "";
+    const line = `🗑️ ${mention(user)} deleted snapshot ${snapshotName}${askedText} (${slackDate(at)})`;
     const updated = handledReminderMessage(meta.text, line);
     await client.chat
       .update({ channel: meta.c, ts: meta.ts, text: updated.text, blocks: updated.blocks })
       .catch((error: unknown) =>
         deps.log.error("could not update a reminder message", {
-          runId: meta.r,
+          runId,
           error: describeSlackError(error),
         }),
       );
-    deps.thread.post(meta.r, line);
+    deps.thread.post(runId, line);
   });
+}
+
+/** The core's decision for this person and reminder, from the run and its log as stored now. */
+async function decide(deps: SlackDeps, reminder: ScheduledReminder, by: string): Promise<DeletionDecision> {
+  const [run, log] = await Promise.all([
+    deps.service.get(reminder.runId),
+    deps.service.runLog(reminder.runId),
+  ]);
+  const asked = log.find((entry) => entry.eventId === deletionRequestId(reminder.key));
+  const request = asked ? { by: asked.by, at: asked.at } : undefined;
+  return decideSnapshotDeletion({ run, reminder, by, request });
 }
 
 function confirmation(
@@ -146,6 +208,7 @@ function confirmation(
   action: DeleteAction,
   metadata: z.infer<typeof metadataSchema>,
   now: Date,
+  decision: Exclude<DeletionDecision, { kind: "refused" }>,
 ): View {
   const age = snapshot.createdAt
     ? `${formatDuration(now.getTime() - Date.parse(snapshot.createdAt))} old (taken ${slackDate(snapshot.createdAt)})`
@@ -161,12 +224,12 @@ function confirmation(
     callback_id: VIEW_IDS.deleteSnapshot,
     private_metadata: JSON.stringify(metadata),
     title: { type: "plain_text", text: "Delete snapshot" },
-    submit: { type: "plain_text", text: "Delete it" },
+    submit: { type: "plain_text", text: decision.kind === "request" ? "Ask to delete it" : "Delete it" },
     close: { type: "plain_text", text: "Keep it" },
     blocks: [
       {
         type: "section",
-        text: { type: "mrkdwn", text: `Delete this snapshot for good?\n${facts.join("\n")}`.slice(0, 3_000) },
+        text: { type: "mrkdwn", text: `${question(decision)}\n${facts.join("\n")}`.slice(0, 3_000) },
       },
       {
         type: "context",
@@ -176,6 +239,14 @@ function confirmation(
       },
     ],
   };
+}
+
+function question(decision: Exclude<DeletionDecision, { kind: "refused" }>): string {
+  if (decision.kind === "request")
+    return "This environment is protected: you ask, and a second person confirms before it is deleted. Ask to delete this snapshot?";
+  if (decision.requestedBy)
+    return `${mention(decision.requestedBy)} asked to delete this snapshot. Confirm, and it is deleted for good:`;
+  return "Delete this snapshot for good?";
 }
 
 function errorText(error: unknown): string {
