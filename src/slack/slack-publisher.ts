@@ -1,5 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { MessageRefs, RunPublisher } from "../core/ports.js";
+import { markRehearsal } from "../core/run/rehearsal.js";
 import type { Run } from "../core/run/run-schema.js";
 import { findStep } from "../core/run/step-rules.js";
 import type { MessageRefresher } from "./message-refresher.js";
@@ -53,7 +54,10 @@ export function createSlackPublisher(deps: {
       ask.length > 0 ? `${ask.map(mention).join(", ")}, please verify it` : "a teammate, please verify it";
     deps.thread.post(
       run.id,
-      `🟡 *${escapeMrkdwn(title)}* is waiting for verification: ${who} (${mention(completedBy)} completed it, so can't).`,
+      markRehearsal(
+        run,
+        `🟡 *${escapeMrkdwn(title)}* is waiting for verification: ${who} (${mention(completedBy)} completed it, so can't).`,
+      ),
     );
   }
 
@@ -70,7 +74,10 @@ export function createSlackPublisher(deps: {
         : "a teammate, please review and approve it";
     deps.thread.post(
       run.id,
-      `🟠 *${escapeMrkdwn(title)}* changes ${escapeMrkdwn(run.environment ?? "a protected environment")} and waits for approval: ${who} (${mention(requestedBy)} asked for it, so can't).`,
+      markRehearsal(
+        run,
+        `🟠 *${escapeMrkdwn(title)}* changes ${escapeMrkdwn(run.environment ?? "a protected environment")} and waits for approval: ${who} (${mention(requestedBy)} asked for it, so can't).`,
+      ),
     );
   }
 
@@ -83,7 +90,8 @@ export function createSlackPublisher(deps: {
   return {
     publish,
     refresh: (runId) => deps.refresher.request(runId),
-    postActivity: (run, activity) => deps.thread.post(run.id, renderActivity(activity, run)),
+    postActivity: (run, activity) =>
+      deps.thread.post(run.id, markRehearsal(run, renderActivity(activity, run))),
     requestVerification,
     requestApproval,
     runClosed,

@@ -1,6 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import { formatDuration, formatDurationRange, parseDurationRange } from "../core/duration.js";
 import type { Logger, MessageRefs, RunStore, WindowStore } from "../core/ports.js";
+import { markRehearsal } from "../core/run/rehearsal.js";
 import type { ScheduledReminder } from "../core/run/run-schema.js";
 import { findStep } from "../core/run/step-rules.js";
 import type { WindowJob } from "../core/window.js";
@@ -49,7 +50,10 @@ export function createTimedJobHandler(deps: {
     const how = nudge.level > 1 ? "twice its expected maximum" : "its expected maximum";
     deps.thread.post(
       run.id,
-      `⏰ ${mention(run.owner)} *${escapeMrkdwn(located.plan.title)}* has been running for ${running}, past ${how}${expected}. Still going? Add a note or report a problem.`,
+      markRehearsal(
+        run,
+        `⏰ ${mention(run.owner)} *${escapeMrkdwn(located.plan.title)}* has been running for ${running}, past ${how}${expected}. Still going? Add a note or report a problem.`,
+      ),
     );
   }
 

@@ -22,3 +22,8 @@ export function rehearsalReminder(run: Run, reminder: ScheduledReminder): Schedu
 export function offersDeletion(reminder: ScheduledReminder): boolean {
   return reminder.action?.type === "rds.delete_snapshot" && reminder.dryRun !== true;
 }
+
+/** A line a rehearsal posts, marked as one; a real run's line as it is. */
+export function markRehearsal(run: Pick<Run, "dryRun">, line: string): string {
+  return run.dryRun ? `${REHEARSAL_MARK} · ${line}` : line;
+}

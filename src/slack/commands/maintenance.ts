@@ -87,6 +87,7 @@ export function register(app: App, deps: SlackDeps): void {
           owner: command.user_id,
           dryRun: cmd.dryRun,
           ...(cmd.buddy ? { buddy: cmd.buddy } : {}),
+          ...(cmd.override !== undefined ? { override: cmd.override } : {}),
         };
         if (!resolved.ok) {
           const meta = {
@@ -95,6 +96,7 @@ export function register(app: App, deps: SlackDeps): void {
             g: cmd.params,
             d: cmd.dryRun,
             ...(cmd.buddy ? { b: cmd.buddy } : {}),
+            ...(cmd.override !== undefined ? { o: cmd.override } : {}),
           };
           const view = startParametersModal(entry.checklist, resolved.missing, meta);
           if (view) {
