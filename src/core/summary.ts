@@ -23,6 +23,7 @@ export interface SummaryInput {
 const AFTER_RUN_KINDS: Record<string, AfterRunKind> = {
   reminder_done: "reminder_done",
   reminder_snoozed: "reminder_snoozed",
+  deletion_requested: "deletion_requested",
   snapshot_deleted: "snapshot_deleted",
   reminder_failed: "post_failed",
   nudge_failed: "post_failed",
@@ -48,6 +49,7 @@ export function buildSummary(input: SummaryInput): Summary {
     ...(run.abortReason !== undefined ? { abortReason: run.abortReason } : {}),
     ...(run.status !== "active" && closer ? { closedBy: closer.by } : {}),
     dryRun: run.dryRun,
+    ...(run.override ? { override: { ...run.override } } : {}),
     startedAt: run.createdAt,
     ...(run.closedAt !== undefined ? { endedAt: run.closedAt } : {}),
     totalMs: Math.max(0, endMs - Date.parse(run.createdAt)),
