@@ -60,6 +60,13 @@ export function approveOverride(run: Run, event: EventOf<"approve_override">, no
       "You asked for this override, so you can't approve it: a second person must approve starting past the gate.",
     );
   }
+  const starters = run.plan.rules.starters;
+  if (starters && !starters.includes(event.by)) {
+    return refuse(
+      "not_permitted",
+      `Only ${starters.map((user) => `<@${user}>`).join(", ")} may start this checklist, so only they may approve the override.`,
+    );
+  }
   const at = now.toISOString();
   const next: Run = {
     ...run,

@@ -154,3 +154,23 @@ describe("the break-glass override of the prod gate", () => {
     expect(message.text).toContain("⚠️ started past the gate");
   });
 });
+
+describe("an override of a checklist with named starters", () => {
+  it("may be approved only by one of them", () => {
+    const yaml = `${RULES_CHECKLIST_YAML}  starters: [UALICE, UDANA]\n`;
+    const result = createRun({
+      id: "run-2",
+      checklist: checklistFromYaml(yaml),
+      source: { hash: "v1" },
+      params: { env: "prod" },
+      channel: "C_OPS",
+      owner: "UALICE",
+      now: T0,
+      priorRuns: [],
+      override: "qa is down",
+    });
+    if (!result.ok) throw new Error(result.refusal.message);
+    expect(refusal(applyEvent(result.run, approve(BOB), T0))).toMatchObject({ code: "not_permitted" });
+    expect(applyEvent(result.run, approve("UDANA"), T0).accepted).toBe(true);
+  });
+});
