@@ -11,9 +11,11 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  ListTagsForResourceCommand,
   ModifyDBClusterCommand,
   ModifyDBInstanceCommand,
   RDSClient,
+  type Tag,
 } from "@aws-sdk/client-rds";
 import {
   RdsError,
@@ -127,18 +129,20 @@ export function createRdsGateway(options: RdsGatewayOptions = {}): RdsGateway {
       );
     },
 
-    createSnapshot(target, sourceId, snapshotId, region) {
+    createSnapshot(target, sourceId, snapshotId, region, tags = {}) {
       const rds = client(region);
       const readStatus = async () => (await gateway.describe(target, sourceId, region)).status;
       const operations: [string, string] = ["CreateDBSnapshot", "CreateDBClusterSnapshot"];
+      const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+      const tagged = Tags.length > 0 ? { Tags } : {};
       return call(
         { ...ctx(target, sourceId, region, operations), snapshotId },
         async () => {
           if (target === "instance") {
-            const input = { DBInstanceIdentifier: sourceId, DBSnapshotIdentifier: snapshotId };
+            const input = { DBInstanceIdentifier: sourceId, DBSnapshotIdentifier: snapshotId, ...tagged };
             return snapshotState((await rds.send(new CreateDBSnapshotCommand(input))).DBSnapshot);
           }
-          const input = { DBClusterIdentifier: sourceId, DBClusterSnapshotIdentifier: snapshotId };
+          const input = { DBClusterIdentifier: sourceId, DBClusterSnapshotIdentifier: snapshotId, ...tagged };
           return snapshotState((await rds.send(new CreateDBClusterSnapshotCommand(input))).DBClusterSnapshot);
         },
         readStatus,
@@ -176,8 +180,20 @@ export function createRdsGateway(options: RdsGatewayOptions = {}): RdsGateway {
         readStatus,
       );
     },
+
+    listTags(arn, region) {
+      const rds = client(region);
+      const context = { operation: "ListTagsForResource", target: "instance" as const, id: arn, region };
+      return call(context, async () =>
+        tagsOf((await rds.send(new ListTagsForResourceCommand({ ResourceName: arn }))).TagList ?? []),
+      );
+    },
   };
   return gateway;
+}
+
+function tagsOf(list: readonly Tag[]): Record<string, string> {
+  return Object.fromEntries(list.flatMap((tag) => (tag.Key ? [[tag.Key, tag.Value ?? ""]] : [])));
 }
 
 function instanceState(db: DBInstance | undefined): RdsTargetState | undefined {
@@ -218,6 +234,7 @@ function snapshotState(s: (DBSnapshot & DBClusterSnapshot) | undefined): RdsSnap
       sizeGiB: s.AllocatedStorage,
       engineVersion: s.EngineVersion,
       percentProgress: s.PercentProgress,
+      ...(s.TagList ? { tags: tagsOf(s.TagList) } : {}),
     }
   );
 }

@@ -1,10 +1,11 @@
 import type { Action } from "./checklist/schema.js";
+import { RUN_TAG } from "./rds.js";
 
 /**
  * The RDS API calls an action makes, with their resolved parameters: what a dry run and
  * `preflight preview` show instead of calling AWS.
  */
-export function plannedCalls(action: Action): string[] {
+export function plannedCalls(action: Action, runId?: string): string[] {
   const cluster = action.target === "cluster";
   const kind = cluster ? "DBCluster" : "DBInstance";
   const idParam = cluster ? "DBClusterIdentifier" : "DBInstanceIdentifier";
@@ -14,7 +15,7 @@ export function plannedCalls(action: Action): string[] {
   switch (action.type) {
     case "rds.snapshot":
       return [
-        `Create${snapshotKind} ${idParam}=${action.identifier} ${snapshotParam}=${action.snapshot}${region}`,
+        `Create${snapshotKind} ${idParam}=${action.identifier} ${snapshotParam}=${action.snapshot}${runId ? ` Tags=${RUN_TAG}=${runId}` : ""}${region}`,
         `Describe${snapshotKind}s ${snapshotParam}=${action.snapshot} until Status=available`,
       ];
     case "rds.wait_for_status":

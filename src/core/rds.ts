@@ -25,7 +25,12 @@ export interface RdsSnapshotState {
   sizeGiB?: number;
   engineVersion?: string;
   percentProgress?: number;
+  /** The snapshot's tags as RDS lists them (TagList); absent when the answer carried none. */
+  tags?: Record<string, string>;
 }
+
+/** The tag `rds.snapshot` puts on what it creates: which run took it (`preflight:run=<run id>`). */
+export const RUN_TAG = "preflight:run";
 
 export interface RdsChanges {
   engineVersion?: string;
@@ -65,7 +70,10 @@ export interface RdsGateway {
     sourceId: string,
     snapshotId: string,
     region: string,
+    tags?: Readonly<Record<string, string>>,
   ): Promise<RdsSnapshotState>;
   describeSnapshot(target: RdsTarget, snapshotId: string, region: string): Promise<RdsSnapshotState>;
   deleteSnapshot(target: RdsTarget, snapshotId: string, region: string): Promise<void>;
+  /** Tags of a resource by ARN (ListTagsForResource). */
+  listTags(arn: string, region: string): Promise<Record<string, string>>;
 }

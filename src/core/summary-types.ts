@@ -95,7 +95,23 @@ export interface FollowUp {
   text: string;
 }
 
-export type AfterRunKind = "reminder_done" | "reminder_snoozed" | "snapshot_deleted" | "post_failed";
+export type AfterRunKind =
+  | "reminder_done"
+  | "reminder_snoozed"
+  | "deletion_requested"
+  | "snapshot_deleted"
+  | "post_failed";
+
+/** A start past the environment gate: listed first in the post-mortem. */
+export interface OverrideSummary {
+  reason: string;
+  requestedBy: string;
+  requestedAt: string;
+  /** What the gate refused. */
+  gate: string;
+  approvedBy?: string;
+  approvedAt?: string;
+}
 
 export interface AfterRunRecord {
   at: string;
@@ -111,6 +127,8 @@ export interface Summary {
   /** Who finished or aborted the run. */
   closedBy?: string;
   dryRun: boolean;
+  /** Set when the run was started past the environment gate (break-glass). */
+  override?: OverrideSummary;
   startedAt: string;
   endedAt?: string;
   /** Start to end; for a run still active, start to `generatedAt`. */

@@ -36,6 +36,7 @@ export function buildSummary(input: SummaryInput): Summary {
     ...(run.abortReason !== undefined ? { abortReason: run.abortReason } : {}),
     ...(run.status !== "active" && closer ? { closedBy: closer.by } : {}),
     dryRun: run.dryRun,
+    ...(run.override ? { override: { ...run.override } } : {}),
     startedAt: run.createdAt,
     ...(run.closedAt !== undefined ? { endedAt: run.closedAt } : {}),
     totalMs: Math.max(0, endMs - Date.parse(run.createdAt)),
@@ -108,7 +109,7 @@ export function buildSummary(input: SummaryInput): Summary {
 function afterRunRecords(run: Run): AfterRunRecord[] {
   const records: AfterRunRecord[] = [];
   for (const reminder of Object.values(run.reminders)) {
-    const { handled, snapshotDeleted } = reminder;
+    const { handled, snapshotDeleted, deletionRequested } = reminder;
     if (handled?.outcome === "done")
       records.push({
         at: handled.at,
@@ -123,12 +124,21 @@ function afterRunRecords(run: Run): AfterRunRecord[] {
         kind: "reminder_snoozed",
         detail: `${reminder.key}: snoozed until ${handled.until ?? "later"}`,
       });
+    const snapshot =
+      reminder.action?.type === "rds.delete_snapshot" ? reminder.action.snapshot : reminder.key;
+    if (deletionRequested)
+      records.push({
+        at: deletionRequested.at,
+        by: deletionRequested.by,
+        kind: "deletion_requested",
+        detail: `${snapshot} deletion asked for from the reminder`,
+      });
     if (snapshotDeleted)
       records.push({
         at: snapshotDeleted.at,
         by: snapshotDeleted.by,
         kind: "snapshot_deleted",
-        detail: `${snapshotDeleted.snapshot} deleted from the reminder`,
+        detail: `${snapshotDeleted.snapshot} deleted from the reminder${deletionRequested ? `, asked for by ${deletionRequested.by}` : ""}`,
       });
   }
   for (const failure of run.postFailures) {

@@ -1,4 +1,5 @@
 import { formatDuration, formatDurationRange } from "../core/duration.js";
+import { REHEARSAL_MARK } from "../core/run/rehearsal.js";
 import { PREFLIGHT_USER, type StepStatus } from "../core/run/run-schema.js";
 import type { AfterRunKind, DowntimeSummary, StepRef, StepSummary, Summary } from "../core/summary.js";
 
@@ -9,8 +10,12 @@ import type { AfterRunKind, DowntimeSummary, StepRef, StepSummary, Summary } fro
  */
 export function summaryMarkdown(summary: Summary): string {
   const env = summary.environment ? ` (${summary.environment})` : "";
+  const rehearsal = summary.dryRun ? `${REHEARSAL_MARK}: ` : "";
   const sections = [
-    [`# Post-mortem: ${oneLine(summary.checklist.title)}${env}`, "", ...factsTable(summary)],
+    [`# ${rehearsal}Post-mortem: ${oneLine(summary.checklist.title)}${env}`],
+    // A start past the environment gate is what a reader must see first.
+    ...(summary.override ? [overrideLines(summary)] : []),
+    factsTable(summary),
     ["## Downtime", "", ...downtimeLines(summary.downtime)],
     ["## Timeline", "", ...timelineTable(summary)],
     ["## Skipped", "", ...orNone(skippedLines(summary), "No step was skipped.")],
@@ -23,6 +28,21 @@ export function summaryMarkdown(summary: Summary): string {
     [`_Made by Preflight on ${utc(summary.generatedAt)} from run \`${summary.runId}\`._`],
   ];
   return `${sections.map((lines) => lines.join("\n")).join("\n\n")}\n`;
+}
+
+function overrideLines(summary: Summary): string[] {
+  const override = summary.override;
+  if (!override) return [];
+  const approved = override.approvedBy
+    ? `approved by ${who(override.approvedBy)} at ${utc(override.approvedAt ?? override.requestedAt)}`
+    : "never approved: the run did not start";
+  return [
+    `## ⚠️ Started past the ${oneLine(summary.environment ?? "environment")} gate`,
+    "",
+    `- **By:** ${who(override.requestedBy)} at ${utc(override.requestedAt)}, ${approved}`,
+    `- **Reason:** ${oneLine(override.reason)}`,
+    `- **The gate said:** ${oneLine(override.gate)}`,
+  ];
 }
 
 function factsTable(summary: Summary): string[] {
@@ -52,6 +72,7 @@ function outcomeText(summary: Summary): string {
   const dry = summary.dryRun ? " (dry run)" : "";
   if (summary.outcome === "finished") return `✅ Finished${by}${dry}`;
   if (summary.outcome === "active") return `⏳ Still in progress${dry}`;
+  if (summary.outcome === "awaiting_override") return `⏳ Waiting for the override's approval${dry}`;
   const reason = summary.abortReason ? `: ${summary.abortReason}` : "";
   return `🛑 Aborted${by}${reason}${dry}`;
 }
@@ -228,6 +249,7 @@ function followUpLines(summary: Summary): string[] {
 const AFTER_RUN_LABELS: Record<AfterRunKind, string> = {
   reminder_done: "Reminder marked done",
   reminder_snoozed: "Reminder snoozed",
+  deletion_requested: "Snapshot deletion asked for (a second person must confirm)",
   snapshot_deleted: "Snapshot deleted",
   post_failed: "⚠️ A post failed",
 };

@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { type Action, actionSchema } from "../core/checklist/schema.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
-import { RdsError, type RdsGateway, type RdsSnapshotState, type RdsTargetState } from "../core/rds.js";
+import {
+  RdsError,
+  type RdsGateway,
+  type RdsSnapshotState,
+  type RdsTargetState,
+  RUN_TAG,
+} from "../core/rds.js";
 import { plannedCalls } from "../core/rds-calls.js";
 import { PREFLIGHT_USER, type RunEvent } from "../core/run/run-schema.js";
 
@@ -54,7 +60,9 @@ export function createActionExecutor(deps: ActionExecutorDeps) {
       );
     let event: RunEvent;
     try {
-      const results = job.dryRun ? await dryRun(job.action, progress) : await run(job.action, progress);
+      const results = job.dryRun
+        ? await dryRun(job.action, progress, runId)
+        : await run(job.action, progress, runId);
       event = { type: "action_succeeded", stepId, results, by: PREFLIGHT_USER };
     } catch (error) {
       event = { type: "action_failed", stepId, error: failureText(error), by: PREFLIGHT_USER };
@@ -65,8 +73,9 @@ export function createActionExecutor(deps: ActionExecutorDeps) {
   async function dryRun(
     action: Action,
     progress: (status: string) => Promise<void>,
+    runId: string,
   ): Promise<Record<string, string>> {
-    const calls = plannedCalls(action);
+    const calls = plannedCalls(action, runId);
     await progress(`dry run: would call ${calls.join(" → ")}`);
     const results: Record<string, string> = { dry_run: "true", calls: calls.join(" → ") };
     // Later steps and reminders may name the snapshot: in a dry run, name the one it would take.
@@ -77,6 +86,7 @@ export function createActionExecutor(deps: ActionExecutorDeps) {
   async function run(
     action: Action,
     progress: (status: string) => Promise<void>,
+    runId: string,
   ): Promise<Record<string, string>> {
     const region = action.region ?? deps.defaultRegion;
     const started = now().getTime();
@@ -85,17 +95,10 @@ export function createActionExecutor(deps: ActionExecutorDeps) {
       case "rds.snapshot": {
         const created = await retryThrottled(() =>
           gateway
-            .createSnapshot(action.target, action.identifier, action.snapshot, region)
+            .createSnapshot(action.target, action.identifier, action.snapshot, region, { [RUN_TAG]: runId })
             .catch(async (error: unknown) => {
               if (!(error instanceof RdsError) || error.kind !== "already_exists") throw error;
-              // Taken by an earlier attempt of this job (or by hand): wait for it, if it is of this source.
-              const existing = await gateway.describeSnapshot(action.target, action.snapshot, region);
-              if (existing.sourceId !== action.identifier) {
-                throw new ActionFailure(
-                  `snapshot ${action.snapshot} already exists and belongs to ${existing.sourceId}, not ${action.identifier}`,
-                );
-              }
-              return existing;
+              return adoptOwnSnapshot(action.target, action.identifier, action.snapshot, region, runId);
             }),
         );
         await progress(`snapshot ${created.id} ${snapshotStatus(created)}`);
@@ -161,6 +164,28 @@ export function createActionExecutor(deps: ActionExecutorDeps) {
         return { ...snapshotResults(snapshot), status: "deleted" };
       }
     }
+  }
+
+  /**
+   * The name is taken. Adopt the snapshot only when this run took it (an earlier attempt of this
+   * job, the process died waiting): anything else may predate the step, e.g. from before writes stopped.
+   */
+  async function adoptOwnSnapshot(
+    target: Action["target"],
+    sourceId: string,
+    snapshotId: string,
+    region: string,
+    runId: string,
+  ): Promise<RdsSnapshotState> {
+    const existing = await retryThrottled(() => deps.gateway.describeSnapshot(target, snapshotId, region));
+    const tags = existing.tags ?? (await retryThrottled(() => deps.gateway.listTags(existing.arn, region)));
+    const takenBy = tags[RUN_TAG];
+    if (takenBy === runId && existing.sourceId === sourceId) return existing;
+    const created = existing.createdAt ? `created ${existing.createdAt}` : "creation time unknown";
+    const owner = takenBy ? `by run ${takenBy}` : "not by Preflight";
+    throw new ActionFailure(
+      `the snapshot name ${snapshotId} is taken by an existing snapshot of ${existing.sourceId || "another source"} (${existing.arn || snapshotId}, ${created}, taken ${owner}), not one this run took. Give the step another snapshot name, or delete that snapshot if nobody needs it, then retry.`,
+    );
   }
 
   async function pollUntil<T>(

@@ -32,6 +32,8 @@ export interface StartRequest {
   owner: string;
   buddy?: string;
   dryRun?: boolean;
+  /** Break-glass reason to start past the environment gate (a second person must approve). */
+  override?: string;
 }
 
 export type StartOutcome =
@@ -71,6 +73,7 @@ export function createRunService(deps: RunServiceDeps) {
       priorRuns: await store.priorRuns(entry.checklist.id),
       ...(request.buddy !== undefined ? { buddy: request.buddy } : {}),
       ...(request.dryRun !== undefined ? { dryRun: request.dryRun } : {}),
+      ...(request.override !== undefined ? { override: request.override } : {}),
     });
     if (!result.ok) {
       return {
@@ -94,7 +97,7 @@ export function createRunService(deps: RunServiceDeps) {
     // say whether people can watch the run.
     await deps.effects.kick(result.run.id);
     const stored = await store.get(result.run.id);
-    if (stored && stored.status !== "active") {
+    if (stored && (stored.status === "aborted" || stored.status === "finished")) {
       return {
         ok: false,
         message: `${stored.abortReason ?? "The run message could not be posted."} ${notPostedHelp(stored)}`,
@@ -155,6 +158,7 @@ export function createRunService(deps: RunServiceDeps) {
     act,
     ledger,
     get: store.get,
+    runLog: store.log,
     activeRuns: store.activeRuns,
     unknownChecklist,
   };

@@ -4,6 +4,7 @@ export const ACTION_IDS = {
   completeStep: "step_complete",
   verifyStep: "step_verify",
   approveStep: "step_approve",
+  approveOverride: "run_approve_override",
   skipStep: "step_skip",
   reportProblem: "step_problem",
   addNote: "step_note",

@@ -1,6 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import { PreflightError, slackFix } from "../core/errors.js";
 import type { EffectLedger, Logger, MessageRefs, RunPublisher, ThreadLine } from "../core/ports.js";
+import { markRehearsal } from "../core/run/rehearsal.js";
 import type { Run } from "../core/run/run-schema.js";
 import { findFile, postOnce } from "./post-once.js";
 import { escapeMrkdwn } from "./render/mrkdwn.js";
@@ -77,7 +78,6 @@ export function createSlackPublisher(deps: {
       // Its run message is still to be posted (Slack was failing): the lines wait for it.
       throw new PreflightError("slack_transient", "the run message is not posted yet");
     }
-    const marker = run.dryRun ? "🧪 " : "";
     for (const batch of chunk(said)) {
       await postOnce(
         client,
@@ -85,7 +85,7 @@ export function createSlackPublisher(deps: {
         {
           channel: ref.channel,
           threadTs: ref.ts,
-          text: batch.map((line) => `${marker}${line.text}`).join("\n"),
+          text: batch.map((line) => markRehearsal(run, line.text)).join("\n"),
           effectIds: batch.map((line) => line.id),
         },
         now,

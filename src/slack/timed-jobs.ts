@@ -1,6 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import { formatDuration, formatDurationRange, parseDurationRange } from "../core/duration.js";
 import type { Logger, MessageRefs, WindowStore } from "../core/ports.js";
+import { markRehearsal } from "../core/run/rehearsal.js";
 import { PREFLIGHT_USER, type ScheduledReminder } from "../core/run/run-schema.js";
 import { findStep } from "../core/run/step-rules.js";
 import type { WindowJob } from "../core/window.js";
@@ -36,7 +37,9 @@ export function createTimedJobHandler(deps: {
       deps.client,
       ledger,
       {
-        channel: reminder.channel,
+        // A rehearsal posts nowhere but its own thread.
+        channel: reminder.dryRun && ref ? ref.channel : reminder.channel,
+        ...(reminder.dryRun && ref ? { threadTs: ref.ts } : {}),
         text: message.text,
         blocks: message.blocks,
         effectIds: [`reminder.${reminder.key}`],
@@ -82,7 +85,10 @@ export function createTimedJobHandler(deps: {
       {
         channel: ref.channel,
         threadTs: ref.ts,
-        text: `⏰ ${mention(run.owner)} *${escapeMrkdwn(located.plan.title)}* has been running for ${running}, past ${how}${expected}. Still going? Add a note or report a problem.`,
+        text: markRehearsal(
+          run,
+          `⏰ ${mention(run.owner)} *${escapeMrkdwn(located.plan.title)}* has been running for ${running}, past ${how}${expected}. Still going? Add a note or report a problem.`,
+        ),
         effectIds: [`nudge.${nudge.stepId}.${nudge.level}.${nudge.dueAt}`],
       },
       now,

@@ -311,6 +311,9 @@ function priorRunOf(run: Run): PriorRun {
     checklistId: run.plan.id,
     status: run.status,
     params: run.params,
+    dryRun: run.dryRun,
+    hash: run.source.hash,
+    ...(run.closedAt !== undefined ? { closedAt: run.closedAt } : {}),
     ...(run.environment !== undefined ? { environment: run.environment } : {}),
   };
 }

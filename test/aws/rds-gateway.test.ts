@@ -7,7 +7,8 @@ import { type RdsDouble, startRdsDouble } from "../support/rds-double.js";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 const REGION = "us-east-1";
-const STEP_MS = 50;
+// Long enough that a poll every 10 ms sees each status even on a busy machine.
+const STEP_MS = 250;
 let rds: RdsDouble;
 
 function gateway(options: RdsGatewayOptions = {}): RdsGateway {
@@ -141,7 +142,9 @@ describe("createRdsGateway against the RDS double", () => {
   it("creates an instance snapshot and describes it to available", async () => {
     const rdsGateway = gateway();
     const before = Date.now();
-    const created = await rdsGateway.createSnapshot("instance", "orders-db", "pre-upgrade", REGION);
+    const created = await rdsGateway.createSnapshot("instance", "orders-db", "pre-upgrade", REGION, {
+      "preflight:run": "r-1",
+    });
     expect(created).toMatchObject({ id: "pre-upgrade", status: "creating", sourceId: "orders-db" });
 
     const read = () => rdsGateway.describeSnapshot("instance", "pre-upgrade", REGION);
@@ -156,7 +159,9 @@ describe("createRdsGateway against the RDS double", () => {
       sizeGiB: 100,
       engineVersion: "5.7.44",
       percentProgress: 100,
+      tags: { "preflight:run": "r-1" },
     });
+    expect(await rdsGateway.listTags(snapshot.arn, REGION)).toEqual({ "preflight:run": "r-1" });
     // The double sends milliseconds; allow the second it may be truncated to.
     expect(Date.parse(snapshot.createdAt ?? "")).toBeGreaterThanOrEqual(before - 1_000);
   });

@@ -199,6 +199,8 @@ describe("the post-mortem of an aborted upgrade", () => {
           by: BOB,
         },
       ],
+      // prod is protected: one person asks, a second confirms.
+      [299, { type: "deletion_requested", key: "run-1.delete-snapshot.1", by: BOB }],
       [300, { type: "reminder_handled", key: "run-1.delete-snapshot.1", outcome: "action", by: ALICE }],
       [
         301,
@@ -221,7 +223,18 @@ describe("the post-mortem of an aborted upgrade", () => {
         kind: "reminder_snoozed",
         detail: `run-1.delete-snapshot.0: snoozed until ${snoozedUntil}`,
       },
-      { at: at(301), by: ALICE, kind: "snapshot_deleted", detail: "snap-1 deleted from the reminder" },
+      {
+        at: at(299),
+        by: BOB,
+        kind: "deletion_requested",
+        detail: "snap-1 deletion asked for from the reminder",
+      },
+      {
+        at: at(301),
+        by: ALICE,
+        kind: "snapshot_deleted",
+        detail: `snap-1 deleted from the reminder, asked for by ${BOB}`,
+      },
     ]);
   });
 

@@ -31,6 +31,14 @@ reminders:
     action: { type: rds.delete_snapshot, target: instance, snapshot: "{{steps.take-snapshot.id}}" }
 `;
 
+/** The same, in an environment marked protected: deleting the snapshot needs two people. */
+const PROTECTED_CHECKLIST = SNAPSHOT_CHECKLIST.replace("id: snapshot-only", "id: snapshot-protected")
+  .replace(
+    "  instance: { type: string, default: orders-db }",
+    "  instance: { type: string, default: orders-db }\n  env: { type: enum, values: [qa, prod], default: prod }",
+  )
+  .concat("rules:\n  environment: env\n  environments:\n    prod: { protected: true }\n");
+
 const ALICE = "UALICE";
 const BOB = "UBOB";
 let dir: string;
@@ -40,6 +48,7 @@ let rds: RdsDouble;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "preflight-rds-"));
   await writeFile(join(dir, "snapshot-only.yaml"), SNAPSHOT_CHECKLIST);
+  await writeFile(join(dir, "snapshot-protected.yaml"), PROTECTED_CHECKLIST);
 });
 afterEach(async () => {
   await h.stop();
@@ -100,10 +109,10 @@ describe("automated RDS steps", () => {
     await h.settle();
     const results = (await stepStatus("take-snapshot"))?.results;
     expect(results?.calls).toMatch(
-      /^CreateDBSnapshot DBInstanceIdentifier=orders-db DBSnapshotIdentifier=orders-db-before-\d{4}-\d{2}-\d{2} → DescribeDBSnapshots/,
+      /^CreateDBSnapshot DBInstanceIdentifier=orders-db DBSnapshotIdentifier=orders-db-before-\d{4}-\d{2}-\d{2} Tags=preflight:run=r-\S+ → DescribeDBSnapshots/,
     );
     expect(rds.calls).toEqual([]);
-    expect(h.messageText()).toContain("DRY RUN");
+    expect(h.messageText()).toContain("🧪 Rehearsal (dry run)");
     expect(h.threadTexts().join("\n")).toContain("succeeded: dry_run=true, calls=CreateDBSnapshot");
   });
 
@@ -162,6 +171,111 @@ describe("automated RDS steps", () => {
   });
 });
 
+describe("the reminder's Delete snapshot in a protected environment", () => {
+  /** Starts the run, takes the snapshot and waits for the reminder to delete it. */
+  async function reminderOfRun(command: string) {
+    await h.command(command, ALICE);
+    await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
+    await h.settle();
+    await h.click(h.button("step_start", "take-snapshot"), ALICE);
+    return h.slack.waitFor(
+      () =>
+        h.slack.messages(CHANNEL).find((m) => (m.text ?? "").includes("Delete snapshot orders-db-before-")),
+      10_000,
+    );
+  }
+  async function clickDelete(user: string, ts: string, key: string, runId: string) {
+    await sendInteraction(h.url, "test-signing-secret", {
+      ...blockActionPayload({
+        userId: user,
+        channelId: CHANNEL,
+        messageTs: ts,
+        actionId: "reminder_delete_snapshot",
+        value: JSON.stringify({ k: key, r: runId }),
+      }),
+      message: { ts, text: "reminder" },
+    });
+  }
+  /** Submits the `nth` deletion form opened (1-based) as `user`. */
+  async function submitDeletion(nth: number, user: string) {
+    const opened = await h.slack.waitFor(() => h.slack.callsTo("views.open")[nth - 1]);
+    const view = opened.args.view as { callback_id: string; private_metadata: string; blocks: unknown[] };
+    await sendInteraction(
+      h.url,
+      "test-signing-secret",
+      viewSubmissionPayload({
+        userId: user,
+        callbackId: view.callback_id,
+        privateMetadata: view.private_metadata,
+        values: {},
+      }),
+    );
+    return view;
+  }
+
+  it("one person's click only asks; the asker can't confirm; a second person's confirmation deletes it", async () => {
+    await start({ checklistsDir: dir });
+    const reminder = await reminderOfRun("start snapshot-protected");
+    const runId = (await h.run()).id;
+    const key = `${runId}.delete-snapshot.0`;
+
+    await clickDelete(ALICE, reminder.ts, key, runId);
+    const asked = await submitDeletion(1, ALICE);
+    expect(JSON.stringify(asked.blocks)).toContain("you ask, and a second person confirms");
+    await expect
+      .poll(() =>
+        h.slack
+          .thread(CHANNEL, reminder.ts)
+          .map((m) => m.text ?? "")
+          .join("\n"),
+      )
+      .toContain("🗑️ <@UALICE> asked to delete snapshot `orders-db-before-");
+    expect(rds.callsTo("DeleteDBSnapshot")).toEqual([]);
+
+    await clickDelete(ALICE, reminder.ts, key, runId);
+    await h.settle();
+    expect(
+      await h.slack.waitFor(() =>
+        h.ephemeralsTo(ALICE).find((t) => t.includes("second person must confirm")),
+      ),
+    ).toMatch(/^You asked to delete orders-db-before-\S+, so you can't confirm it: prod is protected/);
+    expect(rds.callsTo("DeleteDBSnapshot")).toEqual([]);
+
+    await clickDelete(BOB, reminder.ts, key, runId);
+    const confirmed = await submitDeletion(2, BOB);
+    expect(JSON.stringify(confirmed.blocks)).toContain("<@UALICE> asked to delete this snapshot");
+    await expect.poll(() => rds.callsTo("DeleteDBSnapshot").length).toBe(1);
+    const log = await h.bot.store.log(runId);
+    expect(log.filter((e) => e.type.includes("delet")).map((e) => [e.type, e.by])).toEqual([
+      ["deletion_requested", ALICE],
+      ["snapshot_deleted", BOB],
+    ]);
+  });
+
+  it("a rehearsal's reminder offers no Delete snapshot, and the handler refuses one anyway", async () => {
+    await start({ checklistsDir: dir });
+    await h.command("start snapshot-only dry_run=true", ALICE);
+    const runMessage = await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
+    await h.settle();
+    await h.click(h.button("step_start", "take-snapshot"), ALICE);
+    const reminder = await h.slack.waitFor(
+      () => h.slack.thread(CHANNEL, runMessage.ts).find((m) => (m.text ?? "").includes("⏰ Reminder")),
+      10_000,
+    );
+    expect(reminder.text).toMatch(
+      /^🧪 Rehearsal \(dry run\) · ⏰ Reminder: Delete snapshot orders-db-before-/,
+    );
+    expect(JSON.stringify(reminder.blocks)).not.toContain("reminder_delete_snapshot");
+    const runId = (await h.run()).id;
+    await clickDelete(BOB, reminder.ts, `${runId}.delete-snapshot.0`, runId);
+    expect(await h.slack.waitFor(() => h.ephemeralsTo(BOB)[0])).toContain(
+      "This reminder belongs to a rehearsal (dry run): nothing is deleted.",
+    );
+    expect(h.slack.callsTo("views.open")).toEqual([]);
+    expect(rds.calls).toEqual([]);
+  });
+});
+
 describe("the db-upgrade modify in prod", () => {
   it("is refused without a teammate's approval, and runs once a teammate approved it", async () => {
     await start();
@@ -169,7 +283,15 @@ describe("the db-upgrade modify in prod", () => {
     await h.redisEnv.redis.hset(
       `${h.redisEnv.prefix}closed:db-upgrade`,
       "r-qa",
-      JSON.stringify({ checklistId: "db-upgrade", status: "finished", environment: "qa", params: {} }),
+      JSON.stringify({
+        checklistId: "db-upgrade",
+        status: "finished",
+        environment: "qa",
+        params: {},
+        dryRun: false,
+        hash: h.bot.catalog.get("db-upgrade")?.hash,
+        closedAt: new Date().toISOString(),
+      }),
     );
     await h.command("start db-upgrade env=prod", ALICE);
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);

@@ -71,8 +71,9 @@ describe("/maintenance answers every command", () => {
   it("refuses prod before a finished qa or stage run, saying what is needed", async () => {
     await h.command("start db-upgrade env=prod", ALICE);
     const text = await h.slack.waitFor(() => h.ephemeralsTo(ALICE)[0]);
+    const version = h.bot.catalog.get("db-upgrade")?.hash;
     expect(text).toBe(
-      "prod needs a finished run of db-upgrade in qa or stage first; run it there, then start prod",
+      `prod needs a finished qa or stage run of db-upgrade version ${version} within 30 days; there is no qa or stage run of db-upgrade yet. Run it in qa or stage first, then start prod. In an emergency, start it with override="reason": a teammate must approve it, and it is announced and listed first in the post-mortem.`,
     );
   });
 

@@ -1,7 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRdsGateway } from "../../src/aws/rds-gateway.js";
 import { RdsError, type RdsGateway, type RdsSnapshotState, type RdsTargetState } from "../../src/core/rds.js";
 import type { RunEvent } from "../../src/core/run/run-schema.js";
 import { type ActionJob, createActionExecutor } from "../../src/service/action-executor.js";
+import { type RdsDouble, startRdsDouble } from "../support/rds-double.js";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 /** Unit tests: an in-process gateway and a clock that moves only when the executor sleeps. */
 
@@ -78,7 +82,7 @@ describe("the action executor", () => {
     });
   });
 
-  it("waits for a snapshot an earlier attempt already created instead of failing", async () => {
+  it("waits for a snapshot an earlier attempt of this run already created instead of failing", async () => {
     let polls = 0;
     const snapshot = (status: string): RdsSnapshotState => ({
       id: "snap",
@@ -86,6 +90,7 @@ describe("the action executor", () => {
       status,
       sourceId: "db",
       sizeGiB: 20,
+      tags: { "preflight:run": "r-1" },
     });
     const h = harness({
       createSnapshot: async () => {
@@ -107,13 +112,19 @@ describe("the action executor", () => {
       createSnapshot: async () => {
         throw new RdsError("already_exists", "DBSnapshotAlreadyExists", "exists");
       },
-      describeSnapshot: async () => ({ id: "snap", arn: "a", status: "available", sourceId: "other-db" }),
+      describeSnapshot: async () => ({
+        id: "snap",
+        arn: "a",
+        status: "available",
+        sourceId: "other-db",
+        tags: { "preflight:run": "r-1" },
+      }),
     });
     await h.executor.execute(
       job({ type: "rds.snapshot", target: "instance", identifier: "db", snapshot: "snap" }),
     );
     expect(h.result()).toMatchObject({
-      error: "snapshot snap already exists and belongs to other-db, not db",
+      error: expect.stringContaining("the snapshot name snap is taken by an existing snapshot of other-db"),
     });
   });
 
@@ -166,5 +177,71 @@ describe("the action executor", () => {
       job({ type: "rds.check", target: "instance", identifier: "db", expect: { status: "available" } }),
     );
     expect(h.reports.map((r) => r.eventId)).toEqual(["r-1.s.action.3.result"]);
+  });
+});
+
+describe("rds.snapshot against the RDS double", () => {
+  let rds: RdsDouble;
+  beforeAll(async () => {
+    rds = await startRdsDouble();
+    rds.setTransitions({ snapshotStatuses: ["creating"], stepMs: 1 });
+  });
+  afterAll(async () => {
+    await rds.close();
+  });
+  const gateway = () =>
+    createRdsGateway({ endpoint: rds.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  const snapshotJob = (runId: string): ActionJob => ({
+    ...job({ type: "rds.snapshot", target: "instance", identifier: "orders-db", snapshot: "orders-pre" }),
+    runId,
+    jobId: `${runId}.s.action.1`,
+  });
+  async function execute(runId: string) {
+    const h = harness(gateway());
+    await h.executor.execute(snapshotJob(runId));
+    return h.result();
+  }
+
+  it("tags the snapshot with the run, and a rerun of the same run adopts it", async () => {
+    rds.reset();
+    rds.addInstance({ id: "orders-db" });
+    expect(await execute("r-7")).toMatchObject({ type: "action_succeeded", results: { id: "orders-pre" } });
+    expect(rds.callsTo("CreateDBSnapshot")[0]?.params).toMatchObject({
+      "Tags.Tag.1.Key": "preflight:run",
+      "Tags.Tag.1.Value": "r-7",
+    });
+    expect(rds.snapshot("orders-pre")?.tags).toEqual({ "preflight:run": "r-7" });
+    // The process died after CreateDBSnapshot: the job runs again and finds its own snapshot.
+    expect(await execute("r-7")).toMatchObject({ type: "action_succeeded", results: { id: "orders-pre" } });
+    expect(rds.callsTo("CreateDBSnapshot")).toHaveLength(2);
+  });
+
+  it("fails when another run took the name, saying which snapshot and when it was created", async () => {
+    rds.reset();
+    rds.addInstance({ id: "orders-db" });
+    rds.addSnapshot({
+      id: "orders-pre",
+      kind: "instance",
+      sourceId: "orders-db",
+      createdAt: new Date("2026-11-19T08:00:00Z"),
+      tags: { "preflight:run": "r-older" },
+    });
+    expect(await execute("r-8")).toEqual({
+      type: "action_failed",
+      stepId: "s",
+      by: "preflight",
+      error:
+        "the snapshot name orders-pre is taken by an existing snapshot of orders-db (arn:aws:rds:us-east-1:123456789012:snapshot:orders-pre, created 2026-11-19T08:00:00.000Z, taken by run r-older), not one this run took. Give the step another snapshot name, or delete that snapshot if nobody needs it, then retry.",
+    });
+  });
+
+  it("never adopts a snapshot taken by hand, even of the same database", async () => {
+    rds.reset();
+    rds.addInstance({ id: "orders-db" });
+    rds.addSnapshot({ id: "orders-pre", kind: "instance", sourceId: "orders-db" });
+    expect(await execute("r-9")).toMatchObject({
+      type: "action_failed",
+      error: expect.stringContaining("taken not by Preflight"),
+    });
   });
 });

@@ -15,6 +15,23 @@ describe("parseCommand", () => {
     });
   });
 
+  it("reads a break-glass override with its quoted reason, on start only", () => {
+    expect(parseCommand('start db-upgrade env=prod override="qa is down, the CVE fix cannot wait"')).toEqual({
+      ok: true,
+      command: {
+        kind: "start",
+        checklistId: "db-upgrade",
+        params: { env: "prod" },
+        dryRun: false,
+        override: "qa is down, the CVE fix cannot wait",
+      },
+    });
+    expect(parseCommand('schedule db-upgrade at 2026-11-21T22:00+01:00 override="x"')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("override= works with `/maintenance start` only"),
+    });
+  });
+
   it("keeps quoted values whole", () => {
     expect(parseCommand('start software-upgrade system="billing api"')).toMatchObject({
       command: { params: { system: "billing api" } },

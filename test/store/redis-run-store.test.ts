@@ -142,6 +142,10 @@ describe("Redis run store", () => {
         status: "aborted",
         environment: "qa",
         params: { env: "qa", snapshot: "demo-qa-2026-11-20" },
+        // What the prod gate needs: a rehearsal never counts, nor another version, nor an old run.
+        dryRun: false,
+        hash: "test",
+        closedAt: T0.toISOString(),
       },
     ]);
   });

@@ -12,6 +12,7 @@ import {
   DescribeDBSnapshotsCommand,
   InvalidDBInstanceStateFault,
   InvalidDBSnapshotStateFault,
+  ListTagsForResourceCommand,
   ModifyDBClusterCommand,
   ModifyDBInstanceCommand,
   RDSClient,
@@ -25,7 +26,8 @@ import { type RdsDouble, startRdsDouble } from "./rds-double.js";
 // once per process, when the first client is constructed.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-const STEP_MS = 50;
+// Long enough that a poll every 5 ms sees each status even on a busy machine.
+const STEP_MS = 250;
 let rds: RdsDouble;
 
 function client(extra: Partial<RDSClientConfig> = {}): RDSClient {
@@ -111,7 +113,45 @@ describe("RDS double through the real RDSClient", () => {
     expect(rds.callsTo("CreateDBSnapshot")[0]?.params).toMatchObject({ Version: "2014-10-31" });
   });
 
+  it("keeps the Tags given to CreateDBSnapshot and lists them as TagList and by ARN", async () => {
+    const rdsClient = client();
+    const created = await rdsClient.send(
+      new CreateDBSnapshotCommand({
+        DBSnapshotIdentifier: "tagged",
+        DBInstanceIdentifier: "orders-db",
+        Tags: [
+          { Key: "preflight:run", Value: "r-1" },
+          { Key: "team", Value: "invoicing" },
+        ],
+      }),
+    );
+    const expected = [
+      { Key: "preflight:run", Value: "r-1" },
+      { Key: "team", Value: "invoicing" },
+    ];
+    expect(created.DBSnapshot?.TagList).toEqual(expected);
+    expect(rds.callsTo("CreateDBSnapshot")[0]?.params).toMatchObject({
+      "Tags.Tag.1.Key": "preflight:run",
+      "Tags.Tag.1.Value": "r-1",
+    });
+    const described = await rdsClient.send(
+      new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: "tagged" }),
+    );
+    expect(described.DBSnapshots?.[0]?.TagList).toEqual(expected);
+    const listed = await rdsClient.send(
+      new ListTagsForResourceCommand({ ResourceName: created.DBSnapshot?.DBSnapshotArn }),
+    );
+    expect(listed.TagList).toEqual(expected);
+    rds.addSnapshot({ id: "by-hand", kind: "instance", sourceId: "orders-db" });
+    const untagged = await rdsClient.send(
+      new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: "by-hand" }),
+    );
+    expect(untagged.DBSnapshots?.[0]?.TagList).toEqual([]);
+  });
+
   it("rejects a duplicate snapshot id and deleting a snapshot still creating", async () => {
+    // Long enough that the snapshot is still creating on a busy machine.
+    rds.setTransitions({ stepMs: 10_000 });
     const rdsClient = client();
     const input = { DBSnapshotIdentifier: "snap-1", DBInstanceIdentifier: "orders-db" };
     await rdsClient.send(new CreateDBSnapshotCommand(input));

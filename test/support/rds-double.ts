@@ -4,6 +4,8 @@
 // - Requests must carry a SigV4 Authorization header (else 403 MissingAuthenticationToken).
 // - `calls[].params` holds every form field as sent, Action and Version included; failed calls are recorded too.
 // - instance()/snapshot() return the live records: mutate them to set up odd states.
+// - CreateDB(Cluster)Snapshot keeps its Tags; Describe…Snapshots lists them as TagList and
+//   ListTagsForResource answers them by ARN, as real RDS does.
 // - Modify without ApplyImmediately=true only shows PendingModifiedValues (the maintenance window never comes);
 //   a major version change without AllowMajorVersionUpgrade=true is 400 InvalidParameterCombination.
 import { randomUUID } from "node:crypto";
@@ -35,6 +37,7 @@ export interface FakeSnapshot {
   allocatedStorage: number;
   engineVersion: string;
   arn: string;
+  tags: Record<string, string>;
 }
 export interface RecordedRdsCall {
   action: string;
@@ -230,6 +233,11 @@ export async function startRdsDouble(): Promise<RdsDouble> {
       el("PendingModifiedValues", [text("EngineVersion", pendingVersion(`cluster:${c.id}`))]),
     ]);
   };
+  const tagListXml = (tags: Record<string, string>): string =>
+    el(
+      "TagList",
+      Object.entries(tags).map(([key, value]) => el("Tag", [text("Key", key), text("Value", value)])),
+    );
   const snapshotXml = (s: StoredSnapshot): string => {
     const { tag, sourceParam } = SNAPSHOT_KINDS[s.kind];
     return el(tag, [
@@ -243,8 +251,29 @@ export async function startRdsDouble(): Promise<RdsDouble> {
       text("SnapshotType", "manual"),
       text("PercentProgress", percentProgress(s.id)),
       text(`${tag}Arn`, s.arn),
+      tagListXml(s.tags),
     ]);
   };
+  /** `Tags.Tag.1.Key=…&Tags.Tag.1.Value=…` (the Query protocol's list of Tag) → a record. */
+  function tagsFrom(p: Record<string, string>): Record<string, string> {
+    const byIndex = new Map<string, { key?: string; value?: string }>();
+    for (const [name, value] of Object.entries(p)) {
+      const match = /^Tags\.(?:Tag\.|member\.)?(\d+)\.(Key|Value)$/.exec(name);
+      if (!match?.[1]) continue;
+      const entry = byIndex.get(match[1]) ?? {};
+      if (match[2] === "Key") entry.key = value;
+      else entry.value = value;
+      byIndex.set(match[1], entry);
+    }
+    return Object.fromEntries(
+      [...byIndex.values()].flatMap((t) => (t.key === undefined ? [] : [[t.key, t.value ?? ""]])),
+    );
+  }
+  function listTags(p: Record<string, string>): string {
+    const found = [...snapshots.values()].find((s) => s.arn === p.ResourceName);
+    if (!found) throw new RdsFault("DBSnapshotNotFound", `Resource ${p.ResourceName ?? ""} not found.`);
+    return tagListXml(found.tags);
+  }
 
   function createSnapshot(kind: FakeSnapshot["kind"], p: Record<string, string>): string {
     const { tag, sourceParam, arnType, exists } = SNAPSHOT_KINDS[kind];
@@ -265,6 +294,7 @@ export async function startRdsDouble(): Promise<RdsDouble> {
       engineVersion: source.engineVersion,
       engine: source.engine,
       arn: `${ARN_PREFIX}:${arnType}:${id}`,
+      tags: tagsFrom(p),
     };
     snapshots.set(id, snapshot);
     const finish = () => {
@@ -335,6 +365,7 @@ export async function startRdsDouble(): Promise<RdsDouble> {
     DeleteDBClusterSnapshot: (p) => deleteSnapshot("cluster", p),
     ModifyDBInstance: (p) => modify("instance", p),
     ModifyDBCluster: (p) => modify("cluster", p),
+    ListTagsForResource: listTags,
   };
 
   function send(res: ServerResponse, status: number, body: string, requestId: string): void {
@@ -416,6 +447,7 @@ export async function startRdsDouble(): Promise<RdsDouble> {
         engineVersion: source?.engineVersion ?? "5.7.44",
         engine: source?.engine ?? "mysql",
         arn: `${ARN_PREFIX}:${SNAPSHOT_KINDS[s.kind].arnType}:${s.id}`,
+        tags: {},
         ...s,
       });
     },

@@ -195,11 +195,16 @@ export const environmentRuleSchema = z.strictObject({
     .array(z.string().min(1))
     .min(1)
     .optional()
-    .describe("a finished run of this checklist in one of these environments must exist first"),
+    .describe(
+      "a finished, real (not dry) run of this checklist version in one of these environments must exist first",
+    ),
   same: z
     .array(paramName)
     .optional()
     .describe("parameters whose values the earlier run must share (e.g. ticket)"),
+  within: duration
+    .optional()
+    .describe("how recently the earlier run must have finished: 30d (the default), 12h, 2w"),
   protected: z.boolean().default(false).describe("mutating automated actions need a teammate's approval"),
 });
 

@@ -14,7 +14,9 @@ import type { Effect } from "./effects.js";
 import { can } from "./permissions.js";
 import { stepResultValues } from "./reminders.js";
 import type { Run, RunEvent, StepState } from "./run-schema.js";
-import { describeStatus, findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
+import { describeStatus, findStep, isProtected, type LocatedStep, namedVerifiers } from "./step-rules.js";
+
+export { isProtected } from "./step-rules.js";
 
 /**
  * Steps with an automated action (AWS RDS). Starting one asks the executor to run the action;
@@ -22,12 +24,13 @@ import { describeStatus, findStep, type LocatedStep, namedVerifiers } from "./st
  * executor reports back with action_progress / action_succeeded / action_failed.
  */
 
-const MUTATING = new Set(["rds.modify"]);
+/** Actions that change or destroy something in AWS: two people in a protected environment. */
+const MUTATING = new Set(["rds.modify", "rds.delete_snapshot"]);
 
 export function needsApproval(run: Run, located: LocatedStep): boolean {
   const action = located.plan.action;
-  if (!action || !MUTATING.has(action.type) || run.dryRun || run.environment === undefined) return false;
-  return run.plan.rules.environments?.[run.environment]?.protected ?? false;
+  if (!action || !MUTATING.has(action.type) || run.dryRun) return false;
+  return isProtected(run);
 }
 
 /** Effects that start a step's work: nudges when it is timed, and its action with results filled in. */

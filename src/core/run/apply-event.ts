@@ -20,8 +20,10 @@ import {
 } from "./decision.js";
 import { runMessageFailed } from "./delivery-events.js";
 import type { Effect } from "./effects.js";
+import { approveOverride, holdForOverride } from "./override.js";
 import { actionOf, can, closedRefusal } from "./permissions.js";
 import {
+  deletionRequested,
   followUpAdded,
   postFailed,
   reminderHandled,
@@ -40,6 +42,8 @@ export type { Decision } from "./decision.js";
  * and whether this person may do it.
  */
 export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
+  const held = holdForOverride(run, event);
+  if (held) return held;
   const closed = closedRefusal(run, actionOf(event).type);
   if (closed) return refused(closed);
   const stale = staleness(run, event);
@@ -68,6 +72,8 @@ export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
       return finish(run, event, now);
     case "approve_step":
       return approveStep(run, event, at);
+    case "approve_override":
+      return approveOverride(run, event, now);
     case "action_progress":
       return actionProgress(run, event, at);
     case "action_succeeded":
@@ -84,6 +90,8 @@ export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
       return snapshotDeleted(run, event, at);
     case "follow_up_added":
       return followUpAdded(run, event, at);
+    case "deletion_requested":
+      return deletionRequested(run, event, at);
     case "post_failed":
       return postFailed(run, event, at);
   }

@@ -1,8 +1,12 @@
 import { AWS_REGION, type Checklist, type Parameter } from "../checklist/schema.js";
 import { renderChecklistText, renderTemplate } from "../checklist/template.js";
 import type { Effect, Refusal } from "./effects.js";
+import { checkGate, type PriorRun } from "./gate.js";
+import { overrideRequest } from "./override.js";
 import { remindersFor, withReminders } from "./reminders.js";
 import type { Run } from "./run-schema.js";
+
+export type { PriorRun } from "./gate.js";
 
 export interface ParameterError {
   name: string;
@@ -129,14 +133,6 @@ export function isHttpUrl(raw: string): boolean {
   return URL.canParse(raw);
 }
 
-/** A finished or aborted run of the past, as far as the environment rules need it. */
-export interface PriorRun {
-  checklistId: string;
-  status: Run["status"];
-  environment?: string;
-  params: Record<string, string>;
-}
-
 export interface CreateRunInput {
   id: string;
   checklist: Checklist;
@@ -151,6 +147,11 @@ export interface CreateRunInput {
   priorRuns: readonly PriorRun[];
   /** A preview shows the plan; who may start and environment order apply only to real runs. */
   preview?: boolean;
+  /**
+   * Break-glass: why this run must start although the environment gate refuses it. The run then
+   * waits for a second person's approval (`approve_override`) before anything else can happen.
+   */
+  override?: string;
 }
 
 export type CreateRunResult =
@@ -201,10 +202,19 @@ export function createRun(input: CreateRunInput): CreateRunResult {
   const environment = checklist.rules.environment
     ? parameters.values[checklist.rules.environment]
     : undefined;
-  const orderProblem = input.preview
-    ? undefined
-    : checkEnvironmentOrder(checklist, environment, parameters.values, input.priorRuns);
-  if (orderProblem) return refuse("out_of_order", orderProblem);
+  const gate = input.preview
+    ? { ok: true as const }
+    : checkGate({
+        checklist,
+        environment,
+        params: parameters.values,
+        hash: input.source.hash,
+        priorRuns: input.priorRuns,
+        now,
+      });
+  const override = gate.ok ? undefined : overrideRequest(input, gate.message);
+  if (!gate.ok && !override) return refuse("out_of_order", gate.message);
+  if (override && "refusal" in override) return { ok: false, refusal: override.refusal };
 
   const values = { ...builtIns, ...parameters.values };
   const plan: Checklist = {
@@ -221,7 +231,7 @@ export function createRun(input: CreateRunInput): CreateRunResult {
     id: input.id,
     version: 0,
     progress: 0,
-    status: "active",
+    status: override ? "awaiting_override" : "active",
     plan,
     source: input.source,
     params: parameters.values,
@@ -237,41 +247,29 @@ export function createRun(input: CreateRunInput): CreateRunResult {
     reminders: {},
     followUps: [],
     postFailures: [],
-    history: [{ at, by: input.owner, type: "run_started", detail: input.dryRun ? "dry run" : undefined }],
+    history: [
+      {
+        at,
+        by: input.owner,
+        type: "run_started",
+        detail: override
+          ? `override requested: ${override.override.reason}`
+          : input.dryRun
+            ? "dry run"
+            : undefined,
+      },
+    ],
+    ...(override ? { override: override.override } : {}),
     ...(environment !== undefined ? { environment } : {}),
     ...(input.buddy !== undefined ? { buddy: input.buddy } : {}),
   };
-  const scheduled = remindersFor(run, { on: "run.started" }, now);
+  // A run waiting for its override's approval has not started: its reminders wait too.
+  const reminders = override ? [] : remindersFor(run, { on: "run.started" }, now);
   const effects: Effect[] = [
     { type: "refresh_run_message" },
-    ...scheduled.map((reminder) => ({ type: "schedule_reminder" as const, reminder })),
+    ...reminders.map((reminder) => ({ type: "schedule_reminder" as const, reminder })),
   ];
-  return { ok: true, run: withReminders(run, scheduled), effects };
-}
-
-function checkEnvironmentOrder(
-  checklist: Checklist,
-  environment: string | undefined,
-  params: Record<string, string>,
-  priorRuns: readonly PriorRun[],
-): string | undefined {
-  if (environment === undefined) return undefined;
-  const rule = checklist.rules.environments?.[environment];
-  const required = rule?.requires_completed;
-  if (!required) return undefined;
-  const same = rule.same ?? [];
-  const done = priorRuns.some(
-    (prior) =>
-      prior.checklistId === checklist.id &&
-      prior.status === "finished" &&
-      prior.environment !== undefined &&
-      required.includes(prior.environment) &&
-      same.every((name) => prior.params[name] === params[name]),
-  );
-  if (done) return undefined;
-  const sameText =
-    same.length > 0 ? ` with the same ${same.map((name) => `${name}=${params[name]}`).join(", ")}` : "";
-  return `${environment} needs a finished run of ${checklist.id} in ${required.join(" or ")}${sameText} first; run it there, then start ${environment}`;
+  return { ok: true, run: withReminders(run, reminders), effects };
 }
 
 /** Regions and links may come from parameters: once filled in, they must be real ones. */

@@ -38,6 +38,7 @@ export function withStep(run: Run, step: StepState): Run {
 export const MOVES_THE_RUN_ON = new Set<RunEvent["type"]>([
   "start_step",
   "approve_step",
+  "approve_override",
   "action_succeeded",
   "action_failed",
   "complete_step",

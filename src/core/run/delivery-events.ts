@@ -7,7 +7,8 @@ import { PREFLIGHT_USER } from "./run-schema.js";
 export function runMessageFailed(run: Run, event: EventOf<"run_message_failed">, at: string): Decision {
   if (event.by !== PREFLIGHT_USER)
     return refuse("not_permitted", "Only Preflight reports failed deliveries.");
-  if (run.status !== "active") return refuse("closed", "This run is already closed.");
+  if (run.status !== "active" && run.status !== "awaiting_override")
+    return refuse("closed", "This run is already closed.");
   const reason = `The run message could not be posted (${event.error}).`;
   const activity = { at, by: event.by, type: event.type, detail: event.error };
   return {

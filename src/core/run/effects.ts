@@ -42,6 +42,7 @@ export const REFUSAL_CODES = [
   "not_posted",
   "unknown_reminder",
   "already_handled",
+  "needs_second_person",
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

@@ -5,6 +5,7 @@ import {
   blockingStep,
   describeStatus,
   findStep,
+  isProtected,
   type LocatedStep,
   leadsRun,
   namedVerifiers,
@@ -24,10 +25,14 @@ export type RunAction =
   | { type: "resolve_problem"; problemId: string }
   | { type: "hand_over" | "abort" | "finish" | "add_follow_up" }
   | { type: "handle_reminder" | "delete_snapshot"; key: string }
+  /** In a protected environment: the first of the two people a snapshot deletion needs. */
+  | { type: "request_deletion"; key: string }
   /** The snapshot a reminder's Delete was chosen for is gone: said by whoever chose it. */
   | { type: "record_deletion"; key: string }
   /** What Preflight itself reports: results of automated actions, posts made or failed. */
-  | { type: "report_action" | "record_post" };
+  | { type: "report_action" | "record_post" }
+  /** A second person lets a run started past the environment gate begin (override.ts decides who). */
+  | { type: "approve_override" };
 
 /** The action an event asks for, as `can` knows it. */
 export function actionOf(event: RunEvent): RunAction {
@@ -57,10 +62,14 @@ export function actionOf(event: RunEvent): RunAction {
       return { type: "report_action" };
     case "snapshot_deleted":
       return { type: "record_deletion", key: event.key };
+    case "deletion_requested":
+      return { type: "request_deletion", key: event.key };
     case "reminder_posted":
     case "post_failed":
     case "run_message_failed":
       return { type: "record_post" };
+    case "approve_override":
+      return { type: "approve_override" };
   }
 }
 
@@ -92,13 +101,16 @@ export function someoneMay(run: Run, action: RunAction): boolean {
 const ACCEPTED_WHEN_CLOSED = new Set<RunAction["type"]>([
   "handle_reminder",
   "delete_snapshot",
+  "request_deletion",
   "add_follow_up",
   "record_deletion",
   "record_post",
 ]);
 
 export function closedRefusal(run: Run, type: RunAction["type"]): Refusal | undefined {
-  if (run.status === "active" || ACCEPTED_WHEN_CLOSED.has(type)) return undefined;
+  // A run waiting for its override's approval is not closed: override.ts holds it.
+  if (run.status === "active" || run.status === "awaiting_override" || ACCEPTED_WHEN_CLOSED.has(type))
+    return undefined;
   return refusal(
     "closed",
     `This run was ${run.status} at ${run.closedAt ?? "an earlier time"}; it accepts nothing more.`,
@@ -136,8 +148,13 @@ function stateRefusal(run: Run, action: RunAction): Refusal | undefined {
     case "finish":
       return finishRefusal(run);
     case "handle_reminder":
-    case "delete_snapshot":
       return reminderRefusal(run, action.type, action.key);
+    case "delete_snapshot":
+      return reminderRefusal(run, action.type, action.key) ?? deletionRefusal(run, action.key, "delete");
+    case "request_deletion":
+      return (
+        reminderRefusal(run, "delete_snapshot", action.key) ?? deletionRefusal(run, action.key, "request")
+      );
     case "record_deletion": {
       const reminder = run.reminders[action.key];
       if (!reminder) return refusal("unknown_reminder", `Run ${run.id} has no reminder "${action.key}".`);
@@ -313,6 +330,8 @@ function audienceOf(run: Run, action: RunAction): Audience {
     case "finish":
       return leaders(run, "finish it");
     case "delete_snapshot":
+      return secondDeleter(run, action.key, stepWorkers(run, "delete its snapshot"));
+    case "request_deletion":
       return stepWorkers(run, "delete its snapshot");
     case "record_deletion": {
       const claimer = run.reminders[action.key]?.handled?.by;
@@ -329,6 +348,10 @@ function audienceOf(run: Run, action: RunAction): Audience {
     case "report_action":
     case "record_post":
       return PREFLIGHT_ONLY;
+    case "approve_override":
+      // Anyone but whoever asked for it (and only the checklist's starters, when it names them):
+      // decided with the override itself (override.ts).
+      return ANYONE;
   }
 }
 
@@ -377,6 +400,67 @@ function stepWorkers(run: Run, verb: string): Audience {
     admits: (user) => leadsRun(run, user) || named.includes(user),
     someone: true,
     refusal: () => refusal("not_permitted", `Only ${who} may ${what}${why}.`),
+  };
+}
+
+/**
+ * A rehearsal deletes nothing; in a protected environment a deletion needs two people: the first
+ * asks (`request_deletion`), a different person confirms (`delete_snapshot`).
+ */
+function deletionRefusal(run: Run, key: string, step: "request" | "delete"): Refusal | undefined {
+  const reminder = run.reminders[key];
+  const snapshot =
+    reminder?.action?.type === "rds.delete_snapshot" ? reminder.action.snapshot : "the snapshot";
+  if (run.dryRun || reminder?.dryRun)
+    return refusal(
+      "not_permitted",
+      `This reminder belongs to a rehearsal (dry run): nothing is deleted. ${snapshot} stays as it is.`,
+    );
+  const requested = reminder?.deletionRequested;
+  if (step === "request") {
+    if (!isProtected(run))
+      return refusal(
+        "wrong_state",
+        `${run.environment ?? "This environment"} is not protected: one person deletes ${snapshot}.`,
+      );
+    if (requested)
+      return refusal(
+        "wrong_state",
+        `${mentions([requested.by])} already asked to delete ${snapshot}: a second person confirms with Delete snapshot….`,
+      );
+    return undefined;
+  }
+  if (isProtected(run) && !requested)
+    return refusal(
+      "needs_second_person",
+      `${run.environment} is protected: deleting ${snapshot} needs two people. Ask for it first; a teammate then confirms.`,
+    );
+  return undefined;
+}
+
+function snapshotOf(run: Run, key: string): string {
+  const action = run.reminders[key]?.action;
+  return action?.type === "rds.delete_snapshot" ? action.snapshot : "this snapshot";
+}
+
+/**
+ * In a protected environment the deletion is asked for by whoever may work the run, and
+ * confirmed by any other teammate; whoever asked can't also confirm it.
+ */
+function secondDeleter(run: Run, key: string, workers: Audience): Audience {
+  const requested = run.reminders[key]?.deletionRequested;
+  if (!isProtected(run) || !requested) return workers;
+  // Like verification: once asked, any teammate but the asker confirms.
+  return {
+    admits: (user) => user !== requested.by,
+    someone: true,
+    refusal: (user) =>
+      user === requested.by
+        ? refusal(
+            "self_approval",
+            `You asked to delete ${snapshotOf(run, key)}, so you can't confirm it: ${run.environment} is protected and a second person must confirm the deletion.`,
+          )
+        : workers.refusal(user),
   };
 }
 

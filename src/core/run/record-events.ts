@@ -82,6 +82,16 @@ export function snapshotDeleted(run: Run, event: EventOf<"snapshot_deleted">, at
   return acceptRecord(run, next, event, at, [], { key: event.key, detail: event.snapshot, line: true });
 }
 
+/** The first of two people asked to delete a reminder's snapshot (protected environment). */
+export function deletionRequested(run: Run, event: EventOf<"deletion_requested">, at: string): Decision {
+  const refusal = asked(run, event);
+  if (refusal) return refusal;
+  const next = withReminder(run, event.key, { deletionRequested: { by: event.by, at } });
+  const reminder = run.reminders[event.key];
+  const snapshot = reminder?.action?.type === "rds.delete_snapshot" ? reminder.action.snapshot : event.key;
+  return acceptRecord(run, next, event, at, [], { key: event.key, detail: snapshot, line: true });
+}
+
 export function followUpAdded(run: Run, event: EventOf<"follow_up_added">, at: string): Decision {
   const refusal = asked(run, event);
   if (refusal) return refusal;

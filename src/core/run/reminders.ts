@@ -1,5 +1,6 @@
 import { mapStrings, renderTemplate } from "../checklist/template.js";
 import { parseDuration } from "../duration.js";
+import { rehearsalReminder } from "./rehearsal.js";
 import type { ReminderState, Run, ScheduledReminder } from "./run-schema.js";
 
 export type ReminderTrigger =
@@ -28,20 +29,23 @@ export function remindersFor(
       (reminder) =>
         reminder.on === trigger.on && (trigger.on !== "step.done" || reminder.step === trigger.stepId),
     )
-    .map((reminder) => ({
-      key: reminderKey(run.id, reminder.id, occurrence),
-      runId: run.id,
-      reminderId: reminder.id,
-      occurrence,
-      dueAt: new Date(now.getTime() + (parseDuration(reminder.after) ?? 0)).toISOString(),
-      channel: reminder.channel ?? run.channel,
-      runChannel: run.channel,
-      text: renderTemplate(reminder.text, values),
-      keepOnAbort: reminder.keep_on_abort,
-      ...(reminder.action
-        ? { action: mapStrings(reminder.action, (text) => renderTemplate(text, values)) }
-        : {}),
-    }));
+    .map(
+      (reminder): ScheduledReminder => ({
+        key: reminderKey(run.id, reminder.id, occurrence),
+        runId: run.id,
+        reminderId: reminder.id,
+        occurrence,
+        dueAt: new Date(now.getTime() + (parseDuration(reminder.after) ?? 0)).toISOString(),
+        channel: reminder.channel ?? run.channel,
+        runChannel: run.channel,
+        text: renderTemplate(reminder.text, values),
+        keepOnAbort: reminder.keep_on_abort,
+        ...(reminder.action
+          ? { action: mapStrings(reminder.action, (text) => renderTemplate(text, values)) }
+          : {}),
+      }),
+    )
+    .map((scheduled) => rehearsalReminder(run, scheduled));
 }
 
 /** Job ids may not contain ':' (BullMQ); run and reminder ids are slugs, so '.' separates safely. */

@@ -79,6 +79,10 @@ export const scheduledReminderSchema = z.object({
   text: z.string(),
   keepOnAbort: z.boolean(),
   action: actionSchema.optional(),
+  /** A rehearsal's reminder: posted in the run's thread, offering nothing real (rehearsal.ts). */
+  dryRun: z.boolean().optional(),
+  /** The channel the checklist names, where a rehearsal would have posted it. */
+  wouldPostTo: z.string().optional(),
 });
 export type ScheduledReminder = z.infer<typeof scheduledReminderSchema>;
 
@@ -97,6 +101,8 @@ export const reminderStateSchema = scheduledReminderSchema.omit({ runId: true })
     .optional(),
   /** The run was aborted before it came due and it is not kept on abort. */
   cancelledAt: isoTime.optional(),
+  /** In a protected environment, the first person's Delete snapshot… asks; a second confirms. */
+  deletionRequested: z.object({ by: userId, at: isoTime }).optional(),
   /** The snapshot its rds.delete_snapshot action deleted. */
   snapshotDeleted: z.object({ snapshot: z.string(), region: z.string(), by: userId, at: isoTime }).optional(),
 });
@@ -105,8 +111,20 @@ export type ReminderState = z.infer<typeof reminderStateSchema>;
 export const followUpSchema = z.object({ at: isoTime, by: userId, text: z.string() });
 export const postFailureSchema = z.object({ at: isoTime, what: z.string(), error: z.string() });
 
-export const RUN_STATUSES = ["active", "finished", "aborted"] as const;
+/** `awaiting_override`: started past the environment gate, waiting for a second person (override.ts). */
+export const RUN_STATUSES = ["awaiting_override", "active", "finished", "aborted"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** A break-glass start past the environment gate: who asked, why, what the gate said, who approved. */
+export const runOverrideSchema = z.object({
+  reason: z.string(),
+  requestedBy: userId,
+  requestedAt: isoTime,
+  gate: z.string(),
+  approvedBy: userId.optional(),
+  approvedAt: isoTime.optional(),
+});
+export type RunOverride = z.infer<typeof runOverrideSchema>;
 
 export const runSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]+$/),
@@ -128,6 +146,7 @@ export const runSchema = z.object({
   owner: userId,
   buddy: userId.optional(),
   dryRun: z.boolean().default(false),
+  override: runOverrideSchema.optional(),
   createdAt: isoTime,
   closedAt: isoTime.optional(),
   abortReason: z.string().optional(),
@@ -186,6 +205,7 @@ export const runEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("abort"), reason, ...eventBase }),
   z.object({ type: z.literal("finish"), ...eventBase }),
   z.object({ type: z.literal("approve_step"), stepId, ...eventBase }),
+  z.object({ type: z.literal("approve_override"), ...eventBase }),
   // Reported by the action executor (by: PREFLIGHT_USER), never by a button.
   z.object({ type: z.literal("action_progress"), stepId, status: z.string(), ...eventBase }),
   z.object({
@@ -220,6 +240,7 @@ export const runEventSchema = z.discriminatedUnion("type", [
     region: z.string().min(1),
     ...eventBase,
   }),
+  z.object({ type: z.literal("deletion_requested"), key: reminderKey, ...eventBase }),
   z.object({ type: z.literal("follow_up_added"), text: reason, ...eventBase }),
   z.object({ type: z.literal("post_failed"), what: z.string(), error: z.string(), ...eventBase }),
 ]);

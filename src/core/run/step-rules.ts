@@ -110,3 +110,9 @@ export function describeStatus(status: StepStatus): string {
       return "failed";
   }
 }
+
+/** The run's environment is marked `protected` in the checklist. */
+export function isProtected(run: Run): boolean {
+  if (run.environment === undefined) return false;
+  return run.plan.rules.environments?.[run.environment]?.protected ?? false;
+}

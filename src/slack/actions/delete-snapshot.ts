@@ -5,9 +5,11 @@ import { formatDuration } from "../../core/duration.js";
 import { RdsError, type RdsSnapshotState } from "../../core/rds.js";
 import { can } from "../../core/run/permissions.js";
 import type { Run, ScheduledReminder } from "../../core/run/run-schema.js";
+import { isProtected } from "../../core/run/step-rules.js";
 import type { SlackDeps } from "../deps.js";
 import { ACTION_IDS, VIEW_IDS } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
+import { postOnce } from "../post-once.js";
 import { escapeMrkdwn, mention, slackDate } from "../render/mrkdwn.js";
 import { handledReminderMessage, reminderValueSchema } from "../render/timer-messages.js";
 import { replyPrivately } from "../reply.js";
@@ -59,8 +61,9 @@ export function register(app: App, deps: SlackDeps): void {
       );
       return;
     }
-    // Asked before RDS is: the engine's guard says whether this person may delete it now.
-    const permission = can(run, { type: "delete_snapshot", key: value.k }, user);
+    // Asked before RDS is: the engine's guard says whether this person may delete it now (or, in
+    // a protected environment where nobody asked yet, ask for it).
+    const permission = can(run, { type: deletionStep(run, value.k), key: value.k }, user);
     if (!permission.allowed) {
       await replyPrivately(client, deps.log, where, permission.refusal.message);
       return;
@@ -87,7 +90,7 @@ export function register(app: App, deps: SlackDeps): void {
     try {
       await client.views.open({
         trigger_id: click.data.trigger_id,
-        view: confirmation(snapshot, action, metadata, now()),
+        view: confirmation(snapshot, action, metadata, now(), question(run, value.k)),
       });
     } catch (error) {
       deps.log.error("could not open the snapshot deletion form", {
@@ -112,6 +115,40 @@ export function register(app: App, deps: SlackDeps): void {
     if (!submission.success || !meta) return;
     const user = submission.data.user.id;
     const where = { channel: meta.c, user };
+    const run = await deps.service.get(meta.r);
+    if (run && deletionStep(run, meta.k) === "request_deletion") {
+      // Protected: this person asks; a different person confirms with the same button.
+      const asked = await deps.service.act(
+        meta.r,
+        { type: "deletion_requested", key: meta.k, by: user },
+        `reminder.${meta.k}.deletion_requested`,
+      );
+      if (asked.result.status === "refused" || asked.result.status === "not_found") {
+        const message =
+          asked.result.status === "refused"
+            ? asked.result.refusal.message
+            : `There is no run "${meta.r}" any more.`;
+        await replyPrivately(client, deps.log, where, message);
+        return;
+      }
+      const action = deleteActionOf(run, meta.k);
+      const snapshotName = action ? `\`${escapeMrkdwn(action.snapshot)}\`` : "the snapshot";
+      // Said under the reminder, where the second person will click (once, however often this runs).
+      await postOnce(
+        client,
+        await deps.service.ledger(meta.r),
+        {
+          channel: meta.c,
+          threadTs: meta.ts,
+          text: `🗑️ ${mention(user)} asked to delete snapshot ${snapshotName}. ${escapeMrkdwn(run.environment ?? "This environment")} is protected: a second person must confirm with *Delete snapshot…* on the reminder.`,
+          effectIds: [`reminder.${meta.k}.deletion_asked`],
+        },
+        now,
+      ).catch((error: unknown) =>
+        deps.log.error("could not answer under a reminder", { runId: meta.r, error: String(error) }),
+      );
+      return;
+    }
     // The engine claims the reminder for this deletion first: a Done or a second Delete is refused from now on.
     const claim = await deps.service.act(
       meta.r,
@@ -169,9 +206,24 @@ export function register(app: App, deps: SlackDeps): void {
   });
 }
 
+/** Delete, or (protected environment, nobody asked yet) ask for the deletion first. */
+function deletionStep(run: Run, key: string): "delete_snapshot" | "request_deletion" {
+  return isProtected(run) && !run.reminders[key]?.deletionRequested ? "request_deletion" : "delete_snapshot";
+}
+
 function deleteActionOf(run: Run, key: string): DeleteAction | undefined {
   const action = run.reminders[key]?.action;
   return action?.type === "rds.delete_snapshot" ? action : undefined;
+}
+
+/** What the form asks: the first of two people asks; the second confirms; elsewhere one deletes. */
+function question(run: Run, key: string): string {
+  if (deletionStep(run, key) === "request_deletion")
+    return "This environment is protected: you ask, and a second person confirms before it is deleted. Ask to delete this snapshot?";
+  const asked = run.reminders[key]?.deletionRequested;
+  if (asked)
+    return `${mention(asked.by)} asked to delete this snapshot. Confirm, and it is deleted for good:`;
+  return "Delete this snapshot for good?";
 }
 
 function confirmation(
@@ -179,6 +231,7 @@ function confirmation(
   action: DeleteAction,
   metadata: z.infer<typeof metadataSchema>,
   now: Date,
+  ask: string,
 ): View {
   const age = snapshot.createdAt
     ? `${formatDuration(now.getTime() - Date.parse(snapshot.createdAt))} old (taken ${slackDate(snapshot.createdAt)})`
@@ -199,7 +252,7 @@ function confirmation(
     blocks: [
       {
         type: "section",
-        text: { type: "mrkdwn", text: `Delete this snapshot for good?\n${facts.join("\n")}`.slice(0, 3_000) },
+        text: { type: "mrkdwn", text: `${ask}\n${facts.join("\n")}`.slice(0, 3_000) },
       },
       {
         type: "context",

@@ -6,7 +6,7 @@ import { ACTION_IDS } from "../ids.js";
 import { type ButtonClick, channelOf, clickEventId, FOREIGN_BUTTON, readButtonClick } from "../payloads.js";
 import { replyPrivately } from "../reply.js";
 
-/** Buttons that act at once: Start, Done, Verify, Finish run. */
+/** Buttons that act at once: Start, Done, Verify, Finish run, Approve override. */
 const toEvent: Record<string, (click: ButtonClick) => RunEvent | undefined> = {
   [ACTION_IDS.startStep]: ({ user, value }) =>
     value.s ? { type: "start_step", stepId: value.s, by: user, expectedProgress: value.v } : undefined,
@@ -17,6 +17,11 @@ const toEvent: Record<string, (click: ButtonClick) => RunEvent | undefined> = {
   [ACTION_IDS.approveStep]: ({ user, value }) =>
     value.s ? { type: "approve_step", stepId: value.s, by: user, expectedProgress: value.v } : undefined,
   [ACTION_IDS.finishRun]: ({ user, value }) => ({ type: "finish", by: user, expectedProgress: value.v }),
+  [ACTION_IDS.approveOverride]: ({ user, value }) => ({
+    type: "approve_override",
+    by: user,
+    expectedProgress: value.v,
+  }),
 };
 
 export function register(app: App, deps: SlackDeps): void {

@@ -105,6 +105,7 @@ export function register(app: App, deps: SlackDeps): void {
           owner: command.user_id,
           dryRun: cmd.dryRun,
           ...(cmd.buddy ? { buddy: cmd.buddy } : {}),
+          ...(cmd.override !== undefined ? { override: cmd.override } : {}),
         };
         if (!resolved.ok) {
           const meta = {
@@ -114,6 +115,7 @@ export function register(app: App, deps: SlackDeps): void {
             d: cmd.dryRun,
             h: entry.hash,
             ...(cmd.buddy ? { b: cmd.buddy } : {}),
+            ...(cmd.override !== undefined ? { o: cmd.override } : {}),
           };
           const view = startParametersModal(entry.checklist, resolved.missing, meta);
           if (view) {

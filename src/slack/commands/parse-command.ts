@@ -3,7 +3,15 @@ import { z } from "zod";
 /** `/maintenance …` text → a command, or a message saying what was wrong and what is valid. */
 
 export type MaintenanceCommand =
-  | { kind: "start"; checklistId: string; params: Record<string, string>; buddy?: string; dryRun: boolean }
+  | {
+      kind: "start";
+      checklistId: string;
+      params: Record<string, string>;
+      buddy?: string;
+      dryRun: boolean;
+      /** Break-glass: why this run must start past the environment gate (a second person approves). */
+      override?: string;
+    }
   | { kind: "list" }
   | { kind: "status" }
   | { kind: "abort"; runId: string; reason: string }
@@ -24,7 +32,7 @@ export type ParsedCommand = { ok: true; command: MaintenanceCommand } | { ok: fa
 
 export const USAGE = [
   "*/maintenance* commands:",
-  "• `start <checklist> [key=value…] [buddy=@teammate] [dry_run=true]`: start a run in this channel",
+  '• `start <checklist> [key=value…] [buddy=@teammate] [dry_run=true] [override="reason"]`: start a run in this channel; `override` starts past the environment gate once a teammate approves',
   "• `list`: the checklists, with their parameters",
   "• `status`: the active runs in this channel",
   "• `abort <run-id> <reason>`: abort a run (owner or buddy)",
@@ -127,7 +135,14 @@ function parseSchedule(args: string[]): ParsedCommand {
   const remaining = joined || time === undefined ? rest : [time, ...rest];
   const parsed = parseStart([checklistId, ...remaining]);
   if (!parsed.ok || parsed.command.kind !== "start") return parsed;
-  const { params, buddy, dryRun } = parsed.command;
+  const { params, buddy, dryRun, override } = parsed.command;
+  if (override !== undefined) {
+    return {
+      ok: false,
+      message:
+        "override= works with `/maintenance start` only: start the run when the window begins, with the override and its reason.",
+    };
+  }
   return {
     ok: true,
     command: { kind: "schedule", checklistId, at: when, params, dryRun, ...(buddy ? { buddy } : {}) },
@@ -163,6 +178,7 @@ function parseStart(args: string[]): ParsedCommand {
   const params: Record<string, string> = {};
   let buddy: string | undefined;
   let dryRun = false;
+  let override: string | undefined;
   for (const { key, value } of parsed.data.pairs) {
     if (key === "buddy") {
       buddy = mentionedUser(value);
@@ -175,9 +191,21 @@ function parseStart(args: string[]): ParsedCommand {
       if (value !== "true" && value !== "false")
         return { ok: false, message: `dry_run=${value}: use true or false.` };
       dryRun = value === "true";
+    } else if (key === "override") {
+      override = value;
     } else {
       params[key] = value;
     }
   }
-  return { ok: true, command: { kind: "start", checklistId, params, dryRun, ...(buddy ? { buddy } : {}) } };
+  return {
+    ok: true,
+    command: {
+      kind: "start",
+      checklistId,
+      params,
+      dryRun,
+      ...(buddy ? { buddy } : {}),
+      ...(override !== undefined ? { override } : {}),
+    },
+  };
 }

@@ -37,6 +37,12 @@ export function renderActivity(activity: Activity, run: Run): string {
       }
       case "verify_step":
         return `👥 ${who} verified ${step ?? "a step"}`;
+      case "approve_override": {
+        const override = run.override;
+        const gate = `the ${escapeMrkdwn(run.environment ?? "environment")} gate`;
+        const starter = override ? mention(override.requestedBy) : "the owner";
+        return `⚠️ Started past ${gate} by ${starter}: ${detail} — approved by ${who}`;
+      }
       case "approve_step":
         return `🟠 ${who} approved the change ${step ?? ""}: it runs now`;
       case "action_succeeded":
@@ -68,6 +74,8 @@ export function renderActivity(activity: Activity, run: Run): string {
       }
       case "snapshot_deleted":
         return `🗑️ ${who} deleted snapshot \`${detail}\` from the reminder`;
+      case "deletion_requested":
+        return `🗑️ ${who} asked to delete snapshot \`${detail}\`; a second person must confirm it on the reminder`;
       case "follow_up_added":
         return `📌 ${who} added a follow-up: ${detail}`;
       case "post_failed": {

@@ -1,6 +1,7 @@
 import type { Button, KnownBlock } from "@slack/types";
 import { formatDuration } from "../../core/duration.js";
 import { someoneMay } from "../../core/run/permissions.js";
+import { REHEARSAL_MARK } from "../../core/run/rehearsal.js";
 import type { Problem, Run } from "../../core/run/run-schema.js";
 import { isFinished, openProblems, planSteps } from "../../core/run/step-rules.js";
 import { encodeActionValue } from "../action-value.js";
@@ -10,7 +11,7 @@ import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn.js";
 
 /** What surrounds the steps in the run message: title, outcome, who and how long; problems and run buttons. */
 
-const DRY_RUN_MARK = " — DRY RUN";
+const DRY_RUN_MARK = ` — ${REHEARSAL_MARK}`;
 const ENVIRONMENT_CHARS = 100;
 const OUTCOME_REASON_CHARS = 500;
 const FOOTER_PROBLEM_CHARS = 300;
@@ -25,7 +26,7 @@ export function titleBlock(run: Run): KnownBlock {
 
 /** ✅ Finished / 🛑 Aborted: reason, with who closed the run and when. Nothing while it is active. */
 export function outcomeBlocks(run: Run): KnownBlock[] {
-  if (run.status === "active") return [];
+  if (run.status === "active" || run.status === "awaiting_override") return [];
   const closer = run.history.findLast((entry) => entry.type === "finish" || entry.type === "abort");
   const by = closer ? ` by ${mention(closer.by)}` : "";
   const when = run.closedAt ? ` ${slackDate(run.closedAt)}` : "";
@@ -42,7 +43,7 @@ export function metaBlocks(run: Run, now: Date): KnownBlock[] {
     `*Owner:* ${mention(run.owner)}`,
     run.buddy ? `*Buddy:* ${mention(run.buddy)}` : "",
     `*Started:* ${slackDate(run.createdAt)}`,
-    `*${run.status === "active" ? "Elapsed" : "Took"}:* ${formatDuration(end - Date.parse(run.createdAt))}`,
+    `*${run.closedAt === undefined ? "Elapsed" : "Took"}:* ${formatDuration(end - Date.parse(run.createdAt))}`,
     downtimeText(run, now),
     `*Progress:* ${run.steps.filter((step) => isFinished(step.status)).length}/${run.steps.length} steps done`,
   ];
@@ -99,13 +100,15 @@ export function footerBlocks(run: Run, unshownProblems: readonly Problem[]): Kno
 
 /** The notification text: title, progress and what happens now. */
 export function fallbackText(run: Run, currentTitle: string | undefined): string {
-  const title = `${run.plan.title}${run.dryRun ? " (dry run)" : ""}${run.environment ? ` in ${run.environment}` : ""}`;
+  const title = `${run.dryRun ? `${REHEARSAL_MARK}: ` : ""}${run.plan.title}${run.environment ? ` in ${run.environment}` : ""}`;
   const done = run.steps.filter((step) => isFinished(step.status)).length;
   const text =
     run.status === "finished"
       ? `${title}: finished`
       : run.status === "aborted"
         ? `${title}: aborted${run.abortReason ? ` — ${run.abortReason}` : ""}`
-        : `${title}: ${done}/${run.steps.length} steps done${currentTitle ? ` — now: ${currentTitle}` : ""}`;
+        : run.status === "awaiting_override"
+          ? `${title}: waiting for a teammate to approve starting past the gate`
+          : `${title}: ${done}/${run.steps.length} steps done${currentTitle ? ` — now: ${currentTitle}` : ""}`;
   return truncate(escapeMrkdwn(text.replace(/\s+/g, " ")), 300);
 }

@@ -4,6 +4,7 @@ import { inFocus, isFinished, type LocatedStep, openProblems, planSteps } from "
 import { actionRows, contexts, divider, fitsMessage, packLines, SLACK_LIMITS, section } from "./budget.js";
 import { escapeMrkdwn } from "./mrkdwn.js";
 import { fallbackText, footerBlocks, metaBlocks, outcomeBlocks, titleBlock } from "./run-frame.js";
+import { runMarkBlocks } from "./run-marks.js";
 import { focusStepButtons, focusStepText } from "./step-focus.js";
 import { compactStepLine } from "./step-line.js";
 
@@ -130,6 +131,7 @@ function composeMessage(view: RunView, options: Options): KnownBlock[] {
   const footer = footerBlocks(run, unshown);
   return [
     titleBlock(run),
+    ...runMarkBlocks(run),
     ...outcomeBlocks(run),
     ...metaBlocks(run, view.now),
     divider(),

@@ -1,5 +1,6 @@
 import type { KnownBlock } from "@slack/types";
 import { formatDuration, formatDurationRange } from "../../core/duration.js";
+import { REHEARSAL_MARK } from "../../core/run/rehearsal.js";
 import { PREFLIGHT_USER } from "../../core/run/run-schema.js";
 import type { StepRef, Summary } from "../../core/summary.js";
 import { ACTION_IDS } from "../ids.js";
@@ -52,6 +53,10 @@ function compose(
 ): KnownBlock[] {
   const env = summary.environment ? ` (${summary.environment})` : "";
   const blocks: KnownBlock[] = [header(`Post-mortem: ${summary.checklist.title}${env}`)];
+  if (summary.dryRun)
+    blocks.push(...contexts([`${REHEARSAL_MARK}: nothing it did counts for the environment gate.`]));
+  // A start past the environment gate comes before everything else.
+  if (summary.override) blocks.push(section(overrideText(summary)));
   blocks.push(section(headline(summary)));
   const shown = lists.filter((list) => list.items.length > 0);
   if (!shown.some((list) => list.exception))
@@ -65,6 +70,16 @@ function compose(
     blocks.push(...actionRows([button("Add follow-ups", ACTION_IDS.summaryFollowUp, value, "primary")]));
   }
   return blocks;
+}
+
+function overrideText(summary: Summary): string {
+  const override = summary.override;
+  if (!override) return "";
+  const approved = override.approvedBy
+    ? `approved by ${who(override.approvedBy)}`
+    : "never approved: the run did not start";
+  const gate = `the ${plain(summary.environment ?? "environment")} gate`;
+  return `⚠️ *Started past ${gate}* by ${who(override.requestedBy)}: ${truncate(plain(override.reason), REASON_CHARS)} — ${approved}`;
 }
 
 function listText(list: ExceptionList, cap: number): string {
@@ -97,6 +112,7 @@ function outcomeLine(summary: Summary): string {
   const dry = summary.dryRun ? " (dry run)" : "";
   if (summary.outcome === "finished") return `✅ *Finished*${by}${dry}`;
   if (summary.outcome === "active") return `⏳ *Still in progress*${dry}`;
+  if (summary.outcome === "awaiting_override") return `⏳ *Waiting for the override's approval*${dry}`;
   const reason = summary.abortReason ? `: ${truncate(plain(summary.abortReason), REASON_CHARS)}` : "";
   return `🛑 *Aborted*${by}${dry}${reason}`;
 }
@@ -169,7 +185,9 @@ function fallbackText(summary: Summary): string {
       ? `${summary.problems.length} problem${summary.problems.length === 1 ? "" : "s"}`
       : "",
   ].filter((text) => text !== "");
-  const text = `Post-mortem of ${summary.checklist.title}${env}: ${figures.join(", ")}`;
+  const rehearsal = summary.dryRun ? `${REHEARSAL_MARK}: ` : "";
+  const override = summary.override ? " ⚠️ started past the gate" : "";
+  const text = `${rehearsal}Post-mortem of ${summary.checklist.title}${env}${override}: ${figures.join(", ")}`;
   return truncate(plain(text), FALLBACK_CHARS);
 }
 

@@ -1,6 +1,7 @@
 import type { KnownBlock } from "@slack/types";
 import { z } from "zod";
 import { formatDuration } from "../../core/duration.js";
+import { offersDeletion, REHEARSAL_MARK } from "../../core/run/rehearsal.js";
 import type { ScheduledReminder } from "../../core/run/run-schema.js";
 import type { MaintenanceWindow } from "../../core/window.js";
 import { ACTION_IDS } from "../ids.js";
@@ -26,7 +27,8 @@ const button = (text: string, actionId: string, value: string, style?: "primary"
 
 export function reminderMessage(reminder: ScheduledReminder, runLink: string | undefined): Message {
   // The top-level text is what notifications show: it is mrkdwn too, so the reminder is escaped there as well.
-  const text = `⏰ Reminder: ${escapeMrkdwn(reminder.text)}`;
+  const rehearsal = rehearsalPrefix(reminder);
+  const text = `${rehearsal}⏰ Reminder: ${escapeMrkdwn(reminder.text)}`;
   const run = `run ${escapeMrkdwn(reminder.runId)}`;
   const from = runLink ? (slackLink(escapeMrkdwn(runLink), run) ?? run) : run;
   const value = JSON.stringify({ k: reminder.key, r: reminder.runId });
@@ -36,22 +38,49 @@ export function reminderMessage(reminder: ScheduledReminder, runLink: string | u
     blocks: [
       {
         type: "section",
-        text: { type: "mrkdwn", text: truncate(`⏰ *Reminder:* ${escapeMrkdwn(reminder.text)}`, 3_000) },
+        text: {
+          type: "mrkdwn",
+          text: truncate(`${rehearsal}⏰ *Reminder:* ${escapeMrkdwn(reminder.text)}`, 3_000),
+        },
       },
-      { type: "context", elements: [{ type: "mrkdwn", text: `From ${from}${snoozed}` }] },
+      {
+        type: "context",
+        elements: [{ type: "mrkdwn", text: `From ${from}${snoozed}${rehearsalNote(reminder)}` }],
+      },
       {
         type: "actions",
         elements: [
           button("Done", ACTION_IDS.reminderDone, value, "primary"),
           button("Snooze 1 day", ACTION_IDS.reminderSnoozeDay, value),
           button("Snooze 1 week", ACTION_IDS.reminderSnoozeWeek, value),
-          ...(reminder.action?.type === "rds.delete_snapshot"
+          ...(offersDeletion(reminder)
             ? [button("Delete snapshot…", ACTION_IDS.reminderDeleteSnapshot, value, "danger")]
             : []),
         ],
       },
     ],
   };
+}
+
+/** `🧪 Rehearsal (dry run) · would post to #business-updates: ` for a rehearsal's reminder. */
+function rehearsalPrefix(reminder: ScheduledReminder): string {
+  if (!reminder.dryRun) return "";
+  const where = reminder.wouldPostTo ? ` · would post to ${channelName(reminder.wouldPostTo)}:` : " ·";
+  return `${REHEARSAL_MARK}${where} `;
+}
+
+function rehearsalNote(reminder: ScheduledReminder): string {
+  if (!reminder.dryRun) return "";
+  const action = reminder.action;
+  const deletion =
+    action?.type === "rds.delete_snapshot"
+      ? ` A real run would offer to delete snapshot \`${escapeMrkdwn(action.snapshot)}\` here; a rehearsal deletes nothing.`
+      : "";
+  return ` · posted in the run's thread because this run is a rehearsal.${deletion}`;
+}
+
+function channelName(channel: string): string {
+  return /^[CG][A-Z0-9]+$/.test(channel) ? `<#${channel}>` : escapeMrkdwn(channel);
 }
 
 /**

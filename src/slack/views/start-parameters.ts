@@ -14,6 +14,8 @@ import { startRunAndReport } from "../start-run.js";
 
 const INPUT_ACTION = "value";
 const blockOf = (name: string) => `param_${name}`;
+/** The optional break-glass reason; shown only for checklists with an environment gate. */
+const OVERRIDE_BLOCK = "override_reason";
 const MAX_METADATA = 3_000;
 
 const metadataSchema = z.strictObject({
@@ -24,6 +26,7 @@ const metadataSchema = z.strictObject({
   d: z.boolean(),
   /** The checklist's content hash when the form was opened: a changed checklist asks again. */
   h: z.string(),
+  o: z.string().max(500).optional(),
 });
 export type StartMetadata = z.infer<typeof metadataSchema>;
 
@@ -52,6 +55,7 @@ export function startParametersModal(
         ]
       : []),
     ...missing.slice(0, 90).map((name) => parameterInput(name, checklist.parameters[name] as Parameter)),
+    ...(hasGate(checklist) ? [overrideInput(meta.o)] : []),
   ];
   return {
     type: "modal",
@@ -93,8 +97,31 @@ function parameterInput(name: string, parameter: Parameter): KnownBlock {
   };
 }
 
-function enteredValue(values: Record<string, Record<string, unknown>>, name: string): string | undefined {
-  const input = values[blockOf(name)]?.[INPUT_ACTION] as
+function hasGate(checklist: Checklist): boolean {
+  return Object.values(checklist.rules.environments ?? {}).some((rule) => rule.requires_completed);
+}
+
+function overrideInput(given: string | undefined): KnownBlock {
+  return {
+    type: "input",
+    block_id: OVERRIDE_BLOCK,
+    optional: true,
+    label: { type: "plain_text", text: "Break-glass override (emergencies only)" },
+    hint: {
+      type: "plain_text",
+      text: "Why this run must start although the environment gate refuses it. A teammate must approve it; it is announced and listed first in the post-mortem.",
+    },
+    element: {
+      type: "plain_text_input",
+      action_id: INPUT_ACTION,
+      max_length: 500,
+      ...(given ? { initial_value: given } : {}),
+    },
+  };
+}
+
+function enteredValue(values: Record<string, Record<string, unknown>>, block: string): string | undefined {
+  const input = values[block]?.[INPUT_ACTION] as
     | { value?: unknown; selected_option?: { value?: unknown } }
     | undefined;
   const raw = input?.selected_option?.value ?? input?.value;
@@ -127,7 +154,7 @@ export function register(app: App, deps: SlackDeps): void {
     }
     const entered: Record<string, string> = {};
     for (const name of Object.keys(entry.checklist.parameters)) {
-      const value = enteredValue(parsed.data.view.state.values, name);
+      const value = enteredValue(parsed.data.view.state.values, blockOf(name));
       if (value !== undefined) entered[name] = value;
     }
     const params = { ...meta.g, ...entered };
@@ -138,6 +165,7 @@ export function register(app: App, deps: SlackDeps): void {
       return;
     }
     await ack();
+    const override = enteredValue(parsed.data.view.state.values, OVERRIDE_BLOCK) ?? meta.o;
     await startRunAndReport(deps, client, {
       checklistId: meta.k,
       params,
@@ -145,6 +173,7 @@ export function register(app: App, deps: SlackDeps): void {
       owner: parsed.data.user.id,
       dryRun: meta.d,
       ...(meta.b ? { buddy: meta.b } : {}),
+      ...(override !== undefined ? { override } : {}),
     });
   });
 }

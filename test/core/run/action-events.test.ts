@@ -199,3 +199,43 @@ describe("a mutating action in a protected environment", () => {
     expect(ofType(effects(start), "run_action")[0]?.dryRun).toBe(true);
   });
 });
+
+describe("a snapshot deletion step in a protected environment", () => {
+  const DELETING = AUTOMATED.replace(
+    `      - id: forget-snapshot
+        title: Note the snapshot`,
+    `      - id: drop-old-snapshot
+        title: Delete the old snapshot
+        action: { type: rds.delete_snapshot, target: instance, snapshot: "{{instance}}-old" }
+      - id: forget-snapshot
+        title: Note the snapshot`,
+  );
+  const reachDeletion = (run: Run) =>
+    play(run, [
+      { type: "start_step", stepId: "take-snapshot", by: ALICE },
+      succeeded("take-snapshot", { id: "s" }),
+      { type: "skip_step", stepId: "modify", reason: "not this time", by: ALICE },
+    ]);
+
+  it("needs a second person: one person's start deletes nothing", () => {
+    const run = reachDeletion(newRun({ params: { env: "prod" } }, DELETING));
+    const start = applyEvent(run, { type: "start_step", stepId: "drop-old-snapshot", by: ALICE }, T0);
+    expect(ofType(effects(start), "run_action")).toEqual([]);
+    expect(start.accepted && start.run.steps[2]?.status).toBe("awaiting_approval");
+    const waiting = play(run, [{ type: "start_step", stepId: "drop-old-snapshot", by: ALICE }]);
+    expect(
+      refusal(applyEvent(waiting, { type: "approve_step", stepId: "drop-old-snapshot", by: ALICE }, T0)),
+    ).toMatchObject({ code: "self_approval" });
+    const approved = applyEvent(waiting, { type: "approve_step", stepId: "drop-old-snapshot", by: BOB }, T0);
+    expect(ofType(effects(approved), "run_action")[0]?.action).toMatchObject({
+      type: "rds.delete_snapshot",
+      snapshot: "db-prod-old",
+    });
+  });
+
+  it("one person may delete outside the protected environment", () => {
+    const run = reachDeletion(newRun({}, DELETING));
+    const start = applyEvent(run, { type: "start_step", stepId: "drop-old-snapshot", by: ALICE }, T0);
+    expect(ofType(effects(start), "run_action")).toHaveLength(1);
+  });
+});

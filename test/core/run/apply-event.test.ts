@@ -414,16 +414,19 @@ describe("effects", () => {
 describe("rules at the start of a run", () => {
   it("refuses prod before a finished qa run, naming what is needed", () => {
     expect(() => newRun({ params: { env: "prod" } })).toThrow(
-      "prod needs a finished run of rules-demo in qa first; run it there, then start prod",
+      "prod needs a finished qa run of rules-demo version test within 30 days; there is no qa run of rules-demo yet. Run it in qa first, then start prod.",
     );
     const aborted = {
       checklistId: "rules-demo",
       status: "aborted" as const,
       environment: "qa",
       params: { env: "qa" },
+      dryRun: false,
+      hash: "test",
+      closedAt: T0.toISOString(),
     };
     expect(() => newRun({ params: { env: "prod" }, priorRuns: [aborted] })).toThrow(
-      "prod needs a finished run",
+      "the last qa run was aborted, not finished",
     );
     const finished = { ...aborted, status: "finished" as const };
     expect(newRun({ params: { env: "prod" }, priorRuns: [finished] }).environment).toBe("prod");

@@ -135,9 +135,14 @@ describe("the run message of the rules checklist", () => {
     expect(closed.text).toBe("Rules demo in qa: finished");
   });
 
-  it("a dry run says so in its title", () => {
+  it("a rehearsal says so in its title, under it and in its notification text", () => {
     const message = renderRunMessage(newRun({ dryRun: true }), T0);
-    expect(message.blocks[0]).toMatchObject({ text: { text: "Rules demo — DRY RUN" } });
+    expect(message.blocks[0]).toMatchObject({ text: { text: "Rules demo — 🧪 Rehearsal (dry run)" } });
+    expect(JSON.stringify(message.blocks[1])).toContain(
+      "🧪 Rehearsal (dry run): no AWS call is made, nothing is posted outside this thread",
+    );
+    expect(message.text).toMatch(/^🧪 Rehearsal \(dry run\): Rules demo in qa/);
+    expect(JSON.stringify(renderRunMessage(newRun(), T0))).not.toContain("Rehearsal");
   });
 
   it("Finish run appears only when every step is done or skipped and no problem is open", () => {
@@ -375,7 +380,9 @@ describe("the longest texts the format allows, 20 steps in focus", () => {
     const message = renderRunMessage(run, minutesAfter(T0, 90));
     expectWithinSlackLimits(message);
     expect(buttonsOn(message, "step-1").length).toBeGreaterThan(0);
-    expect((message.blocks[0] as { text: { text: string } }).text.text).toMatch(/ — DRY RUN$/);
+    expect((message.blocks[0] as { text: { text: string } }).text.text).toMatch(
+      / — 🧪 Rehearsal \(dry run\)$/,
+    );
   });
 
   it("shows the current step's details, cut with a pointer to the checklist", () => {
