@@ -38,7 +38,7 @@ export async function fireEverythingScheduled(queue: Queue): Promise<void> {
   await expect
     .poll(
       async () => {
-        const counts = await queue.getJobCounts("waiting", "active", "delayed", "prioritized", "paused");
+        const counts = await queue.getJobCounts("waiting", "active", "delayed", "prioritized");
         return Object.values(counts).reduce((sum, n) => sum + n, 0);
       },
       { timeout: 5_000, message: "every timed job was carried out" },
