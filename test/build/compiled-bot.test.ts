@@ -2,7 +2,7 @@ import { execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolatedRedis } from "../support/redis.js";
+import { isolatedRedis, redisChildEnv } from "../support/redis.js";
 import { type SlackApiDouble, startSlackApiDouble } from "../support/slack-api-double.js";
 
 /**
@@ -64,7 +64,7 @@ describe("the compiled bot", () => {
         SLACK_SIGNING_SECRET: "s",
         SLACK_API_URL: slack.url,
         PORT: String(port),
-        REDIS_PREFIX: redis.prefix,
+        ...redisChildEnv(redis.prefix),
       });
       await expect.poll(() => bot.output(), { timeout: 15_000 }).toContain("Preflight is running");
       expect(bot.output()).toContain(

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyEvent } from "../../src/core/run/apply-event.js";
 import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
+import { fireEverythingScheduled, promoteWhenScheduled } from "../support/timers.js";
 
 const CHECKLIST = `
 id: outbox-test
@@ -21,7 +22,7 @@ reminders:
   - id: delete-snapshot
     on: step.done
     step: take-snapshot
-    after: 1s
+    after: 30d
     text: Delete the outbox-test snapshot
 `;
 
@@ -32,7 +33,8 @@ describe("effects of a stored change", () => {
   it("are carried out by recovery when the process stopped before carrying them out", async () => {
     const dir = await mkdtemp(join(tmpdir(), "preflight-outbox-"));
     await writeFile(join(dir, "outbox-test.yaml"), CHECKLIST);
-    h = await startHarness({ checklistsDir: dir });
+    // Changes are recovered once 300 ms old (the harness waits longer, so nothing in flight is redone).
+    h = await startHarness({ checklistsDir: dir, bot: { outboxMinAgeMs: 300 } });
     await h.command("start outbox-test", "UALICE");
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
     const runId = (await h.run()).id;
@@ -53,9 +55,10 @@ describe("effects of a stored change", () => {
       `${runId}|click.interrupted`,
     ]);
 
-    const reminder = await h.slack.waitFor(
-      () => h.slack.messages(CHANNEL).find((m) => (m.text ?? "").includes("Delete the outbox-test snapshot")),
-      8_000,
+    // Recovery schedules the reminder; made due now rather than waited for.
+    await promoteWhenScheduled(h.bot.timers.queue, `${runId}.delete-snapshot.0`);
+    const reminder = await h.slack.waitFor(() =>
+      h.slack.messages(CHANNEL).find((m) => (m.text ?? "").includes("Delete the outbox-test snapshot")),
     );
     expect(reminder.text).toBe("⏰ Reminder: Delete the outbox-test snapshot");
     expect(await h.bot.store.pendingEffects()).toEqual([]);
@@ -65,12 +68,26 @@ describe("effects of a stored change", () => {
   });
 
   it("leave the outbox once carried out, so nothing is done twice", async () => {
-    h = await startHarness();
-    await h.command("start db-upgrade", "UALICE");
+    const dir = await mkdtemp(join(tmpdir(), "preflight-outbox-"));
+    await writeFile(join(dir, "outbox-test.yaml"), CHECKLIST);
+    h = await startHarness({ checklistsDir: dir });
+    await h.command("start outbox-test", "UALICE");
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
     await h.settle();
-    await h.click(h.button("step_complete", "check-access"), "UALICE");
-    await h.settle();
-    await expect.poll(() => h.bot.store.pendingEffects()).toEqual([]);
+    const runId = (await h.run()).id;
+    // Completing the step stores a durable effect with the change: the reminder to schedule.
+    await h.click(h.button("step_complete", "take-snapshot"), "UALICE");
+    await promoteWhenScheduled(h.bot.timers.queue, `${runId}.delete-snapshot.0`);
+    await expect.poll(() => h.bot.store.pendingEffects(), { timeout: 5_000 }).toEqual([]);
+    // Recovery, were it to run now, finds nothing to do again.
+    expect(await h.bot.service.recover(0)).toBe(0);
+    const reminders = () =>
+      h.slack.messages(CHANNEL).filter((m) => (m.text ?? "").includes("Delete the outbox-test snapshot"));
+    await h.slack.waitFor(() => reminders()[0]);
+    await fireEverythingScheduled(h.bot.timers.queue);
+    expect(reminders()).toHaveLength(1);
+    expect(h.logs.map((line) => line.message)).not.toContain(
+      "carrying out effects left over from an interrupted change",
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { startBot } from "../../src/bot.js";
+import { type BotOptions, startBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
 import type { Logger } from "../../src/core/ports.js";
 import type { Run } from "../../src/core/run/run-schema.js";
@@ -44,6 +44,8 @@ export interface HarnessOptions {
   shareWith?: { slack: SlackApiDouble; redisEnv: Awaited<ReturnType<typeof isolatedRedis>> };
   /** An RDS double the bot reaches through the SDK's standard AWS_ENDPOINT_URL_RDS. */
   rds?: RdsDouble;
+  /** Bot options over the harness's short test timings. */
+  bot?: Partial<Omit<BotOptions, "log">>;
 }
 
 export async function startHarness(options: HarnessOptions = {}) {
@@ -79,8 +81,11 @@ export async function startHarness(options: HarnessOptions = {}) {
     threadBatchMs: 20,
     timerRetryDelayMs: 50,
     actionPollMs: { first: 30, max: 150 },
-    outboxMinAgeMs: 300,
+    // Only changes interrupted for real are recovered: a loaded machine may take a second or two to
+    // carry out effects, and recovering those while in flight would do them twice.
+    outboxMinAgeMs: 10_000,
     outboxSweepMs: 300,
+    ...options.bot,
   });
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
 
