@@ -67,7 +67,7 @@ describe("the compiled bot", () => {
         PORT: String(port),
         ...redisChildEnv(redis.prefix),
       });
-      await expect.poll(() => bot.output(), { timeout: 15_000 }).toContain("Preflight is running");
+      await expect.poll(() => bot.output(), { timeout: 40_000 }).toContain("Preflight is running");
       expect(bot.output()).toContain(
         '"checklists":["db-upgrade","invoicingdb-change","maintenance-window","software-upgrade","zero-downtime-migration"]',
       );
@@ -75,6 +75,6 @@ describe("the compiled bot", () => {
       expect(health.status).toBe(200);
       bot.child.kill("SIGTERM");
       expect(await bot.exited).toBe(0);
-    }, 30_000);
+    }, 60_000);
   });
 });
