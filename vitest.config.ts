@@ -6,6 +6,8 @@ export default defineConfig({
     // Generous, for a busy machine: a passing test never waits for it; only a hung one does.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Conditions waited for with expect.poll: likewise generous (vitest's default is 1 s).
+    expect: { poll: { timeout: 10_000 } },
     // Tests against Redis isolate themselves by key prefix, so files may run in parallel.
     pool: "forks",
     // Most time in the end-to-end files is spent waiting on sockets, not computing: three workers

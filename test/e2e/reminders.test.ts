@@ -242,7 +242,6 @@ describe("overrun nudges", () => {
     await h.click(h.button("step_complete", "take-snapshot"), ALICE);
     // Gone from the queue, not merely ignored when they come due.
     await expect.poll(async () => (await nudges()).length).toBe(0);
-    await fireEverythingScheduled(queue);
     await h.settle();
     expect(h.threadTexts().filter((t) => t.includes("has been running for"))).toEqual([]);
   });

@@ -10,7 +10,7 @@ import { expect } from "vitest";
 export async function promoteWhenScheduled(queue: Queue, jobId: string): Promise<void> {
   await expect
     .poll(async () => (await (await queue.getJob(jobId))?.isDelayed()) ?? false, {
-      timeout: 5_000,
+      timeout: 15_000,
       message: `job ${jobId} is scheduled`,
     })
     .toBe(true);
@@ -26,7 +26,7 @@ export async function promoteScheduled(queue: Queue, which: (job: Job) => boolea
         jobs = (await queue.getDelayed()).filter(which);
         return jobs.length;
       },
-      { timeout: 5_000, message: `${count} matching jobs are scheduled` },
+      { timeout: 15_000, message: `${count} matching jobs are scheduled` },
     )
     .toBe(count);
   for (const job of jobs) await job.promote();
@@ -41,7 +41,7 @@ export async function fireEverythingScheduled(queue: Queue): Promise<void> {
         const counts = await queue.getJobCounts("waiting", "active", "delayed", "prioritized");
         return Object.values(counts).reduce((sum, n) => sum + n, 0);
       },
-      { timeout: 5_000, message: "every timed job was carried out" },
+      { timeout: 15_000, message: "every timed job was carried out" },
     )
     .toBe(0);
 }
