@@ -3,9 +3,18 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    // Generous, for a busy machine: a passing test never waits for it; only a hung one does.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Conditions waited for with expect.poll: likewise generous (vitest's default is 1 s).
+    expect: { poll: { timeout: 10_000 } },
     // Tests against Redis isolate themselves by key prefix, so files may run in parallel.
     pool: "forks",
+    // Most time in the end-to-end files is spent waiting on sockets, not computing: three workers
+    // keep two cores busy (vitest's default on 2 cores is a single worker).
+    maxWorkers: 3,
+    // Each worker loads the bot's module graph (Bolt, the AWS SDK, BullMQ) once rather than once per
+    // file: the tests keep no state in modules (each starts its own bot, Slack double and prefix).
+    isolate: false,
   },
 });

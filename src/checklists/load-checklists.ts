@@ -75,14 +75,18 @@ export async function checklistFiles(
 }
 
 /** Reads and validates every checklist; an invalid file is reported and left out, the rest load. */
-export async function loadChecklists(paths: readonly string[]): Promise<LoadResult> {
+export async function loadChecklists(
+  paths: readonly string[],
+  /** The parser (tests hand in one that throws, to show one file can't stop the others). */
+  parse: typeof parseChecklist = parseChecklist,
+): Promise<LoadResult> {
   const checklists: LoadedChecklist[] = [];
   const { files, problems } = await checklistFiles(paths);
   const seenIds = new Map<string, string>();
   for (const file of files) {
     let loaded: LoadedChecklist | ChecklistProblem[];
     try {
-      loaded = await loadOne(file);
+      loaded = await loadOne(file, parse);
     } catch (error) {
       // Whatever goes wrong with one file is that file's problem; the others still load.
       const reason = error instanceof Error ? error.message : String(error);
@@ -111,7 +115,10 @@ export async function loadChecklists(paths: readonly string[]): Promise<LoadResu
   return { checklists, problems };
 }
 
-async function loadOne(file: string): Promise<LoadedChecklist | ChecklistProblem[]> {
+async function loadOne(
+  file: string,
+  parse: typeof parseChecklist,
+): Promise<LoadedChecklist | ChecklistProblem[]> {
   let bytes: Buffer;
   try {
     const info = await stat(file);
@@ -130,7 +137,7 @@ async function loadOne(file: string): Promise<LoadedChecklist | ChecklistProblem
       pathProblem(file, "is not a text file (not UTF-8, or holds NUL bytes): a checklist is YAML text"),
     ];
   }
-  const result = parseChecklist(text, file);
+  const result = parse(text, file);
   if (!result.ok) return result.problems;
   const commit = await lastCommitOf(file);
   return {

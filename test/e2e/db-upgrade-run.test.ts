@@ -43,9 +43,11 @@ const STEPS = [
   "notify-business",
 ];
 
-/** Clicks a button and waits until what it causes is visible. */
+/** Clicks a button (once the message offers it) and waits until what it causes is visible. */
 async function clickAndSettle(actionId: string, stepId: string | undefined, user: string) {
-  const response = await h.click(h.button(actionId, stepId), user);
+  // An automated step's result refreshes the message in the background: wait for the button.
+  const button = await h.slack.waitFor(() => h.button(actionId, stepId), 15_000);
+  const response = await h.click(button, user);
   expect(response.status).toBe(200);
   await h.settle();
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyEvent } from "../../src/core/run/apply-event.js";
 import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
+import { fireEverythingScheduled, promoteWhenScheduled } from "../support/timers.js";
 
 const CHECKLIST = `
 id: outbox-test
@@ -21,7 +22,7 @@ reminders:
   - id: delete-snapshot
     on: step.done
     step: take-snapshot
-    after: 1s
+    after: 30d
     text: Delete the outbox-test snapshot
 `;
 
@@ -55,9 +56,10 @@ describe("effects of a stored change", () => {
     expect(result.status).toBe("applied");
     expect(await h.bot.store.runsWithOutbox()).toEqual([runId]);
 
-    const reminder = await h.slack.waitFor(
-      () => h.slack.messages(CHANNEL).find((m) => (m.text ?? "").includes("Delete the outbox-test snapshot")),
-      8_000,
+    // Recovery schedules the reminder; made due now rather than waited for.
+    await promoteWhenScheduled(h.bot.timers.queue, `${runId}.delete-snapshot.0`);
+    const reminder = await h.slack.waitFor(() =>
+      h.slack.messages(CHANNEL).find((m) => (m.text ?? "").includes("Delete the outbox-test snapshot")),
     );
     expect(reminder.text).toBe("⏰ Reminder: Delete the outbox-test snapshot");
     // The thread line of the interrupted click was posted by the sweep too, once.
@@ -81,5 +83,14 @@ describe("effects of a stored change", () => {
     // The run message, the start line, the completion line, the reminder's scheduling.
     expect(records.length).toBeGreaterThanOrEqual(4);
     expect(records.every((record) => record.status === "done")).toBe(true);
+    // Scheduled once, posted once, however often anything looks again.
+    await promoteWhenScheduled(h.bot.timers.queue, `${runId}.delete-snapshot.0`);
+    const reminders = () =>
+      h.slack.messages(CHANNEL).filter((m) => (m.text ?? "").includes("Delete the outbox-test snapshot"));
+    await h.slack.waitFor(() => reminders()[0]);
+    await fireEverythingScheduled(h.bot.timers.queue);
+    await h.bot.effects.sweep();
+    await h.settle();
+    expect(reminders()).toHaveLength(1);
   });
 });

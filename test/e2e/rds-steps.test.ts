@@ -310,9 +310,8 @@ describe("the db-upgrade modify in prod", () => {
     await expect
       .poll(async () => (await stepStatus("take-snapshot"))?.status, { timeout: 8_000 })
       .toBe("done");
-    await h.settle();
-
-    await h.click(h.button("step_start", "modify-instance"), ALICE);
+    // The action's result refreshes the message in the background: wait for the next button.
+    await h.click(await h.slack.waitFor(() => h.button("step_start", "modify-instance"), 15_000), ALICE);
     await h.settle();
     expect((await stepStatus("modify-instance"))?.status).toBe("awaiting_approval");
     expect(h.threadTexts().join("\n")).toContain("waits for approval");

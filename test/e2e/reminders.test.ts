@@ -1,43 +1,47 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Job } from "bullmq";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
 import type { StoredMessage } from "../support/slack-api-double.js";
 import { blockActionPayload, sendInteraction } from "../support/slack-requests.js";
+import { fireEverythingScheduled, promoteScheduled, promoteWhenScheduled } from "../support/timers.js";
 
-/** Offsets of seconds stand in for 30 days: the jobs are the same, only the delay is shorter. */
-const QUICK = `
+/**
+ * Reminders and nudges due as a real checklist has them; tests make a job due at once
+ * (test/support/timers.ts) rather than wait for it, so nothing fires before a test is ready.
+ */
+const CHECKLIST = `
 id: quick-reminders
 title: Quick reminders
-summary: Reminders due in seconds, for tests
+summary: Reminders for tests
 parameters:
   snapshot: { type: string, default: "snap-{{date}}" }
-announce_before: [2s]
 phases:
   - id: only
     title: Only
     steps:
       - id: take-snapshot
         title: Take snapshot {{snapshot}}
-        duration: 1s
+        duration: 5m
       - id: change
         title: Apply the change
 reminders:
   - id: delete-snapshot
     on: step.done
     step: take-snapshot
-    after: 2s
+    after: 30d
     keep_on_abort: true
     text: Delete snapshot {{snapshot}}
   - id: tell-business
     on: run.finished
-    after: 1s
+    after: 1h
     channel: "#business"
     text: Tell the business it is done
   - id: check-graphs
     on: run.started
-    after: 4s
+    after: 1d
     text: Check the graphs
 `;
 
@@ -47,7 +51,7 @@ const harnesses: Harness[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "preflight-reminders-"));
-  await writeFile(join(dir, "quick-reminders.yaml"), QUICK);
+  await writeFile(join(dir, "quick-reminders.yaml"), CHECKLIST);
 });
 afterEach(async () => {
   // Later harnesses share the first one's Slack double and Redis: stop them first.
@@ -65,6 +69,11 @@ async function startRun(h: Harness) {
   await h.command("start quick-reminders", ALICE);
   await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
   await h.settle();
+}
+
+/** Makes the reminder `reminderId` of the test's run due now, once it is scheduled. */
+async function dueNow(h: Harness, reminderId: string) {
+  await promoteWhenScheduled(h.bot.timers.queue, `${(await h.run()).id}.${reminderId}.0`);
 }
 
 const reminderMessages = (h: Harness, channel = CHANNEL, text = "Delete snapshot") =>
@@ -94,8 +103,9 @@ describe("checklist reminders", () => {
     const h = await harness();
     await startRun(h);
     await h.click(h.button("step_complete", "take-snapshot"), ALICE);
+    await dueNow(h, "delete-snapshot");
     // A copy as first posted: the double updates its stored message in place.
-    const reminder = structuredClone(await h.slack.waitFor(() => reminderMessages(h)[0], 6_000));
+    const reminder = structuredClone(await h.slack.waitFor(() => reminderMessages(h)[0]));
     expect(reminder.text).toMatch(/^⏰ Reminder: Delete snapshot snap-\d{4}-\d{2}-\d{2}$/);
     expect(JSON.stringify(reminder.blocks)).toContain("Snooze 1 week");
 
@@ -125,7 +135,8 @@ describe("checklist reminders", () => {
     const h = await harness();
     await startRun(h);
     await h.click(h.button("step_complete", "take-snapshot"), ALICE);
-    const reminder = await h.slack.waitFor(() => reminderMessages(h)[0], 6_000);
+    await dueNow(h, "delete-snapshot");
+    const reminder = await h.slack.waitFor(() => reminderMessages(h)[0]);
     await Promise.all([
       clickOn(h, reminder, "reminder_snooze_week", "UBOB"),
       clickOn(h, reminder, "reminder_snooze_week", "UBOB"),
@@ -133,6 +144,8 @@ describe("checklist reminders", () => {
     await expect
       .poll(() => JSON.stringify(h.slack.message(CHANNEL, reminder.ts)?.blocks))
       .toContain("😴 Snoozed by <@UBOB>");
+    // The snooze's next occurrence is a stored effect: scheduled by the effect runner.
+    await h.settle();
     const runId = (await h.run()).id;
     const next = await h.bot.timers.queue.getJob(`${runId}.delete-snapshot.1`);
     expect(await next?.isDelayed()).toBe(true);
@@ -155,8 +168,9 @@ describe("checklist reminders", () => {
     const pending = (await h.bot.timers.pendingInChannel(CHANNEL)).map((job) => job.text);
     expect(pending.some((text) => text.startsWith("Delete snapshot"))).toBe(true);
     expect(pending).not.toContain("Check the graphs");
-    await h.slack.waitFor(() => reminderMessages(h)[0], 6_000);
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // Whatever is still scheduled comes due now: the kept reminder fires, the cancelled one doesn't.
+    await fireEverythingScheduled(h.bot.timers.queue);
+    await h.slack.waitFor(() => reminderMessages(h)[0]);
     expect(reminderMessages(h, CHANNEL, "Check the graphs")).toEqual([]);
   });
 
@@ -168,10 +182,8 @@ describe("checklist reminders", () => {
     await h.click(h.button("step_complete", "change"), ALICE);
     await h.settle();
     await h.click(h.button("run_finish"), ALICE);
-    const message = await h.slack.waitFor(
-      () => reminderMessages(h, "#business", "Tell the business")[0],
-      6_000,
-    );
+    await dueNow(h, "tell-business");
+    const message = await h.slack.waitFor(() => reminderMessages(h, "#business", "Tell the business")[0]);
     expect(message.text).toBe("⏰ Reminder: Tell the business it is done");
   });
 
@@ -182,6 +194,7 @@ describe("checklist reminders", () => {
     await h.settle();
     // channel_not_found: retrying can't help, so the first refusal is final.
     h.slack.failNext("chat.postMessage", "channel_not_found", 1);
+    await dueNow(h, "delete-snapshot");
     await expect
       .poll(async () => (await h.run()).postFailures[0], { timeout: 8_000 })
       .toMatchObject({
@@ -206,14 +219,19 @@ describe("overrun nudges", () => {
     const h = await harness();
     await startRun(h);
     await h.click(h.button("step_start", "take-snapshot"), ALICE);
-    await expect
-      .poll(() => h.threadTexts().filter((t) => t.includes("has been running for")).length, {
-        timeout: 6_000,
-      })
-      .toBe(2);
-    const nudges = h.threadTexts().filter((t) => t.includes("has been running for"));
+    const nudgeLines = () =>
+      h
+        .threadTexts()
+        .flatMap((t) => t.split("\n"))
+        .filter((t) => t.includes("has been running for"));
+    for (const level of [1, 2]) {
+      const nudge = (job: Job) => job.name === "nudge" && job.data.level === level;
+      await promoteScheduled(h.bot.timers.queue, nudge, 1);
+      await expect.poll(() => nudgeLines().length).toBe(level);
+    }
+    const nudges = nudgeLines();
     expect(nudges[0]).toMatch(
-      /^⏰ <@UALICE> \*Take snapshot snap-.*\* has been running for \d+s, past its expected maximum \(expected up to 1s\)/,
+      /^⏰ <@UALICE> \*Take snapshot snap-.*\* has been running for \d+s, past its expected maximum \(expected up to 5m\)/,
     );
     expect(nudges[1]).toContain("past twice its expected maximum");
   });
@@ -221,11 +239,14 @@ describe("overrun nudges", () => {
   it("are cancelled the moment the step moves on", async () => {
     const h = await harness();
     await startRun(h);
+    const queue = h.bot.timers.queue;
+    const nudges = async () => (await queue.getDelayed()).filter((job) => job.name === "nudge");
     await h.click(h.button("step_start", "take-snapshot"), ALICE);
-    await h.settle();
+    await expect.poll(async () => (await nudges()).length).toBe(2);
     await h.click(h.button("step_complete", "take-snapshot"), ALICE);
+    // Gone from the queue, not merely ignored when they come due.
+    await expect.poll(async () => (await nudges()).length).toBe(0);
     await h.settle();
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(h.threadTexts().filter((t) => t.includes("has been running for"))).toEqual([]);
   });
 });
@@ -236,9 +257,10 @@ describe("exactly once, nothing lost", () => {
     await startRun(first);
     await first.click(first.button("step_complete", "take-snapshot"), ALICE);
     await first.settle();
+    await dueNow(first, "delete-snapshot");
     await first.stopBot();
     const second = await harness(first);
-    const reminder = await second.slack.waitFor(() => reminderMessages(second)[0], 6_000);
+    const reminder = await second.slack.waitFor(() => reminderMessages(second)[0]);
     expect(reminder.text).toContain("Delete snapshot");
   });
 
@@ -247,8 +269,10 @@ describe("exactly once, nothing lost", () => {
     const second = await harness(first);
     await startRun(first);
     await first.click(first.button("step_complete", "take-snapshot"), ALICE);
-    await first.slack.waitFor(() => reminderMessages(first)[0], 6_000);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await dueNow(first, "delete-snapshot");
+    await first.slack.waitFor(() => reminderMessages(first)[0]);
+    // Once its job is carried out, no process takes it again.
+    await fireEverythingScheduled(first.bot.timers.queue);
     expect(reminderMessages(first)).toHaveLength(1);
     expect(second.bot.worker.isRunning()).toBe(true);
   });

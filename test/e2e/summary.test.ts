@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
+import { redisChildEnv } from "../support/redis.js";
 import { blockActionPayload, sendInteraction, viewSubmissionPayload } from "../support/slack-requests.js";
 
 const CHECKLIST = `
@@ -152,7 +153,7 @@ describe("the post-mortem summary", () => {
     expect(again.initialComment).toBe("Summary posted again by <@UBOB>");
 
     const { stdout } = await promisify(execFile)("node", ["bin/preflight.js", "summary", runId], {
-      env: { ...process.env, REDIS_PREFIX: h.redisEnv.prefix },
+      env: { ...process.env, ...redisChildEnv(h.redisEnv.prefix) },
     });
     expect(stdout).toContain("# Post-mortem: Summary test");
     expect(stdout).toContain("moved to next week");

@@ -4,12 +4,13 @@ import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
 import { blockActionPayload, sendInteraction } from "../support/slack-requests.js";
+import { fireEverythingScheduled, promoteWhenScheduled } from "../support/timers.js";
 
 const WINDOW_CHECKLIST = `
 id: quick-window
 title: Quick window
-summary: A window that starts in seconds, for tests
-announce_before: [2s]
+summary: A window for tests, announced an hour before
+announce_before: [1h]
 phases:
   - id: only
     title: Only
@@ -26,6 +27,8 @@ beforeAll(async () => {
 });
 afterEach(async () => h.stop());
 
+/** Tomorrow at this time; the tests make its jobs due at once rather than wait. */
+const tomorrow = () => inSeconds(86_400);
 const inSeconds = (seconds: number) =>
   new Date(Date.now() + seconds * 1_000).toISOString().replace(/\.\d{3}Z$/, "Z");
 const texts = () => h.slack.messages(CHANNEL).map((m) => m.text ?? "");
@@ -33,7 +36,7 @@ const texts = () => h.slack.messages(CHANNEL).map((m) => m.text ?? "");
 describe("/maintenance schedule", () => {
   it("announces now, reminds before, and posts a Start button that starts the run once", async () => {
     h = await startHarness({ checklistsDir: dir });
-    await h.command(`schedule quick-window at ${inSeconds(4)}`, "UALICE");
+    await h.command(`schedule quick-window at ${tomorrow()}`, "UALICE");
     const announcement = await h.slack.waitFor(() => texts().find((t) => t.startsWith("📅")));
     expect(announcement).toMatch(/^📅 \*Quick window\* is scheduled for <!date\^\d+\^.*> by <@UALICE>\./);
     const windowId = /`\/maintenance cancel (w-[a-z0-9-]+)`/.exec(announcement)?.[1];
@@ -42,12 +45,13 @@ describe("/maintenance schedule", () => {
     await h.command("reminders", "UALICE");
     expect(await h.slack.waitFor(() => h.ephemeralsTo("UALICE")[0])).toContain(`window \`${windowId}\``);
 
+    await promoteWhenScheduled(h.bot.timers.queue, `${windowId}.announce.3600000`);
     expect(
-      await h.slack.waitFor(() => texts().find((t) => t.startsWith("⏰ *Quick window* starts in 2s")), 6_000),
+      await h.slack.waitFor(() => texts().find((t) => t.startsWith("⏰ *Quick window* starts in 1h"))),
     ).toContain("<@UALICE>");
-    const start = await h.slack.waitFor(
-      () => h.slack.messages(CHANNEL).find((m) => (m.text ?? "").startsWith("🟢")),
-      6_000,
+    await promoteWhenScheduled(h.bot.timers.queue, `${windowId}.start`);
+    const start = await h.slack.waitFor(() =>
+      h.slack.messages(CHANNEL).find((m) => (m.text ?? "").startsWith("🟢")),
     );
     const value = JSON.stringify({ w: windowId });
     const click = (user: string) =>
@@ -77,14 +81,15 @@ describe("/maintenance schedule", () => {
 
   it("cancel removes the pending jobs and says so in the channel; nothing fires later", async () => {
     h = await startHarness({ checklistsDir: dir });
-    await h.command(`schedule quick-window at ${inSeconds(3)}`, "UALICE");
+    await h.command(`schedule quick-window at ${tomorrow()}`, "UALICE");
     const announcement = await h.slack.waitFor(() => texts().find((t) => t.startsWith("📅")));
     const windowId = /`\/maintenance cancel (w-[a-z0-9-]+)`/.exec(announcement)?.[1] ?? "";
     await h.command(`cancel ${windowId}`, "UBOB");
     const cancelled = await h.slack.waitFor(() => texts().find((t) => t.startsWith("🗓️")));
     expect(cancelled).toContain(`<@UBOB> cancelled *Quick window*`);
     expect(cancelled).toContain("2 pending reminders removed.");
-    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    // Were anything left behind, it would come due now.
+    await fireEverythingScheduled(h.bot.timers.queue);
     expect(texts().filter((t) => t.startsWith("🟢") || t.startsWith("⏰"))).toEqual([]);
     await h.command(`cancel ${windowId}`, "UBOB");
     expect(await h.slack.waitFor(() => h.ephemeralsTo("UBOB")[0])).toBe(

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { startBot } from "../../src/bot.js";
+import { type BotOptions, startBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
 import type { Logger } from "../../src/core/ports.js";
 import type { Run } from "../../src/core/run/run-schema.js";
@@ -44,8 +44,8 @@ export interface HarnessOptions {
   shareWith?: { slack: SlackApiDouble; redisEnv: Awaited<ReturnType<typeof isolatedRedis>> };
   /** An RDS double the bot reaches through the SDK's standard AWS_ENDPOINT_URL_RDS. */
   rds?: RdsDouble;
-  /** Overrides of the bot's timing options. */
-  botOptions?: Partial<Parameters<typeof startBot>[1]>;
+  /** Bot options over the harness's short test timings. */
+  bot?: Partial<Omit<BotOptions, "log">>;
 }
 
 export async function startHarness(options: HarnessOptions = {}) {
@@ -86,7 +86,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     redrawIntervalMs: 20,
     retryMs: { first: 50, max: 400 },
     permanentRetryMs: 300,
-    ...options.botOptions,
+    ...options.bot,
   });
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
 

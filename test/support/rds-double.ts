@@ -140,7 +140,16 @@ function majorVersion(engine: string, version: string): string {
     : parts.slice(0, 2).join(".");
 }
 
-export async function startRdsDouble(): Promise<RdsDouble> {
+export interface RdsDoubleOptions {
+  /**
+   * The clock status transitions follow (ms). Defaults to the wall clock; unit tests pass one they
+   * move themselves, so a busy machine can't skip a status between two polls.
+   */
+  now?: () => number;
+}
+
+export async function startRdsDouble(options: RdsDoubleOptions = {}): Promise<RdsDouble> {
+  const clock = options.now ?? Date.now;
   const instances = new Map<string, FakeInstance>();
   const clusters = new Map<string, FakeCluster>();
   const snapshots = new Map<string, StoredSnapshot>();
@@ -152,7 +161,7 @@ export async function startRdsDouble(): Promise<RdsDouble> {
 
   /** Moves every running transition to the status the elapsed time calls for. */
   function settle(): void {
-    const now = Date.now();
+    const now = clock();
     for (const [key, t] of transitions) {
       const status = t.statuses[Math.floor((now - t.startedAt) / t.stepMs)];
       if (status !== undefined) {
@@ -164,13 +173,13 @@ export async function startRdsDouble(): Promise<RdsDouble> {
     }
   }
   function startTransition(key: string, t: Omit<Transition, "startedAt" | "stepMs">): void {
-    transitions.set(key, { ...t, startedAt: Date.now(), stepMs: timing.stepMs });
+    transitions.set(key, { ...t, startedAt: clock(), stepMs: timing.stepMs });
     settle();
   }
   function percentProgress(snapshotId: string): number {
     const t = transitions.get(`snapshot:${snapshotId}`);
     if (!t) return 100;
-    return Math.min(99, Math.floor((100 * (Date.now() - t.startedAt)) / (t.statuses.length * t.stepMs)));
+    return Math.min(99, Math.floor((100 * (clock() - t.startedAt)) / (t.statuses.length * t.stepMs)));
   }
   const pendingVersion = (key: string) => transitions.get(key)?.pendingEngineVersion ?? deferred.get(key);
 

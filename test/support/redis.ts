@@ -1,7 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 
+/**
+ * The one Redis every test talks to: `REDIS_URL=redis://127.0.0.1:6390 npm test` moves the whole
+ * suite, child processes included (pass them `redisChildEnv(prefix)`).
+ */
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** What a bot or CLI started as a child process needs to use the test's Redis and key prefix. */
+export function redisChildEnv(prefix: string): { REDIS_URL: string; REDIS_PREFIX: string } {
+  return { REDIS_URL, REDIS_PREFIX: prefix };
+}
 
 /** A real Redis connection and a key prefix no other test uses; `cleanup` deletes its keys. */
 export async function isolatedRedis(): Promise<{
