@@ -6,6 +6,7 @@ import { createCatalog } from "./checklists/catalog.js";
 import { loadChecklists } from "./checklists/load-checklists.js";
 import type { Config } from "./config.js";
 import { formatProblem } from "./core/checklist/parse-checklist.js";
+import type { Clock } from "./core/clock.js";
 import type { Logger } from "./core/ports.js";
 import { createActionQueue, startActionWorker } from "./scheduler/action-queue.js";
 import { createBullmqScheduler, startTimerWorker } from "./scheduler/bullmq-scheduler.js";
@@ -37,10 +38,14 @@ export interface BotOptions {
   outboxSweepMs?: number;
   /** How often automated steps poll RDS (ms); tests shorten it. */
   actionPollMs?: { first: number; max: number };
+  /** The one clock every part reads (the sandbox moves it forward); the system clock when absent. */
+  clock?: Clock;
 }
 
 export async function startBot(config: Config, options: BotOptions) {
   const { log } = options;
+  const clock = options.clock;
+  const clockOption = clock ? { now: () => clock.now() } : {};
   const redis = new Redis(config.REDIS_URL, {
     maxRetriesPerRequest: 1,
     lazyConnect: true,
@@ -81,7 +86,7 @@ export async function startBot(config: Config, options: BotOptions) {
   const store = createRedisRunStore(redis, { prefix });
   const refs = createRedisMessageRefs(redis, prefix);
   const windowStore = createRedisWindowStore(redis, prefix);
-  const refresher = createMessageRefresher({ client, store, refs, log });
+  const refresher = createMessageRefresher({ client, store, refs, log, ...clockOption });
   const thread = createThreadPoster({
     client,
     refs,
@@ -92,6 +97,7 @@ export async function startBot(config: Config, options: BotOptions) {
     redis,
     prefix: `${prefix}bull`,
     log,
+    ...clockOption,
     ...(options.timerRetryDelayMs !== undefined ? { retryDelayMs: options.timerRetryDelayMs } : {}),
   });
   const summaries = createSummaryPoster({
@@ -100,8 +106,9 @@ export async function startBot(config: Config, options: BotOptions) {
     refs,
     pendingReminders: timers.pendingReminders,
     log,
+    ...clockOption,
   });
-  const publisher = createSlackPublisher({ client, refs, refresher, thread, summaries });
+  const publisher = createSlackPublisher({ client, refs, refresher, thread, summaries, ...clockOption });
   const actionQueue = createActionQueue({ redis, prefix: `${prefix}bull` });
   const service = createRunService({
     store,
@@ -110,6 +117,7 @@ export async function startBot(config: Config, options: BotOptions) {
     scheduler: timers.scheduler,
     actions: actionQueue.runner,
     log,
+    ...clockOption,
   });
   // The SDK finds credentials itself (the default chain) and honours AWS_ENDPOINT_URL_RDS.
   const rds = createRdsGateway();
@@ -123,6 +131,7 @@ export async function startBot(config: Config, options: BotOptions) {
       await effectsDone;
     },
     ...(options.actionPollMs ? { pollMs: options.actionPollMs } : {}),
+    ...clockOption,
   });
   const actionWorker = startActionWorker({
     connection: workerConnection,
@@ -133,7 +142,15 @@ export async function startBot(config: Config, options: BotOptions) {
   const worker = startTimerWorker({
     connection: workerConnection,
     prefix: `${prefix}bull`,
-    handler: createTimedJobHandler({ client, store, refs, windows: windowStore, thread, log }),
+    handler: createTimedJobHandler({
+      client,
+      store,
+      refs,
+      windows: windowStore,
+      thread,
+      log,
+      ...clockOption,
+    }),
     log,
   });
 
@@ -162,7 +179,13 @@ export async function startBot(config: Config, options: BotOptions) {
       return false;
     }
   };
-  const windows = createWindowService({ catalog, windows: windowStore, scheduler: timers, runs: service });
+  const windows = createWindowService({
+    catalog,
+    windows: windowStore,
+    scheduler: timers,
+    runs: service,
+    ...clockOption,
+  });
   const app = createSlackApp(
     config,
     {
@@ -176,6 +199,7 @@ export async function startBot(config: Config, options: BotOptions) {
       rds,
       defaultRegion: config.AWS_REGION,
       summaries,
+      ...clockOption,
     },
     healthy,
   );
