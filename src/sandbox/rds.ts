@@ -58,6 +58,8 @@ export interface RdsDouble {
     times?: number,
   ): void;
   setTransitions(opts: { modifyStatuses?: string[]; snapshotStatuses?: string[]; stepMs?: number }): void;
+  /** Every instance and snapshot as it is now (the sandbox's page shows them). */
+  list(): { instances: FakeInstance[]; clusters: FakeCluster[]; snapshots: FakeSnapshot[] };
   reset(): void;
   close(): Promise<void>;
 }
@@ -137,7 +139,13 @@ function majorVersion(engine: string, version: string): string {
     : parts.slice(0, 2).join(".");
 }
 
-export async function startRdsDouble(): Promise<RdsDouble> {
+export interface RdsDoubleOptions {
+  /** The clock statuses move on by (ms); the sandbox's clock jumps forward with fast-forward. */
+  now?: () => number;
+}
+
+export async function startRdsDouble(opts: RdsDoubleOptions = {}): Promise<RdsDouble> {
+  const clock = opts.now ?? Date.now;
   const instances = new Map<string, FakeInstance>();
   const clusters = new Map<string, FakeCluster>();
   const snapshots = new Map<string, StoredSnapshot>();
@@ -149,7 +157,7 @@ export async function startRdsDouble(): Promise<RdsDouble> {
 
   /** Moves every running transition to the status the elapsed time calls for. */
   function settle(): void {
-    const now = Date.now();
+    const now = clock();
     for (const [key, t] of transitions) {
       const status = t.statuses[Math.floor((now - t.startedAt) / t.stepMs)];
       if (status !== undefined) {
@@ -161,13 +169,13 @@ export async function startRdsDouble(): Promise<RdsDouble> {
     }
   }
   function startTransition(key: string, t: Omit<Transition, "startedAt" | "stepMs">): void {
-    transitions.set(key, { ...t, startedAt: Date.now(), stepMs: timing.stepMs });
+    transitions.set(key, { ...t, startedAt: clock(), stepMs: timing.stepMs });
     settle();
   }
   function percentProgress(snapshotId: string): number {
     const t = transitions.get(`snapshot:${snapshotId}`);
     if (!t) return 100;
-    return Math.min(99, Math.floor((100 * (Date.now() - t.startedAt)) / (t.statuses.length * t.stepMs)));
+    return Math.min(99, Math.floor((100 * (clock() - t.startedAt)) / (t.statuses.length * t.stepMs)));
   }
   const pendingVersion = (key: string) => transitions.get(key)?.pendingEngineVersion ?? deferred.get(key);
 
@@ -260,7 +268,7 @@ export async function startRdsDouble(): Promise<RdsDouble> {
       kind,
       sourceId: source.id,
       status: "creating",
-      createdAt: new Date(),
+      createdAt: new Date(clock()),
       allocatedStorage: kind === "instance" ? (instances.get(source.id)?.allocatedStorage ?? 20) : 1,
       engineVersion: source.engineVersion,
       engine: source.engine,
@@ -411,7 +419,7 @@ export async function startRdsDouble(): Promise<RdsDouble> {
       const source = s.kind === "instance" ? instances.get(s.sourceId) : clusters.get(s.sourceId);
       snapshots.set(s.id, {
         status: "available",
-        createdAt: new Date(),
+        createdAt: new Date(clock()),
         allocatedStorage: s.kind === "instance" ? (instances.get(s.sourceId)?.allocatedStorage ?? 20) : 1,
         engineVersion: source?.engineVersion ?? "5.7.44",
         engine: source?.engine ?? "mysql",
@@ -429,6 +437,14 @@ export async function startRdsDouble(): Promise<RdsDouble> {
     },
     failNext(action, code, times = 1) {
       failures.set(action, [...(failures.get(action) ?? []), { code, remaining: times }]);
+    },
+    list() {
+      settle();
+      return {
+        instances: [...instances.values()],
+        clusters: [...clusters.values()],
+        snapshots: [...snapshots.values()],
+      };
     },
     setTransitions(opts) {
       timing = { ...timing, ...opts };

@@ -49,12 +49,25 @@ export interface SlackApiDouble {
   rateLimitNext(method: string, retryAfterSeconds: number, times?: number): void;
   delayNext(method: string, ms: number, times?: number): void;
   setUser(user: { id: string; name?: string; tz?: string; tz_offset?: number }): void;
+  /** A message a person wrote (the sandbox's message box); stored like the bot's. */
+  postAsUser(message: { channel: string; user: string; text: string; thread_ts?: string }): StoredMessage;
   waitFor<T>(probe: () => T | undefined | false, timeoutMs?: number): Promise<T>;
   reset(): void;
   close(): Promise<void>;
 }
 
-type Answer = { ok: boolean; error?: string } & Record<string, unknown>;
+export type Answer = { ok: boolean; error?: string } & Record<string, unknown>;
+
+export interface SlackApiDoubleOptions {
+  botUserId?: string;
+  teamId?: string;
+  /** Message timestamps follow this clock (ms) instead of a counter from 2023. */
+  now?: () => number;
+  /** Known channels: `#name` resolves to the id, conversations.info answers the name. */
+  channels?: { id: string; name: string }[];
+  /** Told about every answered call (the sandbox's page listens). */
+  onCall?: (call: RecordedCall, answer: Answer) => void;
+}
 type Args = Record<string, unknown>;
 type Fault = { method: string; remaining: number } & (
   | { kind: "fail"; error: string }
@@ -202,9 +215,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.writeHead(status, { "content-type": type, ...headers }).end(text);
 }
 
-export async function startSlackApiDouble(
-  opts: { botUserId?: string; teamId?: string } = {},
-): Promise<SlackApiDouble> {
+export async function startSlackApiDouble(opts: SlackApiDoubleOptions = {}): Promise<SlackApiDouble> {
   const botUserId = opts.botUserId ?? "UBOT";
   const teamId = opts.teamId ?? "T0001";
   const botId = "BBOT";
@@ -217,10 +228,19 @@ export async function startSlackApiDouble(
   const timers = new Set<NodeJS.Timeout>();
   let seq = 0;
   let tsSeq = 0;
+  let lastMicros = 0;
+  const channelIds = new Map((opts.channels ?? []).map((c) => [c.name, c.id]));
+  const channelNames = new Map((opts.channels ?? []).map((c) => [c.id, c.name]));
+  /** Like Slack, a channel may be named: `#business-updates` or `business-updates`. */
+  const resolveChannel = (channel: string) => channelIds.get(channel.replace(/^#/, "")) ?? channel;
   let base = "";
 
   const nextId = (prefix: string) => `${prefix}${(++seq).toString(36).toUpperCase().padStart(8, "0")}`;
   const nextTs = () => {
+    if (opts.now) {
+      lastMicros = Math.max(lastMicros + 1, Math.floor(opts.now() * 1000));
+      return `${Math.floor(lastMicros / 1e6)}.${String(lastMicros % 1e6).padStart(6, "0")}`;
+    }
     tsSeq += 100;
     return `${1_700_000_000 + Math.floor(tsSeq / 1e6)}.${String(tsSeq % 1e6).padStart(6, "0")}`;
   };
@@ -286,7 +306,7 @@ export async function startSlackApiDouble(
         is_enterprise_install: false,
       }),
     "chat.postMessage": (args) => {
-      const channel = str(args.channel);
+      const channel = resolveChannel(str(args.channel));
       if (!channel) return fail("channel_not_found");
       const problem = messageContentProblem(args, false);
       if (problem) return problem;
@@ -348,7 +368,8 @@ export async function startSlackApiDouble(
     "conversations.info": (args) => {
       const id = str(args.channel);
       if (!id) return fail("channel_not_found");
-      return ok({ channel: { id, name: `channel-${id.toLowerCase()}`, is_channel: true, is_member: true } });
+      const name = channelNames.get(id) ?? `channel-${id.toLowerCase()}`;
+      return ok({ channel: { id, name, is_channel: true, is_member: true } });
     },
     "files.getUploadURLExternal": (args) => {
       const filename = str(args.filename);
@@ -433,6 +454,7 @@ export async function startSlackApiDouble(
     else answer = handler ? handler(args) : fail("unknown_method");
     call.status = 200;
     if (!answer.ok) call.error = answer.error;
+    opts.onCall?.(call, answer);
     send(res, 200, answer);
   }
 
@@ -465,6 +487,12 @@ export async function startSlackApiDouble(
       faults.push({ method, kind: "ratelimit", retryAfter, remaining: times }),
     delayNext: (method, ms, times = 1) => faults.push({ method, kind: "delay", ms, remaining: times }),
     setUser: (user) => users.set(user.id, { ...user }),
+    postAsUser({ channel, user, text, thread_ts }) {
+      const message: StoredMessage = { channel, ts: nextTs(), user, text, updates: 0 };
+      if (thread_ts) message.thread_ts = thread_ts;
+      channelMessages(channel).push(message);
+      return message;
+    },
     async waitFor<T>(probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
       const deadline = Date.now() + timeoutMs;
       let lastError: unknown;
