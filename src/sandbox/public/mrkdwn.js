@@ -1,7 +1,7 @@
 import { h } from "./vnode.js";
 
 // Slack's mrkdwn as DOM nodes: *bold*, _italic_, ~strike~, `code`, ```code blocks```, > quotes,
-// bullet and numbered lines, <links|labels>, <@user> and <#channel> mentions. Slack escapes
+// bullet lines (numbered lines keep their numbers, as in Slack), <links|labels>, <@user> and <#channel> mentions. Slack escapes
 // &, < and > in text; they are decoded here because nodes carry text, not HTML.
 
 const decode = (text) => text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
@@ -70,7 +70,6 @@ export function inline(text, ctx = {}) {
 }
 
 const BULLET = /^\s*[•◦▪\-*]\s+/;
-const NUMBERED = /^\s*\d+[.)]\s+/;
 const QUOTE = /^(&gt;|>)\s?/;
 
 /** Lines grouped into paragraphs, lists and quotes. */
@@ -96,18 +95,10 @@ function lines(text, ctx) {
           group(BULLET).map((item) => h("li", {}, inline(item, ctx))),
         ),
       );
-    else if (NUMBERED.test(row))
-      out.push(
-        h(
-          "ol",
-          {},
-          group(NUMBERED).map((item) => h("li", {}, inline(item, ctx))),
-        ),
-      );
     else if (QUOTE.test(row)) out.push(h("blockquote", {}, lines(group(QUOTE).join("\n"), ctx)));
     else {
       const plain = {
-        test: (r) => r.trim() !== "" && !BULLET.test(r) && !NUMBERED.test(r) && !QUOTE.test(r),
+        test: (r) => r.trim() !== "" && !BULLET.test(r) && !QUOTE.test(r),
       };
       const para = group(plain, /^/);
       out.push(
