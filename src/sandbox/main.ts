@@ -43,6 +43,8 @@ try {
     `  people: alice, bob, carol · checklists from ${options.checklistsDir}${problems ? ` (${problems} problem(s), shown in the page)` : ""} · Redis ${sandbox.redisUrl}`,
   );
   console.log("  Ctrl-C stops everything.");
+  // A terminal's Ctrl-C reaches npm, tsx and this process, and tsx relays it again: keep listening
+  // (a second signal with no listener would kill the process before it has stopped the rest).
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -56,8 +58,8 @@ try {
       },
     );
   };
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
 } catch (error) {
   if (error instanceof NoRedisError || error instanceof RedisUnavailableError) console.error(error.message);
   else

@@ -73,7 +73,8 @@ export async function ensureRedis(options: { url?: string; dataDir: string }): P
       "--save",
       "",
     ],
-    { stdio: "ignore" },
+    // Its own process group: Ctrl-C reaches the sandbox, which stops the bot before the server.
+    { stdio: "ignore", detached: true },
   );
   // If the sandbox dies without stopping, the server must not outlive it.
   const killOnExit = () => child.kill("SIGTERM");

@@ -55,8 +55,17 @@ export async function startSandbox(options: SandboxOptions = {}) {
     dataDir: options.dataDir ?? ".preflight/sandbox",
   });
   const stack: (() => Promise<unknown>)[] = [() => redis.stop()];
+  /** Stops everything in the reverse order of starting; one failure does not leave the rest running. */
   const stop = async () => {
-    for (const close of stack.reverse().splice(0)) await close();
+    const failures: string[] = [];
+    for (const close of stack.reverse().splice(0)) {
+      try {
+        await close();
+      } catch (error) {
+        failures.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+    if (failures.length > 0) throw new Error(`the sandbox stopped, with errors: ${failures.join("; ")}`);
   };
   try {
     const workspace = await startWorkspace({ now: () => clock.now() });
@@ -99,6 +108,9 @@ export async function startSandbox(options: SandboxOptions = {}) {
       actionPollMs: options.actionPollMs ?? { first: 1_000, max: 3_000 },
     });
     const redisClient = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    redisClient.on("error", (error: Error) =>
+      log.warn("sandbox Redis connection error", { error: error.message }),
+    );
     stack.push(async () => {
       // The sandbox's keys go with it: a shared Redis keeps no stale runs or jobs that fire later.
       let cursor = "0";
