@@ -190,6 +190,13 @@ describe("mrkdwn in the page", () => {
     expect(textContent(page)).toContain("#ops");
   });
 
+  it("dates are shown in the reader's time zone, the fallback only when the token is broken", () => {
+    const token = "<!date^1795937400^{date_num} {time}|2026-11-29T07:30:00Z>";
+    expect(textContent(mrkdwn(token, { tz: "Asia/Tokyo" }))).toBe("29/11/2026 16:30");
+    expect(textContent(mrkdwn(token, { tz: "America/New_York" }))).toBe("29/11/2026 02:30");
+    expect(textContent(mrkdwn("<!date^never^{time}|soon>", {}))).toBe("soon");
+  });
+
   it("snake_case and arithmetic stay text", () => {
     expect(byTag(draw("a_b_c and 2*3*4"), "em")).toEqual([]);
     expect(byTag(draw("2*3*4"), "strong")).toEqual([]);

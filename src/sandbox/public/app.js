@@ -37,7 +37,11 @@ function toDom(node, onAct) {
   return el;
 }
 
-const ctx = () => ({ people: view.state?.people ?? [], channels: view.state?.channels ?? [] });
+const ctx = () => ({
+  people: view.state?.people ?? [],
+  channels: view.state?.channels ?? [],
+  tz: view.state?.people.find((p) => p.id === view.me)?.tz,
+});
 const person = (id) => view.state?.people.find((p) => p.id === id);
 const channelById = (id) => view.state?.channels.find((c) => c.id === id);
 const cmpTs = (a, b) => {

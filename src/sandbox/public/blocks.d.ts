@@ -13,6 +13,8 @@ export interface VNode {
 export interface RenderContext {
   people?: { id: string; name: string }[];
   channels?: { id: string; name: string }[];
+  /** The reader's time zone, for `<!date^…>` tokens. */
+  tz?: string;
 }
 export function blockIdOf(block: { block_id?: string }, index: number): string;
 export function textObject(text: unknown, ctx: RenderContext, inlineOnly?: boolean): VNode | null;

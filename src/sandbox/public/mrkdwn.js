@@ -7,6 +7,19 @@ import { h } from "./vnode.js";
 const decode = (text) => text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 const SAFE_URL = /^(https?:|mailto:)/i;
 
+/** `<!date^seconds^{date_short_pretty} {time}|fallback>` in the reader's time zone, as Slack shows it. */
+function slackDate(target, label, ctx) {
+  const [, seconds, format = ""] = target.split("^");
+  const at = new Date(Number(seconds) * 1000);
+  if (Number.isNaN(at.getTime())) return decode(label ?? target);
+  const part = (options) => at.toLocaleString("en-GB", { timeZone: ctx.tz, ...options });
+  return format
+    .replace(/\{date_num\}/g, part({ year: "numeric", month: "2-digit", day: "2-digit" }))
+    .replace(/\{date(_short|_long)?(_pretty)?\}/g, part({ dateStyle: "medium" }))
+    .replace(/\{time_secs\}/g, part({ timeStyle: "medium" }))
+    .replace(/\{time\}/g, part({ timeStyle: "short" }));
+}
+
 /** One `<…>` token: a link, a mention, a channel, a special mention or a date. */
 function angle(inner, ctx) {
   const [target = "", label] = inner.split("|", 2);
@@ -21,7 +34,7 @@ function angle(inner, ctx) {
     return h("span", { class: "mention" }, `#${channel ? channel.name : (label ?? id)}`);
   }
   if (target.startsWith("!subteam^")) return h("span", { class: "mention" }, label ?? "@group");
-  if (target.startsWith("!date^")) return h("span", {}, decode(label ?? target));
+  if (target.startsWith("!date^")) return h("time", {}, slackDate(target, label, ctx));
   if (target.startsWith("!")) return h("span", { class: "mention" }, `@${label ?? target.slice(1)}`);
   const url = decode(target);
   if (!SAFE_URL.test(url)) return decode(label ?? target);
