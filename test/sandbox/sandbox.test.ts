@@ -74,7 +74,7 @@ async function waitFor<T>(
     if (found !== undefined && found !== false) return found;
     if (Date.now() > deadline)
       throw new Error(
-        `not seen within ${timeoutMs} ms; page shows: ${JSON.stringify(current).slice(0, 1_500)}`,
+        `not seen within ${timeoutMs} ms; ephemerals: ${JSON.stringify(current.ephemerals)}; page shows: ${JSON.stringify(current).slice(0, 1_500)}`,
       );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -183,6 +183,51 @@ describe("npm run sandbox, driven through its page's API", () => {
       threadOf(s, message).find((line) => line.includes("past its expected maximum")),
     );
     expect(nudge).toContain("<@UBOB>");
+  });
+
+  it("a failure rehearsal: AccessDenied on the snapshot, set from the page, ends on the step with Retry", async () => {
+    await post("/api/send", {
+      user: "UCAROL",
+      channel: CHANNEL,
+      text: "/maintenance start db-upgrade env=stage",
+    });
+    const carols = (s: PageState) =>
+      s.messages.find(
+        (m) =>
+          m.channel === CHANNEL && !m.thread_ts && JSON.stringify(m.blocks).includes("Owner:* <@UCAROL>"),
+      );
+    const stepButton = (m: Message, actionId: string, stepId?: string) => {
+      for (const [index, block] of (m.blocks ?? []).entries()) {
+        for (const e of block.elements ?? []) {
+          if (e.action_id !== actionId) continue;
+          if (stepId && (JSON.parse(e.value ?? "{}") as { s?: string }).s !== stepId) continue;
+          return { blockId: block.block_id ?? `b${index}`, actionId };
+        }
+      }
+      return undefined;
+    };
+    const faulted = await post("/api/fault", { action: "CreateDBSnapshot", code: "AccessDenied" });
+    expect(faulted.json.ok).toBe(true);
+    // The manual steps before the snapshot, done in one click each.
+    for (;;) {
+      const message = await waitFor("UCAROL", carols);
+      const snapshot = stepButton(message, "step_start", "take-snapshot");
+      const button = snapshot ?? stepButton(message, "step_complete");
+      if (!button) throw new Error("neither Done nor the snapshot's Start is offered");
+      const version = JSON.stringify(message.blocks);
+      await post("/api/action", { user: "UCAROL", channel: CHANNEL, ts: message.ts, ...button });
+      if (snapshot) break;
+      await waitFor("UCAROL", (s) => JSON.stringify(carols(s)?.blocks) !== version || undefined);
+    }
+    // The failure is one line on the step, and its button offers a Retry.
+    const failed = await waitFor("UCAROL", (s) => {
+      const message = carols(s);
+      return message && JSON.stringify(message.blocks).includes("(AccessDenied)") ? message : undefined;
+    });
+    const retry = (failed.blocks ?? [])
+      .flatMap((b) => b.elements ?? [])
+      .find((e) => e.text?.text === "Retry");
+    expect((JSON.parse(retry?.value ?? "{}") as { s?: string }).s).toBe("take-snapshot");
   });
 
   it("stopping removes the sandbox's keys from a shared Redis", async () => {
