@@ -56,6 +56,29 @@ function elementValue(element: Obj, chosen: string | string[] | null): Obj {
   }
 }
 
+/**
+ * What Slack does to typed text before an app sees it: `&`, `<` and `>` escaped, and (for the
+ * command, whose manifest sets should_escape) `@name` and `#channel` turned into mentions.
+ */
+export function slackEncode(
+  text: string,
+  known: {
+    people: readonly { id: string; name: string }[];
+    channels: readonly { id: string; name: string }[];
+  },
+): string {
+  const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return escaped.replace(
+    /(^|[\s=(])([@#])([a-z0-9][a-z0-9._-]*)/gi,
+    (whole, before: string, sign: string, name: string) => {
+      const person = sign === "@" ? known.people.find((p) => p.name === name.toLowerCase()) : undefined;
+      if (person) return `${before}<@${person.id}|${person.name}>`;
+      const channel = sign === "#" ? known.channels.find((c) => c.name === name.toLowerCase()) : undefined;
+      return channel ? `${before}<#${channel.id}|${channel.name}>` : whole;
+    },
+  );
+}
+
 export interface PageAction {
   user: string;
   blockId: string;
@@ -109,7 +132,7 @@ export function createInteractions(deps: { workspace: Workspace; delivery: Deliv
   async function send(args: { user: string; channel: string; text: string; threadTs?: string }) {
     const person = personOf(args.user);
     const channel = channelOf(args.channel);
-    const text = args.text.trim();
+    const text = slackEncode(args.text.trim(), workspace);
     if (text.startsWith("/")) {
       const [command = "", ...rest] = text.split(/\s+/);
       const target = { user: person.id, channel: channel.id };

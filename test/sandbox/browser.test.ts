@@ -62,7 +62,7 @@ describe.skipIf(!CHROMIUM)(`the sandbox page in Chromium${CHROMIUM ? "" : ` (${M
     await page.getByRole("link", { name: "#invoicing-dev" }).click();
 
     const box = page.getByRole("textbox", { name: "Message #invoicing-dev" });
-    await box.fill("/maintenance start db-upgrade buddy=<@UBOB|bob>");
+    await box.fill("/maintenance start db-upgrade buddy=@bob");
     await box.press("Enter");
 
     const messages = page.getByRole("list", { name: "Messages" });

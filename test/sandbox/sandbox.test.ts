@@ -104,12 +104,14 @@ describe("npm run sandbox, driven through its page's API", () => {
     const sent = await post("/api/send", {
       user: "UALICE",
       channel: CHANNEL,
-      text: "/maintenance start db-upgrade buddy=<@UBOB|bob>",
+      text: "/maintenance start db-upgrade buddy=@bob",
     });
     expect(sent.json).toEqual({ ok: true, result: null });
     const message = await waitFor("UALICE", runMessage);
     expect(message.blocks?.[0]?.text?.text).toContain("RDS MySQL 5.7 → 8.0 upgrade");
     expect(JSON.stringify(message.blocks)).toContain("<@UALICE>");
+    expect(JSON.stringify(message.blocks)).toContain("*Buddy:* <@UBOB>");
+    expect(JSON.stringify(message.blocks)).toContain("*Buddy:* <@UBOB>");
 
     const start = buttonOf(message, "step_start");
     expect(start.text).toBe("Start");
