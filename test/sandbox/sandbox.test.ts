@@ -143,6 +143,19 @@ describe("npm run sandbox, driven through its page's API", () => {
     expect(submitted.json.result).toEqual({ ok: true });
     expect((await state("UALICE")).modal).toBeNull();
     await waitFor("UALICE", (s) => threadOf(s, message).some((line) => line.includes(reason)));
+
+    // A reply in the thread, typed by bob, reaches the bot as a message event and becomes a note.
+    const replied = await post("/api/send", {
+      user: "UBOB",
+      channel: CHANNEL,
+      text: "tables per schema: billing 42 & <ledger> 7",
+      threadTs: message.ts,
+    });
+    expect(replied.json.ok).toBe(true);
+    const [run] = await sandbox.bot.store.activeRuns(CHANNEL);
+    await expect
+      .poll(async () => (await sandbox.bot.store.get(run?.id ?? ""))?.notes.map((n) => [n.by, n.text]))
+      .toContainEqual(["UBOB", "tables per schema: billing 42 &amp; &lt;ledger&gt; 7"]);
   });
 
   it("an unknown subcommand answers alice only, in an ephemeral", async () => {
