@@ -70,6 +70,8 @@ export interface PageDeps {
   interactions: Interactions;
   /** Everything the page shows to one person. */
   state(user: string): unknown;
+  /** For permalinks (`/archives/<channel>/p<ts>`), which open the channel in the page. */
+  channelName(id: string): string | undefined;
   version(): number;
   onChange(listener: () => void): () => void;
   advance(ms: number): Promise<unknown>;
@@ -129,6 +131,12 @@ export async function startPageServer(
       const body = await readFile(new URL(file, PUBLIC));
       res.writeHead(200, { "content-type": TYPES[file.split(".").pop() ?? ""] ?? "text/plain" });
       return res.end(body);
+    }
+    if (url.pathname === "/favicon.ico") return res.writeHead(204).end();
+    const permalink = /^\/archives\/([A-Z0-9]+)\/p(\d+)$/.exec(url.pathname);
+    if (req.method === "GET" && permalink) {
+      const name = deps.channelName(permalink[1] ?? "");
+      return res.writeHead(302, { location: name ? `/#${encodeURIComponent(name)}` : "/" }).end();
     }
     if (req.method === "GET" && url.pathname === "/api/state") {
       const user = id.safeParse(url.searchParams.get("user"));

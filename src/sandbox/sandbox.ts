@@ -68,7 +68,9 @@ export async function startSandbox(options: SandboxOptions = {}) {
     if (failures.length > 0) throw new Error(`the sandbox stopped, with errors: ${failures.join("; ")}`);
   };
   try {
-    const workspace = await startWorkspace({ now: () => clock.now() });
+    const port = options.port || (await freePort());
+    const pageUrl = `http://127.0.0.1:${port}/`;
+    const workspace = await startWorkspace({ now: () => clock.now(), pageUrl });
     stack.push(() => workspace.close());
     const rds = await startRdsDouble({ now: () => clock.now().getTime() });
     stack.push(() => rds.close());
@@ -129,8 +131,6 @@ export async function startSandbox(options: SandboxOptions = {}) {
     });
     stack.push(() => promoter.close());
 
-    const port = options.port || (await freePort());
-    const pageUrl = `http://127.0.0.1:${port}/`;
     const delivery = createDelivery({ botUrl: `http://127.0.0.1:${bot.port}/slack/events`, signingSecret });
     const interactions = createInteractions({ workspace, delivery, responseBase: `${pageUrl}respond/` });
 
@@ -172,6 +172,7 @@ export async function startSandbox(options: SandboxOptions = {}) {
       {
         interactions,
         state,
+        channelName: (id) => workspace.channel(id)?.name,
         version: workspace.version,
         onChange: workspace.onChange,
         advance,

@@ -65,6 +65,8 @@ export interface SlackApiDoubleOptions {
   now?: () => number;
   /** Known channels: `#name` resolves to the id, conversations.info answers the name. */
   channels?: { id: string; name: string }[];
+  /** Where chat.getPermalink points (the sandbox's page); Slack's workspace URL by default. */
+  workspaceUrl?: string;
   /** Told about every answered call (the sandbox's page listens). */
   onCall?: (call: RecordedCall, answer: Answer) => void;
 }
@@ -344,7 +346,7 @@ export async function startSlackApiDouble(opts: SlackApiDoubleOptions = {}): Pro
       if (!findMessage(channel, ts)) return fail("message_not_found");
       return ok({
         channel,
-        permalink: `https://example.slack.com/archives/${channel}/p${ts.replace(".", "")}`,
+        permalink: `${opts.workspaceUrl ?? "https://example.slack.com/"}archives/${channel}/p${ts.replace(".", "")}`,
       });
     },
     "views.open": (args) => openView(args, true),

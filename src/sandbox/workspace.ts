@@ -76,7 +76,7 @@ function tzOffsetSeconds(tz: string, at: Date): number {
   return Math.round((local - Math.floor(at.getTime() / 1000) * 1000) / 1000);
 }
 
-export async function startWorkspace(options: { now: () => Date }) {
+export async function startWorkspace(options: { now: () => Date; pageUrl: string }) {
   const ephemerals: Ephemeral[] = [];
   const files: SharedFile[] = [];
   const modals = new Map<string, View[]>(); // person id → stack, topmost last
@@ -157,6 +157,7 @@ export async function startWorkspace(options: { now: () => Date }) {
     botUserId: "UPREFLIGHT",
     now: nowMs,
     channels: CHANNELS,
+    workspaceUrl: options.pageUrl,
     onCall: observe,
   });
   for (const person of PEOPLE) {
