@@ -6,6 +6,7 @@ import { createCatalog } from "./checklists/catalog.js";
 import { loadChecklists } from "./checklists/load-checklists.js";
 import type { Config } from "./config.js";
 import { formatProblem } from "./core/checklist/parse-checklist.js";
+import type { Clock } from "./core/clock.js";
 import type { Logger } from "./core/ports.js";
 import type { RunEvent } from "./core/run/run-schema.js";
 import { createActionQueue, startActionWorker } from "./scheduler/action-queue.js";
@@ -43,14 +44,18 @@ export interface BotOptions {
   retryMs?: { first: number; max: number };
   /** After a permanent Slack failure, effects are tried again after this delay (ms). */
   permanentRetryMs?: number;
-  /** The one clock (the sandbox fast-forwards it). */
-  now?: () => Date;
   /** How often automated steps poll RDS (ms); tests shorten it. */
   actionPollMs?: { first: number; max: number };
+  /** The one clock every part reads (the sandbox moves it forward); the system clock when absent. */
+  clock?: Clock;
 }
 
 export async function startBot(config: Config, options: BotOptions) {
   const { log } = options;
+  // One clock for every part: the engine, renderers, scheduler, windows (the sandbox moves it).
+  const clock = options.clock;
+  const now = clock ? () => clock.now() : () => new Date();
+  const clockOption = { now };
   const redis = new Redis(config.REDIS_URL, {
     maxRetriesPerRequest: 1,
     lazyConnect: true,
@@ -102,7 +107,6 @@ export async function startBot(config: Config, options: BotOptions) {
     timeout: 10_000,
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
   });
-  const now = options.now ?? (() => new Date());
   const prefix = config.REDIS_PREFIX;
   const store = createRedisRunStore(redis, { prefix });
   const leases = createRedisLeases(redis, prefix);
@@ -112,6 +116,7 @@ export async function startBot(config: Config, options: BotOptions) {
     redis,
     prefix: `${prefix}bull`,
     log,
+    ...clockOption,
     ...(options.timerRetryDelayMs !== undefined ? { retryDelayMs: options.timerRetryDelayMs } : {}),
   });
   const summaries = createSummaryPoster({
@@ -169,6 +174,7 @@ export async function startBot(config: Config, options: BotOptions) {
       await effectsDone;
     },
     ...(options.actionPollMs ? { pollMs: options.actionPollMs } : {}),
+    ...clockOption,
   });
   const actionWorker = startActionWorker({
     connection: workerConnection,
@@ -212,7 +218,13 @@ export async function startBot(config: Config, options: BotOptions) {
       return false;
     }
   };
-  const windows = createWindowService({ catalog, windows: windowStore, scheduler: timers, runs: service });
+  const windows = createWindowService({
+    catalog,
+    windows: windowStore,
+    scheduler: timers,
+    runs: service,
+    ...clockOption,
+  });
   const app = createSlackApp(
     config,
     {
@@ -225,6 +237,7 @@ export async function startBot(config: Config, options: BotOptions) {
       rds,
       defaultRegion: config.AWS_REGION,
       summaries,
+      ...clockOption,
     },
     healthy,
   );
@@ -238,18 +251,24 @@ export async function startBot(config: Config, options: BotOptions) {
     checklists: catalog.list().map((entry) => entry.checklist.id),
   });
 
+  /**
+   * Stops taking requests, lets what is in flight finish, closes the workers and connections.
+   * Each part has a deadline: a Redis or Slack that hangs must not keep the process alive
+   * (what was not finished is in the outbox or the queues, and the next process carries it out).
+   */
   async function stop(): Promise<void> {
     clearInterval(sweeper);
-    await app.stop();
-    await worker.close();
-    await actionWorker.close();
-    await actionQueue.close();
+    const within = (work: Promise<unknown>, ms: number) =>
+      Promise.race([work.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+    await within(app.stop(), 3_000);
     effects.stop();
-    await effects.idle();
     refresher.stop();
-    await refresher.idle();
-    await timers.close();
-    await Promise.all([redis.quit(), workerConnection.quit()]);
+    await within(Promise.all([worker.close(), actionWorker.close()]), 5_000);
+    await within(Promise.all([effects.idle(), refresher.idle()]), 5_000);
+    await within(Promise.all([actionQueue.close(), timers.close()]), 2_000);
+    await within(Promise.all([redis.quit(), workerConnection.quit()]), 2_000);
+    redis.disconnect();
+    workerConnection.disconnect();
   }
 
   return {

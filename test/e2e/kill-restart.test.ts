@@ -97,7 +97,13 @@ describe("kill -9", () => {
         value: done?.value ?? "",
       }),
     );
-    await slack.waitFor(() => slack.callsTo("chat.update")[0], 10_000);
+    await slack
+      .waitFor(() => slack.callsTo("chat.update")[0], 10_000)
+      .catch((error: unknown) => {
+        throw new Error(
+          `${String(error)}; told: ${JSON.stringify(slack.ephemerals().map((c) => c.args.text))}`,
+        );
+      });
     const scheduled = async () => (await timers.getDelayed()).filter((job) => job.name === "reminder");
     await expect.poll(async () => (await scheduled()).length).toBe(1);
 

@@ -245,8 +245,9 @@ describe("the reminder's Delete snapshot in a protected environment", () => {
     const confirmed = await submitDeletion(2, BOB);
     expect(JSON.stringify(confirmed.blocks)).toContain("<@UALICE> asked to delete this snapshot");
     await expect.poll(() => rds.callsTo("DeleteDBSnapshot").length).toBe(1);
-    const log = await h.bot.store.log(runId);
-    expect(log.filter((e) => e.type.includes("delet")).map((e) => [e.type, e.by])).toEqual([
+    const deletions = async () =>
+      (await h.bot.store.log(runId)).filter((e) => e.type.includes("delet")).map((e) => [e.type, e.by]);
+    await expect.poll(deletions).toEqual([
       ["deletion_requested", ALICE],
       ["snapshot_deleted", BOB],
     ]);

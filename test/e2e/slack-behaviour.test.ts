@@ -140,7 +140,8 @@ describe("under Slack's behaviour", () => {
 
   it("a rate-limited refresh (429 + Retry-After) converges to the latest state", async () => {
     await startDbUpgrade();
-    h.slack.rateLimitNext("chat.update", 1, 1);
+    // Long enough that the abort below lands while every redraw waits, even on a loaded machine.
+    h.slack.rateLimitNext("chat.update", 3, 1);
     await h.click(h.button("step_complete", "check-access"), ALICE);
     await h.slack.waitFor(() => h.slack.callsTo("chat.update").find((c) => c.status === 429));
     // While the refresher waits out Retry-After, the run moves on again.
