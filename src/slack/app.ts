@@ -49,7 +49,10 @@ export function createSlackApp(config: Config, deps: SlackDeps, healthy: () => P
         socketMode: true,
         installerOptions: { port: config.PORT },
       })
-    : new App({ ...common, receiver: httpReceiver(config.SLACK_SIGNING_SECRET ?? "", healthz, deps) });
+    : new App({
+        ...common,
+        receiver: httpReceiver(config.SLACK_SIGNING_SECRET ?? "", healthz, deps, healthy),
+      });
 
   // Global middleware, in order: nothing a listener throws escapes; every click and form is read
   // and checked once before any listener sees it.
@@ -85,7 +88,12 @@ export function createSlackApp(config: Config, deps: SlackDeps, healthy: () => P
  * Bolt meets before any listener is answered 200 rather than 500 (nothing was done, and a 5xx only
  * makes Slack retry), and a request nobody acknowledged is answered before Slack's 3 s run out.
  */
-function httpReceiver(signingSecret: string, healthz: CustomRoute, deps: SlackDeps): HTTPReceiver {
+function httpReceiver(
+  signingSecret: string,
+  healthz: CustomRoute,
+  deps: SlackDeps,
+  storageAnswers: () => Promise<boolean>,
+): HTTPReceiver {
   const receiver = new HTTPReceiver({
     signingSecret,
     customRoutes: [healthz],
@@ -98,6 +106,6 @@ function httpReceiver(signingSecret: string, healthz: CustomRoute, deps: SlackDe
       return !response.headersSent;
     },
   });
-  guardRequests(receiver, { signingSecret, log: deps.log });
+  guardRequests(receiver, { signingSecret, log: deps.log, storageAnswers });
   return receiver;
 }

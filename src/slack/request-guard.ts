@@ -79,7 +79,17 @@ export function isRoutableRequest(body: unknown): boolean {
  */
 export function guardRequests(
   receiver: HTTPReceiver,
-  options: { signingSecret: string; log: Logger; path?: string },
+  options: {
+    signingSecret: string;
+    log: Logger;
+    path?: string;
+    /**
+     * Whether storage answers. Events are acknowledged before any listener runs (Bolt answers
+     * them at once), so a thread reply that arrives while Redis is down is answered 503 here
+     * instead: Slack delivers it again later rather than Preflight losing it after a 200.
+     */
+    storageAnswers?: () => Promise<boolean>;
+  },
 ): void {
   const path = options.path ?? "/slack/events";
   const next = receiver.requestListener;
@@ -118,6 +128,12 @@ export function guardRequests(
       });
       return answer(res, 400);
     }
+    if (options.storageAnswers && isStoredEvent(body) && !(await options.storageAnswers())) {
+      options.log.warn(
+        "a message event arrived while storage is unavailable; answered 503 so Slack sends it again",
+      );
+      return answer(res, 503);
+    }
     next(buffered, res);
   }
 
@@ -131,6 +147,12 @@ export function guardRequests(
       answer(res, 400);
     });
   };
+}
+
+/** Message events become a run's notes: they must be stored, so they wait for storage. */
+function isStoredEvent(body: unknown): boolean {
+  const event = (body as { event?: { type?: unknown } }).event;
+  return event?.type === "message";
 }
 
 function describeShape(body: unknown): string {

@@ -8,6 +8,7 @@ import { type PrivateRedis, startPrivateRedis } from "../support/private-redis.j
  */
 
 const ALICE = "UALICE";
+const BOB = "UBOB";
 let h: Harness;
 let redis: PrivateRedis;
 afterEach(async () => {
@@ -50,6 +51,10 @@ describe("Redis outage", () => {
         h.ephemeralsTo(ALICE).filter((t) => t.includes("storage is unavailable")).length >= 2 || undefined,
     );
     expect((await fetch(healthz)).status).toBe(503);
+    // A thread reply can't be stored: answered so that Slack delivers it again, not 200 and lost.
+    const reply = await timed(() => h.threadReply(BOB, "graphs look normal", "1796000000.000100"));
+    expect(reply.value.status).toBe(503);
+    expect(reply.ms).toBeLessThan(3_000);
 
     redis.resume();
     await expect.poll(async () => (await fetch(healthz)).status, { timeout: 10_000 }).toBe(200);
