@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
+import { freePort } from "../src/sandbox/redis-server.js";
 import { checkSlackCredentials } from "../src/startup-checks.js";
 import { REDIS_URL } from "./support/redis.js";
 import { type SlackApiDouble, startSlackApiDouble } from "./support/slack-api-double.js";
@@ -131,15 +131,3 @@ describe("shutdown", () => {
     );
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

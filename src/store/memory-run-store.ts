@@ -10,8 +10,8 @@ import type {
   UpdateResult,
 } from "../core/ports.js";
 import type { PriorRun } from "../core/run/create-run.js";
-import type { Effect } from "../core/run/effects.js";
 import type { Run } from "../core/run/run-schema.js";
+import { outboxEntryOf } from "./outbox-entry.js";
 
 /**
  * The run store in memory, with the Redis store's contract (bolt-js's MemoryStore habit): for
@@ -50,16 +50,6 @@ export function createMemoryRunStore(options: { now?: () => number } = {}): RunS
     }
     return inner;
   };
-  const entryOf = (run: Run, at: string, list: readonly Effect[]): OutboxEntry | undefined =>
-    list.length === 0
-      ? undefined
-      : {
-          id: `v${run.version}`,
-          runId: run.id,
-          seq: run.version,
-          at,
-          effects: list.map((effect, index) => ({ id: `${run.id}.${run.version}.${index}`, effect })),
-        };
 
   const store: RunStore = {
     async create(run, list = []) {
@@ -76,7 +66,7 @@ export function createMemoryRunStore(options: { now?: () => number } = {}): RunS
           version: run.version,
         },
       ]);
-      const entry = entryOf(run, run.createdAt, list);
+      const entry = outboxEntryOf(run, run.createdAt, list);
       if (entry) listOf(outboxes, run.id).set(entry.id, entry);
       redraws.set(run.id, run.version);
       return entry;
@@ -114,7 +104,7 @@ export function createMemoryRunStore(options: { now?: () => number } = {}): RunS
           params: next.params,
           ...(next.environment !== undefined ? { environment: next.environment } : {}),
         } as PriorRun);
-      const outbox = entryOf(next, entry.at, decision.effects);
+      const outbox = outboxEntryOf(next, entry.at, decision.effects);
       if (outbox) listOf(outboxes, runId).set(outbox.id, outbox);
       redraws.set(runId, next.version);
       return { status: "applied", run: next, decision, ...(outbox ? { outbox } : {}) };

@@ -14,6 +14,7 @@ import type {
 import type { PriorRun } from "../core/run/create-run.js";
 import type { Effect } from "../core/run/effects.js";
 import { type Run, runSchema } from "../core/run/run-schema.js";
+import { outboxEntryOf } from "./outbox-entry.js";
 import {
   CLEAR_OUTBOX_ENTRY,
   COMMIT_EVENT,
@@ -109,18 +110,6 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     withOutbox: `${prefix}outbox:runs`,
     redraws: `${prefix}redraws`,
   };
-
-  function outboxEntryOf(run: Run, at: string, effects: readonly Effect[]): OutboxEntry | undefined {
-    if (effects.length === 0) return undefined;
-    const id = `v${run.version}`;
-    return {
-      id,
-      runId: run.id,
-      seq: run.version,
-      at,
-      effects: effects.map((effect, index) => ({ id: `${run.id}.${run.version}.${index}`, effect })),
-    };
-  }
 
   async function read(runId: string): Promise<Run | undefined> {
     const json = await storage(() => redis.hget(keys.run(runId), "json"));

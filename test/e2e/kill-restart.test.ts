@@ -1,11 +1,11 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
-import { isolatedRedis, redisChildEnv } from "../support/redis.js";
+import { spawnChildBot } from "../support/child-bot.js";
+import { isolatedRedis } from "../support/redis.js";
 import { startSlackApiDouble } from "../support/slack-api-double.js";
 import { blockActionPayload, sendInteraction, sendSlashCommand } from "../support/slack-requests.js";
 import { promoteScheduled } from "../support/timers.js";
@@ -55,25 +55,14 @@ describe("kill -9", () => {
       async () => timers.close(),
     );
 
-    const port = 30_000 + Math.floor(Math.random() * 20_000);
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        SLACK_BOT_TOKEN: "xoxb-test",
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.url,
-        PORT: String(port),
-        ...redisChildEnv(redisEnv.prefix),
-        CHECKLISTS_DIR: dir,
-      },
+    const { child, url, output, exited } = spawnChildBot({
+      slackUrl: slack.url,
+      prefix: redisEnv.prefix,
+      checklistsDir: dir,
     });
-    let output = "";
-    child.stderr.on("data", (chunk) => (output += chunk));
-    const exited = new Promise((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
     // Compiling src with tsx takes a few seconds of CPU: longer on a busy machine.
-    await expect.poll(() => output, { timeout: 40_000 }).toContain("Preflight is running");
+    await expect.poll(output, { timeout: 40_000 }).toContain("Preflight is running");
 
-    const url = `http://127.0.0.1:${port}/slack/events`;
     await sendSlashCommand(url, SIGNING_SECRET, {
       command: "/maintenance",
       text: "start kill-test",

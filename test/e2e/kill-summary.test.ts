@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
-import { isolatedRedis, REDIS_URL } from "../support/redis.js";
+import { spawnChildBot } from "../support/child-bot.js";
+import { isolatedRedis } from "../support/redis.js";
 import { startSlackApiDouble } from "../support/slack-api-double.js";
 import { sendSlashCommand } from "../support/slack-requests.js";
 
@@ -20,27 +20,12 @@ describe("kill -9 during the post-mortem's upload", () => {
       async () => slack.close(),
       async () => redisEnv.cleanup(),
     );
-    const port = 30_000 + Math.floor(Math.random() * 20_000);
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        SLACK_BOT_TOKEN: "xoxb-test",
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.url,
-        PORT: String(port),
-        REDIS_URL,
-        REDIS_PREFIX: redisEnv.prefix,
-      },
-    });
-    let output = "";
-    child.stderr.on("data", (chunk) => (output += chunk));
-    const exited = new Promise((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    const { child, url, output, exited } = spawnChildBot({ slackUrl: slack.url, prefix: redisEnv.prefix });
     cleanups.push(async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     });
-    await expect.poll(() => output, { timeout: 20_000 }).toContain("Preflight is running");
+    await expect.poll(output, { timeout: 20_000 }).toContain("Preflight is running");
 
-    const url = `http://127.0.0.1:${port}/slack/events`;
     const command = (text: string) =>
       sendSlashCommand(url, SIGNING_SECRET, {
         command: "/maintenance",

@@ -10,24 +10,11 @@ import {
   RULES_CHECKLIST_YAML,
   T0,
 } from "../../support/checklist-fixtures.js";
+import { play, refusalOf as refusal } from "../../support/run-play.js";
 
 const ALICE = "U_ALICE";
 const BOB = "U_BOB";
 const CAROL = "U_CAROL";
-
-/** Applies events in order, failing the test on the first refusal. */
-function play(run: Run, events: RunEvent[], start = T0): Run {
-  return events.reduce((current, event, i) => {
-    const decision = applyEvent(current, event, minutesAfter(start, i + 1));
-    if (!decision.accepted) throw new Error(`${event.type} refused: ${decision.refusal.message}`);
-    return decision.run;
-  }, run);
-}
-
-function refusal(decision: Decision) {
-  if (decision.accepted) throw new Error("expected a refusal");
-  return decision.refusal;
-}
 
 function accepted(decision: Decision) {
   if (!decision.accepted) throw new Error(`refused: ${decision.refusal.message}`);

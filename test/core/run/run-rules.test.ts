@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { applyEvent, type Decision } from "../../../src/core/run/apply-event.js";
-import type { Run, RunEvent } from "../../../src/core/run/run-schema.js";
+import { applyEvent } from "../../../src/core/run/apply-event.js";
+import type { RunEvent } from "../../../src/core/run/run-schema.js";
 import { minutesAfter, newRun, RULES_CHECKLIST_YAML, T0 } from "../../support/checklist-fixtures.js";
+import { play, refusalOf as refusal } from "../../support/run-play.js";
 
 /**
  * One test per run rule that no other test pins down on its own: each goes red when its rule is
@@ -11,20 +12,6 @@ import { minutesAfter, newRun, RULES_CHECKLIST_YAML, T0 } from "../../support/ch
 const ALICE = "U_ALICE";
 const BOB = "U_BOB";
 const CAROL = "U_CAROL";
-
-function play(run: Run, events: RunEvent[]): Run {
-  return events.reduce((current, event, i) => {
-    const decision = applyEvent(current, event, minutesAfter(T0, i + 1));
-    if (!decision.accepted) throw new Error(`${event.type} refused: ${decision.refusal.message}`);
-    return decision.run;
-  }, run);
-}
-
-function refusal(decision: Decision) {
-  if (decision.accepted)
-    throw new Error(`expected a refusal, but ${decision.run.history.at(-1)?.type} was accepted`);
-  return decision.refusal;
-}
 
 const done = (stepId: string, by = ALICE): RunEvent => ({ type: "complete_step", stepId, by });
 
