@@ -14,6 +14,7 @@ import type {
 } from "../core/ports.js";
 import type { Effect } from "../core/run/effects.js";
 import { PREFLIGHT_USER, type Run, type RunEvent } from "../core/run/run-schema.js";
+import { carryOut } from "./carry-out.js";
 
 /**
  * Carries out the effects stored in runs' outboxes, exactly once and in order per run.
@@ -220,7 +221,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
           }
           await publisher.postLines(run, lines, ledger);
         } else {
-          await carryOut(run, current, ledger);
+          await carryOut(deps, run, current, ledger);
           index += 1;
         }
         progressed = true;
@@ -231,52 +232,6 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       }
     }
     return progressed;
-  }
-
-  async function carryOut(run: Run, stored: StoredEffect, ledger: EffectLedger): Promise<void> {
-    const { effect, id } = stored;
-    const done = () => ledger.mark(id, { status: "done", at: deps.now().toISOString() });
-    switch (effect.type) {
-      case "publish_run_message":
-        await publisher.publish(run, id, ledger);
-        // The post drew this version: no redraw of it is needed.
-        return store.redrawn(run.id, run.version);
-      case "run_closed":
-        return publisher.postSummary(run, id, ledger);
-      case "refresh_run_message":
-        // Redraws are level-triggered (the stored version against the drawn one), not effects.
-        return done();
-      case "schedule_reminder":
-        await deps.scheduler.scheduleReminder(effect.reminder);
-        return done();
-      case "cancel_reminders":
-        await deps.scheduler.cancelReminders(effect.runId, { keepOnAbort: effect.keepOnAbort });
-        return done();
-      case "schedule_overrun_nudges":
-        await deps.scheduler.scheduleOverrunNudges(run.id, effect.stepId, effect.at);
-        return done();
-      case "cancel_overrun_nudges":
-        await deps.scheduler.cancelOverrunNudges(run.id, effect.stepId);
-        return done();
-      case "run_action":
-        if (!deps.actions)
-          throw new Error(
-            `step ${effect.stepId} declares ${effect.action.type}, but no action runner is configured`,
-          );
-        // Idempotent: the job id names this start of the step.
-        await deps.actions.run({
-          runId: run.id,
-          stepId: effect.stepId,
-          action: effect.action,
-          dryRun: effect.dryRun,
-          jobKey: effect.jobKey,
-        });
-        return done();
-      case "post_activity":
-      case "request_verification":
-      case "request_approval":
-        return publisher.postLines(run, [{ effectId: id, effect }], ledger);
-    }
   }
 
   async function failed(run: Run, lane: Lane, stored: StoredEffect, error: PreflightError) {

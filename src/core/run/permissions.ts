@@ -1,14 +1,14 @@
+import type { RunAction } from "./actions.js";
+import { audienceOf } from "./audiences.js";
 import { mentions } from "./create-run.js";
 import type { Refusal, RefusalCode } from "./effects.js";
-import { PREFLIGHT_USER, type ReminderState, type Run, type RunEvent } from "./run-schema.js";
+import type { ReminderState, Run } from "./run-schema.js";
 import {
   blockingStep,
   describeStatus,
   findStep,
   isProtected,
   type LocatedStep,
-  leadsRun,
-  namedVerifiers,
   openProblems,
   unfinishedSteps,
 } from "./step-rules.js";
@@ -19,69 +19,10 @@ import {
  * click on it can be accepted. The README's "Who may do what" table is this file in words.
  */
 
-export type RunAction =
-  | { type: "start_step" | "complete_step" | "skip_step" | "verify_step" | "approve_step"; stepId: string }
-  | { type: "report_problem" | "add_note"; stepId?: string }
-  | { type: "resolve_problem"; problemId: string }
-  | { type: "hand_over" | "abort" | "finish" | "add_follow_up" }
-  | { type: "handle_reminder" | "delete_snapshot"; key: string }
-  /** In a protected environment: the first of the two people a snapshot deletion needs. */
-  | { type: "request_deletion"; key: string }
-  /** The snapshot a reminder's Delete was chosen for is gone: said by whoever chose it. */
-  | { type: "record_deletion"; key: string }
-  /** What Preflight itself reports: results of automated actions, posts made or failed. */
-  | { type: "report_action" | "record_post" }
-  /** A second person lets a run started past the environment gate begin (override.ts decides who). */
-  | { type: "approve_override" };
-
-/** The action an event asks for, as `can` knows it. */
-export function actionOf(event: RunEvent): RunAction {
-  switch (event.type) {
-    case "start_step":
-    case "complete_step":
-    case "skip_step":
-    case "verify_step":
-    case "approve_step":
-      return { type: event.type, stepId: event.stepId };
-    case "report_problem":
-    case "add_note":
-      return { type: event.type, ...(event.stepId !== undefined ? { stepId: event.stepId } : {}) };
-    case "resolve_problem":
-      return { type: "resolve_problem", problemId: event.problemId };
-    case "hand_over":
-    case "abort":
-    case "finish":
-      return { type: event.type };
-    case "follow_up_added":
-      return { type: "add_follow_up" };
-    case "reminder_handled":
-      return { type: event.outcome === "action" ? "delete_snapshot" : "handle_reminder", key: event.key };
-    case "action_progress":
-    case "action_succeeded":
-    case "action_failed":
-      return { type: "report_action" };
-    case "snapshot_deleted":
-      return { type: "record_deletion", key: event.key };
-    case "deletion_requested":
-      return { type: "request_deletion", key: event.key };
-    case "reminder_posted":
-    case "post_failed":
-    case "run_message_failed":
-      return { type: "record_post" };
-    case "approve_override":
-      return { type: "approve_override" };
-  }
-}
+export type { RunAction } from "./actions.js";
+export { actionOf } from "./actions.js";
 
 export type Permission = { allowed: true } | { allowed: false; refusal: Refusal };
-
-/** Who an action is open to once the run's state allows it. */
-interface Audience {
-  admits(user: string): boolean;
-  /** At least one person could be admitted (a list of named people may exclude them all). */
-  someone: boolean;
-  refusal(user: string): Refusal;
-}
 
 const ALLOWED: Permission = { allowed: true };
 
@@ -298,111 +239,6 @@ function readableTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-function audienceOf(run: Run, action: RunAction): Audience {
-  switch (action.type) {
-    case "start_step":
-      return stepWorkers(run, "start");
-    case "complete_step":
-      return stepWorkers(run, "complete");
-    case "skip_step":
-      return stepWorkers(run, "skip");
-    case "verify_step": {
-      const located = findStep(run, action.stepId) as LocatedStep;
-      return secondPerson(run, located, located.state.completedBy, "verify");
-    }
-    case "approve_step": {
-      const located = findStep(run, action.stepId) as LocatedStep;
-      return secondPerson(run, located, located.state.startedBy, "approve");
-    }
-    case "report_problem":
-    case "add_note":
-    case "add_follow_up":
-    case "handle_reminder":
-      return ANYONE;
-    case "resolve_problem": {
-      const problem = run.problems.find((p) => p.id === action.problemId);
-      return resolvers(run, problem?.reportedBy);
-    }
-    case "hand_over":
-      return leaders(run, "hand it over");
-    case "abort":
-      return leaders(run, "abort it");
-    case "finish":
-      return leaders(run, "finish it");
-    case "delete_snapshot":
-      return secondDeleter(run, action.key, stepWorkers(run, "delete its snapshot"));
-    case "request_deletion":
-      return stepWorkers(run, "delete its snapshot");
-    case "record_deletion": {
-      const claimer = run.reminders[action.key]?.handled?.by;
-      return {
-        admits: (user) => user === claimer,
-        someone: claimer !== undefined,
-        refusal: () =>
-          refusal(
-            "not_permitted",
-            "Only the person who chose Delete snapshot on this reminder records the deletion.",
-          ),
-      };
-    }
-    case "report_action":
-    case "record_post":
-      return PREFLIGHT_ONLY;
-    case "approve_override":
-      // Anyone but whoever asked for it (and only the checklist's starters, when it names them):
-      // decided with the override itself (override.ts).
-      return ANYONE;
-  }
-}
-
-const ANYONE: Audience = {
-  admits: () => true,
-  someone: true,
-  refusal: () => refusal("not_permitted", "Anyone may do this."),
-};
-
-const PREFLIGHT_ONLY: Audience = {
-  admits: (user) => user === PREFLIGHT_USER,
-  someone: true,
-  refusal: () => refusal("not_permitted", "Only Preflight reports what its own actions and posts did."),
-};
-
-function ownerAndBuddy(run: Run): string {
-  return run.buddy
-    ? `the run's owner ${mentions([run.owner])} or buddy ${mentions([run.buddy])}`
-    : `the run's owner ${mentions([run.owner])}`;
-}
-
-/** Owner and buddy lead the run: handing it over, aborting and finishing are theirs. */
-function leaders(run: Run, what: string): Audience {
-  return {
-    admits: (user) => leadsRun(run, user),
-    someone: true,
-    refusal: () => refusal("not_permitted", `Only ${ownerAndBuddy(run)} may ${what}.`),
-  };
-}
-
-/**
- * Steps are worked by the run's owner or buddy, unless the checklist opens them
- * (`rules.participants`: `channel` for anyone, or named people besides the pair).
- */
-function stepWorkers(run: Run, verb: string): Audience {
-  const participants = run.plan.rules.participants;
-  if (participants === "channel") return ANYONE;
-  const named = (participants ?? []).filter((user) => !leadsRun(run, user));
-  const what = verb.includes("snapshot") ? verb : `${verb} steps of this run`;
-  const who =
-    named.length > 0
-      ? `${ownerAndBuddy(run)}, or ${mentions(named)} (named in the checklist's participants)`
-      : ownerAndBuddy(run);
-  const why = participants ? "" : "; the checklist does not open steps to the channel";
-  return {
-    admits: (user) => leadsRun(run, user) || named.includes(user),
-    someone: true,
-    refusal: () => refusal("not_permitted", `Only ${who} may ${what}${why}.`),
-  };
-}
-
 /**
  * A rehearsal deletes nothing; in a protected environment a deletion needs two people: the first
  * asks (`request_deletion`), a different person confirms (`delete_snapshot`).
@@ -436,83 +272,6 @@ function deletionRefusal(run: Run, key: string, step: "request" | "delete"): Ref
       `${run.environment} is protected: deleting ${snapshot} needs two people. Ask for it first; a teammate then confirms.`,
     );
   return undefined;
-}
-
-function snapshotOf(run: Run, key: string): string {
-  const action = run.reminders[key]?.action;
-  return action?.type === "rds.delete_snapshot" ? action.snapshot : "this snapshot";
-}
-
-/**
- * In a protected environment the deletion is asked for by whoever may work the run, and
- * confirmed by any other teammate; whoever asked can't also confirm it.
- */
-function secondDeleter(run: Run, key: string, workers: Audience): Audience {
-  const requested = run.reminders[key]?.deletionRequested;
-  if (!isProtected(run) || !requested) return workers;
-  // Like verification: once asked, any teammate but the asker confirms.
-  return {
-    admits: (user) => user !== requested.by,
-    someone: true,
-    refusal: (user) =>
-      user === requested.by
-        ? refusal(
-            "self_approval",
-            `You asked to delete ${snapshotOf(run, key)}, so you can't confirm it: ${run.environment} is protected and a second person must confirm the deletion.`,
-          )
-        : workers.refusal(user),
-  };
-}
-
-/** A problem is resolved by whoever reported it or whoever may work the run's steps. */
-function resolvers(run: Run, reporter: string | undefined): Audience {
-  const workers = stepWorkers(run, "resolve");
-  const reporterText = reporter ? `${mentions([reporter])} (who reported it), ` : "";
-  return {
-    admits: (user) => user === reporter || workers.admits(user),
-    someone: true,
-    refusal: () =>
-      refusal(
-        "not_permitted",
-        `Only ${reporterText}${ownerAndBuddy(run)}${run.plan.rules.participants ? " or the checklist's participants" : ""} may resolve this problem.`,
-      ),
-  };
-}
-
-/**
- * Verifying and approving take a second person: anyone but whoever completed (or asked for)
- * the step, or only the verifiers the checklist names.
- */
-function secondPerson(
-  run: Run,
-  located: LocatedStep,
-  first: string | undefined,
-  verb: "verify" | "approve",
-): Audience {
-  const named = namedVerifiers(run, located.plan);
-  const title = located.plan.title;
-  return {
-    admits: (user) => user !== first && (named === undefined || named.includes(user)),
-    someone: named === undefined || named.some((user) => user !== first),
-    refusal: (user) => {
-      if (user === first && verb === "verify") {
-        const who =
-          run.buddy && run.buddy !== user
-            ? `your buddy ${mentions([run.buddy])} or another teammate`
-            : "a teammate";
-        return refusal(
-          "self_verification",
-          `You completed "${title}", so you can't verify it: ${who} must verify it.`,
-        );
-      }
-      if (user === first)
-        return refusal(
-          "self_approval",
-          `You asked for "${title}", so you can't approve it: a teammate must approve the change.`,
-        );
-      return refusal("not_verifier", `Only ${mentions(named ?? [])} may ${verb} "${title}".`);
-    },
-  };
 }
 
 function refusal(code: RefusalCode, message: string): Refusal {
