@@ -113,30 +113,6 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
     },
   };
 
-  /**
-   * Schedules the next occurrence of a reminder that came due. The id names the occurrence, so
-   * two clicks on Snooze schedule it once. Undefined when the reminder is no longer known.
-   */
-  async function snoozeReminder(key: string, until: Date): Promise<ScheduledReminder | undefined> {
-    const parsed = scheduledReminderSchema.safeParse((await queue.getJob(key))?.data);
-    if (!parsed.success) return undefined;
-    const occurrence = parsed.data.occurrence + 1;
-    const next = {
-      ...parsed.data,
-      occurrence,
-      key: `${parsed.data.runId}.${parsed.data.reminderId}.${occurrence}`,
-      dueAt: until.toISOString(),
-    };
-    await scheduler.scheduleReminder(next);
-    return next;
-  }
-
-  /** A reminder as it was scheduled (kept after it fired, for its buttons). */
-  async function reminder(key: string): Promise<ScheduledReminder | undefined> {
-    const parsed = scheduledReminderSchema.safeParse((await queue.getJob(key))?.data);
-    return parsed.success ? parsed.data : undefined;
-  }
-
   async function scheduleWindow(
     window: MaintenanceWindow,
     announceBeforeMs: readonly number[],
@@ -197,8 +173,6 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
     scheduler,
     queue,
     pendingReminders,
-    snoozeReminder,
-    reminder,
     scheduleWindow,
     cancelWindow,
     pendingInChannel,
