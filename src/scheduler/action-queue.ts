@@ -1,7 +1,7 @@
 import { type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ActionRunner, Logger } from "../core/ports.js";
-import { type ActionJob, actionJobSchema } from "../service/action-executor.js";
+import { type ActionJob, actionJobSchema } from "../core/timed-jobs.js";
 import { throttledErrorLog } from "./throttled-log.js";
 
 /**

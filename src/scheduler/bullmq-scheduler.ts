@@ -4,7 +4,14 @@ import { z } from "zod";
 import { isPreflightError } from "../core/errors.js";
 import type { Logger, Scheduler } from "../core/ports.js";
 import { type ScheduledReminder, scheduledReminderSchema } from "../core/run/run-schema.js";
-import { type MaintenanceWindow, type WindowJob, windowJobSchema, windowJobs } from "../core/window.js";
+import {
+  type JobKind,
+  nudgeSchema,
+  type OverrunNudge,
+  type PendingJob,
+  type TimedJobHandler,
+} from "../core/timed-jobs.js";
+import { type MaintenanceWindow, windowJobSchema, windowJobs } from "../core/window.js";
 import { throttledErrorLog } from "./throttled-log.js";
 
 /**
@@ -13,33 +20,7 @@ import { throttledErrorLog } from "./throttled-log.js";
  * deterministic, so scheduling the same reminder twice is a no-op.
  */
 
-export const nudgeSchema = z.object({
-  runId: z.string(),
-  stepId: z.string(),
-  /** 1 at the step's expected maximum, 2 at twice it. */
-  level: z.number().int().min(1),
-  dueAt: z.iso.datetime(),
-});
-export type OverrunNudge = z.infer<typeof nudgeSchema>;
-
-/** What happens when a job comes due; the Slack layer implements it. Throwing makes BullMQ retry. */
-export interface TimedJobHandler {
-  reminderDue(reminder: ScheduledReminder): Promise<void>;
-  nudgeDue(nudge: OverrunNudge): Promise<void>;
-  windowDue(job: WindowJob): Promise<void>;
-  /** Every retry failed: record it on the run; never dropped silently. */
-  jobFailed(kind: JobKind, data: unknown, error: string): Promise<void>;
-}
-
-export type JobKind = "reminder" | "nudge" | "window";
-
-/** A job still waiting, as `/maintenance reminders` lists it. */
-export interface PendingJob {
-  jobId: string;
-  kind: JobKind;
-  dueAt: string;
-  text: string;
-}
+export type { JobKind, OverrunNudge, PendingJob, TimedJobHandler } from "../core/timed-jobs.js";
 
 export interface BullmqSchedulerOptions {
   /** Producer connection: fails fast. */

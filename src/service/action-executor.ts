@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { type Action, actionSchema } from "../core/checklist/schema.js";
+import type { Action } from "../core/checklist/schema.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
 import {
   RdsError,
@@ -10,6 +9,7 @@ import {
 } from "../core/rds.js";
 import { plannedCalls } from "../core/rds-calls.js";
 import { PREFLIGHT_USER, type RunEvent } from "../core/run/run-schema.js";
+import type { ActionJob } from "../core/timed-jobs.js";
 
 /**
  * Runs a step's RDS action and reports the outcome to the run as events. Idempotent, because a
@@ -17,14 +17,7 @@ import { PREFLIGHT_USER, type RunEvent } from "../core/run/run-schema.js";
  * twice, and a modification already under way is not requested again.
  */
 
-export const actionJobSchema = z.object({
-  jobId: z.string(),
-  runId: z.string(),
-  stepId: z.string(),
-  action: actionSchema,
-  dryRun: z.boolean(),
-});
-export type ActionJob = z.infer<typeof actionJobSchema>;
+export { type ActionJob, actionJobSchema } from "../core/timed-jobs.js";
 
 export interface ActionExecutorDeps {
   gateway: RdsGateway;

@@ -1,4 +1,4 @@
-import type { TimedJobHandler } from "../scheduler/bullmq-scheduler.js";
+import type { TimedJobHandler } from "../core/timed-jobs.js";
 import { classifySlackError } from "./slack-errors.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { ChecklistCatalog, Logger, MessageRefs } from "../core/ports.js";
 import type { RdsGateway } from "../core/rds.js";
-import type { TimerQueue } from "../scheduler/bullmq-scheduler.js";
+import type { PendingJob } from "../core/timed-jobs.js";
 import type { RunService } from "../service/run-service.js";
 import type { WindowService } from "../service/window-service.js";
 import type { SummaryPoster } from "./summary-poster.js";
@@ -12,7 +12,8 @@ export interface SlackDeps {
   log: Logger;
   refs: MessageRefs;
   windows: WindowService;
-  timers: Pick<TimerQueue, "pendingInChannel">;
+  /** What is pending in a channel, for `/maintenance reminders`. */
+  timers: { pendingInChannel(channel: string): Promise<PendingJob[]> };
   /** AWS RDS, for the snapshot deletion offered on a reminder. */
   rds: RdsGateway;
   defaultRegion: string;

@@ -12,7 +12,7 @@ import type {
   UpdateResult,
 } from "../core/ports.js";
 import type { PriorRun } from "../core/run/create-run.js";
-import type { Effect } from "../core/run/effects.js";
+import { type Effect, effectSchema } from "../core/run/effects.js";
 import { type Run, runSchema } from "../core/run/run-schema.js";
 import { outboxEntryOf } from "./outbox-entry.js";
 import {
@@ -72,14 +72,22 @@ const effectRecordSchema = z.object({
   ts: z.string().optional(),
   channel: z.string().optional(),
 });
+const logEntrySchema = z.object({
+  at: z.string(),
+  by: z.string(),
+  type: z.string(),
+  eventId: z.string(),
+  accepted: z.boolean(),
+  refusal: z.object({ code: z.string(), message: z.string() }).optional(),
+  version: z.number().int(),
+});
 const outboxEntrySchema = z.object({
   id: z.string(),
   runId: z.string(),
   seq: z.number().int().nonnegative(),
   at: z.string(),
-  // Effects are the engine's own output, stored a moment ago; their shape is checked by type
-  // at the source. Here only the envelope is checked before anything is carried out.
-  effects: z.array(z.object({ id: z.string(), effect: z.object({ type: z.string() }).passthrough() })),
+  // Checked whole before anything is carried out: an entry may run an AWS action.
+  effects: z.array(z.object({ id: z.string(), effect: effectSchema })),
 });
 
 /** Storage errors in the words of the error family: Redis not answering is not a bug. */
@@ -209,7 +217,12 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
 
   async function log(runId: string): Promise<RunLogEntry[]> {
     const lines = await storage(() => redis.lrange(keys.log(runId), 0, -1));
-    return lines.map((line) => JSON.parse(line) as RunLogEntry);
+    return lines.map((line) => {
+      const parsed = logEntrySchema.safeParse(JSON.parse(line));
+      if (!parsed.success)
+        throw new PreflightError("corrupt_data", `a log line of run ${runId} is malformed`);
+      return parsed.data as RunLogEntry;
+    });
   }
 
   async function activeRuns(channel: string): Promise<Run[]> {

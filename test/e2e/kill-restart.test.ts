@@ -55,7 +55,7 @@ describe("kill -9", () => {
       async () => timers.close(),
     );
 
-    const { child, url, output, exited } = spawnChildBot({
+    const { child, url, output, exited } = await spawnChildBot({
       slackUrl: slack.url,
       prefix: redisEnv.prefix,
       checklistsDir: dir,

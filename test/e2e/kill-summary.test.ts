@@ -20,7 +20,10 @@ describe("kill -9 during the post-mortem's upload", () => {
       async () => slack.close(),
       async () => redisEnv.cleanup(),
     );
-    const { child, url, output, exited } = spawnChildBot({ slackUrl: slack.url, prefix: redisEnv.prefix });
+    const { child, url, output, exited } = await spawnChildBot({
+      slackUrl: slack.url,
+      prefix: redisEnv.prefix,
+    });
     cleanups.push(async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     });

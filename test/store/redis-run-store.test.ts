@@ -166,4 +166,24 @@ describe("Redis run store", () => {
     );
     await expect(store.get("broken")).rejects.toThrow("run broken in Redis does not match the run schema");
   });
+
+  it("reads back an outbox entry only when every effect in it matches its schema: none is run otherwise", async () => {
+    const run = newRun();
+    await store.create(run, [{ type: "publish_run_message" }]);
+    expect((await store.outbox(run.id)).map((e) => e.effects.map((x) => x.effect.type))).toEqual([
+      ["publish_run_message"],
+    ]);
+    // Someone (or something) rewrote the entry: an AWS action with no target.
+    const forged = {
+      id: "v9",
+      runId: run.id,
+      seq: 9,
+      at: T0.toISOString(),
+      effects: [
+        { id: "x", effect: { type: "run_action", stepId: "snapshot", action: { type: "rds.modify" } } },
+      ],
+    };
+    await env.redis.hset(`${env.prefix}run:${run.id}:outbox`, "v9", JSON.stringify(forged));
+    await expect(store.outbox(run.id)).rejects.toThrow(`an outbox entry of run ${run.id} is malformed`);
+  });
 });

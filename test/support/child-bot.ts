@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { freePort } from "../../src/sandbox/redis-server.js";
 import { SIGNING_SECRET } from "./bot-harness.js";
 import { redisChildEnv } from "./redis.js";
 
@@ -6,14 +7,18 @@ import { redisChildEnv } from "./redis.js";
  * The bot as its own process (`src/main.ts` through tsx), for what only a real process shows:
  * kill -9 and restarts. It gets the test's Redis (REDIS_URL) and key prefix, and the Slack double.
  */
-export function spawnChildBot(options: { slackUrl: string; prefix: string; checklistsDir?: string }): {
+export async function spawnChildBot(options: {
+  slackUrl: string;
+  prefix: string;
+  checklistsDir?: string;
+}): Promise<{
   child: ChildProcess;
   port: number;
   url: string;
   output: () => string;
   exited: Promise<unknown>;
-} {
-  const port = 30_000 + Math.floor(Math.random() * 20_000);
+}> {
+  const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     env: {
       PATH: process.env.PATH ?? "",

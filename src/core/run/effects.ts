@@ -1,24 +1,47 @@
-import type { Action } from "../checklist/schema.js";
-import type { Activity, ScheduledReminder } from "./run-schema.js";
+import { z } from "zod";
+import { actionSchema } from "../checklist/schema.js";
+import { runSchema, scheduledReminderSchema } from "./run-schema.js";
+
+const activitySchema = runSchema.shape.history.element;
+const stepId = z.string().min(1);
 
 /**
- * What an accepted event asks the adapters to do. The engine never does I/O itself:
- * it returns these and the run service carries them out after the new state is stored.
+ * What an accepted event asks the adapters to do. The engine never does I/O itself: it returns
+ * these, and they are stored with the change (the run's outbox) and carried out after. The schema
+ * checks them again when they are read back from storage: they are executed against Slack and AWS.
  */
-export type Effect =
+export const effectSchema = z.discriminatedUnion("type", [
   /** The run's message, posted once when the run starts. */
-  | { type: "publish_run_message" }
-  | { type: "refresh_run_message" }
-  | { type: "post_activity"; activity: Activity }
-  | { type: "request_verification"; stepId: string; completedBy: string; ask: string[] }
-  | { type: "request_approval"; stepId: string; requestedBy: string; ask: string[] }
-  | { type: "schedule_reminder"; reminder: ScheduledReminder }
-  | { type: "cancel_reminders"; runId: string; keepOnAbort: boolean }
-  | { type: "schedule_overrun_nudges"; stepId: string; at: string[] }
-  | { type: "cancel_overrun_nudges"; stepId: string }
+  z.object({ type: z.literal("publish_run_message") }),
+  z.object({ type: z.literal("refresh_run_message") }),
+  z.object({ type: z.literal("post_activity"), activity: activitySchema }),
+  z.object({
+    type: z.literal("request_verification"),
+    stepId,
+    completedBy: z.string(),
+    ask: z.array(z.string()),
+  }),
+  z.object({
+    type: z.literal("request_approval"),
+    stepId,
+    requestedBy: z.string(),
+    ask: z.array(z.string()),
+  }),
+  z.object({ type: z.literal("schedule_reminder"), reminder: scheduledReminderSchema }),
+  z.object({ type: z.literal("cancel_reminders"), runId: z.string(), keepOnAbort: z.boolean() }),
+  z.object({ type: z.literal("schedule_overrun_nudges"), stepId, at: z.array(z.iso.datetime()) }),
+  z.object({ type: z.literal("cancel_overrun_nudges"), stepId }),
   /** `jobKey` names this start of the step: carrying the effect out twice starts one action. */
-  | { type: "run_action"; stepId: string; action: Action; dryRun: boolean; jobKey: string }
-  | { type: "run_closed"; outcome: "finished" | "aborted" };
+  z.object({
+    type: z.literal("run_action"),
+    stepId,
+    action: actionSchema,
+    dryRun: z.boolean(),
+    jobKey: z.string().min(1),
+  }),
+  z.object({ type: z.literal("run_closed"), outcome: z.enum(["finished", "aborted"]) }),
+]);
+export type Effect = z.infer<typeof effectSchema>;
 
 export type EffectType = Effect["type"];
 

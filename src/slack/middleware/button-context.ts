@@ -80,7 +80,7 @@ export interface ButtonContext {
 
 export interface ButtonContextDeps {
   service: { get(runId: string): Promise<Pick<Run, "id" | "channel" | "reminders"> | undefined> };
-  refs: Pick<MessageRefs, "runOfThread" | "get">;
+  refs: Pick<MessageRefs, "get">;
   windows: { get(windowId: string): Promise<MaintenanceWindow | undefined> };
   log: Logger;
 }
@@ -133,13 +133,14 @@ export async function checkClick(deps: ButtonContextDeps, body: unknown): Promis
     if (!value) return { ok: false, message: UNREADABLE_BUTTON };
     const run = await deps.service.get(value.r);
     if (!run) return { ok: false, message: noRun(value.r) };
-    // The run message itself, or a message in its thread (the step list, the summary).
-    const stamps = [messageTs, threadTs].filter((ts): ts is string => ts !== undefined);
-    const runs = await Promise.all(stamps.map((ts) => deps.refs.runOfThread(channel, ts)));
-    // A click in the moment between the run message's post and its being remembered: it can
-    // only be that message when the run has none remembered yet and this is the run's channel.
-    const justPosted = run.channel === channel && (await deps.refs.get(value.r)) === undefined;
-    if (!runs.includes(value.r) && !justPosted) return { ok: false, message: NOT_THIS_MESSAGE };
+    // The run message itself, or a message in its thread (the step list, the summary), in the
+    // run's channel. A click in the moment between the run message's post and its being
+    // remembered can only be on that message when it comes from the run's channel.
+    const ref = await deps.refs.get(value.r);
+    const own = ref
+      ? ref.channel === channel && (messageTs === ref.ts || threadTs === ref.ts)
+      : run.channel === channel;
+    if (!own) return { ok: false, message: NOT_THIS_MESSAGE };
     return { ok: true, context: { ...base, runId: value.r } };
   }
   if (REMINDER_BUTTONS.has(action.action_id)) {
