@@ -50,3 +50,20 @@ export function windowJobs(
     { windowId: window.id, kind: "start", beforeMs: 0, dueAt: window.startsAt, jobId: `${window.id}.start` },
   ];
 }
+
+/**
+ * Who may cancel a scheduled window: whoever scheduled it, or one of the checklist's starters;
+ * and only from the channel it was scheduled in. Undefined when allowed; otherwise why not.
+ */
+export function cancelRefusal(
+  window: MaintenanceWindow,
+  starters: readonly string[] | undefined,
+  by: string,
+  channel: string,
+): string | undefined {
+  if (channel !== window.channel)
+    return `Window ${window.id} was scheduled in <#${window.channel}>: cancel it there.`;
+  if (by === window.owner || starters?.includes(by)) return undefined;
+  const who = [`<@${window.owner}> (who scheduled it)`, ...(starters ?? []).map((user) => `<@${user}>`)];
+  return `Only ${who.join(", ")} may cancel window ${window.id}${starters?.length ? " (the checklist's starters)" : ""}.`;
+}

@@ -4,7 +4,7 @@ import { parseDuration } from "../core/duration.js";
 import type { ChecklistCatalog, WindowScheduler, WindowStore } from "../core/ports.js";
 import { resolveParameters } from "../core/run/create-run.js";
 import { parseWindowTime } from "../core/schedule-time.js";
-import { DEFAULT_ANNOUNCE_BEFORE_MS, type MaintenanceWindow } from "../core/window.js";
+import { cancelRefusal, DEFAULT_ANNOUNCE_BEFORE_MS, type MaintenanceWindow } from "../core/window.js";
 import type { RunService, StartOutcome } from "./run-service.js";
 
 /** Scheduled maintenance: announce ahead, remind before, and start the run from a button. */
@@ -62,7 +62,15 @@ export function createWindowService(deps: {
 
   async function cancel(
     windowId: string,
+    by: string,
+    channel: string,
   ): Promise<{ ok: true; window: MaintenanceWindow; removed: number } | { ok: false; message: string }> {
+    const scheduled = await deps.windows.get(windowId);
+    if (scheduled) {
+      const starters = deps.catalog.get(scheduled.checklistId)?.checklist.rules.starters;
+      const refusal = cancelRefusal(scheduled, starters, by, channel);
+      if (refusal) return { ok: false, message: refusal };
+    }
     const window = await deps.windows.claim(windowId, "cancelled");
     if (!window) return { ok: false, message: await whyNotScheduled(windowId) };
     return { ok: true, window, removed: await deps.scheduler.cancelWindow(window) };

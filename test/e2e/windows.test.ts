@@ -2,8 +2,8 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
-import { blockActionPayload, sendInteraction } from "../support/slack-requests.js";
+import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
+import { blockActionPayload, sendInteraction, sendSlashCommand } from "../support/slack-requests.js";
 import { fireEverythingScheduled, promoteWhenScheduled } from "../support/timers.js";
 
 const WINDOW_CHECKLIST = `
@@ -84,15 +84,30 @@ describe("/maintenance schedule", () => {
     await h.command(`schedule quick-window at ${tomorrow()}`, "UALICE");
     const announcement = await h.slack.waitFor(() => texts().find((t) => t.startsWith("📅")));
     const windowId = /`\/maintenance cancel (w-[a-z0-9-]+)`/.exec(announcement)?.[1] ?? "";
+    // Not who scheduled it, and not one of the checklist's starters: refused, nothing removed.
     await h.command(`cancel ${windowId}`, "UBOB");
+    expect(await h.slack.waitFor(() => h.ephemeralsTo("UBOB")[0])).toBe(
+      `Only <@UALICE> (who scheduled it) may cancel window ${windowId}.`,
+    );
+    // From another channel: refused too.
+    await sendSlashCommand(h.url, SIGNING_SECRET, {
+      command: "/maintenance",
+      text: `cancel ${windowId}`,
+      user_id: "UALICE",
+      channel_id: "COTHER",
+    });
+    expect(await h.slack.waitFor(() => h.slack.ephemerals("COTHER")[0]?.args.text)).toBe(
+      `Window ${windowId} was scheduled in <#${CHANNEL}>: cancel it there.`,
+    );
+    await h.command(`cancel ${windowId}`, "UALICE");
     const cancelled = await h.slack.waitFor(() => texts().find((t) => t.startsWith("🗓️")));
-    expect(cancelled).toContain(`<@UBOB> cancelled *Quick window*`);
+    expect(cancelled).toContain(`<@UALICE> cancelled *Quick window*`);
     expect(cancelled).toContain("2 pending reminders removed.");
     // Were anything left behind, it would come due now.
     await fireEverythingScheduled(h.bot.timers.queue);
     expect(texts().filter((t) => t.startsWith("🟢") || t.startsWith("⏰"))).toEqual([]);
-    await h.command(`cancel ${windowId}`, "UBOB");
-    expect(await h.slack.waitFor(() => h.ephemeralsTo("UBOB")[0])).toBe(
+    await h.command(`cancel ${windowId}`, "UALICE");
+    expect(await h.slack.waitFor(() => h.ephemeralsTo("UALICE").find((t) => t.includes("already")))).toBe(
       `Window ${windowId} was already cancelled.`,
     );
   });

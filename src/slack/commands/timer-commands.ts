@@ -42,7 +42,7 @@ export async function cancelWindow(
   where: Where,
   windowId: string,
 ): Promise<void> {
-  const outcome = await deps.windows.cancel(windowId);
+  const outcome = await deps.windows.cancel(windowId, where.user, where.channel);
   if (!outcome.ok) {
     await replyPrivately(client, deps.log, where, outcome.message);
     return;
