@@ -1,0 +1,184 @@
+import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Sandbox, startSandbox } from "../../src/sandbox/sandbox.js";
+import { REDIS_URL } from "../support/redis.js";
+
+/**
+ * A whole db-upgrade run played in the sandbox page, in headless Chromium from Debian's `chromium`
+ * package, as two people would play it: every click goes through the page, and every check reads
+ * what the page shows. One sandbox and one browser serve both tests.
+ */
+
+const CHROMIUM = spawnSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).stdout.trim();
+const MISSING = "skipped: no chromium on the PATH (Debian: apt-get install chromium)";
+const ARTIFACTS = "test-artifacts";
+const TITLE = "RDS MySQL 5.7 → 8.0 upgrade";
+const STEPS = 13;
+
+let sandbox: Sandbox;
+let browser: BrowserContext;
+let profile: string;
+
+const actAs = (page: Page, label: string) =>
+  page.getByRole("combobox", { name: "Acting as" }).selectOption({ label });
+const ALICE = "alice (Alice Martin)";
+const BOB = "bob (Bob Okafor)";
+const CAROL = "carol (Carol Tanaka)";
+
+async function openPage(channel: string) {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(sandbox.url);
+  await page.getByRole("link", { name: channel }).click();
+  return { page, errors, messages: page.getByRole("list", { name: "Messages" }) };
+}
+
+/** The run message of `owner` in the channel list: the item with the checklist's heading and its owner. */
+const runMessageOf = (messages: Locator, owner: string) =>
+  messages
+    .getByRole("listitem")
+    .filter({ has: messages.page().getByRole("heading", { name: TITLE }) })
+    .filter({ hasText: `Owner: @${owner}` });
+
+describe.skipIf(!CHROMIUM)(`a db-upgrade run in the sandbox page${CHROMIUM ? "" : ` (${MISSING})`}`, () => {
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      redisUrl: REDIS_URL,
+      redisPrefix: `preflight-test-browser-run-${randomUUID().slice(0, 8)}:`,
+      rdsStepMs: 200,
+      actionPollMs: { first: 50, max: 200 },
+    });
+    profile = mkdtempSync(join(tmpdir(), "preflight-chromium-"));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 800 },
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sandbox?.stop();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it("alice and bob play db-upgrade end to end: automated steps, a refused self-verification, a note, the summary, the 30-day reminder", async () => {
+    const { page, errors, messages } = await openPage("#invoicing-dev");
+    await actAs(page, ALICE);
+    const box = page.getByRole("textbox", { name: "Message #invoicing-dev" });
+    await box.fill("/maintenance start db-upgrade buddy=@bob");
+    await box.press("Enter");
+
+    const run = runMessageOf(messages, "alice");
+    await run.waitFor();
+    await expect.poll(() => run.textContent()).toContain("Buddy: @bob");
+    const button = (name: string) => run.getByRole("button", { name, exact: true }).first();
+    /** Each click waits for the message to be redrawn with the step counted, as a person would. */
+    const done = (n: number) => run.getByText(`${n}/${STEPS} steps done`).waitFor();
+    const awaitingVerification = () => run.getByText(/waiting for a teammate to verify/).waitFor();
+
+    /** alice's own Verify is refused to her alone; bob, switched to, verifies; then back to alice. */
+    async function verifyAsBob(n: number) {
+      await awaitingVerification();
+      await button("Verify").click();
+      const refusal = messages.getByRole("listitem").filter({ hasText: "Only visible to you" }).last();
+      await refusal.getByText(/so you can't verify it/).waitFor();
+      await actAs(page, BOB);
+      await expect.poll(() => messages.getByText("Only visible to you").count()).toBe(0);
+      await button("Verify").click();
+      await done(n);
+      await actAs(page, ALICE);
+    }
+
+    await button("Start").click();
+    await run.getByText(/🔵/).first().waitFor();
+    for (let n = 1; n <= 5; n++) {
+      await button("Done").click();
+      await done(n);
+    }
+    // The automated steps: Preflight calls the local RDS and moves on when RDS says so.
+    await button("Start").click(); // take-snapshot
+    await done(6);
+    await page.screenshot({ path: join(ARTIFACTS, "sandbox-run.png") });
+    await button("Start").click(); // modify-instance, which a teammate verifies
+    await verifyAsBob(7);
+    await button("Start").click(); // wait-for-upgrade
+    await done(8);
+    await button("Start").click(); // verify-database, which a teammate verifies
+    await verifyAsBob(9);
+    await expect
+      .poll(() => page.getByRole("region", { name: "Local RDS" }).textContent())
+      .toMatch(/example-qa available · mysql 8\.0\.32/);
+    await button("Done").click(); // disable-maintenance-page
+    await done(10);
+    await button("Done").click(); // verify-site, which a teammate verifies
+    await verifyAsBob(11);
+    for (let n = 12; n <= STEPS; n++) {
+      await button("Done").click();
+      await done(n);
+    }
+
+    // A reply in the run's thread becomes a note of the run.
+    await run.getByRole("button", { name: /repl(y|ies)$/ }).click();
+    const thread = page.getByRole("complementary", { name: "Thread" });
+    const reply = thread.getByRole("textbox", { name: "Reply…" });
+    await reply.fill("replica lag stayed under 1s the whole time");
+    await reply.press("Enter");
+    await thread.getByText("replica lag stayed under 1s the whole time").first().waitFor();
+
+    await button("Finish run").click();
+    await run.getByText(/Finished/).first().waitFor();
+    const summaryFile = thread.getByRole("article", { name: /^File / });
+    await summaryFile.waitFor();
+    await summaryFile.getByText("replica lag stayed under 1s the whole time").waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "sandbox-summary.png") });
+
+    await page.getByRole("button", { name: "+30 days" }).click();
+    const reminder = messages.getByRole("listitem").filter({ hasText: "30 days ago we took the manual snapshot" });
+    await reminder.getByRole("button", { name: "Delete snapshot…" }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "sandbox-reminder.png") });
+    expect(errors).toEqual([]);
+  });
+
+  it("a failure rehearsal: AccessDenied on the snapshot, set from the page, shows on the step with Retry", async () => {
+    const { page, errors, messages } = await openPage("#ops");
+    await actAs(page, CAROL);
+    const fault = page.getByRole("form", { name: "Make the next RDS call fail" });
+    await fault.getByRole("combobox", { name: "Call" }).selectOption("CreateDBSnapshot");
+    await fault.getByRole("combobox", { name: "Error" }).selectOption("AccessDenied");
+    await fault.getByRole("button", { name: "Fail the next call" }).click();
+    await fault.getByText("The next 1 CreateDBSnapshot call(s) fail with AccessDenied.").waitFor();
+
+    const box = page.getByRole("textbox", { name: "Message #ops" });
+    await box.fill("/maintenance start db-upgrade env=stage");
+    await box.press("Enter");
+    const run = runMessageOf(messages, "carol");
+    await run.waitFor();
+    const button = (name: string) => run.getByRole("button", { name, exact: true }).first();
+    for (let n = 1; n <= 5; n++) {
+      await button("Done").click();
+      await run.getByText(`${n}/${STEPS} steps done`).waitFor();
+    }
+    await button("Start").click(); // take-snapshot
+    await run.getByText(/\(AccessDenied\)/).waitFor();
+    await button("Retry").waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "sandbox-failed-step.png") });
+    expect(errors).toEqual([]);
+  });
+});
