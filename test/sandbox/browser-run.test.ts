@@ -39,6 +39,9 @@ async function openPage(channel: string) {
   return { page, errors, messages: page.getByRole("list", { name: "Messages" }) };
 }
 
+/** Scrolls `item` to the top of its list, so a screenshot shows it from its heading. */
+const scrollToTop = (item: Locator) => item.evaluate((el) => el.scrollIntoView({ block: "start" }));
+
 /** The run message of `owner` in the channel list: the item with the checklist's heading and its owner. */
 const runMessageOf = (messages: Locator, owner: string) =>
   messages
@@ -115,8 +118,10 @@ describe.skipIf(!CHROMIUM)(`a db-upgrade run in the sandbox page${CHROMIUM ? "" 
     // The automated steps: Preflight calls the local RDS and moves on when RDS says so.
     await button("Start").click(); // take-snapshot
     await done(6);
-    await page.screenshot({ path: join(ARTIFACTS, "sandbox-run.png") });
     await button("Start").click(); // modify-instance, which a teammate verifies
+    await awaitingVerification();
+    await scrollToTop(run);
+    await page.screenshot({ path: join(ARTIFACTS, "sandbox-run.png") });
     await verifyAsBob(7);
     await button("Start").click(); // wait-for-upgrade
     await done(8);
@@ -143,14 +148,45 @@ describe.skipIf(!CHROMIUM)(`a db-upgrade run in the sandbox page${CHROMIUM ? "" 
     await thread.getByText("replica lag stayed under 1s the whole time").first().waitFor();
 
     await button("Finish run").click();
-    await run.getByText(/Finished/).first().waitFor();
-    const summaryFile = thread.getByRole("article", { name: /^File / });
-    await summaryFile.waitFor();
-    await summaryFile.getByText("replica lag stayed under 1s the whole time").waitFor();
+    await run
+      .getByText(/Finished/)
+      .first()
+      .waitFor();
+    // A finished run offers nothing more to click (the thread link aside).
+    await expect
+      .poll(async () =>
+        (await run.getByRole("button").allTextContents()).filter((t) => !/repl(y|ies)$/.test(t)),
+      )
+      .toEqual([]);
+
+    // The summary in the thread, then the post-mortem Markdown drawn as a document, note included.
+    const summary = thread
+      .getByRole("listitem")
+      .filter({ has: page.getByRole("heading", { name: `Post-mortem: ${TITLE} (qa)` }) })
+      .filter({ hasNot: page.getByRole("article") });
+    await summary.waitFor();
+    await expect.poll(() => summary.textContent()).toMatch(/Finished by @alice/);
+    await expect.poll(() => summary.textContent()).toMatch(/Steps: 13 done · 0 skipped · 0 failed/);
+    await expect.poll(() => summary.textContent()).toContain("Notes: 1");
+    const markdown = thread.getByRole("article", { name: `File Post-mortem: ${TITLE}` });
+    // The page draws the file's headings two levels down (# as h3), below the page's own.
+    await markdown.getByRole("heading", { level: 3, name: `Post-mortem: ${TITLE} (qa)` }).waitFor();
+    await markdown.getByRole("heading", { level: 4, name: "Timeline" }).waitFor();
+    await markdown.getByRole("table").first().waitFor();
+    await markdown.getByRole("heading", { level: 4, name: "Notes" }).waitFor();
+    await markdown
+      .getByRole("listitem")
+      .filter({ hasText: "replica lag stayed under 1s the whole time" })
+      .waitFor();
+    expect(await markdown.textContent()).not.toContain("## ");
+    await scrollToTop(summary);
+    await scrollToTop(run);
     await page.screenshot({ path: join(ARTIFACTS, "sandbox-summary.png") });
 
     await page.getByRole("button", { name: "+30 days" }).click();
-    const reminder = messages.getByRole("listitem").filter({ hasText: "30 days ago we took the manual snapshot" });
+    const reminder = messages
+      .getByRole("listitem")
+      .filter({ hasText: "30 days ago we took the manual snapshot" });
     await reminder.getByRole("button", { name: "Delete snapshot…" }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "sandbox-reminder.png") });
     expect(errors).toEqual([]);
