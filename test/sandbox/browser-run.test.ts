@@ -96,12 +96,20 @@ describe.skipIf(!CHROMIUM)(`a db-upgrade run in the sandbox page${CHROMIUM ? "" 
     const done = (n: number) => run.getByText(`${n}/${STEPS} steps done`).waitFor();
     const awaitingVerification = () => run.getByText(/waiting for a teammate to verify/).waitFor();
 
-    /** alice's own Verify is refused to her alone; bob, switched to, verifies; then back to alice. */
-    async function verifyAsBob(n: number) {
+    /**
+     * alice's own Verify of the step titled `title` is refused to her alone and changes nothing;
+     * bob, switched to, doesn't see her refusal and verifies; then the page acts as alice again.
+     */
+    async function verifyAsBob(title: string, n: number) {
       await awaitingVerification();
       await button("Verify").click();
-      const refusal = messages.getByRole("listitem").filter({ hasText: "Only visible to you" }).last();
-      await refusal.getByText(/so you can't verify it/).waitFor();
+      const refusal = messages
+        .getByRole("listitem")
+        .filter({ hasText: "Only visible to you" })
+        .filter({ hasText: `You completed "${title}", so you can't verify it` });
+      await refusal.waitFor();
+      await run.getByText(`${n - 1}/${STEPS} steps done`).waitFor();
+      await awaitingVerification();
       await actAs(page, BOB);
       await expect.poll(() => messages.getByText("Only visible to you").count()).toBe(0);
       await button("Verify").click();
@@ -116,24 +124,26 @@ describe.skipIf(!CHROMIUM)(`a db-upgrade run in the sandbox page${CHROMIUM ? "" 
       await done(n);
     }
     // The automated steps: Preflight calls the local RDS and moves on when RDS says so.
+    const rds = page.getByRole("region", { name: "Local RDS" });
     await button("Start").click(); // take-snapshot
     await done(6);
+    await expect
+      .poll(() => rds.textContent())
+      .toMatch(/📸 example-qa-pre-mysql8-upgrade-\d{4}-\d\d-\d\d available/);
     await button("Start").click(); // modify-instance, which a teammate verifies
     await awaitingVerification();
     await scrollToTop(run);
     await page.screenshot({ path: join(ARTIFACTS, "sandbox-run.png") });
-    await verifyAsBob(7);
+    await verifyAsBob("Upgrade example-qa to MySQL 8.0.32 with custom-mysql80-v1", 7);
     await button("Start").click(); // wait-for-upgrade
     await done(8);
     await button("Start").click(); // verify-database, which a teammate verifies
-    await verifyAsBob(9);
-    await expect
-      .poll(() => page.getByRole("region", { name: "Local RDS" }).textContent())
-      .toMatch(/example-qa available · mysql 8\.0\.32/);
+    await verifyAsBob("Check that example-qa runs MySQL 8.0.32 and still has the data", 9);
+    await expect.poll(() => rds.textContent()).toMatch(/example-qa available · mysql 8\.0\.32/);
     await button("Done").click(); // disable-maintenance-page
     await done(10);
     await button("Done").click(); // verify-site, which a teammate verifies
-    await verifyAsBob(11);
+    await verifyAsBob("Check that example.com works for customers", 11);
     for (let n = 12; n <= STEPS; n++) {
       await button("Done").click();
       await done(n);
