@@ -164,9 +164,13 @@ export async function startSandbox(options: SandboxOptions = {}) {
       checklists: { dir: checklistsDir, loaded: loaded.checklists.length, problems },
       rds: rds.list(),
     });
-    // Thread replies are not top-level messages: read every stored message of the channel.
+    // Thread replies are not top-level messages: read every stored message of the channel. The
+    // message Slack makes for a shared file is left out: the page draws the file itself.
     const allMessages = (channel: string) =>
-      workspace.slack.messages(channel).flatMap((top) => [top, ...workspace.slack.thread(channel, top.ts)]);
+      workspace.slack
+        .messages(channel)
+        .flatMap((top) => [top, ...workspace.slack.thread(channel, top.ts)])
+        .filter((m) => !(m.files?.length && !m.text && !m.blocks?.length));
 
     const page = await startPageServer(
       {
