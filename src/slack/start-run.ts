@@ -8,7 +8,7 @@ type Respond = (message: { response_type: "ephemeral"; text: string }) => Promis
 
 /** Starts a run after the command was acknowledged; anything that goes wrong is told privately. */
 export async function startRunAndReport(
-  deps: SlackDeps,
+  deps: Pick<SlackDeps, "log" | "service">,
   client: WebClient,
   request: StartRequest,
   respond?: Respond,

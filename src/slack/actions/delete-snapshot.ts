@@ -41,7 +41,10 @@ const submissionSchema = z.object({
 
 type DeleteAction = Extract<NonNullable<ScheduledReminder["action"]>, { type: "rds.delete_snapshot" }>;
 
-export function register(app: App, deps: SlackDeps): void {
+export function register(
+  app: App,
+  deps: Pick<SlackDeps, "defaultRegion" | "log" | "now" | "rds" | "service">,
+): void {
   const now = deps.now ?? (() => new Date());
 
   app.action(ACTION_IDS.reminderDeleteSnapshot, async ({ ack, body, client }) => {

@@ -49,7 +49,7 @@ function modal(metadata: Metadata): View {
   };
 }
 
-export function register(app: App, deps: SlackDeps): void {
+export function register(app: App, deps: Pick<SlackDeps, "log" | "service" | "summaries">): void {
   app.action(ACTION_IDS.summaryFollowUp, async ({ ack, body, client }) => {
     await ack();
     const click = clickSchema.safeParse(body);

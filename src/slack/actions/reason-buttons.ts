@@ -9,7 +9,7 @@ import { reasonModal } from "../views/reason-modal.js";
 import { REASON_FLOWS } from "../views/reason-modals.js";
 
 /** Skip, Report problem, Add note, Resolve, Abort: each opens a modal asking for words first. */
-export function register(app: App, deps: SlackDeps): void {
+export function register(app: App, deps: Pick<SlackDeps, "log" | "service">): void {
   for (const flow of REASON_FLOWS) {
     app.action(flow.actionId, async ({ ack, body, client }) => {
       await ack();

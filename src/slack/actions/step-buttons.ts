@@ -24,7 +24,7 @@ const toEvent: Record<string, (click: ButtonClick) => RunEvent | undefined> = {
   }),
 };
 
-export function register(app: App, deps: SlackDeps): void {
+export function register(app: App, deps: Pick<SlackDeps, "log" | "service" | "ackDeadlineMs">): void {
   for (const [actionId, makeEvent] of Object.entries(toEvent)) {
     app.action(actionId, async ({ ack, body, client }) => {
       const click = readButtonClick(body);

@@ -31,7 +31,7 @@ function readClick<T>(body: unknown, valueSchema: z.ZodType<T>) {
   return click.success && value !== undefined ? { ...click.data, value } : undefined;
 }
 
-export function register(app: App, deps: SlackDeps): void {
+export function register(app: App, deps: Pick<SlackDeps, "log" | "now" | "service" | "windows">): void {
   const now = deps.now ?? (() => new Date());
 
   for (const { actionId, snoozeMs } of REMINDER_ACTIONS) {

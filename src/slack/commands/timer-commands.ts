@@ -11,7 +11,7 @@ import type { MaintenanceCommand } from "./parse-command.js";
 type Where = { channel: string; user: string };
 
 export async function scheduleWindow(
-  deps: SlackDeps,
+  deps: Pick<SlackDeps, "log" | "windows">,
   client: WebClient,
   where: Where,
   command: Extract<MaintenanceCommand, { kind: "schedule" }>,
@@ -37,7 +37,7 @@ export async function scheduleWindow(
 }
 
 export async function cancelWindow(
-  deps: SlackDeps,
+  deps: Pick<SlackDeps, "log" | "windows">,
   client: WebClient,
   where: Where,
   windowId: string,
@@ -52,7 +52,11 @@ export async function cancelWindow(
   await client.chat.postMessage({ channel: window.channel, text });
 }
 
-export async function listPending(deps: SlackDeps, client: WebClient, where: Where): Promise<void> {
+export async function listPending(
+  deps: Pick<SlackDeps, "log" | "timers">,
+  client: WebClient,
+  where: Where,
+): Promise<void> {
   const pending = await deps.timers.pendingInChannel(where.channel);
   const lines = pending.slice(0, 40).map((job) => {
     const what =
@@ -70,7 +74,7 @@ export async function listPending(deps: SlackDeps, client: WebClient, where: Whe
 }
 
 /** The person's Slack time zone, for local times; UTC when Slack doesn't say. */
-async function timeZoneOf(client: WebClient, deps: SlackDeps, user: string): Promise<string> {
+async function timeZoneOf(client: WebClient, deps: Pick<SlackDeps, "log">, user: string): Promise<string> {
   try {
     return (await client.users.info({ user })).user?.tz ?? "UTC";
   } catch (error) {

@@ -13,7 +13,7 @@ const threadReplySchema = z.object({
 });
 
 /** A person's reply in a run's thread joins the run's timeline as a note, with author and time. */
-export function register(app: App, deps: SlackDeps): void {
+export function register(app: App, deps: Pick<SlackDeps, "log" | "refs" | "service">): void {
   app.event("message", async ({ event }) => {
     const parsed = threadReplySchema.safeParse(event);
     if (!parsed.success || parsed.data.thread_ts === parsed.data.ts) return;

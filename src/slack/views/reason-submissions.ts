@@ -6,7 +6,7 @@ import { inputText, readMetadata, viewSubmissionSchema } from "../payloads.js";
 import { REASON_FLOWS } from "./reason-modals.js";
 
 /** A submitted reason modal becomes a run event; an empty box is refused inside the modal. */
-export function register(app: App, deps: SlackDeps): void {
+export function register(app: App, deps: Pick<SlackDeps, "log" | "service" | "ackDeadlineMs">): void {
   for (const flow of REASON_FLOWS) {
     app.view(flow.modal.callbackId, async ({ ack, body, client }) => {
       const parsed = viewSubmissionSchema.safeParse(body);

@@ -128,7 +128,7 @@ function enteredValue(values: Record<string, Record<string, unknown>>, block: st
   return typeof raw === "string" && raw.trim() !== "" ? raw.trim() : undefined;
 }
 
-export function register(app: App, deps: SlackDeps): void {
+export function register(app: App, deps: Pick<SlackDeps, "catalog" | "log" | "service">): void {
   app.view(VIEW_IDS.startParameters, async ({ ack, body, client }) => {
     const parsed = viewSubmissionSchema.safeParse(body);
     const meta = parsed.success
