@@ -11,14 +11,14 @@
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { Redis } from "ioredis";
 import { freePort } from "../../src/sandbox/redis-server.js";
 import { type SlackApiDouble, startSlackApiDouble } from "../../src/sandbox/slack-api.js";
 import { blockActionPayload, sendEvent, sendSlashCommand } from "../../test/support/slack-requests.js";
-import { openLoop, type PhaseStats, postSigned } from "./drive.js";
+import { closeConnections, openLoop, type PhaseStats, postSigned } from "./drive.js";
 import { type Child, cpuMs, rssMiB, startChild, stopChild, waitForOutput } from "./processes.js";
 
 const SECRET = "bench-signing-secret";
@@ -76,6 +76,7 @@ let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
+    closeConnections();
     await Promise.all(children.map((child) => stopChild(child)));
     await slack?.close().catch(() => undefined);
     if (redis) {
@@ -218,6 +219,8 @@ interface Burst {
   updatesTotal: number;
   /** Other Web API calls the burst caused (thread lines, ephemerals), by method. */
   otherCalls: Record<string, number>;
+  /** Non-2xx answers to the notes' events. */
+  eventsRefused: number;
 }
 
 async function burst(api: SlackApiDouble, preflight: Child, run: BenchRun, delayMs: number): Promise<Burst> {
@@ -225,7 +228,7 @@ async function burst(api: SlackApiDouble, preflight: Child, run: BenchRun, delay
   api.calls.length = 0;
   if (delayMs > 0) api.delayNext("chat.update", delayMs, 10_000);
   const started = Date.now();
-  const sent: Promise<unknown>[] = [];
+  const sent: Promise<{ status: number }>[] = [];
   const base = Math.floor(started / 1000);
   for (let i = 0; i < BURST_NOTES; i++) {
     const at = started + (i * 1000) / BURST_NOTES;
@@ -243,7 +246,7 @@ async function burst(api: SlackApiDouble, preflight: Child, run: BenchRun, delay
       }),
     );
   }
-  await Promise.all(sent);
+  const answers = await Promise.all(sent);
   await quiet(() => api.calls.length, 2_000, 60_000);
   const updates = api
     .callsTo("chat.update")
@@ -264,6 +267,7 @@ async function burst(api: SlackApiDouble, preflight: Child, run: BenchRun, delay
     updatesPerSecond,
     updatesTotal: updates.length,
     otherCalls,
+    eventsRefused: answers.filter((a) => a.status < 200 || a.status >= 300).length,
   };
 }
 
@@ -314,6 +318,7 @@ function printRates(phases: RatePhase[]): void {
 
 async function main(): Promise<void> {
   const began = Date.now();
+  const loadAverageAtStart = loadavg();
   console.log(
     `Load benchmark: ${runCount} runs, ${rates.join("/")} clicks/s for ${seconds} s each, Redis ${REDIS_URL} (prefix ${prefix})`,
   );
@@ -393,12 +398,16 @@ async function main(): Promise<void> {
   }
   const rssEnd = rssMiB(preflight.process.pid);
 
-  console.log(`\nAcknowledgements, open loop over ${runCount} active runs, ${seconds} s per rate:`);
+  const load = loadavg().map((l) => l.toFixed(1));
+  console.log(
+    `\nLoad average on this ${cpus().length}-core machine: ${load.join(", ")} (other work shares it)`,
+  );
+  console.log(`Acknowledgements, open loop over ${runCount} active runs, ${seconds} s per rate:`);
   printRates(phases);
   console.log(`\nchat.update for one message under a burst of ${BURST_NOTES} notes in 1 s:`);
   for (const b of bursts) {
     console.log(
-      `  Web API answering in ${String(b.webApiDelayMs).padStart(3)} ms: ${b.updatesPerSecond[0] ?? 0} in the first second, ${b.updatesTotal} in all (per second: ${b.updatesPerSecond.join(", ")})`,
+      `  Web API answering in ${String(b.webApiDelayMs).padStart(3)} ms: ${b.updatesPerSecond[0] ?? 0} in the first second, ${b.updatesTotal} in all (per second: ${b.updatesPerSecond.join(", ")})${b.eventsRefused ? `; ${b.eventsRefused} events refused` : ""}`,
     );
   }
   console.log(
@@ -407,7 +416,7 @@ async function main(): Promise<void> {
 
   const results = {
     measuredAt: new Date().toISOString(),
-    machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+    machine: { cpus: cpus().length, node: process.version, loadAverageAtStart, loadAverageAtEnd: loadavg() },
     settings: { runs: runCount, rates, secondsPerRate: seconds, quick, steps: STEPS },
     createRunsSeconds: Math.round(createSeconds * 10) / 10,
     rates: phases,
