@@ -96,7 +96,9 @@ function cleanup(): Promise<void> {
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: stopping everything the benchmark started…`);
-    cleanup().finally(() => process.exit(130));
+    cleanup()
+      .catch((error: unknown) => console.error(`cleaning up failed: ${String(error)}`))
+      .finally(() => process.exit(130));
   });
 }
 // Last resort when something throws past cleanup: no child outlives the benchmark.
