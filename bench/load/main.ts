@@ -189,6 +189,8 @@ interface RatePhase extends PhaseStats {
   app: "bare" | "preflight";
   /** CPU the app used during the phase (and until it went quiet), per click sent. */
   cpuMsPerClick: number | undefined;
+  /** Web API calls the app made during the phase, by method (chat.postEphemeral: clicks refused, e.g. stale). */
+  webApiCalls: Record<string, number>;
 }
 
 async function phase(
@@ -209,8 +211,10 @@ async function phase(
     cpuBefore === undefined || cpuAfter === undefined
       ? undefined
       : Math.round(((cpuAfter - cpuBefore) / stats.sent) * 100) / 100;
+  const webApiCalls: Record<string, number> = {};
+  for (const call of api.calls) webApiCalls[call.method] = (webApiCalls[call.method] ?? 0) + 1;
   api.calls.length = 0; // the double records every call: keep its memory bounded
-  return { app, ...stats, cpuMsPerClick };
+  return { app, ...stats, cpuMsPerClick, webApiCalls };
 }
 
 interface Burst {
@@ -386,7 +390,7 @@ async function main(): Promise<void> {
     ] as const) {
       const result = await phase(api, child, app, runs, rate);
       console.log(
-        `  ${app.padEnd(9)} ${rate}/s: ${result.throughputPerSecond}/s ok, p99 ${result.p99Ms} ms, ${result.failed} failed`,
+        `  ${app.padEnd(9)} ${rate}/s: ${result.throughputPerSecond}/s ok, p99 ${result.p99Ms} ms, ${result.failed} failed; Web API calls ${JSON.stringify(result.webApiCalls)}`,
       );
       phases.push(result);
     }
