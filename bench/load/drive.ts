@@ -4,7 +4,7 @@ import { signSlackRequest } from "../../test/support/slack-requests.js";
 
 /** Slack gives up on an acknowledgement after 3 s. */
 export const ACK_DEADLINE_MS = 3_000;
-/** How long the benchmark waits for an answer at all, so late answers still show in `max`. */
+/** How long a request may stay silent before the benchmark gives up on it (late answers still show in `max`). */
 const GIVE_UP_MS = 10_000;
 
 export interface Outcome {
