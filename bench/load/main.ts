@@ -1,0 +1,445 @@
+/**
+ * `npm run bench:load`: compiled Preflight against a bare Bolt app that only acknowledges, both
+ * fed the same signed step clicks, open loop, over many active runs; then a burst of notes on one
+ * run, counting the `chat.update` calls it causes. Everything talks over loopback to a local Slack
+ * Web API double; Redis keys live under a prefix of their own and are deleted at the end.
+ *
+ *   npm run bench:load -- [--runs 500] [--rates 50,100,200,400] [--seconds 10] [--quick]
+ *
+ * Timings are printed and written to bench/load/results.json; nothing is asserted.
+ */
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs, promisify } from "node:util";
+import { Redis } from "ioredis";
+import { freePort } from "../../src/sandbox/redis-server.js";
+import { type SlackApiDouble, startSlackApiDouble } from "../../src/sandbox/slack-api.js";
+import { blockActionPayload, sendEvent, sendSlashCommand } from "../../test/support/slack-requests.js";
+import { closeConnections, openLoop, type PhaseStats, postSigned } from "./drive.js";
+import { type Child, cpuMs, rssMiB, startChild, stopChild, waitForOutput } from "./processes.js";
+
+const SECRET = "bench-signing-secret";
+const TOKEN = "xoxb-bench";
+const OWNER = "UBENCHOWNER";
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const STEPS = 40;
+const BURST_NOTES = 50;
+
+const { values: flags } = parseArgs({
+  options: {
+    runs: { type: "string" },
+    rates: { type: "string" },
+    seconds: { type: "string" },
+    quick: { type: "boolean", default: false },
+  },
+});
+const quick = flags.quick ?? false;
+const runCount = Number(flags.runs ?? (quick ? 40 : 500));
+const rates = (flags.rates ?? (quick ? "50,200" : "50,100,200,400")).split(",").map(Number);
+const seconds = Number(flags.seconds ?? (quick ? 3 : 10));
+if (
+  !Number.isInteger(runCount) ||
+  runCount < 1 ||
+  runCount > 5_000 ||
+  rates.some((r) => !Number.isFinite(r) || r <= 0 || r > 2_000) ||
+  !Number.isFinite(seconds) ||
+  seconds <= 0 ||
+  seconds > 120
+) {
+  console.error(
+    "Usage: npm run bench:load -- [--runs 1-5000] [--rates 50,100,...(each ≤ 2000)] [--seconds 1-120] [--quick]",
+  );
+  process.exit(2);
+}
+
+/** The benchmark's checklist: STEPS plain steps, no parameters, no timers. */
+function benchChecklist(): string {
+  const steps = Array.from(
+    { length: STEPS },
+    (_, i) =>
+      `      - id: s${i + 1}\n        title: Step ${i + 1} of the load benchmark\n        details: |\n          Check the replica lag, then switch the writer over and watch the error rate for a minute.\n        expect: No errors in the application log.`,
+  );
+  return `id: load-bench\ntitle: Load benchmark\nsummary: Many plain steps, clicked by the load benchmark\nphases:\n  - id: only\n    title: Only\n    steps:\n${steps.join("\n")}\n`;
+}
+
+// ---- everything the benchmark starts, stopped on every way out --------------------------------
+
+const prefix = `preflight-bench-${randomUUID().slice(0, 8)}:`;
+const children: Child[] = [];
+let slack: SlackApiDouble | undefined;
+let redis: Redis | undefined;
+let checklistsDir: string | undefined;
+let cleaning: Promise<void> | undefined;
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    closeConnections();
+    await Promise.all(children.map((child) => stopChild(child)));
+    await slack?.close().catch(() => undefined);
+    if (redis) {
+      let cursor = "0";
+      do {
+        const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== "0");
+      await redis.quit();
+    }
+    if (checklistsDir) await rm(checklistsDir, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping everything the benchmark started…`);
+    cleanup()
+      .catch((error: unknown) => console.error(`cleaning up failed: ${String(error)}`))
+      .finally(() => process.exit(130));
+  });
+}
+// Last resort when something throws past cleanup: no child outlives the benchmark.
+process.on("exit", () => {
+  for (const child of children) if (child.process.exitCode === null) child.process.kill("SIGKILL");
+});
+
+// ---- helpers -------------------------------------------------------------------------------------
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `count()` has not changed for `quietMs` (at most `capMs`). */
+async function quiet(count: () => number, quietMs: number, capMs: number): Promise<void> {
+  const deadline = Date.now() + capMs;
+  let last = count();
+  let since = Date.now();
+  while (Date.now() < deadline) {
+    await sleep(100);
+    const now = count();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) return;
+  }
+}
+
+type Button = { action_id?: string; value?: string };
+interface BenchRun {
+  channel: string;
+  ts: string;
+}
+
+function buttonsOf(api: SlackApiDouble, run: BenchRun): Button[] {
+  const blocks = (api.message(run.channel, run.ts)?.blocks ?? []) as { elements?: Button[] }[];
+  return blocks.flatMap((b) => b.elements ?? []);
+}
+
+/** The button a person would click next on the message as it is now: Done, else Start. */
+function nextClick(api: SlackApiDouble, run: BenchRun): Button | undefined {
+  const buttons = buttonsOf(api, run);
+  return (
+    buttons.find((b) => b.action_id === "step_complete") ?? buttons.find((b) => b.action_id === "step_start")
+  );
+}
+
+async function startRuns(api: SlackApiDouble, url: string, channels: string[]): Promise<BenchRun[]> {
+  const queue = [...channels];
+  const worker = async () => {
+    for (let channel = queue.shift(); channel; channel = queue.shift()) {
+      const answer = await sendSlashCommand(url, SECRET, {
+        command: "/maintenance",
+        text: "start load-bench",
+        user_id: OWNER,
+        channel_id: channel,
+        response_url: api.responseUrl(`start-${channel}`),
+      });
+      if (answer.status !== 200)
+        throw new Error(`/maintenance start answered ${answer.status}: ${answer.body}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 10 }, worker));
+  const runs: BenchRun[] = [];
+  for (const channel of channels) {
+    const message = await api.waitFor(
+      () => api.messages(channel).find((m) => (m.blocks ?? []).length > 0),
+      60_000,
+    );
+    runs.push({ channel, ts: message.ts });
+  }
+  return runs;
+}
+
+function clickRequest(api: SlackApiDouble, runs: BenchRun[], i: number): URLSearchParams {
+  const run = runs[i % runs.length] as BenchRun;
+  const button = nextClick(api, run) ?? { action_id: "step_complete", value: "{}" };
+  const payload = blockActionPayload({
+    userId: OWNER,
+    channelId: run.channel,
+    messageTs: run.ts,
+    actionId: button.action_id ?? "step_complete",
+    value: button.value ?? "{}",
+    responseUrl: api.responseUrl(`click-${i}`),
+  });
+  return new URLSearchParams({ payload: JSON.stringify(payload) });
+}
+
+interface RatePhase extends PhaseStats {
+  app: "bare" | "preflight";
+  /** CPU the app used during the phase (and until it went quiet), per click sent. */
+  cpuMsPerClick: number | undefined;
+  /** Web API calls the app made during the phase, by method (chat.postEphemeral: clicks refused, e.g. stale). */
+  webApiCalls: Record<string, number>;
+}
+
+async function phase(
+  api: SlackApiDouble,
+  child: Child,
+  app: RatePhase["app"],
+  runs: BenchRun[],
+  rate: number,
+): Promise<RatePhase> {
+  const cpuBefore = cpuMs(child.process.pid);
+  const stats = await openLoop(rate, seconds, (i) =>
+    postSigned(child.url, SECRET, clickRequest(api, runs, i)),
+  );
+  // Work the app does after its acks (refreshes) belongs to the clicks too; and the next phase starts calm.
+  await quiet(() => api.calls.length, 1_000, 20_000);
+  const cpuAfter = cpuMs(child.process.pid);
+  const cpuMsPerClick =
+    cpuBefore === undefined || cpuAfter === undefined
+      ? undefined
+      : Math.round(((cpuAfter - cpuBefore) / stats.sent) * 100) / 100;
+  const webApiCalls: Record<string, number> = {};
+  for (const call of api.calls) webApiCalls[call.method] = (webApiCalls[call.method] ?? 0) + 1;
+  api.calls.length = 0; // the double records every call: keep its memory bounded
+  return { app, ...stats, cpuMsPerClick, webApiCalls };
+}
+
+interface Burst {
+  webApiDelayMs: number;
+  notes: number;
+  /** chat.update calls for the run's message in each second after the burst began. */
+  updatesPerSecond: number[];
+  updatesTotal: number;
+  /** Other Web API calls the burst caused (thread lines, ephemerals), by method. */
+  otherCalls: Record<string, number>;
+  /** Non-2xx answers to the notes' events. */
+  eventsRefused: number;
+}
+
+async function burst(api: SlackApiDouble, preflight: Child, run: BenchRun, delayMs: number): Promise<Burst> {
+  await quiet(() => api.calls.length, 1_000, 20_000);
+  api.calls.length = 0;
+  if (delayMs > 0) api.delayNext("chat.update", delayMs, 10_000);
+  const started = Date.now();
+  const sent: Promise<{ status: number }>[] = [];
+  const base = Math.floor(started / 1000);
+  for (let i = 0; i < BURST_NOTES; i++) {
+    const at = started + (i * 1000) / BURST_NOTES;
+    await sleep(Math.max(0, at - Date.now()));
+    sent.push(
+      sendEvent(preflight.url, SECRET, {
+        type: "message",
+        channel: run.channel,
+        channel_type: "channel",
+        user: OWNER,
+        text: `Burst note ${i + 1}: replica lag is back under a second`,
+        ts: `${base}.${String(900_000 + i).padStart(6, "0")}`,
+        thread_ts: run.ts,
+        event_ts: `${base}.${String(900_000 + i).padStart(6, "0")}`,
+      }),
+    );
+  }
+  const answers = await Promise.all(sent);
+  await quiet(() => api.calls.length, 2_000, 60_000);
+  const updates = api
+    .callsTo("chat.update")
+    .filter((c) => c.args.channel === run.channel && c.args.ts === run.ts);
+  const seconds = Math.max(1, ...updates.map((c) => Math.floor((c.at - started) / 1000) + 1));
+  const updatesPerSecond = Array.from({ length: seconds }, () => 0);
+  for (const call of updates) {
+    const second = Math.floor((call.at - started) / 1000);
+    updatesPerSecond[second] = (updatesPerSecond[second] ?? 0) + 1;
+  }
+  const otherCalls: Record<string, number> = {};
+  for (const call of api.calls.filter((c) => !updates.includes(c)))
+    otherCalls[call.method] = (otherCalls[call.method] ?? 0) + 1;
+  api.calls.length = 0;
+  return {
+    webApiDelayMs: delayMs,
+    notes: BURST_NOTES,
+    updatesPerSecond,
+    updatesTotal: updates.length,
+    otherCalls,
+    eventsRefused: answers.filter((a) => a.status < 200 || a.status >= 300).length,
+  };
+}
+
+// ---- printing ----------------------------------------------------------------------------------
+
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0
+    ? "–"
+    : `${(a / b).toFixed(2)}×`;
+
+function printRates(phases: RatePhase[]): void {
+  const header = ["offered/s", "app", "ok/s", "p50 ms", "p99 ms", "max ms", "failed", "cpu ms/click"];
+  const rows: string[][] = [];
+  for (const rate of rates) {
+    const bare = phases.find((p) => p.app === "bare" && p.offeredPerSecond === rate);
+    const pf = phases.find((p) => p.app === "preflight" && p.offeredPerSecond === rate);
+    for (const p of [bare, pf]) {
+      if (!p) continue;
+      rows.push([
+        String(rate),
+        p.app,
+        String(p.throughputPerSecond),
+        String(p.p50Ms),
+        String(p.p99Ms),
+        String(p.maxMs),
+        `${p.failed}/${p.sent}${p.late ? ` (${p.late} late)` : ""}`,
+        String(p.cpuMsPerClick ?? "–"),
+      ]);
+    }
+    rows.push([
+      "",
+      "ratio",
+      ratio(pf?.throughputPerSecond, bare?.throughputPerSecond),
+      ratio(pf?.p50Ms, bare?.p50Ms),
+      ratio(pf?.p99Ms, bare?.p99Ms),
+      ratio(pf?.maxMs, bare?.maxMs),
+      "",
+      ratio(pf?.cpuMsPerClick, bare?.cpuMsPerClick),
+    ]);
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join("  ");
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+}
+
+// ---- the benchmark -------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  const loadAverageAtStart = loadavg();
+  console.log(
+    `Load benchmark: ${runCount} runs, ${rates.join("/")} clicks/s for ${seconds} s each, Redis ${REDIS_URL} (prefix ${prefix})`,
+  );
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+  await redis.connect().catch((error: unknown) => {
+    throw new Error(`Redis at ${REDIS_URL} does not answer (${String(error)}): start one or set REDIS_URL.`);
+  });
+
+  console.log("Building (npm run build -- --noCheck)…");
+  await promisify(execFile)("npm", ["run", "build", "--", "--noCheck"], { timeout: 180_000 });
+
+  checklistsDir = await mkdtemp(join(tmpdir(), "preflight-bench-"));
+  await writeFile(join(checklistsDir, "load-bench.yaml"), benchChecklist());
+  const api = await startSlackApiDouble();
+  slack = api;
+  const common = { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: api.url };
+  const barePort = await freePort();
+  const bare = startChild(
+    "bare Bolt",
+    ["bench/load/bare-bolt.mjs"],
+    { ...common, PORT: String(barePort) },
+    barePort,
+  );
+  children.push(bare);
+  const preflightPort = await freePort();
+  const preflight = startChild(
+    "Preflight",
+    ["dist/main.js"],
+    {
+      ...common,
+      PORT: String(preflightPort),
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      CHECKLISTS_DIR: checklistsDir,
+      SHUTDOWN_DEADLINE_MS: "3000",
+    },
+    preflightPort,
+  );
+  children.push(preflight);
+  await Promise.all([
+    waitForOutput(bare, "bare Bolt is running", 60_000),
+    waitForOutput(preflight, "Preflight is running", 60_000),
+  ]);
+  const rssIdle = rssMiB(preflight.process.pid);
+
+  console.log(`Starting ${runCount} runs (and 2 for the burst)…`);
+  const channels = Array.from({ length: runCount + 2 }, (_, i) => `CLOAD${String(i).padStart(5, "0")}`);
+  const created = Date.now();
+  const all = await startRuns(api, preflight.url, channels);
+  const runs = all.slice(0, runCount);
+  const burstRuns = all.slice(runCount);
+  const createSeconds = (Date.now() - created) / 1000;
+  await quiet(() => api.calls.length, 1_000, 30_000);
+  api.calls.length = 0;
+  const rssAfterRuns = rssMiB(preflight.process.pid);
+  console.log(`  ${runCount + 2} runs in ${createSeconds.toFixed(1)} s; Preflight RSS ${rssAfterRuns} MiB`);
+
+  const phases: RatePhase[] = [];
+  for (const rate of rates) {
+    for (const [app, child] of [
+      ["bare", bare],
+      ["preflight", preflight],
+    ] as const) {
+      const result = await phase(api, child, app, runs, rate);
+      console.log(
+        `  ${app.padEnd(9)} ${rate}/s: ${result.throughputPerSecond}/s ok, p99 ${result.p99Ms} ms, ${result.failed} failed; Web API calls ${JSON.stringify(result.webApiCalls)}`,
+      );
+      phases.push(result);
+    }
+  }
+  const rssAfterClicks = rssMiB(preflight.process.pid);
+
+  console.log("Burst: 50 thread replies (notes) within 1 s on one run…");
+  const bursts: Burst[] = [];
+  for (const [i, delay] of [0, 150].entries()) {
+    bursts.push(await burst(api, preflight, burstRuns[i] as BenchRun, delay));
+  }
+  const rssEnd = rssMiB(preflight.process.pid);
+
+  const load = loadavg().map((l) => l.toFixed(1));
+  console.log(
+    `\nLoad average on this ${cpus().length}-core machine: ${load.join(", ")} (other work shares it)`,
+  );
+  console.log(`Acknowledgements, open loop over ${runCount} active runs, ${seconds} s per rate:`);
+  printRates(phases);
+  console.log(`\nchat.update for one message under a burst of ${BURST_NOTES} notes in 1 s:`);
+  for (const b of bursts) {
+    console.log(
+      `  Web API answering in ${String(b.webApiDelayMs).padStart(3)} ms: ${b.updatesPerSecond[0] ?? 0} in the first second, ${b.updatesTotal} in all (per second: ${b.updatesPerSecond.join(", ")})${b.eventsRefused ? `; ${b.eventsRefused} events refused` : ""}`,
+    );
+  }
+  console.log(
+    `\nPreflight RSS: ${rssIdle} MiB idle, ${rssAfterRuns} MiB with ${runCount + 2} active runs, ${rssAfterClicks} MiB after the clicks, ${rssEnd} MiB at the end`,
+  );
+
+  const results = {
+    measuredAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.version, loadAverageAtStart, loadAverageAtEnd: loadavg() },
+    settings: { runs: runCount, rates, secondsPerRate: seconds, quick, steps: STEPS },
+    createRunsSeconds: Math.round(createSeconds * 10) / 10,
+    rates: phases,
+    bursts,
+    preflightRssMiB: { idle: rssIdle, afterRuns: rssAfterRuns, afterClicks: rssAfterClicks, end: rssEnd },
+    durationSeconds: Math.round((Date.now() - began) / 1000),
+  };
+  await writeFile(join("bench", "load", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nWritten to bench/load/results.json (${results.durationSeconds} s).`);
+}
+
+main()
+  .then(cleanup)
+  .catch(async (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    for (const child of children)
+      console.error(`--- ${child.name}, last output:\n${child.output().slice(-3_000)}`);
+    await cleanup();
+    process.exit(1);
+  });
