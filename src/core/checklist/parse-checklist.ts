@@ -1,13 +1,9 @@
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument, visit } from "yaml";
 import type { z } from "zod";
+import { checkSizeOfRawDocument } from "./document-limits.js";
 import { type Checklist, checklistSchema } from "./schema.js";
 import { acceptedKeysAt, closestKey } from "./schema-keys.js";
-import {
-  type ChecklistIssue,
-  checkSizeOfRawDocument,
-  checkTemplatesOfRawDocument,
-  validateChecklist,
-} from "./validate-checklist.js";
+import { type ChecklistIssue, checkTemplatesOfRawDocument, validateChecklist } from "./validate-checklist.js";
 
 /** One problem in a checklist file, located for a person: `file:line:column  path  reason`. */
 export interface ChecklistProblem {
