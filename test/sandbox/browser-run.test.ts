@@ -1,12 +1,11 @@
-import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/sandbox.js";
 import { REDIS_URL } from "../support/redis.js";
+import { ARTIFACTS, CHROMIUM, launchChromium, MISSING } from "./chromium.js";
 
 /**
  * A whole db-upgrade run played in the sandbox page, in headless Chromium from Debian's `chromium`
@@ -14,15 +13,12 @@ import { REDIS_URL } from "../support/redis.js";
  * what the page shows. One sandbox and one browser serve both tests.
  */
 
-const CHROMIUM = spawnSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).stdout.trim();
-const MISSING = "skipped: no chromium on the PATH (Debian: apt-get install chromium)";
-const ARTIFACTS = "test-artifacts";
 const TITLE = "RDS MySQL 5.7 → 8.0 upgrade";
 const STEPS = 13;
 
 let sandbox: Sandbox;
 let browser: BrowserContext;
-let profile: string;
+let chrome: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
 const actAs = (page: Page, label: string) =>
   page.getByRole("combobox", { name: "Acting as" }).selectOption({ label });
@@ -57,28 +53,13 @@ describe.skipIf(!CHROMIUM)(`a db-upgrade run in the sandbox page${CHROMIUM ? "" 
       rdsStepMs: 200,
       actionPollMs: { first: 50, max: 200 },
     });
-    profile = mkdtempSync(join(tmpdir(), "preflight-chromium-"));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    chrome = await launchChromium({ width: 1280, height: 800 });
+    browser = chrome.browser;
     mkdirSync(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
-    await browser?.close();
+    await chrome?.close();
     await sandbox?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it("alice and bob play db-upgrade end to end: automated steps, a refused self-verification, a note, the summary, the 30-day reminder", async () => {

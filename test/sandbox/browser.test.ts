@@ -1,12 +1,11 @@
-import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/sandbox.js";
 import { REDIS_URL } from "../support/redis.js";
+import { ARTIFACTS, CHROMIUM, launchChromium, MISSING } from "./chromium.js";
 
 /**
  * The sandbox page in headless Chromium from Debian's `chromium` package (nothing downloads a
@@ -14,13 +13,9 @@ import { REDIS_URL } from "../support/redis.js";
  * named by their text, dialogs named by their title.
  */
 
-const CHROMIUM = spawnSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).stdout.trim();
-const MISSING = "skipped: no chromium on the PATH (Debian: apt-get install chromium)";
-const ARTIFACTS = "test-artifacts";
-
 let sandbox: Sandbox;
 let browser: BrowserContext;
-let profile: string;
+let chrome: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
 describe.skipIf(!CHROMIUM)(`the sandbox page in Chromium${CHROMIUM ? "" : ` (${MISSING})`}`, () => {
   beforeAll(async () => {
@@ -30,27 +25,12 @@ describe.skipIf(!CHROMIUM)(`the sandbox page in Chromium${CHROMIUM ? "" : ` (${M
       rdsStepMs: 300,
       actionPollMs: { first: 50, max: 200 },
     });
-    profile = mkdtempSync(join(tmpdir(), "preflight-chromium-"));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 1000 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    chrome = await launchChromium({ width: 1400, height: 1000 });
+    browser = chrome.browser;
   });
   afterAll(async () => {
-    await browser?.close();
+    await chrome?.close();
     await sandbox?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it("alice starts db-upgrade with bob as buddy, clicks through a step and skips one with a reason", async () => {

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { newTriggerId, signRequest } from "../../src/sandbox/deliver.js";
 
 const TEAM_ID = "T0001";
 const TEAM_DOMAIN = "example";
@@ -20,14 +21,13 @@ export interface SendOptions {
   retryNum?: number;
 }
 
+/** Signs as Slack does; the sandbox delivers with the same function. */
 export function signSlackRequest(
   secret: string,
   rawBody: string,
   timestampSec: number = Math.floor(Date.now() / 1000),
 ): { timestamp: string; signature: string } {
-  const timestamp = String(timestampSec);
-  const hex = createHmac("sha256", secret).update(`v0:${timestamp}:${rawBody}`).digest("hex");
-  return { timestamp, signature: `v0=${hex}` };
+  return signRequest(secret, rawBody, timestampSec);
 }
 
 async function post(
@@ -59,7 +59,7 @@ async function post(
 }
 
 const randomId = (prefix: string) => `${prefix}${randomBytes(5).toString("hex").toUpperCase()}`;
-const triggerId = () => `${Date.now()}.${randomBytes(4).readUInt32BE()}.${randomBytes(16).toString("hex")}`;
+const triggerId = newTriggerId;
 const actionTs = () => (Date.now() / 1000).toFixed(6);
 
 export function sendSlashCommand(
