@@ -15,6 +15,7 @@ import type {
 import type { Effect } from "../core/run/effects.js";
 import { PREFLIGHT_USER, type Run, type RunEvent } from "../core/run/run-schema.js";
 import { carryOut } from "./carry-out.js";
+import { createKeyedPasses } from "./keyed-passes.js";
 
 /**
  * Carries out the effects stored in runs' outboxes, exactly once and in order per run.
@@ -74,7 +75,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
   const { store, leases, publisher, log } = deps;
 
   /** In this process, one pass per run at a time; a kick during a pass asks for another. */
-  const passes = new Map<string, { again: boolean; done: Promise<void> }>();
+  const passes = createKeyedPasses((runId) => passOnce(runId));
   /** Per run and lane: not before this time (ms), and how many failures in a row. */
   const backoff = new Map<string, { until: number; failures: number }>();
   const timers = new Set<NodeJS.Timeout>();
@@ -82,24 +83,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
 
   function kick(runId: string): Promise<void> {
     if (stopped) return Promise.resolve();
-    const running = passes.get(runId);
-    if (running) {
-      running.again = true;
-      return running.done;
-    }
-    const pass = { again: true, done: Promise.resolve() };
-    passes.set(runId, pass);
-    pass.done = (async () => {
-      try {
-        while (pass.again && !stopped) {
-          pass.again = false;
-          await passOnce(runId);
-        }
-      } finally {
-        passes.delete(runId);
-      }
-    })();
-    return pass.done;
+    return passes.request(runId);
   }
 
   /** Runs with effects waiting (left by a crash, a failure or another process): kicks each. */
@@ -293,12 +277,11 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     timers.add(timer);
   }
 
-  async function idle(): Promise<void> {
-    while (passes.size > 0) await Promise.all([...passes.values()].map((pass) => pass.done));
-  }
+  const idle = passes.idle;
 
   function stop(): void {
     stopped = true;
+    passes.stop();
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
   }

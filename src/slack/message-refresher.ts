@@ -1,5 +1,6 @@
 import { asPreflightError } from "../core/errors.js";
 import type { Leases, Logger, RunPublisher, RunStore } from "../core/ports.js";
+import { createKeyedPasses, type Pass } from "../service/keyed-passes.js";
 
 /**
  * Keeps every run message equal to its stored run. Level-triggered: each commit records the
@@ -34,7 +35,10 @@ export function createMessageRefresher(deps: {
 }): MessageRefresher {
   const minIntervalMs = deps.minIntervalMs ?? 1_000;
   const permanentRetryMs = deps.permanentRetryMs ?? 30_000;
-  const passes = new Map<string, { again: boolean; done: Promise<void> }>();
+  const passes = createKeyedPasses(async (runId, pass) => {
+    await paced(runId);
+    await drawOnce(runId, pass);
+  });
   const lastDrawn = new Map<string, number>();
   /** The version this process last drew for each run (redundant requests draw nothing). */
   const drawnVersion = new Map<string, number>();
@@ -45,24 +49,7 @@ export function createMessageRefresher(deps: {
 
   function request(runId: string): void {
     if (stopped) return;
-    const running = passes.get(runId);
-    if (running) {
-      running.again = true;
-      return;
-    }
-    const pass = { again: true, done: Promise.resolve() };
-    passes.set(runId, pass);
-    pass.done = (async () => {
-      try {
-        while (pass.again && !stopped) {
-          pass.again = false;
-          await paced(runId);
-          await drawOnce(runId, pass);
-        }
-      } finally {
-        passes.delete(runId);
-      }
-    })();
+    void passes.request(runId);
   }
 
   async function paced(runId: string): Promise<void> {
@@ -75,7 +62,7 @@ export function createMessageRefresher(deps: {
     if (wait > 0) await sleep(wait);
   }
 
-  async function drawOnce(runId: string, pass: { again: boolean }): Promise<void> {
+  async function drawOnce(runId: string, pass: Pass): Promise<void> {
     let token: string | undefined;
     try {
       token = await deps.leases.acquire(`draw:${runId}`, 10_000);
@@ -141,16 +128,13 @@ export function createMessageRefresher(deps: {
     }
   }
 
-  async function idle(): Promise<void> {
-    while (passes.size > 0) await Promise.all([...passes.values()].map((pass) => pass.done));
-  }
-
   return {
     request,
     sweep,
-    idle,
+    idle: passes.idle,
     stop: () => {
       stopped = true;
+      passes.stop();
     },
   };
 }
