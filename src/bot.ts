@@ -4,6 +4,8 @@ import { Redis } from "ioredis";
 import { createRdsGateway } from "./aws/rds-gateway.js";
 import { createCatalog } from "./checklists/catalog.js";
 import { loadChecklists } from "./checklists/load-checklists.js";
+import { createHttpProbe } from "./checks/http-probe.js";
+import { createSqlRunner } from "./checks/sql-runner.js";
 import type { Config } from "./config.js";
 import { formatProblem } from "./core/checklist/parse-checklist.js";
 import type { Clock } from "./core/clock.js";
@@ -12,6 +14,7 @@ import type { RunEvent } from "./core/run/run-schema.js";
 import { createActionQueue, startActionWorker } from "./scheduler/action-queue.js";
 import { createBullmqScheduler, startTimerWorker } from "./scheduler/bullmq-scheduler.js";
 import { createActionExecutor } from "./service/action-executor.js";
+import { createCheckExecutor } from "./service/check-executor.js";
 import { createEffectRunner } from "./service/effect-runner.js";
 import { createRunService } from "./service/run-service.js";
 import { createWindowService } from "./service/window-service.js";
@@ -46,6 +49,8 @@ export interface BotOptions {
   permanentRetryMs?: number;
   /** How often automated steps poll RDS (ms); tests shorten it. */
   actionPollMs?: { first: number; max: number };
+  /** The first wait between http.check attempts (ms); tests shorten it. */
+  checkBackoffMs?: number;
   /** The one clock every part reads (the sandbox moves it forward); the system clock when absent. */
   clock?: Clock;
 }
@@ -175,6 +180,14 @@ export async function startBot(config: Config, options: BotOptions) {
     },
     ...(options.actionPollMs ? { pollMs: options.actionPollMs } : {}),
     ...clockOption,
+    checks: createCheckExecutor({
+      http: createHttpProbe(),
+      sql: createSqlRunner(),
+      databaseUrls: config.databaseUrls ?? {},
+      now,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      ...(options.checkBackoffMs !== undefined ? { backoffMs: options.checkBackoffMs } : {}),
+    }),
   });
   const actionWorker = startActionWorker({
     connection: workerConnection,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CONNECTION_VARIABLE } from "./core/checks/connections.js";
 
 /** The bot's configuration, read from the environment and validated once at start. */
 const configSchema = z.object({
@@ -33,7 +34,34 @@ const configSchema = z.object({
 const SIGNING_SECRET_MISSING =
   "  SLACK_SIGNING_SECRET is required in HTTP mode (from the app's Basic Information page), or set SLACK_APP_TOKEN for Socket Mode";
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = z.infer<typeof configSchema> & {
+  /** PREFLIGHT_DB_<NAME>_URL: the connections `sql.check` steps name (never written in a checklist). */
+  databaseUrls?: Record<string, string>;
+};
+
+/** The PREFLIGHT_DB_<NAME>_URL variables, each a mysql:// or postgres:// URL. */
+function databaseUrls(env: Record<string, string | undefined>): {
+  urls: Record<string, string>;
+  problems: string[];
+} {
+  const urls: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!CONNECTION_VARIABLE.test(name) || value === undefined) continue;
+    let protocol = "";
+    try {
+      protocol = new URL(value).protocol;
+    } catch {
+      // Reported below with the accepted forms.
+    }
+    if (["mysql:", "mariadb:", "postgres:", "postgresql:"].includes(protocol)) urls[name] = value;
+    else
+      problems.push(
+        `  ${name} must be a URL such as mysql://user:password@host:3306/db or postgres://user@host:5432/db`,
+      );
+  }
+  return { urls, problems };
+}
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
 
@@ -47,7 +75,10 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     : parsed.error.issues.map((issue) => `  ${String(issue.path[0])} ${issue.message}`);
   if (present.SLACK_SIGNING_SECRET === undefined && present.SLACK_APP_TOKEN === undefined)
     lines.push(SIGNING_SECRET_MISSING);
-  if (parsed.success && lines.length === 0) return { ok: true, config: parsed.data };
+  const databases = databaseUrls(present);
+  lines.push(...databases.problems);
+  if (parsed.success && lines.length === 0)
+    return { ok: true, config: { ...parsed.data, databaseUrls: databases.urls } };
   return {
     ok: false,
     message: `Preflight can't start: the configuration is incomplete.\n${lines.join("\n")}`,

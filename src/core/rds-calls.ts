@@ -1,4 +1,6 @@
+import { isCheck } from "./checklist/check-schema.js";
 import type { Action } from "./checklist/schema.js";
+import { plannedCheck } from "./checks/check-text.js";
 import { RUN_TAG } from "./rds.js";
 
 /**
@@ -6,6 +8,7 @@ import { RUN_TAG } from "./rds.js";
  * `preflight preview` show instead of calling AWS.
  */
 export function plannedCalls(action: Action, runId?: string): string[] {
+  if (isCheck(action)) return plannedCheck(action);
   const cluster = action.target === "cluster";
   const kind = cluster ? "DBCluster" : "DBInstance";
   const idParam = cluster ? "DBClusterIdentifier" : "DBInstanceIdentifier";

@@ -1,4 +1,6 @@
+import { isCheck } from "../core/checklist/check-schema.js";
 import type { Action, Step } from "../core/checklist/schema.js";
+import { describeCheck } from "../core/checks/check-text.js";
 import { formatDurationRange, parseDurationRange } from "../core/duration.js";
 import { plannedCalls } from "../core/rds-calls.js";
 import type { Run } from "../core/run/run-schema.js";
@@ -63,6 +65,7 @@ function formatRange(text: string): string {
 
 /** One line naming the call an automated step makes, with its resolved parameters. */
 export function describeAction(action: Action): string {
+  if (isCheck(action)) return describeCheck(action);
   switch (action.type) {
     case "rds.snapshot":
       return `create a DB ${action.target} snapshot \`${action.snapshot}\` of \`${action.identifier}\` and wait until it is available`;

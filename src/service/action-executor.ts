@@ -1,3 +1,4 @@
+import { type Check, isCheck } from "../core/checklist/check-schema.js";
 import type { Action } from "../core/checklist/schema.js";
 import { formatDuration, parseDuration } from "../core/duration.js";
 import {
@@ -10,6 +11,7 @@ import {
 import { plannedCalls } from "../core/rds-calls.js";
 import { PREFLIGHT_USER, type RunEvent } from "../core/run/run-schema.js";
 import type { ActionJob } from "../core/timed-jobs.js";
+import type { CheckOutcome } from "./check-executor.js";
 
 /**
  * Runs a step's RDS action and reports the outcome to the run as events. Idempotent, because a
@@ -32,6 +34,10 @@ export interface ActionExecutorDeps {
   snapshotTimeoutMs?: number;
   /** Extra attempts after RDS kept throttling past the SDK's own retries. */
   throttleRetries?: number;
+  /** Runs http.check and sql.check (check-executor.ts). */
+  checks?: {
+    run(check: Check, dryRun: boolean, progress: (status: string) => Promise<void>): Promise<CheckOutcome>;
+  };
 }
 
 class ActionFailure extends Error {}
@@ -52,10 +58,19 @@ export function createActionExecutor(deps: ActionExecutorDeps) {
         `${jobId}.progress.${++progressCount}`,
       );
     let event: RunEvent;
+    const action = job.action;
+    if (isCheck(action)) {
+      const outcome: CheckOutcome = deps.checks
+        ? await deps.checks.run(action, job.dryRun, progress)
+        : { ok: false, error: `this bot cannot run ${action.type} (no check runner is configured)` };
+      event = checkEvent(stepId, outcome);
+      await deps.report(runId, event, `${jobId}.result`);
+      return;
+    }
     try {
       const results = job.dryRun
         ? await dryRun(job.action, progress, runId)
-        : await run(job.action, progress, runId);
+        : await run(action, progress, runId);
       event = { type: "action_succeeded", stepId, results, by: PREFLIGHT_USER };
     } catch (error) {
       event = { type: "action_failed", stepId, error: failureText(error), by: PREFLIGHT_USER };
@@ -77,7 +92,7 @@ export function createActionExecutor(deps: ActionExecutorDeps) {
   }
 
   async function run(
-    action: Action,
+    action: Exclude<Action, Check>,
     progress: (status: string) => Promise<void>,
     runId: string,
   ): Promise<Record<string, string>> {
@@ -164,7 +179,7 @@ export function createActionExecutor(deps: ActionExecutorDeps) {
    * job, the process died waiting): anything else may predate the step, e.g. from before writes stopped.
    */
   async function adoptOwnSnapshot(
-    target: Action["target"],
+    target: Exclude<Action, Check>["target"],
     sourceId: string,
     snapshotId: string,
     region: string,
@@ -220,6 +235,20 @@ export function createActionExecutor(deps: ActionExecutorDeps) {
   }
 
   return { execute };
+}
+
+function checkEvent(stepId: string, outcome: CheckOutcome): RunEvent {
+  const check = outcome.check ? { check: outcome.check } : {};
+  if (outcome.ok)
+    return { type: "action_succeeded", stepId, results: outcome.results, ...check, by: PREFLIGHT_USER };
+  return {
+    type: "action_failed",
+    stepId,
+    error: outcome.error,
+    ...(outcome.results ? { results: outcome.results } : {}),
+    ...check,
+    by: PREFLIGHT_USER,
+  };
 }
 
 function snapshotStatus(snapshot: RdsSnapshotState): string {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DURATION_PATTERN, DURATION_RANGE_PATTERN } from "../duration.js";
+import { httpCheckSchema, sqlCheckSchema, stepRecordSchema } from "./check-schema.js";
 
 /**
  * The checklist file format. This schema is the single source of the checklist types and of
@@ -127,6 +128,8 @@ export const actionSchema = z.discriminatedUnion("type", [
     snapshot: text(255),
     region,
   }),
+  httpCheckSchema,
+  sqlCheckSchema,
 ]);
 
 export const linkSchema = z.strictObject({
@@ -162,6 +165,9 @@ export const stepSchema = z.strictObject({
   rollback: text(LIMITS.textChars).optional(),
   parallel_with_next: z.boolean().default(false).describe("the next step may start while this one runs"),
   action: actionSchema.optional(),
+  record: stepRecordSchema
+    .optional()
+    .describe("values asked for when the step is completed, kept as {{steps.<id>.<name>}}"),
 });
 
 export const phaseSchema = z.strictObject({

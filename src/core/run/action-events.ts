@@ -87,6 +87,7 @@ export function actionSucceeded(run: Run, event: EventOf<"action_succeeded">, no
     completedBy,
     results: { ...state.results, ...event.results },
     actionStatus: undefined,
+    ...(event.check ? { check: event.check } : {}),
   };
   let next = withStep(run, completed);
   const effects: Effect[] = plan.duration ? [{ type: "cancel_overrun_nudges", stepId: plan.id }] : [];
@@ -113,6 +114,8 @@ export function actionFailed(run: Run, event: EventOf<"action_failed">, at: stri
     status: "failed",
     failure: event.error,
     actionStatus: undefined,
+    ...(event.results ? { results: { ...located.state.results, ...event.results } } : {}),
+    ...(event.check ? { check: event.check } : {}),
   };
   const effects: Effect[] = located.plan.duration
     ? [{ type: "cancel_overrun_nudges", stepId: located.plan.id }]

@@ -30,6 +30,7 @@ import {
   reminderPosted,
   snapshotDeleted,
 } from "./record-events.js";
+import { recordedDetail, recordedValues } from "./recorded-values.js";
 import type { Run, RunEvent, StepState } from "./run-schema.js";
 import { findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
 
@@ -150,6 +151,7 @@ function startStep(run: Run, event: EventOf<"start_step">, at: string): Decision
     failure: undefined,
     approvedAt: undefined,
     approvedBy: undefined,
+    check: undefined,
   };
   if (needsApproval(run, located)) {
     const waiting: StepState = { ...base, status: "awaiting_approval" };
@@ -170,8 +172,11 @@ function completeStep(run: Run, event: EventOf<"complete_step">, now: Date): Dec
   const located = permitted(run, event);
   if (isDecision(located)) return located;
   const { state, plan } = located;
+  const recorded = recordedValues(plan, event.values);
+  if ("refusal" in recorded) return refuse("incomplete", recorded.refusal);
   const completed: StepState = {
     ...state,
+    ...(recorded.values ? { results: { ...state.results, ...recorded.values } } : {}),
     status: plan.verify ? "awaiting_verification" : "done",
     startedAt: state.startedAt ?? at,
     startedBy: state.startedBy ?? event.by,
@@ -191,7 +196,8 @@ function completeStep(run: Run, event: EventOf<"complete_step">, now: Date): Dec
     next = reminders.run;
     effects.push(...reminders.effects);
   }
-  return accept(run, next, event, at, effects, { stepId: plan.id });
+  const detail = recorded.values ? recordedDetail(recorded.values) : undefined;
+  return accept(run, next, event, at, effects, { stepId: plan.id, ...(detail ? { detail } : {}) });
 }
 
 function verifyStep(run: Run, event: EventOf<"verify_step">, now: Date): Decision {

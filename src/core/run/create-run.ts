@@ -276,10 +276,12 @@ export function createRun(input: CreateRunInput): CreateRunResult {
 function checkRenderedValues(plan: Checklist): string[] {
   const problems: string[] = [];
   for (const step of plan.phases.flatMap((phase) => phase.steps)) {
-    const region = step.action?.region;
+    const region = step.action && "region" in step.action ? step.action.region : undefined;
     if (region !== undefined && !AWS_REGION.test(region)) {
       problems.push(`region "${region}" (step ${step.id}) is not an AWS region such as us-east-2`);
     }
+    if (step.action?.type === "http.check" && !/^https?:\/\/\S+$/.test(step.action.url))
+      problems.push(`the URL "${step.action.url}" (step ${step.id}) is not an http(s) URL`);
     for (const link of step.links ?? []) {
       if (!/^https?:\/\/\S+$/.test(link.url))
         problems.push(`link "${link.label}" (step ${step.id}) is not an http(s) URL: ${link.url}`);

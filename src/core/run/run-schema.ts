@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { actionSchema, checklistSchema } from "../checklist/schema.js";
+import { checkReportSchema } from "../checks/check-report.js";
 
 /**
  * A run: one execution of a checklist. The schema validates runs read back from storage;
@@ -41,6 +42,8 @@ export const stepStateSchema = z.object({
   /** Values an automated action produced (snapshot id, status seen), usable as {{steps.<id>.<key>}}. */
   results: z.record(z.string(), z.string()).default({}),
   failure: z.string().optional(),
+  /** What an automated check (http.check, sql.check) saw: its result table and each expectation. */
+  check: checkReportSchema.optional(),
 });
 export type StepState = z.infer<typeof stepStateSchema>;
 
@@ -189,7 +192,13 @@ const reason = z.string().trim();
 
 export const runEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("start_step"), stepId, ...eventBase }),
-  z.object({ type: z.literal("complete_step"), stepId, ...eventBase }),
+  z.object({
+    type: z.literal("complete_step"),
+    stepId,
+    /** Values the step's `record:` asks for, as typed in the completion modal. */
+    values: z.record(z.string(), z.string()).optional(),
+    ...eventBase,
+  }),
   z.object({ type: z.literal("skip_step"), stepId, reason, ...eventBase }),
   z.object({ type: z.literal("verify_step"), stepId, ...eventBase }),
   z.object({ type: z.literal("report_problem"), stepId: stepId.optional(), text: reason, ...eventBase }),
@@ -212,9 +221,18 @@ export const runEventSchema = z.discriminatedUnion("type", [
     type: z.literal("action_succeeded"),
     stepId,
     results: z.record(z.string(), z.string()),
+    check: checkReportSchema.optional(),
     ...eventBase,
   }),
-  z.object({ type: z.literal("action_failed"), stepId, error: z.string(), ...eventBase }),
+  z.object({
+    type: z.literal("action_failed"),
+    stepId,
+    error: z.string(),
+    /** A failed check still reports what it saw (the numbers it compared). */
+    results: z.record(z.string(), z.string()).optional(),
+    check: checkReportSchema.optional(),
+    ...eventBase,
+  }),
   // Reported by the effect runner when the run message can't be posted at all (by: PREFLIGHT_USER).
   z.object({ type: z.literal("run_message_failed"), error: z.string(), ...eventBase }),
   // Records: what happened around the run (record-events.ts). Closed runs still accept them.

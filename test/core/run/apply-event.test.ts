@@ -470,7 +470,8 @@ phases:
         action: { type: rds.snapshot, target: cluster, identifier: c, snapshot: s, region: "{{region}}" }
 `;
   it("are checked once the run fills them in", () => {
-    expect(newRun({}, yaml).plan.phases[0]?.steps[0]?.action?.region).toBe("us-east-2");
+    const action = newRun({}, yaml).plan.phases[0]?.steps[0]?.action;
+    expect(action && "region" in action ? action.region : undefined).toBe("us-east-2");
     expect(() => newRun({ params: { region: "mars" } }, yaml)).toThrow(
       'region "mars" (step snap) is not an AWS region such as us-east-2',
     );
