@@ -1,3 +1,4 @@
+import type { CheckReport } from "./checks/check-report.js";
 import type { DurationRange } from "./duration.js";
 import type { RunStatus, StepStatus } from "./run/run-schema.js";
 
@@ -80,6 +81,8 @@ export interface NoteSummary {
 
 export interface AutomatedResult extends StepRef {
   results: { key: string; value: string }[];
+  /** What a check saw: the whole kept result table and each expectation. */
+  check?: CheckReport;
 }
 
 export interface PendingReminder {

@@ -1,3 +1,4 @@
+import type { CheckReport } from "./checks/check-report.js";
 import { type DurationRange, parseDurationRange } from "./duration.js";
 import { PREFLIGHT_USER, type Run, type ScheduledReminder, type StepState } from "./run/run-schema.js";
 import { planSteps } from "./run/step-rules.js";
@@ -96,6 +97,7 @@ export function buildSummary(input: SummaryInput): Summary {
         number: step.number,
         title: step.title,
         results: Object.entries(step.results).map(([key, value]) => ({ key, value })),
+        ...checkOf(run, step.id),
       })),
     pendingReminders: [...input.pendingReminders]
       .sort((a, b) => compareIso(a.dueAt, b.dueAt))
@@ -248,4 +250,10 @@ function downtimeOf(run: Run, steps: readonly StepSummary[], endMs: number): Dow
     actualMs,
     overran: estimated && actualMs > plan.maxMs,
   };
+}
+
+/** The check report kept on a step, for the post-mortem's result tables. */
+function checkOf(run: Run, stepId: string): { check?: CheckReport } {
+  const check = run.steps.find((state) => state.id === stepId)?.check;
+  return check ? { check } : {};
 }

@@ -1,3 +1,5 @@
+import type { CheckReport } from "../core/checks/check-report.js";
+import { resultTableMarkdown } from "../core/checks/check-text.js";
 import { formatDuration, formatDurationRange } from "../core/duration.js";
 import { REHEARSAL_MARK } from "../core/run/rehearsal.js";
 import { PREFLIGHT_USER, type StepStatus } from "../core/run/run-schema.js";
@@ -228,10 +230,22 @@ function noteLines(summary: Summary): string[] {
 }
 
 function resultLines(summary: Summary): string[] {
-  return summary.results.map((step) => {
+  return summary.results.flatMap((step) => {
     const values = step.results.map(({ key, value }) => code(`${key}=${value}`));
-    return `- **${step.number}. ${oneLine(step.title)}:** ${values.join(", ")}`;
+    const line = `- **${step.number}. ${oneLine(step.title)}:** ${values.join(", ")}`;
+    return step.check ? [line, ...checkLines(step.check)] : [line];
   });
+}
+
+/** Each expectation of a check, then its whole kept result, indented under the step. */
+function checkLines(check: CheckReport): string[] {
+  const outcomes = check.outcomes.map((o) => `  - ${o.ok ? "✔︎" : "✘"} ${oneLine(o.text)}`);
+  const table = resultTableMarkdown(check);
+  return [
+    `  - ${oneLine(check.target)}`,
+    ...outcomes,
+    ...(table.length > 0 ? ["", ...table.map((l) => `  ${l}`), ""] : []),
+  ];
 }
 
 function reminderLines(summary: Summary): string[] {

@@ -5,6 +5,7 @@ import type { Config } from "../config.js";
 import { register as registerDeleteSnapshot } from "./actions/delete-snapshot.js";
 import { register as registerFollowUps } from "./actions/follow-ups.js";
 import { register as registerReasonButtons } from "./actions/reason-buttons.js";
+import { register as registerRecordButton } from "./actions/record-button.js";
 import { register as registerStepButtons } from "./actions/step-buttons.js";
 import { register as registerTimerButtons } from "./actions/timer-buttons.js";
 import { register as registerMaintenance } from "./commands/maintenance.js";
@@ -16,6 +17,7 @@ import { viewContext } from "./middleware/view-context.js";
 import { guardRequests } from "./request-guard.js";
 import { retryAfterMs } from "./slack-errors.js";
 import { register as registerReasonSubmissions } from "./views/reason-submissions.js";
+import { register as registerRecordSubmissions } from "./views/record-submissions.js";
 import { register as registerStartParameters } from "./views/start-parameters.js";
 
 /**
@@ -63,10 +65,12 @@ export function createSlackApp(config: Config, deps: SlackDeps, healthy: () => P
   registerMaintenance(app, deps);
   registerStepButtons(app, deps);
   registerReasonButtons(app, deps);
+  registerRecordButton(app, deps);
   registerTimerButtons(app, deps);
   registerDeleteSnapshot(app, deps);
   registerFollowUps(app, deps);
   registerReasonSubmissions(app, deps);
+  registerRecordSubmissions(app, deps);
   registerStartParameters(app, deps);
   registerThreadReplies(app, deps);
 

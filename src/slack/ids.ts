@@ -17,6 +17,8 @@ export const ACTION_IDS = {
   startWindow: "window_start",
   reminderDeleteSnapshot: "reminder_delete_snapshot",
   summaryFollowUp: "summary_follow_up",
+  /** Done on a step whose `record:` asks for values: opens a modal first. */
+  recordStep: "step_record",
 } as const;
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
 
@@ -29,6 +31,7 @@ export const VIEW_IDS = {
   startParameters: "start_parameters_modal",
   deleteSnapshot: "delete_snapshot_modal",
   followUps: "follow_ups_modal",
+  recordValues: "record_values_modal",
 } as const;
 
 /** block_id / action_id of the single text input in the reason-style modals. */

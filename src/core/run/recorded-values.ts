@@ -1,3 +1,4 @@
+import type { RecordField } from "../checklist/check-schema.js";
 import type { Step } from "../checklist/schema.js";
 
 /**
@@ -25,19 +26,10 @@ export function recordedValues(
   const values: Record<string, string> = {};
   const problems: string[] = [];
   for (const [name, field] of Object.entries(fields)) {
-    const label = field.label ?? name;
     const value = given?.[name]?.trim() ?? "";
-    if (value === "") {
-      if (!field.optional) problems.push(`${label} is missing`);
-      continue;
-    }
-    if (field.type === "integer" && !INTEGER.test(value.replace(/[,_\s]/g, "")))
-      problems.push(`${label} must be a whole number such as 42 (got "${value.slice(0, 40)}")`);
-    else if (field.type === "number" && !NUMBER.test(value.replace(/[,_\s]/g, "")))
-      problems.push(`${label} must be a number such as 4.2 (got "${value.slice(0, 40)}")`);
-    else if (value.length > RECORDED_VALUE_CHARS)
-      problems.push(`${label} is longer than ${RECORDED_VALUE_CHARS} characters`);
-    else values[name] = field.type === "string" ? value : value.replace(/[,_\s]/g, "");
+    const problem = fieldProblem(field, name, value);
+    if (problem) problems.push(problem);
+    else if (value !== "") values[name] = field.type === "string" ? value : value.replace(/[,_\s]/g, "");
   }
   const unknown = Object.keys(given ?? {}).filter((name) => fields[name] === undefined);
   if (unknown.length > 0)
@@ -47,6 +39,20 @@ export function recordedValues(
       refusal: `"${plan.title}" was not completed: ${problems.join("; ")}. It asks for ${describeFields(plan)}.`,
     };
   return { values };
+}
+
+/** What is wrong with one value (as typed), in words; undefined when it is fine. */
+export function fieldProblem(field: RecordField, name: string, value: string): string | undefined {
+  const label = field.label ?? name;
+  if (value === "") return field.optional ? undefined : `${label} is missing`;
+  const plain = value.replace(/[,_\s]/g, "");
+  if (field.type === "integer" && !INTEGER.test(plain))
+    return `${label} must be a whole number such as 42 (got "${value.slice(0, 40)}")`;
+  if (field.type === "number" && !NUMBER.test(plain))
+    return `${label} must be a number such as 4.2 (got "${value.slice(0, 40)}")`;
+  if (value.length > RECORDED_VALUE_CHARS)
+    return `${label} is longer than ${RECORDED_VALUE_CHARS} characters`;
+  return undefined;
 }
 
 export function describeFields(plan: Step): string {

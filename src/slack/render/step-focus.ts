@@ -6,6 +6,7 @@ import { describeAction } from "../../render/run-markdown.js";
 import { encodeActionValue } from "../action-value.js";
 import { ACTION_IDS, type ActionId } from "../ids.js";
 import { button, SLACK_LIMITS } from "./budget.js";
+import { checkReportText } from "./check-table.js";
 import { escapeMrkdwn, markdownToMrkdwn, mention, slackLink, truncate, truncateMrkdwn } from "./mrkdwn.js";
 import { STATUS_EMOJI, statusNote, stepProgress, stepTitle } from "./step-line.js";
 
@@ -49,6 +50,7 @@ export function focusStepText(
   }
   if (problems.length > PROBLEMS_SHOWN)
     lines.push(`🚩 …and ${problems.length - PROBLEMS_SHOWN} more problems`);
+  if (state.check && state.status !== "pending") lines.push(checkReportText(state.check));
   const head = truncateMrkdwn(lines.join("\n"), FOCUS_SECTION_CHARS);
   if (!withDetails) return head;
   const details = packParts(detailParts(run, located), FOCUS_SECTION_CHARS - head.length - 1);
@@ -137,6 +139,9 @@ export function focusStepButtons(run: Run, located: LocatedStep): Button[] {
     ({ action, label, actionId, style }) => {
       // A failed automated step is started again to retry its call.
       const text = action === "start_step" && located.state.status === "failed" ? "Retry" : label;
+      // A step that records values asks for them in a modal before it is done.
+      if (action === "complete_step" && located.plan.record)
+        return button(`${text}…`, ACTION_IDS.recordStep, value, style);
       return button(text, actionId, value, style);
     },
   );

@@ -71,7 +71,11 @@ export function stepProgress(plan: Step, state: StepState, now: Date): string {
 /** What only some statuses add: the wait for a verifier, the skip reason, the failure. */
 export function statusNote(state: StepState): string | undefined {
   switch (state.status) {
-    case "awaiting_verification":
+    case "awaiting_verification": {
+      // The verifier sees what was recorded or checked next to Verify.
+      const results = resultsNote(state);
+      return results ? `${describeStatus(state.status)} · ${results}` : describeStatus(state.status);
+    }
     case "awaiting_approval":
       return describeStatus(state.status);
     case "running":
