@@ -1,4 +1,5 @@
 import { parseDuration, parseDurationRange } from "../duration.js";
+import { checkIssues } from "./check-rules.js";
 import type { Checklist } from "./schema.js";
 import { BUILT_INS, stepResultReference, templateNames } from "./template.js";
 
@@ -165,6 +166,7 @@ function checkSteps(checklist: Checklist): ChecklistIssue[] {
     if (step.verifiers !== undefined && !step.verify) {
       issues.push({ path: [...path, "verifiers"], message: "verifiers are named but verify is not true" });
     }
+    issues.push(...checkIssues(step, path));
   });
   return issues;
 }
