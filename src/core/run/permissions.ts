@@ -1,3 +1,4 @@
+import { isCheck } from "../checklist/check-schema.js";
 import type { RunAction } from "./actions.js";
 import { audienceOf } from "./audiences.js";
 import { mentions } from "./create-run.js";
@@ -143,7 +144,8 @@ function stepStateRefusal(
           "wrong_state",
           `"${plan.title}" is ${status}; only a step not started or in progress can be marked done.`,
         );
-      if (plan.action)
+      // A check only reads: done by hand with its commands (the manual fallback) unless it is running.
+      if (plan.action && !(isCheck(plan.action) && state.status !== "running"))
         return refusal(
           "automated",
           `Preflight runs "${plan.title}" itself: it is done when the call succeeds. If it failed, retry it or skip it with a reason.`,
