@@ -1,4 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import mysql from "mysql2/promise";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/bot-harness.js";
 import { type RdsDouble, startRdsDouble } from "../support/rds-double.js";
 
@@ -6,9 +13,56 @@ const ALICE = "UALICE";
 const BOB = "UBOB";
 const CAROL = "UCAROL";
 
+/**
+ * The shipped db-upgrade checklist against the RDS double, a real MariaDB standing in for the
+ * instance (one database per test, reached through PREFLIGHT_DB_EXAMPLE_QA_URL) and a local site
+ * that serves the maintenance page while it is switched on. MariaDB reports its own version, not
+ * MySQL's 8.0.x: the copy of the checklist expects that version in verify-database, nothing else changes.
+ */
+const ROOT = "mysql://root@127.0.0.1:3306/test";
+let dir: string;
+let site: Server;
+let siteUrl: string;
+let maintenance = false;
+let database: string;
+
+async function sql(statement: string): Promise<unknown[]> {
+  const conn = await mysql.createConnection(ROOT);
+  try {
+    const [rows] = await conn.query(statement);
+    return rows as unknown[];
+  } finally {
+    await conn.end();
+  }
+}
+
+beforeAll(async () => {
+  const [{ version }] = (await sql("SELECT VERSION() AS version")) as [{ version: string }];
+  const shipped = await readFile("checklists/db-upgrade.yaml", "utf8");
+  const copy = shipped.replace(/^(\s+)version: "\{\{engine_version\}\}"$/m, `$1version: "${version}"`);
+  expect(copy).not.toBe(shipped);
+  dir = await mkdtemp(join(tmpdir(), "preflight-db-upgrade-"));
+  await writeFile(join(dir, "db-upgrade.yaml"), copy);
+  site = createServer((_req, res) => {
+    res.writeHead(maintenance ? 503 : 200, { "content-type": "text/html" });
+    res.end(maintenance ? "<h1>Scheduled maintenance</h1>" : "<h1>Invoicing</h1>");
+  });
+  await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
+  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
+});
+afterAll(async () => {
+  site.closeAllConnections();
+  await new Promise<void>((resolve) => site.close(() => resolve()));
+});
+
 let h: Harness;
 let rds: RdsDouble;
 beforeEach(async () => {
+  maintenance = false;
+  database = `pf_e2e_${randomBytes(4).toString("hex")}`;
+  await sql(`CREATE DATABASE ${database}`);
+  await sql(`CREATE TABLE ${database}.invoices (id INT PRIMARY KEY)`);
+  await sql(`CREATE TABLE ${database}.customers (id INT PRIMARY KEY)`);
   rds = await startRdsDouble();
   rds.setTransitions({
     modifyStatuses: ["modifying", "upgrading"],
@@ -17,15 +71,28 @@ beforeEach(async () => {
   });
   rds.addInstance({ id: "example-qa", engineVersion: "5.7.44", parameterGroup: "default.mysql5.7" });
   rds.addInstance({ id: "example-prod", engineVersion: "5.7.44", parameterGroup: "default.mysql5.7" });
-  h = await startHarness({ rds });
+  h = await startHarness({
+    rds,
+    checklistsDir: dir,
+    env: { PREFLIGHT_DB_EXAMPLE_QA_URL: `mysql://root@127.0.0.1:3306/${database}` },
+  });
 });
 afterEach(async () => {
   await h.stop();
   await rds.close();
+  await sql(`DROP DATABASE IF EXISTS ${database}`);
 });
 
-/** Steps Preflight runs itself: clicked Start, then done when RDS says so. */
-const AUTOMATED = new Set(["take-snapshot", "modify-instance", "wait-for-upgrade", "verify-database"]);
+/** Steps Preflight runs itself: clicked Start, then done when RDS, the database or the site says so. */
+const AUTOMATED = new Set([
+  "check-access",
+  "verify-maintenance-page",
+  "take-snapshot",
+  "modify-instance",
+  "wait-for-upgrade",
+  "verify-database",
+  "verify-site",
+]);
 
 const STEPS = [
   "check-access",
@@ -54,7 +121,7 @@ async function clickAndSettle(actionId: string, stepId: string | undefined, user
 
 describe("a db-upgrade run driven through Slack's wire protocol", () => {
   it("start, every step, a refused self-verification, a teammate's verification, a skip, a thread note, finish", async () => {
-    const started = await h.command(`start db-upgrade env=qa buddy=<@${BOB}|bob>`, ALICE);
+    const started = await h.command(`start db-upgrade env=qa site_url=${siteUrl} buddy=<@${BOB}|bob>`, ALICE);
     expect(started.status).toBe(200);
     await h.slack.waitFor(() => h.slack.messages("CINVOICING")[0]);
     await h.settle();
@@ -88,6 +155,8 @@ describe("a db-upgrade run driven through Slack's wire protocol", () => {
       const state = (await h.run()).steps.find((s) => s.id === stepId);
       if (state?.status === "awaiting_verification") {
         expect(h.messageText()).toContain("waiting for a teammate to verify");
+        // The verifier sees what the check compared next to Verify.
+        if (stepId === "verify-database") expect(h.messageText()).toMatch(/✔︎ tables is 2[\s\S]*```/);
         // The person who completed it can't verify it: a private refusal, and nothing changes.
         await clickAndSettle("step_verify", stepId, ALICE);
         expect(h.ephemeralsTo(ALICE).at(-1)).toContain("so you can't verify it");
@@ -95,6 +164,9 @@ describe("a db-upgrade run driven through Slack's wire protocol", () => {
         await clickAndSettle("step_verify", stepId, BOB);
       }
       expect((await h.run()).steps.find((s) => s.id === stepId)?.status).toMatch(/done|skipped/);
+      // The firewall rule is switched by hand: the local site follows.
+      if (stepId === "enable-maintenance-page") maintenance = true;
+      if (stepId === "disable-maintenance-page") maintenance = false;
     }
 
     const reply = await h.threadReply(CAROL, "replica lag stayed under 1s the whole time");
@@ -119,9 +191,17 @@ describe("a db-upgrade run driven through Slack's wire protocol", () => {
       parameterGroup: "custom-mysql80-v1",
       status: "available",
     });
-    expect(run.steps.find((s) => s.id === "verify-database")?.results).toMatchObject({
+    expect(run.steps.find((s) => s.id === "wait-for-upgrade")?.results).toMatchObject({
       engine_version: "8.0.32",
     });
+    // The checks ran: version and table count recorded before, compared after; the site's answers.
+    expect(run.steps.find((s) => s.id === "check-access")?.results).toMatchObject({ tables: "2" });
+    expect(run.steps.find((s) => s.id === "verify-database")?.results).toMatchObject({ tables: "2" });
+    expect(run.steps.find((s) => s.id === "verify-maintenance-page")?.results).toMatchObject({
+      status: "503",
+      matched: 'status is 503; body contains "maintenance"',
+    });
+    expect(run.steps.find((s) => s.id === "verify-site")?.results).toMatchObject({ status: "200" });
     expect(rds.callsTo("ModifyDBInstance")).toHaveLength(1);
     expect(run.steps.find((s) => s.id === "check-permissions")).toMatchObject({
       status: "skipped",
@@ -141,6 +221,39 @@ describe("a db-upgrade run driven through Slack's wire protocol", () => {
     expect(log.filter((entry) => !entry.accepted).map((entry) => [entry.by, entry.refusal?.code])).toEqual(
       expect.arrayContaining([[ALICE, "self_verification"]]),
     );
+  });
+
+  it("a table count that differs after the upgrade fails verify-database, showing both numbers", async () => {
+    await h.command(`start db-upgrade env=qa site_url=${siteUrl}`, ALICE);
+    await h.slack.waitFor(() => h.slack.messages("CINVOICING")[0]);
+    await h.settle();
+    const automatedUntilDone = async (stepId: string) => {
+      await clickAndSettle("step_start", stepId, ALICE);
+      await expect
+        .poll(async () => (await h.run()).steps.find((s) => s.id === stepId)?.status, { timeout: 10_000 })
+        .toMatch(/done|awaiting_verification|failed/);
+      await h.settle();
+    };
+    await automatedUntilDone("check-access");
+    await automatedUntilDone("check-permissions");
+    for (const stepId of ["prepare-maintenance-page", "enable-maintenance-page", "verify-maintenance-page"])
+      await clickAndSettle("step_complete", stepId, ALICE);
+    // A table appears meanwhile (a migration nobody announced, a job during the window).
+    await sql(`CREATE TABLE ${database}.surprise (id INT)`);
+    for (const stepId of ["take-snapshot", "modify-instance"]) await automatedUntilDone(stepId);
+    await clickAndSettle("step_verify", "modify-instance", BOB);
+    await automatedUntilDone("wait-for-upgrade");
+    await automatedUntilDone("verify-database");
+
+    const run = await h.run();
+    expect(run.steps.find((s) => s.id === "check-access")?.results).toMatchObject({ tables: "2" });
+    expect(run.steps.find((s) => s.id === "check-permissions")?.status).toBe("done");
+    expect(run.steps.find((s) => s.id === "verify-database")).toMatchObject({
+      status: "failed",
+      failure: "tables: expected 2, found 3",
+    });
+    expect(h.messageText()).toContain("failed: tables: expected 2, found 3");
+    expect(h.button("step_start", "verify-database").text).toBe("Retry");
   });
 
   it("rejects a forged signature and a stale timestamp with 401", async () => {
