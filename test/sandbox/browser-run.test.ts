@@ -98,8 +98,10 @@ describe.skipIf(!CHROMIUM)(`a db-upgrade run in the sandbox page${CHROMIUM ? "" 
       await actAs(page, ALICE);
     }
 
+    // check-access is a sql.check; the sandbox has no database, so it fails naming the variable to
+    // set, and alice does it by hand with its commands (Done, the manual fallback).
     await button("Start").click();
-    await run.getByText(/🔵/).first().waitFor();
+    await run.getByText(/set PREFLIGHT_DB_EXAMPLE_QA_URL/).first().waitFor();
     for (let n = 1; n <= 5; n++) {
       await button("Done").click();
       await done(n);
@@ -118,7 +120,7 @@ describe.skipIf(!CHROMIUM)(`a db-upgrade run in the sandbox page${CHROMIUM ? "" 
     await verifyAsBob("Upgrade example-qa to MySQL 8.0.32 with custom-mysql80-v1", 7);
     await button("Start").click(); // wait-for-upgrade
     await done(8);
-    await button("Start").click(); // verify-database, which a teammate verifies
+    await button("Done").click(); // verify-database, checked by hand here, which a teammate verifies
     await verifyAsBob("Check that example-qa runs MySQL 8.0.32 and still has the data", 9);
     await expect.poll(() => rds.textContent()).toMatch(/example-qa available · mysql 8\.0\.32/);
     await button("Done").click(); // disable-maintenance-page

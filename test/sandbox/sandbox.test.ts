@@ -176,7 +176,8 @@ describe("npm run sandbox, driven through its page's API", () => {
     await post("/api/send", {
       user: "UBOB",
       channel: "COPS",
-      text: "/maintenance start db-upgrade env=stage",
+      // A manual first step: db-upgrade's first step is a check, over in seconds.
+      text: "/maintenance start invoicingdb-change env=stage ticket=INV-1234",
     });
     const inOps = (s: PageState) =>
       s.messages.find((m) => m.channel === "COPS" && !m.thread_ts && m.blocks?.[0]?.type === "header");
@@ -193,7 +194,7 @@ describe("npm run sandbox, driven through its page's API", () => {
     const advanced = await post("/api/advance", { by: "15m" });
     expect(advanced.json.ok).toBe(true);
     expect(Date.parse((await state("UBOB")).now) - before).toBeGreaterThanOrEqual(15 * 60_000);
-    // check-access expects 5m–10m: 15 minutes later the first nudge is due.
+    // check-tools expects 2m: 15 minutes later the first nudge is due.
     const nudge = await waitFor("UBOB", (s) =>
       threadOf(s, message).find((line) => line.includes("past its expected maximum")),
     );

@@ -177,6 +177,8 @@ function completeStep(run: Run, event: EventOf<"complete_step">, now: Date): Dec
   const completed: StepState = {
     ...state,
     ...(recorded.values ? { results: { ...state.results, ...recorded.values } } : {}),
+    // A failed check done by hand: the failure stays in the timeline, not on the step.
+    ...(state.status === "failed" ? { failure: undefined, check: undefined } : {}),
     status: plan.verify ? "awaiting_verification" : "done",
     startedAt: state.startedAt ?? at,
     startedBy: state.startedBy ?? event.by,

@@ -139,7 +139,9 @@ function stepStateRefusal(
         );
       return blocker();
     case "complete_step": {
-      if (state.status !== "pending" && state.status !== "running")
+      // A failed check may be done by hand with its commands (its manual fallback).
+      const checkFallback = plan.action !== undefined && isCheck(plan.action) && state.status === "failed";
+      if (state.status !== "pending" && state.status !== "running" && !checkFallback)
         return refusal(
           "wrong_state",
           `"${plan.title}" is ${status}; only a step not started or in progress can be marked done.`,

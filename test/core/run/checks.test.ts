@@ -56,7 +56,11 @@ describe("recorded values", () => {
         '"Count the tables" was not completed: Tables in invoicing is missing. It asks for Tables in invoicing (integer), note (string, optional).',
     });
     const word = refusalOf(
-      applyEvent(run, { type: "complete_step", stepId: "count", values: { tables: "twelve" }, by: ALICE }, T0),
+      applyEvent(
+        run,
+        { type: "complete_step", stepId: "count", values: { tables: "twelve" }, by: ALICE },
+        T0,
+      ),
     );
     expect(word.message).toContain('Tables in invoicing must be a whole number such as 42 (got "twelve")');
   });
@@ -70,7 +74,9 @@ describe("recorded values", () => {
     const text = focusStepText(run, findStep(run, "count") as LocatedStep, [], T0, false);
     expect(text).toContain("waiting for a teammate to verify · tables=1204");
     const verified = play(run, [{ type: "verify_step", stepId: "count", by: BOB }]);
-    const started = acceptedOf(applyEvent(verified, { type: "start_step", stepId: "compare", by: ALICE }, T0));
+    const started = acceptedOf(
+      applyEvent(verified, { type: "start_step", stepId: "compare", by: ALICE }, T0),
+    );
     expect(runAction(started.effects)?.action).toMatchObject({
       type: "sql.check",
       connection: "invoicing-qa",
@@ -88,7 +94,10 @@ describe("automated checks in the run", () => {
     const started = acceptedOf(applyEvent(run, { type: "start_step", stepId: "compare", by: ALICE }, T0));
     expect(started.run.steps[1]?.status).toBe("running");
     expect(started.effects.map((e) => e.type)).not.toContain("request_approval");
-    expect(runAction(started.effects)).toMatchObject({ dryRun: false, action: { connection: "invoicing-prod" } });
+    expect(runAction(started.effects)).toMatchObject({
+      dryRun: false,
+      action: { connection: "invoicing-prod" },
+    });
   });
 
   it("a failed check keeps what it saw on the step; a retry starts clean", () => {
@@ -115,7 +124,11 @@ describe("automated checks in the run", () => {
         by: PREFLIGHT_USER,
       },
     ]);
-    expect(failed.steps[1]).toMatchObject({ status: "failed", failure: "tables: expected 3, found 4", check });
+    expect(failed.steps[1]).toMatchObject({
+      status: "failed",
+      failure: "tables: expected 3, found 4",
+      check,
+    });
     const text = focusStepText(failed, findStep(failed, "compare") as LocatedStep, [], T0, false);
     expect(text).toContain("failed: tables: expected 3, found 4");
     expect(text).toContain("✘ tables: expected 3, found 4");
@@ -126,7 +139,8 @@ describe("automated checks in the run", () => {
 });
 
 describe("checklist validation of checks", () => {
-  const withQuery = (query: string) => CHECKS.replace("SELECT COUNT(*) AS tables FROM information_schema.tables", query);
+  const withQuery = (query: string) =>
+    CHECKS.replace("SELECT COUNT(*) AS tables FROM information_schema.tables", query);
   it("refuses a sql.check whose query writes, when the checklist is loaded", () => {
     const result = parseChecklist(withQuery("DELETE FROM invoices"), "checks.yaml");
     expect(result.ok).toBe(false);
@@ -137,9 +151,33 @@ describe("checklist validation of checks", () => {
   });
   it("refuses record: on an automated step", () => {
     const result = parseChecklist(
-      CHECKS.replace("        title: Site is up\n", "        title: Site is up\n        record: { x: { type: string } }\n"),
+      CHECKS.replace(
+        "        title: Site is up\n",
+        "        title: Site is up\n        record: { x: { type: string } }\n",
+      ),
       "checks.yaml",
     );
     expect(result.ok || result.problems.map((p) => p.message).join("\n")).toContain("on manual steps only");
+  });
+});
+
+describe("the manual fallback of a check", () => {
+  it("a check step may be done by hand before it runs or after it failed, not while it runs", () => {
+    const base = play(newRun({}, CHECKS), [
+      { type: "complete_step", stepId: "count", values: { tables: "3" }, by: ALICE },
+      { type: "verify_step", stepId: "count", by: BOB },
+    ]);
+    const byHand = play(base, [{ type: "complete_step", stepId: "compare", by: ALICE }]);
+    expect(byHand.steps[1]?.status).toBe("done");
+    const running = play(base, [{ type: "start_step", stepId: "compare", by: ALICE }]);
+    expect(
+      refusalOf(applyEvent(running, { type: "complete_step", stepId: "compare", by: ALICE }, T0)).code,
+    ).toBe("automated");
+    const failed = play(running, [
+      { type: "action_failed", stepId: "compare", error: "tables: expected 3, found 4", by: PREFLIGHT_USER },
+      { type: "complete_step", stepId: "compare", by: ALICE },
+    ]);
+    expect(failed.steps[1]).toMatchObject({ status: "done", failure: undefined, completedBy: ALICE });
+    expect(failed.history.map((a) => a.type)).toContain("action_failed");
   });
 });
