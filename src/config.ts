@@ -78,7 +78,13 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   const databases = databaseUrls(present);
   lines.push(...databases.problems);
   if (parsed.success && lines.length === 0)
-    return { ok: true, config: { ...parsed.data, databaseUrls: databases.urls } };
+    return {
+      ok: true,
+      config: {
+        ...parsed.data,
+        ...(Object.keys(databases.urls).length > 0 ? { databaseUrls: databases.urls } : {}),
+      },
+    };
   return {
     ok: false,
     message: `Preflight can't start: the configuration is incomplete.\n${lines.join("\n")}`,

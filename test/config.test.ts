@@ -51,3 +51,21 @@ describe("configuration from the environment", () => {
     );
   });
 });
+
+describe("database connections for sql.check", () => {
+  const base = { SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" };
+  it("are read from PREFLIGHT_DB_<NAME>_URL", () => {
+    const result = loadConfig({ ...base, PREFLIGHT_DB_EXAMPLE_QA_URL: "mysql://migrate@db:3306/invoicing" });
+    expect(result.ok && result.config.databaseUrls).toEqual({
+      PREFLIGHT_DB_EXAMPLE_QA_URL: "mysql://migrate@db:3306/invoicing",
+    });
+  });
+  it("a URL Preflight can't use stops the start, naming the variable", () => {
+    const result = loadConfig({ ...base, PREFLIGHT_DB_ORDERS_URL: "redis://db:6379" });
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.message).toContain(
+        "PREFLIGHT_DB_ORDERS_URL must be a URL such as mysql://user:password@host:3306/db or postgres://user@host:5432/db",
+      );
+  });
+});
