@@ -280,6 +280,9 @@ describe("a few hundred signed mutations of real payloads", () => {
     // The bot still works: a real click on the run's own message applies.
     await h.click(h.button("step_start"), ALICE);
     await expect.poll(async () => (await h.run()).version).toBeGreaterThan(before.version ?? 0);
+    // check-access is a sql.check: let it report (it fails, no database here) before the next snapshot.
+    await expect.poll(async () => (await h.run()).steps[0]?.status).toBe("failed");
+    await h.settle();
   });
 });
 
