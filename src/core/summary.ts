@@ -92,7 +92,7 @@ export function buildSummary(input: SummaryInput): Summary {
       })),
     ),
     results: steps
-      .filter((step) => Object.keys(step.results).length > 0)
+      .filter((step) => Object.keys(step.results).length > 0 || checkOf(run, step.id).check)
       .map((step) => ({
         number: step.number,
         title: step.title,

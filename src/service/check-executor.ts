@@ -42,6 +42,11 @@ export function createCheckExecutor(deps: CheckExecutorDeps) {
   ): Promise<CheckOutcome> {
     if (dryRun) {
       const planned = plannedCheck(check);
+      // A rehearsal says now what the real run would stumble on: a connection not configured.
+      if (check.type === "sql.check") {
+        const lookup = resolveConnection(check.connection, deps.databaseUrls);
+        if (!lookup.ok) planned.push(`(${lookup.message})`);
+      }
       await progress(`dry run: would check ${planned.join(" → ")}`);
       return { ok: true, results: { dry_run: "true", checks: planned.join(" → ") } };
     }

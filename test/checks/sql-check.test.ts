@@ -205,3 +205,31 @@ phases:
     expect(run.steps[1]).toMatchObject({ status: "failed", failure: "tables: expected 2, found 3" });
   });
 });
+
+describe("a dry run of a sql.check", () => {
+  it("lists what it would run, says when the connection is not configured, and connects to nothing", async () => {
+    let queried = 0;
+    const checks = createCheckExecutor({
+      http: createHttpProbe(),
+      sql: {
+        query: async () => {
+          queried++;
+          return { columns: [], rows: [] };
+        },
+      },
+      databaseUrls: {},
+      now: () => new Date(),
+      sleep: async () => undefined,
+    });
+    const outcome = await checks.run(
+      check({ query: "SELECT 1 AS one", expect: { equals: 1 } }),
+      true,
+      progress,
+    );
+    expect(outcome.ok).toBe(true);
+    expect(outcome.results?.checks).toBe(
+      'connect to orders-db through PREFLIGHT_DB_ORDERS_DB_URL (read-only session, timeout 30s) → run SELECT 1 AS one, expecting equals 1 → (no database connection named "orders-db": set PREFLIGHT_DB_ORDERS_DB_URL in the bot\'s environment (mysql://user:password@host:3306/database or postgres://user:password@host:5432/database), restart the bot, then retry)',
+    );
+    expect(queried).toBe(0);
+  });
+});
