@@ -101,7 +101,10 @@ describe.skipIf(!CHROMIUM)(`a db-upgrade run in the sandbox page${CHROMIUM ? "" 
     // check-access is a sql.check; the sandbox has no database, so it fails naming the variable to
     // set, and alice does it by hand with its commands (Done, the manual fallback).
     await button("Start").click();
-    await run.getByText(/set PREFLIGHT_DB_EXAMPLE_QA_URL/).first().waitFor();
+    await run
+      .getByText(/set PREFLIGHT_DB_EXAMPLE_QA_URL/)
+      .first()
+      .waitFor();
     for (let n = 1; n <= 5; n++) {
       await button("Done").click();
       await done(n);
