@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHttpProbe } from "../../src/checks/http-probe.js";
+import { createHttpProbe, httpError } from "../../src/checks/http-probe.js";
 import { createSqlRunner } from "../../src/checks/sql-runner.js";
 import { httpCheckSchema } from "../../src/core/checklist/check-schema.js";
 import { createCheckExecutor } from "../../src/service/check-executor.js";
@@ -151,5 +151,23 @@ describe("http.check", () => {
       results: { dry_run: "true", checks: `GET ${base}/maintenance within 10s, expecting status 503` },
     });
     expect(hits).toBe(0);
+  });
+});
+
+describe("what fetch throws, as one plain line", () => {
+  const failed = (code: string, message = "boom") =>
+    new TypeError("fetch failed", { cause: { code, message } });
+  it.each([
+    ["ENOTFOUND", "the host name status.example.com does not resolve (DNS)"],
+    ["DEPTH_ZERO_SELF_SIGNED_CERT", "TLS failed with status.example.com:8443: self-signed certificate"],
+    ["ERR_TLS_CERT_ALTNAME_INVALID", "TLS failed with status.example.com:8443: self-signed certificate"],
+    ["ECONNREFUSED", "connection refused by status.example.com:8443"],
+  ])("%s", (code, line) => {
+    const error = httpError(
+      failed(code, "self-signed certificate"),
+      "https://status.example.com:8443/x",
+      10_000,
+    );
+    expect(error.message).toBe(line);
   });
 });
