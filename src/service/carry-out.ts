@@ -1,3 +1,4 @@
+import type { StakeholderPoster, StatusPageClient } from "../core/communication-ports.js";
 import type {
   ActionRunner,
   EffectLedger,
@@ -6,7 +7,7 @@ import type {
   Scheduler,
   StoredEffect,
 } from "../core/ports.js";
-import type { Run } from "../core/run/run-schema.js";
+import { PREFLIGHT_USER, type Run, type RunEvent } from "../core/run/run-schema.js";
 
 /** What carrying out one effect needs. */
 export interface CarryOutDeps {
@@ -15,6 +16,11 @@ export interface CarryOutDeps {
   scheduler: Scheduler;
   actions?: ActionRunner;
   now: () => Date;
+  /** Live window communications (communications.ts): the stakeholders' channel and status page. */
+  stakeholders?: StakeholderPoster;
+  statusPage?: StatusPageClient;
+  /** Records a failure on the run through the engine. */
+  report?: (runId: string, event: RunEvent, eventId: string) => Promise<unknown>;
 }
 
 /**
@@ -71,5 +77,26 @@ export async function carryOut(
     case "request_verification":
     case "request_approval":
       return publisher.postLines(run, [{ effectId: id, effect }], ledger);
+    case "post_stakeholders":
+      if (!deps.stakeholders) throw new Error("no stakeholder poster is configured");
+      return deps.stakeholders.post(run, id, effect, ledger);
+    case "call_status_page": {
+      if (!deps.statusPage) throw new Error("no status-page client is configured");
+      // Tried once before and the answer lost: the Idempotency-Key lets the page ignore a repeat.
+      await ledger.mark(id, { status: "tried", at: deps.now().toISOString() });
+      const outcome = await deps.statusPage.call(id, effect);
+      if (!outcome.ok)
+        await deps.report?.(
+          run.id,
+          {
+            type: "post_failed",
+            what: `the status page update (${effect.moment}) to ${effect.url}`,
+            error: outcome.error,
+            by: PREFLIGHT_USER,
+          },
+          `status-page.${id}`,
+        );
+      return done();
+    }
   }
 }

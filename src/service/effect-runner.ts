@@ -1,3 +1,4 @@
+import type { StakeholderPoster, StatusPageClient } from "../core/communication-ports.js";
 import { asPreflightError, incidentId, type PreflightError } from "../core/errors.js";
 import type {
   ActionRunner,
@@ -38,6 +39,9 @@ export interface EffectRunnerDeps {
   publisher: RunPublisher;
   scheduler: Scheduler;
   actions?: ActionRunner;
+  /** Live window communications: the stakeholders' channel and the status page. */
+  stakeholders?: StakeholderPoster;
+  statusPage?: StatusPageClient;
   /** Records a failure on the run through the engine. */
   report: (runId: string, event: RunEvent, eventId: string) => Promise<unknown>;
   log: Logger;

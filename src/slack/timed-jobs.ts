@@ -1,8 +1,9 @@
 import type { WebClient } from "@slack/web-api";
 import { formatDuration, formatDurationRange, parseDurationRange } from "../core/duration.js";
 import type { Logger, MessageRefs, WindowStore } from "../core/ports.js";
+import { overrunUpdateDue } from "../core/run/communications.js";
 import { markRehearsal } from "../core/run/rehearsal.js";
-import { PREFLIGHT_USER, type ScheduledReminder } from "../core/run/run-schema.js";
+import { PREFLIGHT_USER, type Run, type ScheduledReminder } from "../core/run/run-schema.js";
 import { findStep } from "../core/run/step-rules.js";
 import type { JobKind, OverrunNudge, TimedJobHandler } from "../core/timed-jobs.js";
 import type { WindowJob } from "../core/window.js";
@@ -77,6 +78,7 @@ export function createTimedJobHandler(deps: {
     const running = formatDuration(now().getTime() - Date.parse(located.state.startedAt));
     const expected = range ? ` (expected ${formatDurationRange(range)})` : "";
     const how = nudge.level > 1 ? "twice its expected maximum" : "its expected maximum";
+    await announceOverrunIfDue(run, `overrun.${nudge.stepId}.${nudge.level}.${nudge.dueAt}`);
     const ref = await deps.refs.get(run.id);
     if (!ref) return;
     await postOnce(
@@ -93,6 +95,19 @@ export function createTimedJobHandler(deps: {
       },
       now,
     );
+  }
+
+  /** A step ran past its expected maximum: the engine decides whether stakeholders hear a new estimate. */
+  async function announceOverrunIfDue(run: Run, eventId: string): Promise<void> {
+    if (!overrunUpdateDue(run, now())) return;
+    const { result, effectsDone } = await deps.runs.act(
+      run.id,
+      { type: "announce_overrun", by: PREFLIGHT_USER },
+      eventId,
+    );
+    if (result.status === "refused")
+      deps.log.info("no overrun update was due", { runId: run.id, reason: result.refusal.message });
+    await effectsDone;
   }
 
   async function windowDue(job: WindowJob): Promise<void> {

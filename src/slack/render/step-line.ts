@@ -14,6 +14,7 @@ export const STATUS_EMOJI: Record<StepStatus, string> = {
   done: "✅",
   skipped: "⏭️",
   failed: "❌",
+  not_applicable: "➖",
 };
 
 /** The longest a compact line may get; reasons and problems are cut well before. */
@@ -63,7 +64,7 @@ export function stepProgress(plan: Step, state: StepState, now: Date): string {
       break;
   }
   const who = parts.join(" ");
-  const timing = state.status === "skipped" ? undefined : stepTiming(plan, state, now);
+  const timing = state.status === "skipped" || state.status === "not_applicable" ? undefined : stepTiming(plan, state, now);
   const verified = state.verifiedBy ? `verified by ${mention(state.verifiedBy)}` : undefined;
   return [who, timing, verified].filter((part) => part !== undefined && part !== "").join(" · ");
 }
@@ -87,6 +88,8 @@ export function statusNote(state: StepState): string | undefined {
     }
     case "failed":
       return state.failure ? `failed: ${truncate(escapeMrkdwn(state.failure), REASON_CHARS)}` : "failed";
+    case "not_applicable":
+      return "not applicable to this run";
     default:
       return undefined;
   }
