@@ -6,6 +6,7 @@ import { describeAction } from "../../render/run-markdown.js";
 import { encodeActionValue } from "../action-value.js";
 import { ACTION_IDS, type ActionId } from "../ids.js";
 import { button, SLACK_LIMITS } from "./budget.js";
+import { gateMark } from "./gate-mark.js";
 import { escapeMrkdwn, markdownToMrkdwn, mention, slackLink, truncate, truncateMrkdwn } from "./mrkdwn.js";
 import { STATUS_EMOJI, statusNote, stepProgress, stepTitle } from "./step-line.js";
 
@@ -34,7 +35,8 @@ export function focusStepText(
   const note = statusNote(state);
   const lines = [`${STATUS_EMOJI[state.status]} *${stepTitle(located)}*${note ? ` — ${note}` : ""}`];
   const progress = stepProgress(plan, state, now);
-  const ready = state.status === "pending" ? "ready to start" : "";
+  const gate = gateMark(run, located, now);
+  const ready = gate ?? (state.status === "pending" ? "ready to start" : "");
   const marks = [
     plan.verify && (state.status === "pending" || state.status === "running")
       ? "a teammate verifies"
