@@ -195,7 +195,16 @@ export async function startBot(config: Config, options: BotOptions) {
     connection: workerConnection,
     prefix: `${prefix}bull`,
     handler: classifiedJobs(
-      createTimedJobHandler({ client, runs: service, refs, windows: windowStore, log, now }),
+      createTimedJobHandler({
+        client,
+        runs: service,
+        refs,
+        windows: windowStore,
+        log,
+        now,
+        scheduleWindowCheck: (runId, at) =>
+          timers.scheduler.scheduleWindowCheck?.(runId, at) ?? Promise.resolve(),
+      }),
     ),
     log,
   });

@@ -77,6 +77,9 @@ export async function carryOut(
     case "request_verification":
     case "request_approval":
       return publisher.postLines(run, [{ effectId: id, effect }], ledger);
+    case "schedule_window_check":
+      await deps.scheduler.scheduleWindowCheck?.(run.id, effect.at);
+      return done();
     case "post_stakeholders":
       if (!deps.stakeholders) throw new Error("no stakeholder poster is configured");
       return deps.stakeholders.post(run, id, effect, ledger);

@@ -65,6 +65,16 @@ export function windowEffects(run: Run, moment: WindowMoment, now: Date): Effect
   return effects;
 }
 
+/**
+ * The start: stakeholders are told, and a timer is set for the planned end, from which on it looks
+ * every 15 minutes whether a new estimate is due (the Slack layer's window check).
+ */
+export function startEffects(run: Run, now: Date): Effect[] {
+  if (!hasAudience(run)) return [];
+  const plannedEnd = new Date(windowFigures(run, now).plannedEndMs).toISOString();
+  return [...windowEffects(run, "start", now), { type: "schedule_window_check", at: plannedEnd }];
+}
+
 /** Plain text; the Slack layer escapes all of it (the title carries parameters). */
 export function stakeholderText(run: Run, moment: WindowMoment, figures: WindowFigures, now: Date): string {
   const title = `"${run.plan.title}"${run.environment ? ` (${run.environment})` : ""}`;
@@ -127,7 +137,7 @@ export function communicationsAfter(before: Run, after: Run, now: Date): { run: 
   if (!hasAudience(after)) return { run: after, effects: [] };
   const wasOpen = before.status === "active" || before.status === "awaiting_override";
   if (before.status !== "active" && after.status === "active")
-    return { run: after, effects: windowEffects(after, "start", now) };
+    return { run: after, effects: startEffects(after, now) };
   if (wasOpen && after.status !== "active" && after.status !== "awaiting_override")
     return { run: after, effects: windowEffects(after, "end", now) };
   if (overrunUpdateDue(after, now)) return overrunUpdate(after, now);

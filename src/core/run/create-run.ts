@@ -1,6 +1,6 @@
 import { AWS_REGION, type Checklist, type Parameter } from "../checklist/schema.js";
 import { renderChecklistText, renderTemplate } from "../checklist/template.js";
-import { windowEffects } from "./communications.js";
+import { startEffects } from "./communications.js";
 import { applyConditions } from "./conditional-steps.js";
 import type { Effect, Refusal } from "./effects.js";
 import { checkGate, type PriorRun } from "./gate.js";
@@ -276,7 +276,7 @@ export function createRun(input: CreateRunInput): CreateRunResult {
     { type: "refresh_run_message" },
     ...reminders.map((reminder) => ({ type: "schedule_reminder" as const, reminder })),
     // Stakeholders hear of the start once the run really starts (an override waits for approval).
-    ...(override ? [] : windowEffects(run, "start", now)),
+    ...(override ? [] : startEffects(run, now)),
   ];
   return { ok: true, run: withReminders(run, reminders), effects };
 }

@@ -54,6 +54,8 @@ export const effectSchema = z.discriminatedUnion("type", [
     text: z.string(),
     rehearsal: z.boolean(),
   }),
+  /** From the planned end on, a timer looks whether stakeholders need a new estimate. */
+  z.object({ type: z.literal("schedule_window_check"), at: z.iso.datetime() }),
   /** The checklist's status page: an HTTP POST of `body` (JSON text). Never made by a rehearsal. */
   z.object({
     type: z.literal("call_status_page"),

@@ -107,6 +107,8 @@ describe("stakeholder updates", () => {
       eta: "10:00 UTC",
       downtime: "no downtime yet",
     });
+    // From the planned end on, a timer looks for overruns even when nobody touches the run.
+    expect(result.effects).toContainEqual({ type: "schedule_window_check", at: "2026-11-20T10:00:00.000Z" });
   });
 
   it("a rehearsal only shows them in its thread and calls no status page", () => {
