@@ -1,4 +1,5 @@
 import type { StakeholderPoster, StatusPageClient } from "../core/communication-ports.js";
+import { asPreflightError } from "../core/errors.js";
 import type {
   ActionRunner,
   EffectLedger,
@@ -82,7 +83,25 @@ export async function carryOut(
       return done();
     case "post_stakeholders":
       if (!deps.stakeholders) throw new Error("no stakeholder poster is configured");
-      return deps.stakeholders.post(run, id, effect, ledger);
+      try {
+        return await deps.stakeholders.post(run, id, effect, ledger);
+      } catch (error) {
+        const failure = asPreflightError(error);
+        // A channel that does not exist (or refuses the bot) must not hold back the run's other
+        // posts: recorded on the run once, for a person to fix; transient failures are retried.
+        if (failure.code !== "slack_permanent") throw error;
+        await deps.report?.(
+          run.id,
+          {
+            type: "post_failed",
+            what: `the stakeholder update (${effect.moment}) to ${effect.channel ?? "the run's thread"}`,
+            error: failure.platformCode ?? failure.message,
+            by: PREFLIGHT_USER,
+          },
+          `stakeholders.${id}`,
+        );
+        return done();
+      }
     case "call_status_page": {
       if (!deps.statusPage) throw new Error("no status-page client is configured");
       // Tried once before and the answer lost: the Idempotency-Key lets the page ignore a repeat.

@@ -66,6 +66,8 @@ const SLACK_EFFECTS = new Set<Effect["type"]>([
   "request_verification",
   "request_approval",
   "run_closed",
+  // After the run message, so a rehearsal's line has its thread; a failure is recorded, never blocking.
+  "post_stakeholders",
 ]);
 const laneOf = (effect: Effect): Lane => (SLACK_EFFECTS.has(effect.type) ? "slack" : "work");
 

@@ -118,6 +118,20 @@ describe("live window communications", () => {
     expect((await h.run()).postFailures).toEqual([]);
   });
 
+  it("a stakeholders channel Slack refuses is recorded on the run and holds nothing back", async () => {
+    h = await startHarness({ checklistsDir: dir });
+    h.slack.failAlways("chat.postMessage", "channel_not_found", "#business-updates");
+    await h.command("start window-comms", ALICE);
+    await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
+    await h.settle();
+    await expect
+      .poll(async () => (await h.run()).postFailures.map((failure) => [failure.what, failure.error]))
+      .toContainEqual(["the stakeholder update (start) to #business-updates", "channel_not_found"]);
+    await complete("stop-app");
+    expect((await h.run()).steps[0]?.status).toBe("done");
+    expect(h.threadTexts().join("\n")).toContain("Stop the app");
+  });
+
   it("a rehearsal shows them in its own thread and posts or calls nothing", async () => {
     const before = page.requests.length;
     h = await startHarness({ checklistsDir: dir });
