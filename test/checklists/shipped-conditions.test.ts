@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseChecklist } from "../../src/core/checklist/parse-checklist.js";
 import { applyEvent } from "../../src/core/run/apply-event.js";
 import { createRun } from "../../src/core/run/create-run.js";
+import { planMarkdown } from "../../src/render/run-markdown.js";
 import { T0 } from "../support/checklist-fixtures.js";
 
 /** The shipped checklists use conditions, soak times and stakeholder updates as the README says. */
@@ -46,6 +47,14 @@ describe("shipped checklists", () => {
     ]);
     const drop = applicable(runOf("zero-downtime-migration", { table: "orders", change: "drop" }));
     expect(drop.slice(4)).toEqual(["confirm-no-dependents", "final-backup", "drop-old-schema"]);
+  });
+
+  it("zero-downtime-migration: the preview names the steps that do not apply, without their details", () => {
+    const preview = planMarkdown(runOf("zero-downtime-migration", { table: "orders", change: "backfill" }));
+    expect(preview).toContain(
+      "5. ~~Check the table size, the long transactions and the disk headroom~~ (not applicable to this run)",
+    );
+    expect(preview).not.toContain("ALGORITHM=INSTANT");
   });
 
   it("zero-downtime-migration: writing only the new shape waits a day after the read ramp", () => {
