@@ -38,6 +38,8 @@ export function windowEffects(run: Run, moment: WindowMoment, now: Date): Effect
   if (page !== undefined) {
     const values = {
       ...run.params,
+      date: run.createdAt.slice(0, 10),
+      time: `${run.createdAt.slice(11, 16)} UTC`,
       "run.id": run.id,
       "run.channel": run.channel,
       "checklist.id": run.plan.id,
