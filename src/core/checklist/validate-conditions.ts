@@ -56,7 +56,7 @@ function conditionIssues(checklist: Checklist, source: string, path: (string | n
     return [
       {
         path,
-        message: `condition "${source}": ${parsed.message} (write e.g. destructive == true, env in [prod], not dry and env != qa)`,
+        message: `condition "${source}": ${parsed.message} (write e.g. destructive == true, env in [stage, prod], not destructive and env != qa)`,
       },
     ];
   const declared = new Set(Object.keys(checklist.parameters));
