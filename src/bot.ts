@@ -17,11 +17,13 @@ import { createActionExecutor } from "./service/action-executor.js";
 import { createCheckExecutor } from "./service/check-executor.js";
 import { createEffectRunner } from "./service/effect-runner.js";
 import { createRunService } from "./service/run-service.js";
+import { createStatusPageClient } from "./service/status-page-client.js";
 import { createWindowService } from "./service/window-service.js";
 import { createSlackApp } from "./slack/app.js";
 import { classifiedJobs } from "./slack/classified-jobs.js";
 import { createMessageRefresher } from "./slack/message-refresher.js";
 import { createSlackPublisher } from "./slack/slack-publisher.js";
+import { createStakeholderPoster } from "./slack/stakeholder-poster.js";
 import { createSummaryPoster } from "./slack/summary-poster.js";
 import { createTimedJobHandler } from "./slack/timed-jobs.js";
 import { createRedisMessageRefs } from "./store/redis-message-refs.js";
@@ -51,6 +53,8 @@ export interface BotOptions {
   actionPollMs?: { first: number; max: number };
   /** The first wait between http.check attempts (ms); tests shorten it. */
   checkBackoffMs?: number;
+  /** Delays before the status page's POST is tried again after a transient failure (ms). */
+  statusPageRetryMs?: number[];
   /** The one clock every part reads (the sandbox moves it forward); the system clock when absent. */
   clock?: Clock;
 }
@@ -158,6 +162,11 @@ export async function startBot(config: Config, options: BotOptions) {
     scheduler: timers.scheduler,
     actions: actionQueue.runner,
     report: (runId, event, eventId) => report(runId, event, eventId),
+    stakeholders: createStakeholderPoster({ client, refs, now }),
+    statusPage: createStatusPageClient({
+      env: process.env,
+      ...(options.statusPageRetryMs !== undefined ? { retryDelaysMs: options.statusPageRetryMs } : {}),
+    }),
     log,
     now,
     ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
@@ -199,7 +208,16 @@ export async function startBot(config: Config, options: BotOptions) {
     connection: workerConnection,
     prefix: `${prefix}bull`,
     handler: classifiedJobs(
-      createTimedJobHandler({ client, runs: service, refs, windows: windowStore, log, now }),
+      createTimedJobHandler({
+        client,
+        runs: service,
+        refs,
+        windows: windowStore,
+        log,
+        now,
+        scheduleWindowCheck: (runId, at) =>
+          timers.scheduler.scheduleWindowCheck?.(runId, at) ?? Promise.resolve(),
+      }),
     ),
     log,
   });

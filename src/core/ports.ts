@@ -141,6 +141,8 @@ export interface Scheduler {
   cancelReminders(runId: string, options: { keepOnAbort: boolean }): Promise<void>;
   scheduleOverrunNudges(runId: string, stepId: string, at: string[]): Promise<void>;
   cancelOverrunNudges(runId: string, stepId: string): Promise<void>;
+  /** A look at the run's projected end at `at` (communications.ts); the same time twice is one job. */
+  scheduleWindowCheck?(runId: string, at: string): Promise<void>;
 }
 
 /** Runs a step's automated action (AWS RDS) and reports back through the run service. */

@@ -53,7 +53,8 @@ export function buildSummary(input: SummaryInput): Summary {
       done: steps.filter((s) => s.status === "done").length,
       skipped: steps.filter((s) => s.status === "skipped").length,
       failed: steps.filter((s) => s.status === "failed").length,
-      unfinished: steps.filter((s) => !["done", "skipped", "failed"].includes(s.status)).length,
+      unfinished: steps.filter((s) => !["done", "skipped", "failed", "not_applicable"].includes(s.status))
+        .length,
     },
     downtime: downtimeOf(run, steps, endMs),
     steps,

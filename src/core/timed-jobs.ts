@@ -17,16 +17,22 @@ export const nudgeSchema = z.object({
 });
 export type OverrunNudge = z.infer<typeof nudgeSchema>;
 
+/** A look at a run's projected end against its announced one (communications.ts), every 15 minutes. */
+export const windowCheckSchema = z.object({ runId: z.string(), dueAt: z.iso.datetime() });
+export type WindowCheck = z.infer<typeof windowCheckSchema>;
+
 /** What happens when a job comes due; the Slack layer implements it. Throwing makes BullMQ retry. */
 export interface TimedJobHandler {
   reminderDue(reminder: ScheduledReminder): Promise<void>;
   nudgeDue(nudge: OverrunNudge): Promise<void>;
   windowDue(job: WindowJob): Promise<void>;
+  /** Stakeholders hear of an overrun even when nothing happens on the run (optional: older handlers lack it). */
+  windowCheckDue?(check: WindowCheck): Promise<void>;
   /** Every retry failed: record it on the run; never dropped silently. */
   jobFailed(kind: JobKind, data: unknown, error: string): Promise<void>;
 }
 
-export type JobKind = "reminder" | "nudge" | "window";
+export type JobKind = "reminder" | "nudge" | "window" | "window_check";
 
 /** A job still waiting, as `/maintenance reminders` lists it. */
 export interface PendingJob {

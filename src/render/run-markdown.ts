@@ -17,7 +17,11 @@ export function planMarkdown(run: Run): string {
     lines.push(`## ${phase.title}`, "");
     for (const step of phase.steps) {
       number += 1;
-      lines.push(...stepMarkdown(number, step), "");
+      // A step this run's parameters rule out (`when:`): named, without its details.
+      const state = run.steps[number - 1];
+      if (state?.status === "not_applicable")
+        lines.push(`${number}. ~~${step.title}~~ (not applicable to this run)`, "");
+      else lines.push(...stepMarkdown(number, step), "");
     }
   }
   if (plan.reminders.length > 0) {
@@ -43,6 +47,7 @@ function stepMarkdown(number: number, step: Step): string[] {
     step.skippable ? undefined : "may not be skipped",
     step.downtime === "start" ? "downtime starts" : step.downtime === "end" ? "downtime ends" : undefined,
     step.parallel_with_next ? "the next step may run alongside" : undefined,
+    step.not_before ? `not before ${step.not_before}` : undefined,
   ].filter(Boolean);
   const lines = [`${number}. **${step.title}**${marks.length > 0 ? ` (${marks.join(" · ")})` : ""}`];
   const indent = (text: string) => text.split("\n").map((line) => (line ? `   ${line}` : ""));

@@ -135,6 +135,7 @@ const STATUS_LABELS: Record<StepStatus, string> = {
   done: "done",
   skipped: "skipped",
   failed: "failed",
+  not_applicable: "not applicable",
 };
 
 function timelineTable(summary: Summary): string[] {

@@ -10,6 +10,8 @@ import {
   type OverrunNudge,
   type PendingJob,
   type TimedJobHandler,
+  type WindowCheck,
+  windowCheckSchema,
 } from "../core/timed-jobs.js";
 import { type MaintenanceWindow, windowJobSchema, windowJobs } from "../core/window.js";
 import { throttledErrorLog } from "./throttled-log.js";
@@ -82,6 +84,13 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
         await options.redis.sadd(nudgesOfStep(runId, stepId), jobId);
         await queue.add("nudge", nudge, { ...JOB_OPTIONS, backoff, jobId, delay: delayUntil(dueAt) });
       }
+    },
+
+    async scheduleWindowCheck(runId, at) {
+      const check: WindowCheck = { runId, dueAt: at };
+      const jobId = `${runId}.window-check.${Date.parse(at)}`;
+      await options.redis.sadd(jobsOfRun(runId), jobId);
+      await queue.add("window_check", check, { ...JOB_OPTIONS, backoff, jobId, delay: delayUntil(at) });
     },
 
     async cancelOverrunNudges(runId, stepId) {
@@ -173,6 +182,8 @@ export function startTimerWorker(options: {
     if (job.name === "reminder") return options.handler.reminderDue(scheduledReminderSchema.parse(job.data));
     if (job.name === "nudge") return options.handler.nudgeDue(nudgeSchema.parse(job.data));
     if (job.name === "window") return options.handler.windowDue(windowJobSchema.parse(job.data));
+    if (job.name === "window_check")
+      return options.handler.windowCheckDue?.(windowCheckSchema.parse(job.data));
     throw new UnrecoverableError(`unknown job ${job.name}`);
   };
   const processJob = async (job: Job) => {
@@ -208,7 +219,8 @@ export function startTimerWorker(options: {
       error: error.message,
     });
     if (finalAttempt) {
-      const kind: JobKind = job.name === "nudge" || job.name === "window" ? job.name : "reminder";
+      const kind: JobKind =
+        job.name === "nudge" || job.name === "window" || job.name === "window_check" ? job.name : "reminder";
       void options.handler.jobFailed(kind, job.data, error.message).catch((recordError: unknown) =>
         options.log.error("could not record a failed job on its run", {
           jobId: job.id,

@@ -1,3 +1,5 @@
+import type { StakeholderPoster, StatusPageClient } from "../core/communication-ports.js";
+import { asPreflightError } from "../core/errors.js";
 import type {
   ActionRunner,
   EffectLedger,
@@ -6,7 +8,7 @@ import type {
   Scheduler,
   StoredEffect,
 } from "../core/ports.js";
-import type { Run } from "../core/run/run-schema.js";
+import { PREFLIGHT_USER, type Run, type RunEvent } from "../core/run/run-schema.js";
 
 /** What carrying out one effect needs. */
 export interface CarryOutDeps {
@@ -15,6 +17,11 @@ export interface CarryOutDeps {
   scheduler: Scheduler;
   actions?: ActionRunner;
   now: () => Date;
+  /** Live window communications (communications.ts): the stakeholders' channel and status page. */
+  stakeholders?: StakeholderPoster;
+  statusPage?: StatusPageClient;
+  /** Records a failure on the run through the engine. */
+  report?: (runId: string, event: RunEvent, eventId: string) => Promise<unknown>;
 }
 
 /**
@@ -71,5 +78,47 @@ export async function carryOut(
     case "request_verification":
     case "request_approval":
       return publisher.postLines(run, [{ effectId: id, effect }], ledger);
+    case "schedule_window_check":
+      await deps.scheduler.scheduleWindowCheck?.(run.id, effect.at);
+      return done();
+    case "post_stakeholders":
+      if (!deps.stakeholders) throw new Error("no stakeholder poster is configured");
+      try {
+        return await deps.stakeholders.post(run, id, effect, ledger);
+      } catch (error) {
+        const failure = asPreflightError(error);
+        // A channel that does not exist (or refuses the bot) must not hold back the run's other
+        // posts: recorded on the run once, for a person to fix; transient failures are retried.
+        if (failure.code !== "slack_permanent") throw error;
+        await deps.report?.(
+          run.id,
+          {
+            type: "post_failed",
+            what: `the stakeholder update (${effect.moment}) to ${effect.channel ?? "the run's thread"}`,
+            error: failure.platformCode ?? failure.message,
+            by: PREFLIGHT_USER,
+          },
+          `stakeholders.${id}`,
+        );
+        return done();
+      }
+    case "call_status_page": {
+      if (!deps.statusPage) throw new Error("no status-page client is configured");
+      // Tried once before and the answer lost: the Idempotency-Key lets the page ignore a repeat.
+      await ledger.mark(id, { status: "tried", at: deps.now().toISOString() });
+      const outcome = await deps.statusPage.call(id, effect);
+      if (!outcome.ok)
+        await deps.report?.(
+          run.id,
+          {
+            type: "post_failed",
+            what: `the status page update (${effect.moment}) to ${effect.url}`,
+            error: outcome.error,
+            by: PREFLIGHT_USER,
+          },
+          `status-page.${id}`,
+        );
+      return done();
+    }
   }
 }

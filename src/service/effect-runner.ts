@@ -1,3 +1,4 @@
+import type { StakeholderPoster, StatusPageClient } from "../core/communication-ports.js";
 import { asPreflightError, incidentId, type PreflightError } from "../core/errors.js";
 import type {
   ActionRunner,
@@ -38,6 +39,9 @@ export interface EffectRunnerDeps {
   publisher: RunPublisher;
   scheduler: Scheduler;
   actions?: ActionRunner;
+  /** Live window communications: the stakeholders' channel and the status page. */
+  stakeholders?: StakeholderPoster;
+  statusPage?: StatusPageClient;
   /** Records a failure on the run through the engine. */
   report: (runId: string, event: RunEvent, eventId: string) => Promise<unknown>;
   log: Logger;
@@ -62,6 +66,8 @@ const SLACK_EFFECTS = new Set<Effect["type"]>([
   "request_verification",
   "request_approval",
   "run_closed",
+  // After the run message, so a rehearsal's line has its thread; a failure is recorded, never blocking.
+  "post_stakeholders",
 ]);
 const laneOf = (effect: Effect): Lane => (SLACK_EFFECTS.has(effect.type) ? "slack" : "work");
 

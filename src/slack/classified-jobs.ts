@@ -19,6 +19,7 @@ export function classifiedJobs(handler: TimedJobHandler): TimedJobHandler {
     reminderDue: classified(handler.reminderDue),
     nudgeDue: classified(handler.nudgeDue),
     windowDue: classified(handler.windowDue),
+    ...(handler.windowCheckDue ? { windowCheckDue: classified(handler.windowCheckDue) } : {}),
     jobFailed: handler.jobFailed,
   };
 }

@@ -1,10 +1,11 @@
 import type { WebClient } from "@slack/web-api";
 import { formatDuration, formatDurationRange, parseDurationRange } from "../core/duration.js";
 import type { Logger, MessageRefs, WindowStore } from "../core/ports.js";
+import { OVERRUN_UPDATE_EVERY_MS, overrunUpdateDue } from "../core/run/communications.js";
 import { markRehearsal } from "../core/run/rehearsal.js";
-import { PREFLIGHT_USER, type ScheduledReminder } from "../core/run/run-schema.js";
+import { PREFLIGHT_USER, type Run, type ScheduledReminder } from "../core/run/run-schema.js";
 import { findStep } from "../core/run/step-rules.js";
-import type { JobKind, OverrunNudge, TimedJobHandler } from "../core/timed-jobs.js";
+import type { JobKind, OverrunNudge, TimedJobHandler, WindowCheck } from "../core/timed-jobs.js";
 import type { WindowJob } from "../core/window.js";
 import type { RunService } from "../service/run-service.js";
 import { permalinkOf } from "./permalink.js";
@@ -21,6 +22,8 @@ export function createTimedJobHandler(deps: {
   windows: WindowStore;
   log: Logger;
   now?: () => Date;
+  /** The next look at a run's projected end (the scheduler's). */
+  scheduleWindowCheck?: (runId: string, at: string) => Promise<void>;
 }): TimedJobHandler {
   const now = deps.now ?? (() => new Date());
 
@@ -77,6 +80,7 @@ export function createTimedJobHandler(deps: {
     const running = formatDuration(now().getTime() - Date.parse(located.state.startedAt));
     const expected = range ? ` (expected ${formatDurationRange(range)})` : "";
     const how = nudge.level > 1 ? "twice its expected maximum" : "its expected maximum";
+    await announceOverrunIfDue(run, `overrun.${nudge.stepId}.${nudge.level}.${nudge.dueAt}`);
     const ref = await deps.refs.get(run.id);
     if (!ref) return;
     await postOnce(
@@ -93,6 +97,31 @@ export function createTimedJobHandler(deps: {
       },
       now,
     );
+  }
+
+  /** A step ran past its expected maximum: the engine decides whether stakeholders hear a new estimate. */
+  async function announceOverrunIfDue(run: Run, eventId: string): Promise<void> {
+    if (!overrunUpdateDue(run, now())) return;
+    const { result, effectsDone } = await deps.runs.act(
+      run.id,
+      { type: "announce_overrun", by: PREFLIGHT_USER },
+      eventId,
+    );
+    if (result.status === "refused")
+      deps.log.info("no overrun update was due", { runId: run.id, reason: result.refusal.message });
+    await effectsDone;
+  }
+
+  /**
+   * From the planned end on, every 15 minutes while the run is open: stakeholders hear a new
+   * estimate even when nobody touches the run. The next look is a job with a deterministic id.
+   */
+  async function windowCheckDue(check: WindowCheck): Promise<void> {
+    const run = await deps.runs.get(check.runId);
+    if (run?.status !== "active") return;
+    await announceOverrunIfDue(run, `window-check.${check.dueAt}`);
+    const next = new Date(Date.parse(check.dueAt) + OVERRUN_UPDATE_EVERY_MS).toISOString();
+    await deps.scheduleWindowCheck?.(run.id, next);
   }
 
   async function windowDue(job: WindowJob): Promise<void> {
@@ -129,14 +158,30 @@ export function createTimedJobHandler(deps: {
   async function jobFailed(kind: JobKind, data: unknown, error: string): Promise<void> {
     const fields =
       typeof data === "object" && data !== null
-        ? (data as { runId?: unknown; text?: unknown; key?: unknown; stepId?: unknown; level?: unknown })
+        ? (data as {
+            runId?: unknown;
+            text?: unknown;
+            key?: unknown;
+            stepId?: unknown;
+            level?: unknown;
+            dueAt?: unknown;
+          })
         : {};
     const runId = typeof fields.runId === "string" ? fields.runId : undefined;
     deps.log.error(`a ${kind} could not be posted after every retry`, { runId, error, data });
     if (!runId) return;
-    const what = kind === "reminder" ? `the reminder "${String(fields.text)}"` : "an overrun nudge";
+    const what =
+      kind === "reminder"
+        ? `the reminder "${String(fields.text)}"`
+        : kind === "window_check"
+          ? "a stakeholder update on the overrun"
+          : "an overrun nudge";
     const job =
-      typeof fields.key === "string" ? fields.key : `${String(fields.stepId)}.${String(fields.level)}`;
+      typeof fields.key === "string"
+        ? fields.key
+        : kind === "window_check"
+          ? `window-check.${String(fields.dueAt)}`
+          : `${String(fields.stepId)}.${String(fields.level)}`;
     // The engine keeps it on the run and says it in the run's thread.
     const { result, effectsDone } = await deps.runs.act(
       runId,
@@ -148,5 +193,5 @@ export function createTimedJobHandler(deps: {
     await effectsDone;
   }
 
-  return { reminderDue, nudgeDue, windowDue, jobFailed };
+  return { reminderDue, nudgeDue, windowDue, windowCheckDue, jobFailed };
 }

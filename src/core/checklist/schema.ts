@@ -33,6 +33,14 @@ const durationRange = z
   .string()
   .regex(new RegExp(DURATION_RANGE_PATTERN), "use a duration such as 20m or a range such as 10m-20m");
 const text = (max: number) => z.string().min(1).max(max);
+/** Parsed and checked against the parameters in validate-checklist.ts (condition.ts). */
+const condition = z.string().min(1).max(500);
+const notBefore = z
+  .string()
+  .regex(
+    /^(\d+[smhdw])+ after [a-z][a-z0-9-]*$/,
+    "use a soak time such as `24h after <step-id>` or `15m after deploy-canary`",
+  );
 
 export const parameterSchema = z.discriminatedUnion("type", [
   z.strictObject({
@@ -168,12 +176,18 @@ export const stepSchema = z.strictObject({
   record: stepRecordSchema
     .optional()
     .describe("values asked for when the step is completed, kept as {{steps.<id>.<name>}}"),
+  when: condition.optional().describe("the step applies only when this holds, e.g. env in [prod]"),
+  required_when: condition
+    .optional()
+    .describe("the step may not be skipped when this holds, e.g. destructive == true"),
+  not_before: notBefore.optional().describe("a soak time: the step can't start before `24h after <step-id>`"),
 });
 
 export const phaseSchema = z.strictObject({
   id: slug,
   title: text(LIMITS.titleChars),
   steps: z.array(stepSchema).min(1),
+  when: condition.optional().describe("the phase applies only when this holds"),
 });
 
 export const REMINDER_TRIGGERS = ["run.started", "run.finished", "run.aborted", "step.done"] as const;
@@ -227,6 +241,25 @@ export const rulesSchema = z.strictObject({
     ),
 });
 
+/** An HTTPS POST at the start, on an overrun and at the end of a run (status-page.ts). */
+export const statusPageSchema = z.strictObject({
+  url: z
+    .string()
+    .max(2_000)
+    .regex(
+      /^(https:\/\/\S+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/\S*)?)$/,
+      "use an https:// URL (plain http only to 127.0.0.1 or localhost)",
+    ),
+  body: z
+    .record(z.string(), z.unknown())
+    .describe("the JSON body; its strings may use {{run.update}}, {{run.eta}}, {{run.downtime}}, …"),
+  auth_header_env: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/, "name an environment variable such as STATUS_PAGE_AUTH")
+    .optional()
+    .describe("the environment variable holding the Authorization header's value"),
+});
+
 export const checklistSchema = z.strictObject({
   $schema: z.string().optional(),
   id: slug,
@@ -244,6 +277,15 @@ export const checklistSchema = z.strictObject({
     .optional()
     .describe("reminders before a scheduled window; default 24h and 1h"),
   rules: rulesSchema.default({}),
+  announced_window: duration
+    .optional()
+    .describe("the length of the window announced to stakeholders; default: the steps' expected maximums"),
+  stakeholders: z
+    .string()
+    .regex(/^(#[a-z0-9._-]+|C[A-Z0-9]+)$/, "use a channel name such as #business-updates or a channel id")
+    .optional()
+    .describe("gets a post at start, when the run overruns its announced end, and at the end"),
+  status_page: statusPageSchema.optional(),
 });
 
 export type Checklist = z.infer<typeof checklistSchema>;
@@ -254,6 +296,7 @@ export type Step = z.infer<typeof stepSchema>;
 export type Reminder = z.infer<typeof reminderSchema>;
 export type Action = z.infer<typeof actionSchema>;
 export type Rules = z.infer<typeof rulesSchema>;
+export type StatusPage = z.infer<typeof statusPageSchema>;
 
 /** JSON Schema for editors, generated from the zod schema (input shape: defaults are optional). */
 export function checklistJsonSchema(): Record<string, unknown> {

@@ -12,6 +12,12 @@ export const BUILT_INS = [
   "run.channel",
   "checklist.id",
   "checklist.title",
+  // Live figures of the run, filled in when a text is posted (run/eta.ts): never at the start.
+  "run.eta",
+  "run.planned_end",
+  "run.downtime",
+  "run.planned_downtime",
+  "run.update",
 ] as const;
 
 const TEMPLATE = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;

@@ -2,6 +2,7 @@ import { parseDuration, parseDurationRange } from "../duration.js";
 import { checkIssues } from "./check-rules.js";
 import type { Checklist } from "./schema.js";
 import { BUILT_INS, stepResultReference, templateNames } from "./template.js";
+import { checkConditionalSteps } from "./validate-conditions.js";
 
 /** A problem found in a checklist, at a path inside the document. */
 export interface ChecklistIssue {
@@ -21,6 +22,7 @@ export function validateChecklist(checklist: Checklist): ChecklistIssue[] {
     ...checkRules(checklist),
     ...checkTemplates(checklist),
     ...checkLinkParameters(checklist),
+    ...checkConditionalSteps(checklist),
   ];
 }
 

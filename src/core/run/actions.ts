@@ -50,6 +50,7 @@ export function actionOf(event: RunEvent): RunAction {
     case "reminder_posted":
     case "post_failed":
     case "run_message_failed":
+    case "announce_overrun":
       return { type: "record_post" };
     case "approve_override":
       return { type: "approve_override" };

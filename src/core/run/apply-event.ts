@@ -6,6 +6,7 @@ import {
   needsApproval,
   workEffects,
 } from "./action-events.js";
+import { afterEvent, announceOverrun } from "./after-event.js";
 import {
   accept,
   cancelRunningNudges,
@@ -32,6 +33,7 @@ import {
 } from "./record-events.js";
 import { recordedDetail, recordedValues } from "./recorded-values.js";
 import type { Run, RunEvent, StepState } from "./run-schema.js";
+import { soakRefusal } from "./soak-gates.js";
 import { findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
 
 export type { Decision } from "./decision.js";
@@ -43,6 +45,10 @@ export type { Decision } from "./decision.js";
  * and whether this person may do it.
  */
 export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
+  return afterEvent(run, decide(run, event, now), now);
+}
+
+function decide(run: Run, event: RunEvent, now: Date): Decision {
   const held = holdForOverride(run, event);
   if (held) return held;
   const closed = closedRefusal(run, actionOf(event).type);
@@ -95,6 +101,8 @@ export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
       return deletionRequested(run, event, at);
     case "post_failed":
       return postFailed(run, event, at);
+    case "announce_overrun":
+      return announceOverrun(run, event, now);
   }
 }
 
@@ -143,6 +151,8 @@ const isDecision = (value: LocatedStep | Decision): value is Decision => "accept
 function startStep(run: Run, event: EventOf<"start_step">, at: string): Decision {
   const located = permitted(run, event);
   if (isDecision(located)) return located;
+  const soaking = soakRefusal(run, located, new Date(at));
+  if (soaking) return refused(soaking);
   const { state, plan } = located;
   const base = {
     ...state,

@@ -1,5 +1,7 @@
 import { AWS_REGION, type Checklist, type Parameter } from "../checklist/schema.js";
 import { renderChecklistText, renderTemplate } from "../checklist/template.js";
+import { startEffects } from "./communications.js";
+import { applyConditions } from "./conditional-steps.js";
 import type { Effect, Refusal } from "./effects.js";
 import { checkGate, type PriorRun } from "./gate.js";
 import { overrideRequest } from "./override.js";
@@ -217,13 +219,14 @@ export function createRun(input: CreateRunInput): CreateRunResult {
   if (override && "refusal" in override) return { ok: false, refusal: override.refusal };
 
   const values = { ...builtIns, ...parameters.values };
-  const plan: Checklist = {
+  const rendered: Checklist = {
     ...checklist,
     title: renderChecklistText(checklist.title, values),
     summary: renderChecklistText(checklist.summary, values),
     phases: renderChecklistText(checklist.phases, values),
     reminders: renderChecklistText(checklist.reminders, values),
   };
+  const { plan, notApplicable } = applyConditions(rendered, parameters.values);
   const renderedProblems = checkRenderedValues(plan);
   if (renderedProblems.length > 0) return refuse("invalid_parameters", renderedProblems.join("\n"));
   const at = now.toISOString();
@@ -240,7 +243,11 @@ export function createRun(input: CreateRunInput): CreateRunResult {
     dryRun: input.dryRun ?? false,
     createdAt: at,
     steps: plan.phases.flatMap((phase) =>
-      phase.steps.map((step) => ({ id: step.id, status: "pending" as const, results: {} })),
+      phase.steps.map((step) => ({
+        id: step.id,
+        status: notApplicable.has(step.id) ? ("not_applicable" as const) : ("pending" as const),
+        results: {},
+      })),
     ),
     problems: [],
     notes: [],
@@ -268,6 +275,8 @@ export function createRun(input: CreateRunInput): CreateRunResult {
   const effects: Effect[] = [
     { type: "refresh_run_message" },
     ...reminders.map((reminder) => ({ type: "schedule_reminder" as const, reminder })),
+    // Stakeholders hear of the start once the run really starts (an override waits for approval).
+    ...(override ? [] : startEffects(run, now)),
   ];
   return { ok: true, run: withReminders(run, reminders), effects };
 }

@@ -3,6 +3,9 @@ import { actionSchema } from "../checklist/schema.js";
 import { runSchema, scheduledReminderSchema } from "./run-schema.js";
 
 const activitySchema = runSchema.shape.history.element;
+/** When stakeholders hear about a run: it started, it runs past its announced end, it ended. */
+export const WINDOW_MOMENTS = ["start", "overrun", "end"] as const;
+export type WindowMoment = (typeof WINDOW_MOMENTS)[number];
 const stepId = z.string().min(1);
 
 /**
@@ -40,6 +43,27 @@ export const effectSchema = z.discriminatedUnion("type", [
     jobKey: z.string().min(1),
   }),
   z.object({ type: z.literal("run_closed"), outcome: z.enum(["finished", "aborted"]) }),
+  /**
+   * A post for the checklist's stakeholders (communications.ts): plain text, escaped when posted.
+   * A rehearsal's goes into its own thread, saying where it would have gone (`channel`).
+   */
+  z.object({
+    type: z.literal("post_stakeholders"),
+    moment: z.enum(WINDOW_MOMENTS),
+    channel: z.string().optional(),
+    text: z.string(),
+    rehearsal: z.boolean(),
+  }),
+  /** From the planned end on, a timer looks whether stakeholders need a new estimate. */
+  z.object({ type: z.literal("schedule_window_check"), at: z.iso.datetime() }),
+  /** The checklist's status page: an HTTP POST of `body` (JSON text). Never made by a rehearsal. */
+  z.object({
+    type: z.literal("call_status_page"),
+    moment: z.enum(WINDOW_MOMENTS),
+    url: z.string(),
+    body: z.string(),
+    authHeaderEnv: z.string().optional(),
+  }),
 ]);
 export type Effect = z.infer<typeof effectSchema>;
 
@@ -66,6 +90,7 @@ export const REFUSAL_CODES = [
   "unknown_reminder",
   "already_handled",
   "needs_second_person",
+  "not_yet",
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

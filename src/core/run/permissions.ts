@@ -163,6 +163,12 @@ function stepStateRefusal(
       return undefined;
     }
     case "skip_step":
+      // Skippable in the checklist, but its required_when holds for this run (conditional-steps.ts).
+      if (!plan.skippable && plan.required_when !== undefined)
+        return refusal(
+          "not_skippable",
+          `"${plan.title}" may not be skipped in this run: the checklist requires it when ${plan.required_when}. Complete it, or abort the run with a reason.`,
+        );
       if (!plan.skippable)
         return refusal(
           "not_skippable",

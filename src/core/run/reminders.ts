@@ -1,5 +1,6 @@
 import { mapStrings, renderTemplate } from "../checklist/template.js";
 import { parseDuration } from "../duration.js";
+import { liveValues } from "./eta.js";
 import { rehearsalReminder } from "./rehearsal.js";
 import type { ReminderState, Run, ScheduledReminder } from "./run-schema.js";
 
@@ -23,7 +24,7 @@ export function remindersFor(
   now: Date,
   occurrence = 0,
 ): ScheduledReminder[] {
-  const values = stepResultValues(run);
+  const values = { ...liveValues(run, now), ...stepResultValues(run) };
   return run.plan.reminders
     .filter(
       (reminder) =>

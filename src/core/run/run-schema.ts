@@ -15,6 +15,8 @@ export const STEP_STATUSES = [
   "done",
   "skipped",
   "failed",
+  /** Its `when:` (or its phase's) does not hold for this run's parameters: needs no skip. */
+  "not_applicable",
 ] as const;
 export const stepStatusSchema = z.enum(STEP_STATUSES);
 export type StepStatus = z.infer<typeof stepStatusSchema>;
@@ -162,6 +164,10 @@ export const runSchema = z.object({
   followUps: z.array(followUpSchema).default([]),
   /** Posts Preflight could not make after every retry (a reminder, a nudge). */
   postFailures: z.array(postFailureSchema).default([]),
+  /** What stakeholders were last told of an overrun (communications.ts): throttles the updates. */
+  communications: z
+    .object({ overrunPostedAt: isoTime.optional(), announcedEnd: isoTime.optional() })
+    .optional(),
   /** Every accepted event, in order: the run's timeline. */
   history: z.array(
     z.object({
@@ -261,6 +267,8 @@ export const runEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("deletion_requested"), key: reminderKey, ...eventBase }),
   z.object({ type: z.literal("follow_up_added"), text: reason, ...eventBase }),
   z.object({ type: z.literal("post_failed"), what: z.string(), error: z.string(), ...eventBase }),
+  // A timer found the run past its announced end: stakeholders get the new estimate (by: PREFLIGHT_USER).
+  z.object({ type: z.literal("announce_overrun"), ...eventBase }),
 ]);
 
 /** The author of what automated actions report. */

@@ -41,7 +41,7 @@ export function findStep(run: Run, stepId: string): LocatedStep | undefined {
 }
 
 export function isFinished(status: StepStatus): boolean {
-  return status === "done" || status === "skipped";
+  return status === "done" || status === "skipped" || status === "not_applicable";
 }
 
 /**
@@ -108,6 +108,8 @@ export function describeStatus(status: StepStatus): string {
       return "skipped";
     case "failed":
       return "failed";
+    case "not_applicable":
+      return "not applicable";
   }
 }
 

@@ -1,5 +1,7 @@
 import type { Button, KnownBlock } from "@slack/types";
 import { formatDuration } from "../../core/duration.js";
+import { hasAudience } from "../../core/run/communications.js";
+import { windowFigures } from "../../core/run/eta.js";
 import { someoneMay } from "../../core/run/permissions.js";
 import { REHEARSAL_MARK } from "../../core/run/rehearsal.js";
 import type { Problem, Run } from "../../core/run/run-schema.js";
@@ -45,9 +47,21 @@ export function metaBlocks(run: Run, now: Date): KnownBlock[] {
     `*Started:* ${slackDate(run.createdAt)}`,
     `*${run.closedAt === undefined ? "Elapsed" : "Took"}:* ${formatDuration(end - Date.parse(run.createdAt))}`,
     downtimeText(run, now),
+    expectedEndText(run, now),
     `*Progress:* ${run.steps.filter((step) => isFinished(step.status)).length}/${run.steps.length} steps done`,
   ];
   return contexts(elements.filter((text) => text !== ""));
+}
+
+/** While a run with an announced end (stakeholders, a status page, a window) is open: when it should end. */
+function expectedEndText(run: Run, now: Date): string {
+  if (run.status !== "active" || (!hasAudience(run) && run.plan.announced_window === undefined)) return "";
+  const figures = windowFigures(run, now);
+  const eta = slackDate(new Date(figures.projectedEndMs).toISOString(), "{time}");
+  const planned = slackDate(new Date(figures.plannedEndMs).toISOString(), "{time}");
+  return figures.overrunning
+    ? `*Expected end:* ⚠️ ${eta} (announced ${planned})`
+    : `*Expected end:* ${planned}`;
 }
 
 /** From the `downtime: start` step (started or completed) to the `downtime: end` step's completion. */

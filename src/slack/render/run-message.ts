@@ -198,8 +198,10 @@ function composeBody(view: RunView, options: Options): { blocks: KnownBlock[]; s
 
 function countFinished(steps: readonly LocatedStep[]): string {
   const skipped = steps.filter((step) => step.state.status === "skipped").length;
-  const done = steps.length - skipped;
-  return skipped > 0 ? `${done} done, ${skipped} skipped` : `${done} done`;
+  const notApplicable = steps.filter((step) => step.state.status === "not_applicable").length;
+  const done = steps.length - skipped - notApplicable;
+  const counted = skipped > 0 ? `${done} done, ${skipped} skipped` : `${done} done`;
+  return notApplicable > 0 ? `${counted}, ${notApplicable} not applicable` : counted;
 }
 
 /**

@@ -7,6 +7,7 @@ import { encodeActionValue } from "../action-value.js";
 import { ACTION_IDS, type ActionId } from "../ids.js";
 import { button, SLACK_LIMITS } from "./budget.js";
 import { checkReportText } from "./check-table.js";
+import { gateMark } from "./gate-mark.js";
 import { escapeMrkdwn, markdownToMrkdwn, mention, slackLink, truncate, truncateMrkdwn } from "./mrkdwn.js";
 import { STATUS_EMOJI, statusNote, stepProgress, stepTitle } from "./step-line.js";
 
@@ -35,7 +36,8 @@ export function focusStepText(
   const note = statusNote(state);
   const lines = [`${STATUS_EMOJI[state.status]} *${stepTitle(located)}*${note ? ` — ${note}` : ""}`];
   const progress = stepProgress(plan, state, now);
-  const ready = state.status === "pending" ? "ready to start" : "";
+  const gate = gateMark(run, located, now);
+  const ready = gate ?? (state.status === "pending" ? "ready to start" : "");
   const marks = [
     plan.verify && (state.status === "pending" || state.status === "running")
       ? "a teammate verifies"

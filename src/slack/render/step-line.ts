@@ -14,6 +14,7 @@ export const STATUS_EMOJI: Record<StepStatus, string> = {
   done: "✅",
   skipped: "⏭️",
   failed: "❌",
+  not_applicable: "➖",
 };
 
 /** The longest a compact line may get; reasons and problems are cut well before. */
@@ -63,7 +64,10 @@ export function stepProgress(plan: Step, state: StepState, now: Date): string {
       break;
   }
   const who = parts.join(" ");
-  const timing = state.status === "skipped" ? undefined : stepTiming(plan, state, now);
+  const timing =
+    state.status === "skipped" || state.status === "not_applicable"
+      ? undefined
+      : stepTiming(plan, state, now);
   const verified = state.verifiedBy ? `verified by ${mention(state.verifiedBy)}` : undefined;
   return [who, timing, verified].filter((part) => part !== undefined && part !== "").join(" · ");
 }
@@ -91,6 +95,8 @@ export function statusNote(state: StepState): string | undefined {
     }
     case "failed":
       return state.failure ? `failed: ${truncate(escapeMrkdwn(state.failure), REASON_CHARS)}` : "failed";
+    case "not_applicable":
+      return "not applicable to this run";
     default:
       return undefined;
   }
@@ -132,6 +138,9 @@ export function planStepLine(index: number, plan: Step): string {
     plan.skippable ? undefined : "may not be skipped",
     plan.downtime === "start" ? "downtime starts" : plan.downtime === "end" ? "downtime ends" : undefined,
     plan.action ? "automated" : undefined,
+    plan.when ? `only when ${escapeMrkdwn(plan.when)}` : undefined,
+    plan.required_when ? `required when ${escapeMrkdwn(plan.required_when)}` : undefined,
+    plan.not_before ? `not before ${escapeMrkdwn(plan.not_before)}` : undefined,
   ].filter((mark) => mark !== undefined);
   const line = `${stepTitle({ index, plan })}${marks.length > 0 ? ` · _${marks.join(" · ")}_` : ""}`;
   return truncate(line, COMPACT_LINE_CHARS);
