@@ -1,4 +1,5 @@
 import type { DurationRange } from "./duration.js";
+import type { HistoryComparison } from "./history/compare.js";
 import type { RunStatus, StepStatus } from "./run/run-schema.js";
 
 /** The shape of a run's post-mortem (built by summary.ts, drawn by the Markdown and Slack renderers). */
@@ -158,4 +159,6 @@ export interface Summary {
   pendingReminders: PendingReminder[];
   followUps: FollowUp[];
   afterRun: AfterRunRecord[];
+  /** The run against earlier runs, and what the checklist could learn (when the history was given). */
+  history?: HistoryComparison;
 }

@@ -1,3 +1,4 @@
+import type { HistoryStore } from "../core/history/history-port.js";
 import type {
   ActionRunner,
   EffectLedger,
@@ -14,6 +15,8 @@ export interface CarryOutDeps {
   publisher: RunPublisher;
   scheduler: Scheduler;
   actions?: ActionRunner;
+  /** Where closed runs' history goes; without one, history effects are only marked done. */
+  history?: Pick<HistoryStore, "record">;
   now: () => Date;
 }
 
@@ -66,6 +69,10 @@ export async function carryOut(
         dryRun: effect.dryRun,
         jobKey: effect.jobKey,
       });
+      return done();
+    case "record_history":
+      // Idempotent: the store keeps one entry per run, replaced only by a newer version's.
+      await deps.history?.record(effect.entry);
       return done();
     case "post_activity":
     case "request_verification":

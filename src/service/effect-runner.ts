@@ -1,4 +1,5 @@
 import { asPreflightError, incidentId, type PreflightError } from "../core/errors.js";
+import type { HistoryStore } from "../core/history/history-port.js";
 import type {
   ActionRunner,
   EffectLedger,
@@ -38,6 +39,8 @@ export interface EffectRunnerDeps {
   publisher: RunPublisher;
   scheduler: Scheduler;
   actions?: ActionRunner;
+  /** Where closed runs' history goes (record_history effects). */
+  history?: Pick<HistoryStore, "record">;
   /** Records a failure on the run through the engine. */
   report: (runId: string, event: RunEvent, eventId: string) => Promise<unknown>;
   log: Logger;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { actionSchema } from "../checklist/schema.js";
+import { historyEntrySchema } from "../history/history-schema.js";
 import { runSchema, scheduledReminderSchema } from "./run-schema.js";
 
 const activitySchema = runSchema.shape.history.element;
@@ -40,6 +41,8 @@ export const effectSchema = z.discriminatedUnion("type", [
     jobKey: z.string().min(1),
   }),
   z.object({ type: z.literal("run_closed"), outcome: z.enum(["finished", "aborted"]) }),
+  /** A closed real run enters its checklist's history (again, with its follow-ups: the newer replaces it). */
+  z.object({ type: z.literal("record_history"), entry: historyEntrySchema }),
 ]);
 export type Effect = z.infer<typeof effectSchema>;
 

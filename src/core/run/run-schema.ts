@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { actionSchema, checklistSchema } from "../checklist/schema.js";
+import { earlierRunsSchema } from "../history/history-schema.js";
 
 /**
  * A run: one execution of a checklist. The schema validates runs read back from storage;
@@ -159,6 +160,8 @@ export const runSchema = z.object({
   followUps: z.array(followUpSchema).default([]),
   /** Posts Preflight could not make after every retry (a reminder, a nudge). */
   postFailures: z.array(postFailureSchema).default([]),
+  /** What earlier runs of the checklist in this environment say about each step, from the run's start. */
+  earlier: earlierRunsSchema.optional(),
   /** Every accepted event, in order: the run's timeline. */
   history: z.array(
     z.object({
