@@ -13,17 +13,18 @@ export interface DiffOptions {
 
 type Op = { kind: "same" | "del" | "add"; line: string; oldIndex: number; newIndex: number };
 
-interface Lines {
-  lines: string[];
-  /** The text ends without a newline: its last line is marked in the diff. */
-  missingNewline: boolean;
-}
+const NO_NEWLINE = "\\ No newline at end of file";
 
-function splitLines(text: string): Lines {
-  if (text === "") return { lines: [], missingNewline: false };
+/**
+ * The lines of a text. A last line without a newline carries git's marker with it, so it differs
+ * from the same line with one (and the marker is written right after it in the diff).
+ */
+function splitLines(text: string): string[] {
+  if (text === "") return [];
   const missingNewline = !text.endsWith("\n");
   const lines = (missingNewline ? text : text.slice(0, -1)).split("\n");
-  return { lines, missingNewline };
+  if (missingNewline) lines[lines.length - 1] = `${lines[lines.length - 1]}\n${NO_NEWLINE}`;
+  return lines;
 }
 
 /** The diff, or "" when the texts are equal. */
@@ -31,7 +32,7 @@ export function unifiedDiff(oldText: string, newText: string, options: DiffOptio
   if (oldText === newText) return "";
   const before = splitLines(oldText);
   const after = splitLines(newText);
-  const ops = editScript(before.lines, after.lines);
+  const ops = editScript(before, after);
   const hunks = groupHunks(ops, options.context ?? 3);
   const out = [`--- a/${options.oldPath}`, `+++ b/${options.newPath}`];
   for (const hunk of hunks) {
@@ -42,12 +43,7 @@ export function unifiedDiff(oldText: string, newText: string, options: DiffOptio
     const oldStart = oldCount === 0 ? first.oldIndex : first.oldIndex + 1;
     const newStart = newCount === 0 ? first.newIndex : first.newIndex + 1;
     out.push(`@@ -${range(oldStart, oldCount)} +${range(newStart, newCount)} @@`);
-    for (const op of hunk) {
-      out.push(`${op.kind === "same" ? " " : op.kind === "del" ? "-" : "+"}${op.line}`);
-      const lastOld = op.kind !== "add" && op.oldIndex === before.lines.length - 1 && before.missingNewline;
-      const lastNew = op.kind !== "del" && op.newIndex === after.lines.length - 1 && after.missingNewline;
-      if (lastOld || lastNew) out.push("\\ No newline at end of file");
-    }
+    for (const op of hunk) out.push(`${op.kind === "same" ? " " : op.kind === "del" ? "-" : "+"}${op.line}`);
   }
   return `${out.join("\n")}\n`;
 }

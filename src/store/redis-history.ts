@@ -46,7 +46,7 @@ export function createRedisHistory(
   const limit = options.limit ?? HISTORY_LIMIT;
   const defined = redis as Redis & { recordHistory?: (...args: string[]) => Promise<number> };
   if (!defined.recordHistory) redis.defineCommand("recordHistory", { numberOfKeys: 2, lua: RECORD_HISTORY });
-  const record = defined.recordHistory as unknown as (...args: string[]) => Promise<number>;
+  const scripts = defined as Redis & { recordHistory: (...args: string[]) => Promise<number> };
   const envPart = (env: string | null) => (env === null ? NO_ENV : `=${env}`);
   const keys = (checklistId: string, env: string | null) => {
     const tag = `{history:${checklistId}:${envPart(env)}}`;
@@ -76,7 +76,7 @@ export function createRedisHistory(
       const { entries, order } = keys(entry.checklistId, entry.env);
       await storage(() => redis.sadd(envsKey(entry.checklistId), envPart(entry.env)));
       await storage(() =>
-        record(
+        scripts.recordHistory(
           entries,
           order,
           entry.runId,
