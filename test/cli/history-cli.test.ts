@@ -150,7 +150,8 @@ describe("preflight history", () => {
         title: "Warm the cache",
         runs: 5,
         median_seconds: 900,
-        p90_seconds: 1008,
+        // 12, 14, 15, 16, 18 min: p90 lies 0.6 of the way from 16 to 18 min
+        p90_seconds: 1032,
         min_seconds: 720,
         max_seconds: 1080,
         skipped: 0,
