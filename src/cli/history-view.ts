@@ -84,9 +84,10 @@ export function historyTable(json: HistoryJson): string {
     ]),
   );
   const steps = table(
-    ["step", "runs", "median", "p90", "min", "max", "skipped", "problems"],
+    ["step", "title", "runs", "median", "p90", "min", "max", "skipped", "problems"],
     json.steps.map((step) => [
-      `${step.id}  ${step.title}`,
+      step.id,
+      step.title,
       String(step.runs),
       time(step.median_seconds),
       time(step.p90_seconds),
@@ -95,7 +96,7 @@ export function historyTable(json: HistoryJson): string {
       String(step.skipped),
       String(step.problems),
     ]),
-    [false, true, true, true, true, true, true, true],
+    [false, false, true, true, true, true, true, true, true],
   );
   const count = `${json.runs.length} run${json.runs.length === 1 ? "" : "s"}`;
   return [
