@@ -8,6 +8,7 @@ import { applyEvent } from "../../../src/core/run/apply-event.js";
 import { buildSummary } from "../../../src/core/summary.js";
 import { summaryMarkdown } from "../../../src/render/summary-markdown.js";
 import { renderRunMessage } from "../../../src/slack/render/run-message.js";
+import { summaryMessage } from "../../../src/slack/render/summary-message.js";
 import { checklistFromYaml, minutesAfter, newRun } from "../../support/checklist-fixtures.js";
 import { ALICE, entriesIn, fiveQaRuns, HISTORY_YAML, playRun } from "../../support/history-runs.js";
 
@@ -269,5 +270,26 @@ describe("the post-mortem against earlier runs", () => {
     );
     expect(markdown).toContain("No earlier runs of this checklist in qa to compare with.");
     expect(markdown).toContain("Not enough runs to learn from yet: 1 of the 5 needed.");
+  });
+});
+
+describe("the post-mortem message in Slack", () => {
+  it("lists the steps slower than both their range and earlier runs", () => {
+    const earlier = fiveQaRuns().flatMap((played) => played.entries);
+    const slow = playRun({
+      id: "slow",
+      start: new Date("2026-11-10T09:00:00Z"),
+      flushMinutes: 15,
+      warmMinutes: 14,
+    });
+    const summary = buildSummary({
+      run: slow.run,
+      pendingReminders: [],
+      now: new Date(slow.run.closedAt as string),
+      history: historyWithRun(slow.run, earlier),
+    });
+    const text = JSON.stringify(summaryMessage(summary, { runId: "slow", followUpButton: true }).blocks);
+    expect(text).toContain("Slower than its range and than earlier runs (1)");
+    expect(text).toContain("*2. Flush the cache*: took 15m; 5 earlier runs: median 6m, p90 8m");
   });
 });
