@@ -26,6 +26,7 @@ import { createSlackPublisher } from "./slack/slack-publisher.js";
 import { createStakeholderPoster } from "./slack/stakeholder-poster.js";
 import { createSummaryPoster } from "./slack/summary-poster.js";
 import { createTimedJobHandler } from "./slack/timed-jobs.js";
+import { createRedisHistory } from "./store/redis-history.js";
 import { createRedisMessageRefs } from "./store/redis-message-refs.js";
 import { createRedisLeases, createRedisRunStore } from "./store/redis-run-store.js";
 import { createRedisWindowStore } from "./store/redis-windows.js";
@@ -121,6 +122,7 @@ export async function startBot(config: Config, options: BotOptions) {
   const leases = createRedisLeases(redis, prefix);
   const refs = createRedisMessageRefs(redis, prefix);
   const windowStore = createRedisWindowStore(redis, prefix);
+  const history = createRedisHistory(redis, { prefix });
   const timers = createBullmqScheduler({
     redis,
     prefix: `${prefix}bull`,
@@ -133,6 +135,7 @@ export async function startBot(config: Config, options: BotOptions) {
     store,
     refs,
     pendingReminders: timers.pendingReminders,
+    history,
     log,
     now,
   });
@@ -161,6 +164,7 @@ export async function startBot(config: Config, options: BotOptions) {
     publisher,
     scheduler: timers.scheduler,
     actions: actionQueue.runner,
+    history,
     report: (runId, event, eventId) => report(runId, event, eventId),
     stakeholders: createStakeholderPoster({ client, refs, now }),
     statusPage: createStatusPageClient({
@@ -174,7 +178,7 @@ export async function startBot(config: Config, options: BotOptions) {
     ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
     ...(options.permanentRetryMs !== undefined ? { permanentRetryMs: options.permanentRetryMs } : {}),
   });
-  const service = createRunService({ store, catalog, effects, redraws: refresher, log, now });
+  const service = createRunService({ store, catalog, effects, redraws: refresher, log, now, history });
   report = (runId, event, eventId) => service.act(runId, event, eventId);
   // The SDK finds credentials itself (the default chain) and honours AWS_ENDPOINT_URL_RDS.
   const rds = createRdsGateway();

@@ -4,7 +4,9 @@ import { type ChecklistProblem, formatProblem } from "../core/checklist/parse-ch
 import { checklistJsonSchema } from "../core/checklist/schema.js";
 import { createRun } from "../core/run/create-run.js";
 import { planMarkdown } from "../render/run-markdown.js";
+import { printHistory } from "./history-command.js";
 import type { CliIo } from "./io.js";
+import { printSuggestions } from "./suggest-command.js";
 import { printSummary } from "./summary-command.js";
 
 /** `preflight validate|preview|schema`: the checklist tools that need no Slack and no Redis. */
@@ -14,6 +16,9 @@ const USAGE = `usage:
   preflight preview <id|file> [key=value…]     print a run of the checklist as Markdown, parameters resolved
   preflight schema [file]                      write the checklists' JSON Schema (default: checklists/schema.json)
   preflight summary <run-id>                   print a run's post-mortem as Markdown, read from Redis (REDIS_URL, REDIS_PREFIX)
+  preflight history <checklist> [--env prod] [--json] [--chart durations.svg]
+                                               earlier runs and per-step durations, read from Redis
+  preflight suggest <checklist> [--env prod]   a unified diff of the checklist file from what its runs show (stdout)
   preflight --help | --version`;
 
 /** A file with more problems than this is probably not a checklist at all: show the first ones. */
@@ -41,6 +46,10 @@ export async function runCli(
           return 2;
         }
         return await printSummary(rest[0], io, process.env);
+      case "history":
+        return await printHistory(rest, io, process.env, USAGE);
+      case "suggest":
+        return await printSuggestions(rest, io, process.env, checklistsDir, USAGE);
       case "help":
       case "--help":
       case "-h":

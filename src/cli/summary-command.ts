@@ -1,7 +1,9 @@
 import { Redis } from "ioredis";
+import { historyWithRun } from "../core/history/history-entry.js";
 import { buildSummary } from "../core/summary.js";
 import { summaryMarkdown } from "../render/summary-markdown.js";
 import { createBullmqScheduler } from "../scheduler/bullmq-scheduler.js";
+import { createRedisHistory } from "../store/redis-history.js";
 import { createRedisRunStore } from "../store/redis-run-store.js";
 import type { CliIo } from "./io.js";
 
@@ -36,7 +38,9 @@ export async function printSummary(
       return 1;
     }
     const pendingReminders = await timers.pendingReminders(runId);
-    io.out(summaryMarkdown(buildSummary({ run, pendingReminders, now: new Date() })));
+    const stored = await createRedisHistory(redis, { prefix }).entries(run.plan.id, run.environment ?? null);
+    const history = historyWithRun(run, stored);
+    io.out(summaryMarkdown(buildSummary({ run, pendingReminders, now: new Date(), history })));
     return 0;
   } finally {
     await timers.close();

@@ -1,5 +1,6 @@
 import type { CheckReport } from "./checks/check-report.js";
 import type { DurationRange } from "./duration.js";
+import type { HistoryComparison } from "./history/compare.js";
 import type { RunStatus, StepStatus } from "./run/run-schema.js";
 
 /** The shape of a run's post-mortem (built by summary.ts, drawn by the Markdown and Slack renderers). */
@@ -161,4 +162,6 @@ export interface Summary {
   pendingReminders: PendingReminder[];
   followUps: FollowUp[];
   afterRun: AfterRunRecord[];
+  /** The run against earlier runs, and what the checklist could learn (when the history was given). */
+  history?: HistoryComparison;
 }

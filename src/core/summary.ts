@@ -1,5 +1,7 @@
 import type { CheckReport } from "./checks/check-report.js";
 import { type DurationRange, parseDurationRange } from "./duration.js";
+import { compareWithHistory } from "./history/compare.js";
+import type { HistoryEntry } from "./history/history-schema.js";
 import { PREFLIGHT_USER, type Run, type ScheduledReminder, type StepState } from "./run/run-schema.js";
 import { planSteps } from "./run/step-rules.js";
 import type { AfterRunRecord, DowntimeSummary, StepRef, StepSummary, Summary } from "./summary-types.js";
@@ -16,6 +18,11 @@ export interface SummaryInput {
   run: Run;
   pendingReminders: readonly ScheduledReminder[];
   now: Date;
+  /**
+   * The kept runs of the checklist in the run's environment (history-entry.ts `historyWithRun`):
+   * the post-mortem then compares the run with the earlier ones and says what the checklist could learn.
+   */
+  history?: readonly HistoryEntry[];
 }
 
 /** Oldest first; entries at the same time keep their order (sort is stable). */
@@ -105,6 +112,7 @@ export function buildSummary(input: SummaryInput): Summary {
       .map((reminder) => ({ dueAt: reminder.dueAt, channel: reminder.channel, text: reminder.text })),
     followUps: byTime(run.followUps.map((followUp) => ({ ...followUp }))),
     afterRun: byTime(afterRunRecords(run)),
+    ...(input.history ? { history: compareWithHistory(run, input.history) } : {}),
   };
 }
 

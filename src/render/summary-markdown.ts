@@ -4,6 +4,7 @@ import { formatDuration, formatDurationRange } from "../core/duration.js";
 import { REHEARSAL_MARK } from "../core/run/rehearsal.js";
 import { PREFLIGHT_USER, type StepStatus } from "../core/run/run-schema.js";
 import type { AfterRunKind, DowntimeSummary, StepRef, StepSummary, Summary } from "../core/summary.js";
+import { comparisonLines, learnLines } from "./history-markdown.js";
 
 /**
  * A run's post-mortem as Markdown, ready to paste into a ticket or a post-mortem page. Pure and
@@ -27,6 +28,13 @@ export function summaryMarkdown(summary: Summary): string {
     ["## Reminders still pending", "", ...orNone(reminderLines(summary), "None.")],
     ["## Follow-ups", "", ...orNone(followUpLines(summary), "None recorded yet.")],
     ["## After the run", "", ...orNone(afterRunLines(summary), "Nothing recorded yet.")],
+    ...(summary.history
+      ? [
+          ["## Against earlier runs", "", ...comparisonLines(summary.history, summary.environment)],
+          // The post-mortem ends with what the checklist could learn.
+          ["## What this checklist could learn", "", ...learnLines(summary.history)],
+        ]
+      : []),
     [`_Made by Preflight on ${utc(summary.generatedAt)} from run \`${summary.runId}\`._`],
   ];
   return `${sections.map((lines) => lines.join("\n")).join("\n\n")}\n`;

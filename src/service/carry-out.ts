@@ -1,5 +1,6 @@
 import type { StakeholderPoster, StatusPageClient } from "../core/communication-ports.js";
 import { asPreflightError } from "../core/errors.js";
+import type { HistoryStore } from "../core/history/history-port.js";
 import type {
   ActionRunner,
   EffectLedger,
@@ -16,6 +17,8 @@ export interface CarryOutDeps {
   publisher: RunPublisher;
   scheduler: Scheduler;
   actions?: ActionRunner;
+  /** Where closed runs' history goes; without one, history effects are only marked done. */
+  history?: Pick<HistoryStore, "record">;
   now: () => Date;
   /** Live window communications (communications.ts): the stakeholders' channel and status page. */
   stakeholders?: StakeholderPoster;
@@ -73,6 +76,10 @@ export async function carryOut(
         dryRun: effect.dryRun,
         jobKey: effect.jobKey,
       });
+      return done();
+    case "record_history":
+      // Idempotent: the store keeps one entry per run, replaced only by a newer version's.
+      await deps.history?.record(effect.entry);
       return done();
     case "post_activity":
     case "request_verification":

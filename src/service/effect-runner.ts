@@ -1,5 +1,6 @@
 import type { StakeholderPoster, StatusPageClient } from "../core/communication-ports.js";
 import { asPreflightError, incidentId, type PreflightError } from "../core/errors.js";
+import type { HistoryStore } from "../core/history/history-port.js";
 import type {
   ActionRunner,
   EffectLedger,
@@ -42,6 +43,8 @@ export interface EffectRunnerDeps {
   /** Live window communications: the stakeholders' channel and the status page. */
   stakeholders?: StakeholderPoster;
   statusPage?: StatusPageClient;
+  /** Where closed runs' history goes (record_history effects). */
+  history?: Pick<HistoryStore, "record">;
   /** Records a failure on the run through the engine. */
   report: (runId: string, event: RunEvent, eventId: string) => Promise<unknown>;
   log: Logger;

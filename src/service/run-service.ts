@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { slackFix } from "../core/errors.js";
+import { withEarlierRuns } from "../core/history/figures.js";
+import type { HistoryStore } from "../core/history/history-port.js";
 import type { ChecklistCatalog, EffectLedger, Logger, RunStore, UpdateResult } from "../core/ports.js";
 import { applyEvent } from "../core/run/apply-event.js";
 import { createRun, type ParameterError } from "../core/run/create-run.js";
@@ -21,6 +23,8 @@ export interface RunServiceDeps {
   /** Redraws run messages (level-triggered); asked after every commit. */
   redraws: { request(runId: string): void };
   log: Logger;
+  /** Earlier runs of a checklist: a new run carries what they say about each step. */
+  history?: Pick<HistoryStore, "entries">;
   now?: () => Date;
   newRunId?: () => string;
 }
@@ -87,26 +91,31 @@ export function createRunService(deps: RunServiceDeps) {
       { type: "publish_run_message" },
       ...result.effects.filter((effect) => effect.type !== "refresh_run_message"),
     ];
-    await store.create(result.run, effects);
+    // One read of the history per start: the run message shows "usually …" from the run itself.
+    const earlier = deps.history
+      ? await deps.history.entries(entry.checklist.id, result.run.environment ?? null)
+      : [];
+    const run = withEarlierRuns(result.run, earlier);
+    await store.create(run, effects);
     log.info("run started", {
-      runId: result.run.id,
+      runId: run.id,
       checklist: entry.checklist.id,
       channel: request.channel,
     });
     // The message is posted from the outbox (so a crash here loses nothing); wait for it to
     // say whether people can watch the run.
-    await deps.effects.kick(result.run.id);
-    const stored = await store.get(result.run.id);
+    await deps.effects.kick(run.id);
+    const stored = await store.get(run.id);
     if (stored && (stored.status === "aborted" || stored.status === "finished")) {
       return {
         ok: false,
         message: `${stored.abortReason ?? "The run message could not be posted."} ${notPostedHelp(stored)}`,
       };
     }
-    const posted = (await store.outbox(result.run.id)).every(
+    const posted = (await store.outbox(run.id)).every(
       (outbox) => !outbox.effects.some((e) => e.effect.type === "publish_run_message"),
     );
-    return { ok: true, run: stored ?? result.run, posted };
+    return { ok: true, run: stored ?? run, posted };
   }
 
   /** Applies one event. `eventId` identifies the click or delivery: the same id applies once. */

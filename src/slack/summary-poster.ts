@@ -1,4 +1,6 @@
 import type { WebClient } from "@slack/web-api";
+import { historyWithRun } from "../core/history/history-entry.js";
+import type { HistoryStore } from "../core/history/history-port.js";
 import type { Logger, MessageRef, MessageRefs, RunStore } from "../core/ports.js";
 import type { ScheduledReminder } from "../core/run/run-schema.js";
 import { buildSummary, needsFollowUps } from "../core/summary.js";
@@ -25,6 +27,8 @@ export function createSummaryPoster(deps: {
   store: RunStore;
   refs: MessageRefs;
   pendingReminders: (runId: string) => Promise<ScheduledReminder[]>;
+  /** Earlier runs, which the post-mortem compares this one with. */
+  history?: Pick<HistoryStore, "entries">;
   log: Logger;
   now?: () => Date;
 }) {
@@ -35,7 +39,13 @@ export function createSummaryPoster(deps: {
     const run = await deps.store.get(runId);
     if (!run) return undefined;
     const pendingReminders = await deps.pendingReminders(runId);
-    return { run, summary: buildSummary({ run, pendingReminders, now: now() }) };
+    const history = deps.history
+      ? historyWithRun(run, await deps.history.entries(run.plan.id, run.environment ?? null))
+      : undefined;
+    return {
+      run,
+      summary: buildSummary({ run, pendingReminders, now: now(), ...(history ? { history } : {}) }),
+    };
   }
 
   async function build(runId: string): Promise<BuiltSummary | undefined> {

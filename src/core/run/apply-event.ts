@@ -1,3 +1,4 @@
+import { recordHistory } from "../history/record-history.js";
 import {
   actionFailed,
   actionProgress,
@@ -318,6 +319,7 @@ function abort(run: Run, event: EventOf<"abort">, now: Date): Decision {
     ...cancelRunningNudges(run),
     ...reminders.effects,
     { type: "run_closed", outcome: "aborted" },
+    ...recordHistory(reminders.run),
   ];
   return accept(run, reminders.run, event, at, effects, { detail: event.reason });
 }
@@ -331,7 +333,11 @@ function finish(run: Run, event: EventOf<"finish">, now: Date): Decision {
     { on: "run.finished" },
     now,
   );
-  const effects: Effect[] = [...reminders.effects, { type: "run_closed", outcome: "finished" }];
+  const effects: Effect[] = [
+    ...reminders.effects,
+    { type: "run_closed", outcome: "finished" },
+    ...recordHistory(reminders.run),
+  ];
   return accept(run, reminders.run, event, at, effects, {});
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { actionSchema } from "../checklist/schema.js";
+import { historyEntrySchema } from "../history/history-schema.js";
 import { runSchema, scheduledReminderSchema } from "./run-schema.js";
 
 const activitySchema = runSchema.shape.history.element;
@@ -64,6 +65,8 @@ export const effectSchema = z.discriminatedUnion("type", [
     body: z.string(),
     authHeaderEnv: z.string().optional(),
   }),
+  /** A closed real run enters its checklist's history (again, with its follow-ups: the newer replaces it). */
+  z.object({ type: z.literal("record_history"), entry: historyEntrySchema }),
 ]);
 export type Effect = z.infer<typeof effectSchema>;
 

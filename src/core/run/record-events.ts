@@ -1,3 +1,4 @@
+import { recordHistory } from "../history/record-history.js";
 import { acceptRecord, type Decision, type EventOf, refuse, refused } from "./decision.js";
 import type { Effect } from "./effects.js";
 import { actionOf, can } from "./permissions.js";
@@ -98,7 +99,8 @@ export function followUpAdded(run: Run, event: EventOf<"follow_up_added">, at: s
   if (event.text.trim() === "")
     return refuse("reason_required", "Write the follow-up: what went wrong, or what to change.");
   const next = { ...run, followUps: [...run.followUps, { at, by: event.by, text: event.text }] };
-  return acceptRecord(run, next, event, at, [], { detail: event.text, line: true });
+  // A closed run's history entry carries what its follow-ups asked to change in the checklist.
+  return acceptRecord(run, next, event, at, recordHistory(next), { detail: event.text, line: true });
 }
 
 /** A post Preflight could not make after every retry: kept on the run and said in its thread. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { actionSchema, checklistSchema } from "../checklist/schema.js";
 import { checkReportSchema } from "../checks/check-report.js";
+import { earlierRunsSchema } from "../history/history-schema.js";
 
 /**
  * A run: one execution of a checklist. The schema validates runs read back from storage;
@@ -168,6 +169,8 @@ export const runSchema = z.object({
   communications: z
     .object({ overrunPostedAt: isoTime.optional(), announcedEnd: isoTime.optional() })
     .optional(),
+  /** What earlier runs of the checklist in this environment say about each step, from the run's start. */
+  earlier: earlierRunsSchema.optional(),
   /** Every accepted event, in order: the run's timeline. */
   history: z.array(
     z.object({

@@ -1,4 +1,5 @@
 import type { KnownBlock } from "@slack/types";
+import { usualText } from "../../core/history/figures.js";
 import type { Problem, Run } from "../../core/run/run-schema.js";
 import { inFocus, isFinished, type LocatedStep, openProblems, planSteps } from "../../core/run/step-rules.js";
 import { actionRows, contexts, divider, fitsMessage, packLines, SLACK_LIMITS, section } from "./budget.js";
@@ -181,7 +182,7 @@ function composeBody(view: RunView, options: Options): { blocks: KnownBlock[]; s
         earlier.push(step);
       } else if (step.index < view.current || after < options.window) {
         if (step.index > view.current) after += 1;
-        lines.push(compactStepLine(step, problems, now));
+        lines.push(compactStepLine(step, problems, now, usualText(run.earlier, step.plan.id)));
         shown.add(step.plan.id);
       } else {
         hidden += 1;

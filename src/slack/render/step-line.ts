@@ -114,11 +114,19 @@ function problemMark(problem: Problem, max = PROBLEM_IN_LINE_CHARS): string {
 }
 
 /** One line per step: `✅ 3. Take snapshot — skipped: not needed · <@U1> 09:07 · took 7m …`. */
-export function compactStepLine(located: LocatedStep, problems: readonly Problem[], now: Date): string {
+export function compactStepLine(
+  located: LocatedStep,
+  problems: readonly Problem[],
+  now: Date,
+  /** What earlier runs took (`usually 12–18 min (5 earlier runs)`), shown while the step runs. */
+  usual?: string,
+): string {
   const { plan, state } = located;
   const note = statusNote(state);
   const progress = stepProgress(plan, state, now);
-  const tail = [note, progress].filter((part) => part !== undefined && part !== "").join(" · ");
+  const tail = [note, progress, state.status === "running" ? usual : undefined]
+    .filter((part) => part !== undefined && part !== "")
+    .join(" · ");
   const flags = problems.map((problem) => ` ${problemMark(problem)}`).join("");
   const after = `${tail ? ` — ${tail}` : ""}${flags}`;
   // A long title gives way first, so who, when and how long stay on the line.

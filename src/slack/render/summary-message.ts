@@ -165,7 +165,23 @@ function exceptionLists(summary: Summary): ExceptionList[] {
     { title: "🚩 Problems", items: problems, exception: true },
     { title: "❌ Failures", items: failures, exception: true },
     { title: "⏰ Reminders still pending", items: reminders, exception: false },
+    {
+      title: "📈 Slower than its range and than earlier runs",
+      items: slowerThanBefore(summary),
+      exception: true,
+    },
   ];
+}
+
+/** Steps outside both their range and the earlier p90 (when the post-mortem had the history). */
+function slowerThanBefore(summary: Summary): string[] {
+  return (summary.history?.steps ?? []).flatMap((step) =>
+    step.outsideRange && step.outsideEarlier && step.seconds !== undefined && step.p90Seconds !== undefined
+      ? [
+          `${name(step)}: took ${formatDuration(step.seconds * 1000)}; ${step.earlierRuns} earlier runs: median ${formatDuration((step.medianSeconds ?? 0) * 1000)}, p90 ${formatDuration(step.p90Seconds * 1000)}`,
+        ]
+      : [],
+  );
 }
 
 function versionText(summary: Summary): string {

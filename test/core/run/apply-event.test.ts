@@ -391,6 +391,8 @@ describe("effects", () => {
       "cancel_reminders",
       "cancel_overrun_nudges",
       "run_closed",
+      // A real run, closed: it enters its checklist's history.
+      "record_history",
     ]);
     expect(effectsOf(decision, "cancel_reminders")).toEqual([
       { type: "cancel_reminders", runId: "run-1", keepOnAbort: true },

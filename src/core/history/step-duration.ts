@@ -1,0 +1,42 @@
+import type { Run, StepState } from "../run/run-schema.js";
+import type { Interval } from "./history-schema.js";
+
+/** How long a step took, Start to Done, with the time its run was paused taken out. */
+
+/** The run events that pause and resume it (issue 14 adds them; until then no run has any). */
+export const PAUSE_EVENTS = { pause: "pause_run", resume: "resume_run" } as const;
+
+/** When the run was paused, from its timeline; a pause still open lasts until `endMs`. */
+export function pausedIntervals(run: Pick<Run, "history">, endMs: number): Interval[] {
+  const intervals: Interval[] = [];
+  let since: number | undefined;
+  for (const activity of run.history) {
+    if (activity.type === PAUSE_EVENTS.pause && since === undefined) since = Date.parse(activity.at);
+    if (activity.type === PAUSE_EVENTS.resume && since !== undefined) {
+      intervals.push({ from: since, to: Date.parse(activity.at) });
+      since = undefined;
+    }
+  }
+  if (since !== undefined) intervals.push({ from: since, to: endMs });
+  return intervals;
+}
+
+/**
+ * How long a step took from Start to Done, less the time the run was paused meanwhile.
+ * Undefined when it was not done (skipped, failed, still open) or done in one click without a start.
+ */
+export function stepDurationMs(
+  state: Pick<StepState, "startedAt" | "completedAt">,
+  paused: readonly Interval[] = [],
+): number | undefined {
+  if (state.startedAt === undefined || state.completedAt === undefined) return undefined;
+  if (state.startedAt === state.completedAt) return undefined;
+  const from = Date.parse(state.startedAt);
+  const to = Date.parse(state.completedAt);
+  if (!(to > from)) return undefined;
+  const pausedMs = paused.reduce(
+    (sum, interval) => sum + Math.max(0, Math.min(to, interval.to) - Math.max(from, interval.from)),
+    0,
+  );
+  return Math.max(0, to - from - pausedMs);
+}
