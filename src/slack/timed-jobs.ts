@@ -1,6 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import { formatDuration, formatDurationRange, parseDurationRange } from "../core/duration.js";
-import type { Logger, MessageRefs, WindowStore } from "../core/ports.js";
+import { type Logger, type MessageRefs, type Metrics, noMetrics, type WindowStore } from "../core/ports.js";
 import { markRehearsal } from "../core/run/rehearsal.js";
 import { PREFLIGHT_USER, type ScheduledReminder } from "../core/run/run-schema.js";
 import { findStep } from "../core/run/step-rules.js";
@@ -21,8 +21,11 @@ export function createTimedJobHandler(deps: {
   windows: WindowStore;
   log: Logger;
   now?: () => Date;
+  /** Reminders posted and their lateness, step overruns (noMetrics when absent). */
+  metrics?: Metrics;
 }): TimedJobHandler {
   const now = deps.now ?? (() => new Date());
+  const metrics = deps.metrics ?? noMetrics;
 
   async function reminderDue(reminder: ScheduledReminder): Promise<void> {
     const state = (await deps.runs.get(reminder.runId))?.reminders[reminder.key];
@@ -59,6 +62,8 @@ export function createTimedJobHandler(deps: {
       },
       `reminder.${reminder.key}.posted`,
     );
+    if (result.status === "applied")
+      metrics.reminderPosted((now().getTime() - Date.parse(reminder.dueAt)) / 1_000);
     if (result.status === "refused" || result.status === "not_found")
       deps.log.warn("a posted reminder was not recorded on its run", {
         runId: reminder.runId,
@@ -79,7 +84,7 @@ export function createTimedJobHandler(deps: {
     const how = nudge.level > 1 ? "twice its expected maximum" : "its expected maximum";
     const ref = await deps.refs.get(run.id);
     if (!ref) return;
-    await postOnce(
+    const posted = await postOnce(
       deps.client,
       await deps.runs.ledger(run.id),
       {
@@ -93,6 +98,8 @@ export function createTimedJobHandler(deps: {
       },
       now,
     );
+    // The first nudge says a step overran; the second is about the same overrun.
+    if (posted && nudge.level === 1) metrics.stepOverrun();
   }
 
   async function windowDue(job: WindowJob): Promise<void> {
