@@ -46,20 +46,20 @@ describe("docker-compose.yml", () => {
     const compose = parse(await text("docker-compose.yml")) as {
       services: Record<string, Record<string, unknown>>;
     };
-    const { preflight, redis, prometheus } = compose.services;
-    expect(preflight?.ports).toEqual(["3000:3000"]);
-    expect(JSON.stringify(preflight?.healthcheck)).toContain("/readyz");
-    expect((preflight?.environment as Record<string, string>).REDIS_URL).toBe("redis://redis:6379");
-    expect((preflight?.depends_on as Record<string, unknown>).redis).toEqual({
+    const { preflight = {}, redis = {}, prometheus = {} } = compose.services;
+    expect(preflight.ports).toEqual(["3000:3000"]);
+    expect(JSON.stringify(preflight.healthcheck)).toContain("/readyz");
+    expect((preflight.environment as Record<string, string>).REDIS_URL).toBe("redis://redis:6379");
+    expect((preflight.depends_on as Record<string, unknown>).redis).toEqual({
       condition: "service_healthy",
     });
-    expect(String(redis?.image)).toMatch(/^redis:7/);
-    const command = (redis?.command as string[]).join(" ");
+    expect(String(redis.image)).toMatch(/^redis:7/);
+    const command = (redis.command as string[]).join(" ");
     expect(command).toContain("--appendonly yes");
     expect(command).toContain("--maxmemory-policy noeviction");
-    expect(JSON.stringify(redis?.healthcheck)).toContain("ping");
-    expect(String(prometheus?.image)).toMatch(/^prom\/prometheus:/);
-    expect(prometheus?.profiles).toEqual(["monitoring"]);
+    expect(JSON.stringify(redis.healthcheck)).toContain("ping");
+    expect(String(prometheus.image)).toMatch(/^prom\/prometheus:/);
+    expect(prometheus.profiles).toEqual(["monitoring"]);
     const scrape = parse(await text("deploy/prometheus/prometheus.yml")) as {
       scrape_configs: { metrics_path: string; static_configs: { targets: string[] }[] }[];
     };
@@ -72,11 +72,11 @@ describe("the Kubernetes example", () => {
   it("probes readiness on /readyz and liveness on /healthz, and takes the tokens from its Secret", async () => {
     const docs = async (file: string) =>
       parseAllDocuments(await text(file)).map((doc) => doc.toJS() as Record<string, unknown>);
-    const [deployment] = await docs("deploy/k8s/deployment.yaml");
-    const [secret] = await docs("deploy/k8s/secret.yaml");
-    const [service] = await docs("deploy/k8s/service.yaml");
-    expect([deployment?.kind, secret?.kind, service?.kind]).toEqual(["Deployment", "Secret", "Service"]);
-    const spec = deployment?.spec as {
+    const [deployment = {}] = await docs("deploy/k8s/deployment.yaml");
+    const [secret = {}] = await docs("deploy/k8s/secret.yaml");
+    const [service = {}] = await docs("deploy/k8s/service.yaml");
+    expect([deployment.kind, secret.kind, service.kind]).toEqual(["Deployment", "Secret", "Service"]);
+    const spec = deployment.spec as {
       template: { spec: { containers: Record<string, unknown>[] } };
     };
     const container = spec.template.spec.containers[0] as {
@@ -88,11 +88,11 @@ describe("the Kubernetes example", () => {
     expect(container.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
     expect(container.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
     expect(container.ports).toEqual([{ name: "http", containerPort: 3000 }]);
-    const secretName = (secret?.metadata as { name: string }).name;
+    const secretName = (secret.metadata as { name: string }).name;
     expect(container.envFrom[0]?.secretRef.name).toBe(secretName);
-    expect(Object.keys(secret?.stringData as object)).toEqual(
+    expect(Object.keys(secret.stringData as object)).toEqual(
       expect.arrayContaining(["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]),
     );
-    expect((service?.spec as { ports: { targetPort: string }[] }).ports[0]?.targetPort).toBe("http");
+    expect((service.spec as { ports: { targetPort: string }[] }).ports[0]?.targetPort).toBe("http");
   });
 });
