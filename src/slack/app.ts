@@ -68,7 +68,8 @@ export function createSlackApp(
     receiver.client.on("connected", () => {
       socket.connected = true;
     });
-    for (const state of ["connecting", "reconnecting", "disconnecting", "disconnected"])
+    // `close` comes at once when the socket drops; `reconnecting` only after the client's delay.
+    for (const state of ["close", "connecting", "reconnecting", "disconnecting", "disconnected"])
       receiver.client.on(state, () => {
         socket.connected = false;
       });
