@@ -20,7 +20,8 @@ RUN npm ci --omit=dev --no-audit --no-fund
 # Stage 3: the compiled bot on a slim Node 24 runtime, as the unprivileged node user.
 FROM node:24-bookworm-slim
 ARG CHECKLISTS_COMMIT=""
-ENV NODE_ENV=production PORT=3000
+# Node's warnings reach the JSON log through main.ts, not as plain text as well.
+ENV NODE_ENV=production PORT=3000 NODE_NO_WARNINGS=1
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -16,6 +16,11 @@ process.on("unhandledRejection", (reason) => {
     error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason),
   });
 });
+// Node's own warnings (deprecations, the AWS SDK's "needs a newer Node") as log lines too; the image
+// sets NODE_NO_WARNINGS=1 so Node does not also print them as plain text.
+process.on("warning", (warning) => {
+  log.warn(warning.message.split("\n")[0] ?? warning.name, { library: "node", name: warning.name });
+});
 // A synchronous throw nobody caught leaves the process in an unknown state: say what it was, then exit
 // so the supervisor starts a clean one (runs, reminders and effects are in Redis).
 process.on("uncaughtException", (error) => {
