@@ -101,6 +101,8 @@ describe("on a 3-primary Redis Cluster", () => {
     }
     expect(keys.some((key) => key.includes(runId))).toBe(true);
     expect(keys.filter((key) => !key.startsWith(tag))).toEqual([]);
+    // No CROSSSLOT or any other failure on the way.
+    expect(h.logs.filter((line) => line.level === "error")).toEqual([]);
   });
 });
 
