@@ -13,7 +13,7 @@ import { register as registerTimerButtons } from "./actions/timer-buttons.js";
 import { register as registerMaintenance } from "./commands/maintenance.js";
 import type { SlackDeps } from "./deps.js";
 import { register as registerThreadReplies } from "./events/thread-replies.js";
-import { requestLog, timeAcknowledgements } from "./middleware/ack-timer.js";
+import { requestLog, timeAcknowledgements } from "./middleware/request-timing.js";
 import { buttonContext } from "./middleware/button-context.js";
 import { listenerGuard } from "./middleware/listener-guard.js";
 import { viewContext } from "./middleware/view-context.js";
