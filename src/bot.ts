@@ -1,6 +1,5 @@
 import type { Server } from "node:http";
 import { WebClient } from "@slack/web-api";
-import { Redis } from "ioredis";
 import { createRdsGateway } from "./aws/rds-gateway.js";
 import { createCatalog } from "./checklists/catalog.js";
 import { loadChecklists } from "./checklists/load-checklists.js";
@@ -11,6 +10,9 @@ import { formatProblem } from "./core/checklist/parse-checklist.js";
 import type { Clock } from "./core/clock.js";
 import type { Logger } from "./core/ports.js";
 import type { RunEvent } from "./core/run/run-schema.js";
+import { libraryLogger } from "./observability/library-logger.js";
+import { createMetrics, type PrometheusMetrics } from "./observability/metrics.js";
+import { countingFetch } from "./observability/slack-fetch.js";
 import { createActionQueue, startActionWorker } from "./scheduler/action-queue.js";
 import { createBullmqScheduler, startTimerWorker } from "./scheduler/bullmq-scheduler.js";
 import { createActionExecutor } from "./service/action-executor.js";
@@ -26,6 +28,15 @@ import { createSlackPublisher } from "./slack/slack-publisher.js";
 import { createStakeholderPoster } from "./slack/stakeholder-poster.js";
 import { createSummaryPoster } from "./slack/summary-poster.js";
 import { createTimedJobHandler } from "./slack/timed-jobs.js";
+import {
+  connectRedis,
+  describeTarget,
+  keyPrefixFor,
+  reconnectFromNowOn,
+  redisTargetOf,
+} from "./store/redis-connection.js";
+import { checkDurability, redisWritable } from "./store/redis-durability.js";
+import { countActiveRuns, outboxSummary } from "./store/redis-gauges.js";
 import { createRedisHistory } from "./store/redis-history.js";
 import { createRedisMessageRefs } from "./store/redis-message-refs.js";
 import { createRedisLeases, createRedisRunStore } from "./store/redis-run-store.js";
@@ -58,6 +69,8 @@ export interface BotOptions {
   statusPageRetryMs?: number[];
   /** The one clock every part reads (the sandbox moves it forward); the system clock when absent. */
   clock?: Clock;
+  /** Prometheus metrics served on /metrics; a registry of the bot's own when absent. */
+  metrics?: PrometheusMetrics;
 }
 
 export async function startBot(config: Config, options: BotOptions) {
@@ -66,7 +79,10 @@ export async function startBot(config: Config, options: BotOptions) {
   const clock = options.clock;
   const now = clock ? () => clock.now() : () => new Date();
   const clockOption = { now };
-  const redis = new Redis(config.REDIS_URL, {
+  const metrics = options.metrics ?? createMetrics();
+  // One server, a Sentinel-watched primary, or a Cluster (whose keys then share one hash tag).
+  const target = redisTargetOf(config);
+  const redis = connectRedis(target, {
     maxRetriesPerRequest: 1,
     lazyConnect: true,
     connectTimeout: 3_000,
@@ -95,13 +111,17 @@ export async function startBot(config: Config, options: BotOptions) {
   } catch (error) {
     redis.disconnect();
     throw new RedisUnavailableError(
-      `Preflight can't reach Redis at ${config.REDIS_URL} (${error instanceof Error ? error.message : String(error)}). Start one (redis-server --daemonize yes) or set REDIS_URL.`,
+      `Preflight can't reach Redis at ${describeTarget(target)} (${error instanceof Error ? error.message : String(error)}). Start one (redis-server --daemonize yes) or set REDIS_URL.`,
     );
   }
   connected = true;
   // Reconnect from now on: a Redis restart should not take the bot down.
-  redis.options.retryStrategy = (times: number) => Math.min(times * 200, 2_000);
-  const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  reconnectFromNowOn(redis);
+  await checkDurability(redis, config.PREFLIGHT_REQUIRE_DURABLE_REDIS, log).catch((error: unknown) => {
+    redis.disconnect();
+    throw error;
+  });
+  const workerConnection = connectRedis(target, { maxRetriesPerRequest: null });
   // Its outages are the same as the main connection's, which logs them.
   workerConnection.on("error", () => undefined);
 
@@ -115,9 +135,11 @@ export async function startBot(config: Config, options: BotOptions) {
     // was lost before posting again; the client's own retries would post it twice.
     retryConfig: { retries: 0 },
     timeout: 10_000,
+    logger: libraryLogger(log, "web-api"),
+    fetch: countingFetch(metrics),
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
   });
-  const prefix = config.REDIS_PREFIX;
+  const prefix = keyPrefixFor(target, config.REDIS_PREFIX);
   const store = createRedisRunStore(redis, { prefix });
   const leases = createRedisLeases(redis, prefix);
   const refs = createRedisMessageRefs(redis, prefix);
@@ -178,10 +200,19 @@ export async function startBot(config: Config, options: BotOptions) {
     ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
     ...(options.permanentRetryMs !== undefined ? { permanentRetryMs: options.permanentRetryMs } : {}),
   });
-  const service = createRunService({ store, catalog, effects, redraws: refresher, log, now, history });
+  const service = createRunService({
+    store,
+    catalog,
+    effects,
+    redraws: refresher,
+    log,
+    now,
+    history,
+    metrics,
+  });
   report = (runId, event, eventId) => service.act(runId, event, eventId);
   // The SDK finds credentials itself (the default chain) and honours AWS_ENDPOINT_URL_RDS.
-  const rds = createRdsGateway();
+  const rds = createRdsGateway({ logger: libraryLogger(log, "aws-sdk"), onCall: metrics.rdsCall });
   const executor = createActionExecutor({
     gateway: rds,
     defaultRegion: config.AWS_REGION,
@@ -219,6 +250,7 @@ export async function startBot(config: Config, options: BotOptions) {
         windows: windowStore,
         log,
         now,
+        metrics,
         scheduleWindowCheck: (runId, at) =>
           timers.scheduler.scheduleWindowCheck?.(runId, at) ?? Promise.resolve(),
       }),
@@ -272,10 +304,23 @@ export async function startBot(config: Config, options: BotOptions) {
       rds,
       defaultRegion: config.AWS_REGION,
       summaries,
+      metrics,
       ...clockOption,
     },
     healthy,
+    {
+      notReady: async () => [
+        ...((await redisWritable(redis, `${prefix}readyz`)) ? [] : ["redis is not writable"]),
+        ...(worker.isRunning() && actionWorker.isRunning() ? [] : ["the workers are not running"]),
+      ],
+      scrape: () => metrics.scrape(),
+    },
   );
+  metrics.watch({
+    activeRuns: () => countActiveRuns(redis, prefix),
+    outbox: () => outboxSummary(store, now()),
+    remindersPending: () => timers.queue.getDelayedCount(),
+  });
   const started = (await app.start(config.PORT)) as Server | unknown;
   const address =
     started && typeof (started as Server).address === "function" ? (started as Server).address() : null;
@@ -309,6 +354,7 @@ export async function startBot(config: Config, options: BotOptions) {
   return {
     app,
     port,
+    metrics,
     stop,
     service,
     store,

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { CONNECTION_VARIABLE } from "./core/checks/connections.js";
 
+/** `host:port,host:port` (Redis Sentinels or Cluster nodes). */
+const hostPorts = z
+  .string()
+  .regex(
+    /^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/,
+    "must be host:port pairs separated by commas, such as 10.0.0.1:26379,10.0.0.2:26379",
+  );
+
 /** The bot's configuration, read from the environment and validated once at start. */
 const configSchema = z.object({
   SLACK_BOT_TOKEN: z
@@ -25,6 +33,22 @@ const configSchema = z.object({
     .min(0)
     .default(10_000)
     .describe("after SIGTERM, exit even if Redis or Slack have not let go by then"),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "must be one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
+  REDIS_SENTINELS: hostPorts
+    .optional()
+    .describe("Sentinels watching the Redis primary; with REDIS_SENTINEL_NAME, instead of REDIS_URL's host"),
+  REDIS_SENTINEL_NAME: z.string().min(1).optional(),
+  REDIS_CLUSTER_NODES: hostPorts
+    .optional()
+    .describe("some nodes of a Redis Cluster; the rest are discovered"),
+  PREFLIGHT_REQUIRE_DURABLE_REDIS: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default("false")
+    .transform((value) => value === "true"),
   AWS_REGION: z
     .string()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as us-east-1")
@@ -75,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     : parsed.error.issues.map((issue) => `  ${String(issue.path[0])} ${issue.message}`);
   if (present.SLACK_SIGNING_SECRET === undefined && present.SLACK_APP_TOKEN === undefined)
     lines.push(SIGNING_SECRET_MISSING);
+  lines.push(...redisTopologyProblems(present));
   const databases = databaseUrls(present);
   lines.push(...databases.problems);
   if (parsed.success && lines.length === 0)
@@ -89,4 +114,18 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     ok: false,
     message: `Preflight can't start: the configuration is incomplete.\n${lines.join("\n")}`,
   };
+}
+
+/** Sentinels need the primary's name; Sentinels and a Cluster are two different setups. */
+function redisTopologyProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if (env.REDIS_SENTINELS !== undefined && env.REDIS_SENTINEL_NAME === undefined)
+    problems.push(
+      "  REDIS_SENTINEL_NAME is required with REDIS_SENTINELS: the name the Sentinels monitor the primary by (sentinel monitor NAME …)",
+    );
+  if (env.REDIS_SENTINELS !== undefined && env.REDIS_CLUSTER_NODES !== undefined)
+    problems.push(
+      "  REDIS_SENTINELS and REDIS_CLUSTER_NODES can't both be set: Preflight uses either Sentinels or a Cluster",
+    );
+  return problems;
 }

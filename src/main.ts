@@ -2,18 +2,24 @@ import { RedisUnavailableError, startBot } from "./bot.js";
 import { loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { checkSlackCredentials } from "./startup-checks.js";
+import { RedisNotDurableError } from "./store/redis-durability.js";
 
 const config = loadConfig(process.env);
 if (!config.ok) {
   console.error(config.message);
   process.exit(1);
 }
-const log = createLogger();
+const log = createLogger({ level: config.config.LOG_LEVEL });
 // A promise nobody awaited failed: say so and keep serving (each request is already answered).
 process.on("unhandledRejection", (reason) => {
   log.error("an unexpected error was not handled; Preflight keeps running", {
     error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason),
   });
+});
+// Node's own warnings (deprecations, the AWS SDK's "needs a newer Node") as log lines too; the image
+// sets NODE_NO_WARNINGS=1 so Node does not also print them as plain text.
+process.on("warning", (warning) => {
+  log.warn(warning.message.split("\n")[0] ?? warning.name, { library: "node", name: warning.name });
 });
 // A synchronous throw nobody caught leaves the process in an unknown state: say what it was, then exit
 // so the supervisor starts a clean one (runs, reminders and effects are in Redis).
@@ -21,6 +27,7 @@ process.on("uncaughtException", (error) => {
   log.error("an unexpected exception; Preflight exits to be restarted", {
     error: error.stack ?? error.message,
   });
+  log.flush();
   process.exit(1);
 });
 // A wrong token is found here, before anything says "running".
@@ -42,9 +49,14 @@ try {
       process.exit(1);
     }, deadlineMs).unref();
     bot.stop().then(
-      () => process.exit(0),
+      () => {
+        log.info("stopped");
+        log.flush();
+        process.exit(0);
+      },
       (error: unknown) => {
         log.error("shutdown failed", { error: String(error) });
+        log.flush();
         process.exit(1);
       },
     );
@@ -53,7 +65,9 @@ try {
   process.once("SIGINT", () => shutdown("SIGINT"));
 } catch (error) {
   console.error(
-    error instanceof RedisUnavailableError ? error.message : `Preflight failed to start: ${String(error)}`,
+    error instanceof RedisUnavailableError || error instanceof RedisNotDurableError
+      ? error.message
+      : `Preflight failed to start: ${String(error)}`,
   );
   process.exit(1);
 }

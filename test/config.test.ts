@@ -29,8 +29,29 @@ describe("configuration from the environment", () => {
         CHECKLISTS_DIR: "checklists",
         SHUTDOWN_DEADLINE_MS: 10_000,
         AWS_REGION: "us-east-1",
+        LOG_LEVEL: "info",
+        PREFLIGHT_REQUIRE_DURABLE_REDIS: false,
       },
     });
+  });
+
+  it("needs the primary's name with Redis Sentinels, and Sentinels or a Cluster, not both", () => {
+    const base = { SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" };
+    const noName = loadConfig({ ...base, REDIS_SENTINELS: "10.0.0.1:26379,10.0.0.2:26379" });
+    expect(noName.ok ? "" : noName.message).toContain("REDIS_SENTINEL_NAME is required with REDIS_SENTINELS");
+    const both = loadConfig({
+      ...base,
+      REDIS_SENTINELS: "10.0.0.1:26379",
+      REDIS_SENTINEL_NAME: "preflight",
+      REDIS_CLUSTER_NODES: "10.0.0.5:6379",
+    });
+    expect(both.ok ? "" : both.message).toContain("can't both be set");
+    const badList = loadConfig({ ...base, REDIS_CLUSTER_NODES: "10.0.0.5" });
+    expect(badList.ok ? "" : badList.message).toContain("REDIS_CLUSTER_NODES must be host:port pairs");
+    const level = loadConfig({ ...base, LOG_LEVEL: "verbose" });
+    expect(level.ok ? "" : level.message).toContain("LOG_LEVEL must be one of");
+    const ok = loadConfig({ ...base, REDIS_SENTINELS: "10.0.0.1:26379", REDIS_SENTINEL_NAME: "preflight" });
+    expect(ok.ok && ok.config.REDIS_SENTINELS).toBe("10.0.0.1:26379");
   });
 
   it("refuses a shutdown deadline that is not a number of milliseconds", () => {

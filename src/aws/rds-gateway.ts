@@ -33,6 +33,15 @@ export interface RdsGatewayOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Attempts per call, throttling retries included. */
   maxAttempts?: number;
+  /** The SDK's own log lines (library-logger.ts makes them the process's JSON lines). */
+  logger?: {
+    debug(...content: unknown[]): void;
+    info(...content: unknown[]): void;
+    warn(...content: unknown[]): void;
+    error(...content: unknown[]): void;
+  };
+  /** Told of each call once it is settled (after the SDK's retries): its action and outcome. */
+  onCall?: (action: string, outcome: string) => void;
 }
 
 /** What was being done when RDS failed, so the message can name it. */
@@ -59,7 +68,9 @@ export function createRdsGateway(options: RdsGatewayOptions = {}): RdsGateway {
         retryMode: "standard",
         ...(options.endpoint ? { endpoint: options.endpoint } : {}),
         ...(options.credentials ? { credentials: options.credentials } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
       });
+      if (options.onCall) countCalls(found, options.onCall);
       clients.set(region, found);
     }
     return found;
@@ -190,6 +201,24 @@ export function createRdsGateway(options: RdsGatewayOptions = {}): RdsGateway {
     },
   };
   return gateway;
+}
+
+/** Each command, once settled: `CreateDBSnapshot ok`, `DescribeDBInstances DBInstanceNotFoundFault`. */
+function countCalls(client: RDSClient, onCall: (action: string, outcome: string) => void): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const action = String(context.commandName ?? "unknown").replace(/Command$/, "");
+      try {
+        const result = await next(args);
+        onCall(action, "ok");
+        return result;
+      } catch (error) {
+        onCall(action, error instanceof Error ? error.name : "error");
+        throw error;
+      }
+    },
+    { step: "initialize", name: "preflightCallCounter" },
+  );
 }
 
 function tagsOf(list: readonly Tag[]): Record<string, string> {

@@ -25,9 +25,22 @@ export async function lastCommitOf(file: string): Promise<string | undefined> {
       ["-C", dirname(file), "log", "-1", "--format=%H", "--", basename(file)],
       { timeout: 5_000 },
     );
-    return /^[0-9a-f]{40}$/.test(stdout.trim()) ? stdout.trim() : undefined;
+    if (/^[0-9a-f]{40}$/.test(stdout.trim())) return stdout.trim();
   } catch {
-    // Not a checkout, or git is missing: the summary says so instead of naming a commit.
+    // Not a checkout, or git is missing: the commit recorded at image build, if any.
+  }
+  return recordedCommitOf(dirname(file));
+}
+
+/**
+ * An image has no .git: its build records the checklists' commit in `<folder>/.commit` (the
+ * Dockerfile's CHECKLISTS_COMMIT build argument). Without it the summary says no commit is known.
+ */
+async function recordedCommitOf(folder: string): Promise<string | undefined> {
+  try {
+    const recorded = (await readFile(join(folder, ".commit"), "utf8")).trim();
+    return /^[0-9a-f]{40}$/.test(recorded) ? recorded : undefined;
+  } catch {
     return undefined;
   }
 }

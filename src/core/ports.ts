@@ -157,6 +157,8 @@ export interface ActionRunner {
 }
 
 export interface Logger {
+  /** Detail for whoever debugs (LOG_LEVEL=debug); loggers that have no such level leave it out. */
+  debug?(message: string, context?: Record<string, unknown>): void;
   info(message: string, context?: Record<string, unknown>): void;
   warn(message: string, context?: Record<string, unknown>): void;
   error(message: string, context?: Record<string, unknown>): void;
@@ -186,3 +188,37 @@ export interface WindowScheduler {
   /** Removes the window's pending jobs; returns how many. */
   cancelWindow(window: MaintenanceWindow): Promise<number>;
 }
+
+/** How a request from Slack came: the acknowledgement latency is counted by kind. */
+export type AckKind = "command" | "action" | "view" | "event" | "options" | "shortcut";
+
+/**
+ * What operators count (Prometheus, src/observability/metrics.ts). The service and the adapters
+ * report what happened; nothing here decides anything. `noMetrics` where nobody scrapes.
+ */
+export interface Metrics {
+  ack(kind: AckKind, seconds: number): void;
+  /** A person's click or form: applied, refused (with the refusal's code), duplicate, not_found, failed. */
+  click(outcome: "applied" | "refused" | "duplicate" | "not_found" | "failed", reason?: string): void;
+  runStarted(): void;
+  /** A run left `active`: its new status (finished, aborted, rolled_back…). */
+  runEnded(status: string): void;
+  stepOverrun(): void;
+  /** A reminder was posted this many seconds after it was due. */
+  reminderPosted(latenessSeconds: number): void;
+  /** One Slack Web API call: its method and outcome (ok, Slack's error code, 429, network_error). */
+  slackCall(method: string, outcome: string): void;
+  /** One RDS call (after the SDK's retries): its action and outcome (ok or the error's name). */
+  rdsCall(action: string, outcome: string): void;
+}
+
+export const noMetrics: Metrics = {
+  ack: () => undefined,
+  click: () => undefined,
+  runStarted: () => undefined,
+  runEnded: () => undefined,
+  stepOverrun: () => undefined,
+  reminderPosted: () => undefined,
+  slackCall: () => undefined,
+  rdsCall: () => undefined,
+};

@@ -2,11 +2,19 @@ import { randomBytes } from "node:crypto";
 import { slackFix } from "../core/errors.js";
 import { withEarlierRuns } from "../core/history/figures.js";
 import type { HistoryStore } from "../core/history/history-port.js";
-import type { ChecklistCatalog, EffectLedger, Logger, RunStore, UpdateResult } from "../core/ports.js";
+import {
+  type ChecklistCatalog,
+  type EffectLedger,
+  type Logger,
+  type Metrics,
+  noMetrics,
+  type RunStore,
+  type UpdateResult,
+} from "../core/ports.js";
 import { applyEvent } from "../core/run/apply-event.js";
 import { createRun, type ParameterError } from "../core/run/create-run.js";
 import type { Effect } from "../core/run/effects.js";
-import type { Run, RunEvent } from "../core/run/run-schema.js";
+import { PREFLIGHT_USER, type Run, type RunEvent } from "../core/run/run-schema.js";
 
 /**
  * The run service: the one place where the pure engine meets storage and the outside world.
@@ -27,6 +35,8 @@ export interface RunServiceDeps {
   history?: Pick<HistoryStore, "entries">;
   now?: () => Date;
   newRunId?: () => string;
+  /** Runs started and ended, people's clicks by outcome (noMetrics when absent). */
+  metrics?: Metrics;
 }
 
 export interface StartRequest {
@@ -62,6 +72,7 @@ export function createRunService(deps: RunServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const makeId = deps.newRunId ?? newRunId;
   const { store, catalog, log } = deps;
+  const metrics = deps.metrics ?? noMetrics;
 
   async function startRun(request: StartRequest): Promise<StartOutcome> {
     const entry = catalog.get(request.checklistId);
@@ -97,6 +108,7 @@ export function createRunService(deps: RunServiceDeps) {
       : [];
     const run = withEarlierRuns(result.run, earlier);
     await store.create(run, effects);
+    metrics.runStarted();
     log.info("run started", {
       runId: run.id,
       checklist: entry.checklist.id,
@@ -121,13 +133,23 @@ export function createRunService(deps: RunServiceDeps) {
   /** Applies one event. `eventId` identifies the click or delivery: the same id applies once. */
   async function act(runId: string, event: RunEvent, eventId: string): Promise<ActOutcome> {
     const at = now();
-    const result = await store.update(runId, {
-      eventId,
-      by: event.by,
-      type: event.type,
-      at,
-      decide: (run) => applyEvent(run, event, at),
-    });
+    let before: Run["status"] | undefined;
+    const result = await store
+      .update(runId, {
+        eventId,
+        by: event.by,
+        type: event.type,
+        at,
+        decide: (run) => {
+          before = run.status;
+          return applyEvent(run, event, at);
+        },
+      })
+      .catch((error: unknown) => {
+        if (event.by !== PREFLIGHT_USER) metrics.click("failed");
+        throw error;
+      });
+    count(event, result, before);
     if (result.status === "applied") {
       deps.redraws.request(runId);
       return { result, effectsDone: result.outbox ? deps.effects.kick(runId) : Promise.resolve() };
@@ -135,6 +157,14 @@ export function createRunService(deps: RunServiceDeps) {
     // Whoever clicked saw an outdated message: redraw it so they see what changed.
     if (result.status === "refused" && result.refusal.code === "stale") deps.redraws.request(runId);
     return { result, effectsDone: Promise.resolve() };
+  }
+
+  /** A person's click by outcome; a run that left `active` by its new status. */
+  function count(event: RunEvent, result: UpdateResult, before: Run["status"] | undefined): void {
+    if (event.by !== PREFLIGHT_USER)
+      metrics.click(result.status, result.status === "refused" ? result.refusal.code : undefined);
+    if (result.status === "applied" && before === "active" && result.run.status !== "active")
+      metrics.runEnded(result.run.status);
   }
 
   /**

@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CustomRoute } from "@slack/bolt";
-import { App, HTTPReceiver, LogLevel } from "@slack/bolt";
+import { App, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
 import type { Config } from "../config.js";
+import { noMetrics } from "../core/ports.js";
+import { libraryLogger } from "../observability/library-logger.js";
+import { countingFetch } from "../observability/slack-fetch.js";
 import { register as registerDeleteSnapshot } from "./actions/delete-snapshot.js";
 import { register as registerFollowUps } from "./actions/follow-ups.js";
 import { register as registerReasonButtons } from "./actions/reason-buttons.js";
@@ -13,6 +16,7 @@ import type { SlackDeps } from "./deps.js";
 import { register as registerThreadReplies } from "./events/thread-replies.js";
 import { buttonContext } from "./middleware/button-context.js";
 import { listenerGuard } from "./middleware/listener-guard.js";
+import { requestLog, timeAcknowledgements } from "./middleware/request-timing.js";
 import { viewContext } from "./middleware/view-context.js";
 import { guardRequests } from "./request-guard.js";
 import { retryAfterMs } from "./slack-errors.js";
@@ -20,44 +24,70 @@ import { register as registerReasonSubmissions } from "./views/reason-submission
 import { register as registerRecordSubmissions } from "./views/record-submissions.js";
 import { register as registerStartParameters } from "./views/start-parameters.js";
 
+/** What the operations routes answer besides "alive" (bot.ts builds it). */
+export interface Operations {
+  /** Why this process should not get traffic now (Redis not writable, workers stopped); empty when ready. */
+  notReady(): Promise<string[]>;
+  /** The Prometheus text for GET /metrics. */
+  scrape?(): Promise<{ contentType: string; body: string }>;
+}
+
 /**
  * The Bolt app: Socket Mode when SLACK_APP_TOKEN is set (no public URL needed), otherwise HTTP
- * with Slack's requests on POST /slack/events. GET /healthz answers 200 only while Redis does.
+ * with Slack's requests on POST /slack/events. On the same port in both modes: GET /healthz (the
+ * process is alive), GET /readyz (200 only while Redis is writable, the workers run and, in
+ * Socket Mode, the socket is connected) and GET /metrics (Prometheus).
  */
-export function createSlackApp(config: Config, deps: SlackDeps, healthy: () => Promise<boolean>): App {
-  const healthz = {
-    path: "/healthz",
-    method: ["GET"],
-    handler: (_req: IncomingMessage, res: ServerResponse) => {
-      void healthy().then((ok) => {
-        res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" });
-        res.end(ok ? "ok\n" : "redis is not answering\n");
-      });
-    },
+export function createSlackApp(
+  config: Config,
+  deps: SlackDeps,
+  healthy: () => Promise<boolean>,
+  operations?: Operations,
+): App {
+  const metrics = deps.metrics ?? noMetrics;
+  const log = libraryLogger(deps.log, "bolt");
+  const socket = { connected: false };
+  const notReady = async () => [
+    ...(operations ? await operations.notReady() : (await healthy()) ? [] : ["redis is not answering"]),
+    ...(config.SLACK_APP_TOKEN && !socket.connected ? ["socket mode is not connected"] : []),
+  ];
+  const routes = operationsRoutes(notReady, operations);
+  const clientOptions = {
+    rejectRateLimitedCalls: true,
+    fetch: countingFetch(metrics),
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
   };
-  const common = {
-    token: config.SLACK_BOT_TOKEN,
-    logLevel: LogLevel.WARN,
-    clientOptions: {
-      rejectRateLimitedCalls: true,
-      ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
-    },
-  };
-  const app = config.SLACK_APP_TOKEN
-    ? new App({
-        ...common,
-        customRoutes: [healthz],
-        appToken: config.SLACK_APP_TOKEN,
-        socketMode: true,
-        installerOptions: { port: config.PORT },
-      })
-    : new App({
-        ...common,
-        receiver: httpReceiver(config.SLACK_SIGNING_SECRET ?? "", healthz, deps, healthy),
+  const common = { token: config.SLACK_BOT_TOKEN, logger: log, clientOptions };
+  let app: App;
+  if (config.SLACK_APP_TOKEN) {
+    const receiver = new SocketModeReceiver({
+      appToken: config.SLACK_APP_TOKEN,
+      logger: libraryLogger(deps.log, "socket-mode"),
+      customRoutes: routes,
+      installerOptions: { port: config.PORT, clientOptions },
+    });
+    // Slack drops and refreshes the socket now and then; until it is back, clicks fail in Slack.
+    receiver.client.on("connected", () => {
+      socket.connected = true;
+    });
+    // `close` comes at once when the socket drops; `reconnecting` only after the client's delay.
+    for (const state of ["close", "connecting", "reconnecting", "disconnecting", "disconnected"])
+      receiver.client.on(state, () => {
+        socket.connected = false;
       });
+    app = new App({ ...common, receiver });
+  } else {
+    app = new App({
+      ...common,
+      receiver: httpReceiver(config.SLACK_SIGNING_SECRET ?? "", routes, deps, healthy),
+    });
+  }
 
-  // Global middleware, in order: nothing a listener throws escapes; every click and form is read
-  // and checked once before any listener sees it.
+  // Global middleware, in order: each request timed to its acknowledgement and logged once;
+  // nothing a listener throws escapes; every click and form is read and checked once before any
+  // listener sees it.
+  timeAcknowledgements(app, metrics);
+  app.use(requestLog(deps.log));
   app.use(listenerGuard(deps.log));
   app.use(buttonContext(deps));
   app.use(viewContext(deps));
@@ -94,14 +124,14 @@ export function createSlackApp(config: Config, deps: SlackDeps, healthy: () => P
  */
 function httpReceiver(
   signingSecret: string,
-  healthz: CustomRoute,
+  routes: CustomRoute[],
   deps: SlackDeps,
   storageAnswers: () => Promise<boolean>,
 ): HTTPReceiver {
   const receiver = new HTTPReceiver({
     signingSecret,
-    customRoutes: [healthz],
-    logLevel: LogLevel.WARN,
+    customRoutes: routes,
+    logger: libraryLogger(deps.log, "bolt-http"),
     unhandledRequestTimeoutMillis: 2_500,
     processEventErrorHandler: async ({ error, response }) => {
       deps.log.error("a request failed before any listener; answered without acting", {
@@ -112,4 +142,46 @@ function httpReceiver(
   });
   guardRequests(receiver, { signingSecret, log: deps.log, storageAnswers });
   return receiver;
+}
+
+/** GET /healthz, /readyz and /metrics. */
+function operationsRoutes(notReady: () => Promise<string[]>, operations?: Operations): CustomRoute[] {
+  const text = (res: ServerResponse, status: number, body: string) => {
+    res.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
+    res.end(body);
+  };
+  const routes: CustomRoute[] = [
+    { path: "/healthz", method: ["GET"], handler: (_req, res) => text(res, 200, "ok\n") },
+    {
+      path: "/readyz",
+      method: ["GET"],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        notReady().then(
+          (reasons) =>
+            text(
+              res,
+              reasons.length === 0 ? 200 : 503,
+              reasons.length === 0 ? "ready\n" : `${reasons.join("\n")}\n`,
+            ),
+          (error: unknown) => text(res, 503, `readiness could not be checked: ${String(error)}\n`),
+        );
+      },
+    },
+  ];
+  const scrape = operations?.scrape;
+  if (scrape)
+    routes.push({
+      path: "/metrics",
+      method: ["GET"],
+      handler: (_req, res) => {
+        scrape().then(
+          ({ contentType, body }) => {
+            res.writeHead(200, { "content-type": contentType });
+            res.end(body);
+          },
+          (error: unknown) => text(res, 500, `metrics could not be collected: ${String(error)}\n`),
+        );
+      },
+    });
+  return routes;
 }

@@ -1,4 +1,4 @@
-import type { ChecklistCatalog, Logger, MessageRefs } from "../core/ports.js";
+import type { ChecklistCatalog, Logger, MessageRefs, Metrics } from "../core/ports.js";
 import type { RdsGateway } from "../core/rds.js";
 import type { PendingJob } from "../core/timed-jobs.js";
 import type { RunService } from "../service/run-service.js";
@@ -20,4 +20,6 @@ export interface SlackDeps {
   summaries: SummaryPoster;
   now?: () => Date;
   ackDeadlineMs?: number;
+  /** Acknowledgement latency, clicks by outcome, Slack calls (noMetrics when absent). */
+  metrics?: Metrics;
 }

@@ -1,6 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import { formatDuration, formatDurationRange, parseDurationRange } from "../core/duration.js";
-import type { Logger, MessageRefs, WindowStore } from "../core/ports.js";
+import { type Logger, type MessageRefs, type Metrics, noMetrics, type WindowStore } from "../core/ports.js";
 import { OVERRUN_UPDATE_EVERY_MS, overrunUpdateDue } from "../core/run/communications.js";
 import { markRehearsal } from "../core/run/rehearsal.js";
 import { PREFLIGHT_USER, type Run, type ScheduledReminder } from "../core/run/run-schema.js";
@@ -24,8 +24,11 @@ export function createTimedJobHandler(deps: {
   now?: () => Date;
   /** The next look at a run's projected end (the scheduler's). */
   scheduleWindowCheck?: (runId: string, at: string) => Promise<void>;
+  /** Reminders posted and their lateness, step overruns (noMetrics when absent). */
+  metrics?: Metrics;
 }): TimedJobHandler {
   const now = deps.now ?? (() => new Date());
+  const metrics = deps.metrics ?? noMetrics;
 
   async function reminderDue(reminder: ScheduledReminder): Promise<void> {
     const state = (await deps.runs.get(reminder.runId))?.reminders[reminder.key];
@@ -62,6 +65,8 @@ export function createTimedJobHandler(deps: {
       },
       `reminder.${reminder.key}.posted`,
     );
+    if (result.status === "applied")
+      metrics.reminderPosted((now().getTime() - Date.parse(reminder.dueAt)) / 1_000);
     if (result.status === "refused" || result.status === "not_found")
       deps.log.warn("a posted reminder was not recorded on its run", {
         runId: reminder.runId,
@@ -83,7 +88,7 @@ export function createTimedJobHandler(deps: {
     await announceOverrunIfDue(run, `overrun.${nudge.stepId}.${nudge.level}.${nudge.dueAt}`);
     const ref = await deps.refs.get(run.id);
     if (!ref) return;
-    await postOnce(
+    const posted = await postOnce(
       deps.client,
       await deps.runs.ledger(run.id),
       {
@@ -97,6 +102,8 @@ export function createTimedJobHandler(deps: {
       },
       now,
     );
+    // The first nudge says a step overran; the second is about the same overrun.
+    if (posted && nudge.level === 1) metrics.stepOverrun();
   }
 
   /** A step ran past its expected maximum: the engine decides whether stakeholders hear a new estimate. */

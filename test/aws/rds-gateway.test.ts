@@ -218,6 +218,14 @@ describe("RDS errors through the gateway", () => {
     );
   });
 
+  it("tells each settled call's action and outcome (for the preflight_rds_calls_total metric)", async () => {
+    const calls: string[] = [];
+    const rdsGateway = gateway({ onCall: (action, outcome) => calls.push(`${action} ${outcome}`) });
+    await rdsGateway.describe("instance", "orders-db", REGION);
+    await rdsError(rdsGateway.describe("instance", "ghost-db", REGION));
+    expect(calls).toEqual(["DescribeDBInstances ok", "DescribeDBInstances DBInstanceNotFoundFault"]);
+  });
+
   it("not_found for an unknown instance, and an unknown snapshot on describe and delete", async () => {
     const rdsGateway = gateway();
     const instance = await rdsError(rdsGateway.describe("instance", "ghost-db", REGION));

@@ -4,7 +4,7 @@ import { type PrivateRedis, startPrivateRedis } from "../support/private-redis.j
 
 /**
  * Redis down: every request is answered within Slack's 3 s, nothing is acknowledged as done
- * that was not stored, /healthz says so, and the bot recovers without a restart.
+ * that was not stored, /readyz says so, and the bot recovers without a restart.
  */
 
 const ALICE = "UALICE";
@@ -33,7 +33,7 @@ describe("Redis outage", () => {
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
     await h.settle();
     const done = h.button("step_complete", "check-access");
-    const healthz = h.url.replace("/slack/events", "/healthz");
+    const readyz = h.url.replace("/slack/events", "/readyz");
 
     redis.pause();
     const click = await timed(() => h.click(done, ALICE));
@@ -50,14 +50,14 @@ describe("Redis outage", () => {
       () =>
         h.ephemeralsTo(ALICE).filter((t) => t.includes("storage is unavailable")).length >= 2 || undefined,
     );
-    expect((await fetch(healthz)).status).toBe(503);
+    expect((await fetch(readyz)).status).toBe(503);
     // A thread reply can't be stored: answered so that Slack delivers it again, not 200 and lost.
     const reply = await timed(() => h.threadReply(BOB, "graphs look normal", "1796000000.000100"));
     expect(reply.value.status).toBe(503);
     expect(reply.ms).toBeLessThan(3_000);
 
     redis.resume();
-    await expect.poll(async () => (await fetch(healthz)).status, { timeout: 10_000 }).toBe(200);
+    await expect.poll(async () => (await fetch(readyz)).status, { timeout: 10_000 }).toBe(200);
     // Nothing was applied while Redis hung; clicking again now applies it, once.
     expect((await h.run()).steps[0]?.status).toBe("pending");
     await h.click(h.button("step_complete", "check-access"), ALICE);

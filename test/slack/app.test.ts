@@ -28,10 +28,12 @@ afterAll(async () => {
   await slack.close();
 });
 
-describe("GET /healthz", () => {
-  it("answers 503 while Redis does not", async () => {
-    const response = await fetch(`http://127.0.0.1:${port}/healthz`);
-    expect(response.status).toBe(503);
-    expect(await response.text()).toBe("redis is not answering\n");
+describe("GET /healthz and /readyz", () => {
+  it("/healthz says the process is alive; /readyz answers 503 while Redis does not", async () => {
+    const alive = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(alive.status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.text()).toBe("redis is not answering\n");
   });
 });
