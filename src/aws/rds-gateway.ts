@@ -15,6 +15,7 @@ import {
   ModifyDBClusterCommand,
   ModifyDBInstanceCommand,
   RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
   type Tag,
 } from "@aws-sdk/client-rds";
 import {
@@ -178,6 +179,20 @@ export function createRdsGateway(options: RdsGatewayOptions = {}): RdsGateway {
           return (await rds.send(new DeleteDBClusterSnapshotCommand(input))).DBClusterSnapshot;
         },
         readStatus,
+      );
+    },
+
+    restoreSnapshot(snapshotId, instanceId, region, tags = {}) {
+      const rds = client(region);
+      const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+      const input = {
+        DBSnapshotIdentifier: snapshotId,
+        DBInstanceIdentifier: instanceId,
+        ...(Tags.length > 0 ? { Tags } : {}),
+      };
+      const context = { operation: "RestoreDBInstanceFromDBSnapshot", target: "instance" as const, id: instanceId, region };
+      return call(context, async () =>
+        instanceState((await rds.send(new RestoreDBInstanceFromDBSnapshotCommand(input))).DBInstance),
       );
     },
 

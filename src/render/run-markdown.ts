@@ -81,5 +81,7 @@ export function describeAction(action: Action): string {
     }
     case "rds.delete_snapshot":
       return `delete DB ${action.target} snapshot \`${action.snapshot}\``;
+    case "rds.restore_snapshot":
+      return `restore DB snapshot \`${action.snapshot}\` to a new instance \`${action.identifier}\` and wait until it is available (at most ${action.timeout})`;
   }
 }

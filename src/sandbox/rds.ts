@@ -11,6 +11,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { restoreFromSnapshot } from "./rds-restore.js";
 
 export interface FakeInstance {
   id: string;
@@ -377,6 +378,8 @@ export async function startRdsDouble(options: RdsDoubleOptions = {}): Promise<Rd
     ModifyDBInstance: (p) => modify("instance", p),
     ModifyDBCluster: (p) => modify("cluster", p),
     ListTagsForResource: listTags,
+    RestoreDBInstanceFromDBSnapshot: (p) =>
+      instanceXml(restoreFromSnapshot({ instances, snapshots, startTransition, RdsFault }, p)),
   };
 
   function send(res: ServerResponse, status: number, body: string, requestId: string): void {

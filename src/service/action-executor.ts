@@ -156,6 +156,27 @@ export function createActionExecutor(deps: ActionExecutorDeps) {
         await retryThrottled(() => gateway.deleteSnapshot(action.target, action.snapshot, region));
         return { ...snapshotResults(snapshot), status: "deleted" };
       }
+      case "rds.restore_snapshot": {
+        // A retry after the process died finds the instance already there: it is waited for.
+        const restored = await retryThrottled(() =>
+          gateway
+            .restoreSnapshot(action.snapshot, action.identifier, region, { [RUN_TAG]: runId })
+            .catch((error: unknown) => {
+              if (!(error instanceof RdsError) || error.kind !== "already_exists") throw error;
+              return gateway.describe("instance", action.identifier, region);
+            }),
+        );
+        await progress(`${restored.id} is ${restored.status}`);
+        const state = await pollUntil(
+          () => gateway.describe("instance", action.identifier, region),
+          (s) => s.status === "available",
+          (s) => `${action.identifier} is ${s.status}`,
+          parseDuration(action.timeout) ?? 0,
+          started,
+          progress,
+        );
+        return { ...targetResults(state), instance: action.identifier, snapshot: action.snapshot };
+      }
     }
   }
 

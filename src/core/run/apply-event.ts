@@ -22,6 +22,7 @@ import { runMessageFailed } from "./delivery-events.js";
 import type { Effect } from "./effects.js";
 import { approveOverride, holdForOverride } from "./override.js";
 import { actionOf, can, closedRefusal } from "./permissions.js";
+import { decide, doneByHand, pauseRun, resumeRun, rollBack } from "./recovery-events.js";
 import {
   deletionRequested,
   followUpAdded,
@@ -94,6 +95,16 @@ export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
       return deletionRequested(run, event, at);
     case "post_failed":
       return postFailed(run, event, at);
+    case "decide":
+      return decide(run, event, now, closeAborted);
+    case "pause_run":
+      return pauseRun(run, event, now);
+    case "resume_run":
+      return resumeRun(run, event, now);
+    case "roll_back":
+      return rollBack(run, event, now);
+    case "done_by_hand":
+      return doneByHand(run, event, now);
   }
 }
 
@@ -282,11 +293,16 @@ function handOver(run: Run, event: EventOf<"hand_over">, at: string): Decision {
 }
 
 function abort(run: Run, event: EventOf<"abort">, now: Date): Decision {
-  const at = now.toISOString();
   const permission = can(run, actionOf(event), event.by);
   if (!permission.allowed) return refused(permission.refusal);
   if (event.reason.trim() === "")
     return refuse("reason_required", "Give a reason for aborting: it goes into the post-mortem.");
+  return closeAborted(run, event, now);
+}
+
+/** Closes the run as aborted: an abort, or a decision point's `abort` (recovery-events.ts). */
+function closeAborted(run: Run, event: RunEvent & { reason: string }, now: Date): Decision {
+  const at = now.toISOString();
   const aborted: Run = {
     ...run,
     status: "aborted",
@@ -308,6 +324,15 @@ function finish(run: Run, event: EventOf<"finish">, now: Date): Decision {
   const at = now.toISOString();
   const permission = can(run, actionOf(event), event.by);
   if (!permission.allowed) return refused(permission.refusal);
+  // A run that rolled back did not finish what it set out to do: no run.finished reminders.
+  if (run.rollback) {
+    const rolledBack: Run = { ...run, status: "rolled_back", closedAt: at, reminders: cancelledOnAbort(run, at) };
+    const effects: Effect[] = [
+      { type: "cancel_reminders", runId: run.id, keepOnAbort: true },
+      { type: "run_closed", outcome: "rolled_back" },
+    ];
+    return accept(run, rolledBack, event, at, effects, { detail: "rolled back" });
+  }
   const reminders = scheduleReminders(
     { ...run, status: "finished", closedAt: at },
     { on: "run.finished" },

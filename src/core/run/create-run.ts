@@ -223,6 +223,7 @@ export function createRun(input: CreateRunInput): CreateRunResult {
     summary: renderChecklistText(checklist.summary, values),
     phases: renderChecklistText(checklist.phases, values),
     reminders: renderChecklistText(checklist.reminders, values),
+    ...(checklist.rollback ? { rollback: renderChecklistText(checklist.rollback, values) } : {}),
   };
   const renderedProblems = checkRenderedValues(plan);
   if (renderedProblems.length > 0) return refuse("invalid_parameters", renderedProblems.join("\n"));
@@ -243,6 +244,8 @@ export function createRun(input: CreateRunInput): CreateRunResult {
       phase.steps.map((step) => ({ id: step.id, status: "pending" as const, results: {} })),
     ),
     problems: [],
+    decisions: [],
+    pauses: [],
     notes: [],
     reminders: {},
     followUps: [],

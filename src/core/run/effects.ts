@@ -39,7 +39,7 @@ export const effectSchema = z.discriminatedUnion("type", [
     dryRun: z.boolean(),
     jobKey: z.string().min(1),
   }),
-  z.object({ type: z.literal("run_closed"), outcome: z.enum(["finished", "aborted"]) }),
+  z.object({ type: z.literal("run_closed"), outcome: z.enum(["finished", "aborted", "rolled_back"]) }),
 ]);
 export type Effect = z.infer<typeof effectSchema>;
 
@@ -66,6 +66,9 @@ export const REFUSAL_CODES = [
   "unknown_reminder",
   "already_handled",
   "needs_second_person",
+  "paused",
+  "rolling_back",
+  "not_decider",
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
