@@ -1,6 +1,8 @@
 import { type DurationRange, parseDurationRange } from "./duration.js";
+import { pausedMsBetween } from "./run/paused-time.js";
 import { PREFLIGHT_USER, type Run, type ScheduledReminder, type StepState } from "./run/run-schema.js";
 import { planSteps } from "./run/step-rules.js";
+import { recoverySummary } from "./summary-recovery.js";
 import type { AfterRunRecord, DowntimeSummary, StepRef, StepSummary, Summary } from "./summary-types.js";
 
 export type * from "./summary-types.js";
@@ -29,7 +31,9 @@ export function buildSummary(input: SummaryInput): Summary {
   const endMs = run.closedAt ? Date.parse(run.closedAt) : now.getTime();
   const steps = stepSummaries(run, endMs);
   const refs = new Map(steps.map((step) => [step.id, { number: step.number, title: step.title }]));
-  const closer = run.history.findLast((entry) => entry.type === "finish" || entry.type === "abort");
+  const closer = run.history.findLast(
+    (entry) => entry.type === "finish" || entry.type === "abort" || entry.type === "decide",
+  );
   return {
     runId: run.id,
     outcome: run.status,
@@ -102,6 +106,7 @@ export function buildSummary(input: SummaryInput): Summary {
       .map((reminder) => ({ dueAt: reminder.dueAt, channel: reminder.channel, text: reminder.text })),
     followUps: byTime(run.followUps.map((followUp) => ({ ...followUp }))),
     afterRun: byTime(afterRunRecords(run)),
+    ...recoverySummary(run, steps, endMs),
   };
 }
 
@@ -193,6 +198,8 @@ function stepSummaries(run: Run, endMs: number): StepSummary[] {
       skipReason: state.skipReason,
       failure: state.failure,
       results: { ...state.results },
+      ...(state.manual ? { manual: { ...state.manual } } : {}),
+      ...(run.rollback && phaseId === run.rollback.phaseId ? { rollback: true } : {}),
     };
     return [summary];
   });
@@ -211,8 +218,12 @@ function measure(run: Run, state: StepState, endMs: number): { durationMs?: numb
       ? run.history.findLast((a) => a.type === "action_failed" && a.stepId === state.id)?.at
       : undefined;
   const stop = state.completedAt ?? (state.status === "skipped" ? state.skippedAt : undefined) ?? failedAt;
-  if (stop !== undefined) return { durationMs: Math.max(0, Date.parse(stop) - start), open: false };
-  return { durationMs: Math.max(0, endMs - start), open: true };
+  // Paused time never counts against a step (paused-time.ts).
+  if (stop !== undefined) {
+    const stopMs = Date.parse(stop);
+    return { durationMs: Math.max(0, stopMs - start - pausedMsBetween(run, start, stopMs)), open: false };
+  }
+  return { durationMs: Math.max(0, endMs - start - pausedMsBetween(run, start, endMs)), open: true };
 }
 
 function sumExpected(steps: readonly StepSummary[]): DurationRange & { unestimatedSteps: number } {

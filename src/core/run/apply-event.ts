@@ -22,7 +22,6 @@ import { runMessageFailed } from "./delivery-events.js";
 import type { Effect } from "./effects.js";
 import { approveOverride, holdForOverride } from "./override.js";
 import { actionOf, can, closedRefusal } from "./permissions.js";
-import { decide, doneByHand, pauseRun, resumeRun, rollBack } from "./recovery-events.js";
 import {
   deletionRequested,
   followUpAdded,
@@ -31,6 +30,7 @@ import {
   reminderPosted,
   snapshotDeleted,
 } from "./record-events.js";
+import { decide, doneByHand, pauseRun, resumeRun, rollBack } from "./recovery-events.js";
 import type { Run, RunEvent, StepState } from "./run-schema.js";
 import { findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
 
@@ -326,7 +326,12 @@ function finish(run: Run, event: EventOf<"finish">, now: Date): Decision {
   if (!permission.allowed) return refused(permission.refusal);
   // A run that rolled back did not finish what it set out to do: no run.finished reminders.
   if (run.rollback) {
-    const rolledBack: Run = { ...run, status: "rolled_back", closedAt: at, reminders: cancelledOnAbort(run, at) };
+    const rolledBack: Run = {
+      ...run,
+      status: "rolled_back",
+      closedAt: at,
+      reminders: cancelledOnAbort(run, at),
+    };
     const effects: Effect[] = [
       { type: "cancel_reminders", runId: run.id, keepOnAbort: true },
       { type: "run_closed", outcome: "rolled_back" },

@@ -128,7 +128,10 @@ export function doneByHand(run: Run, event: EventOf<"done_by_hand">, now: Date):
   const refusal = permitted(run, event);
   if (refusal) return refusal;
   if (event.text.trim() === "")
-    return refuse("reason_required", "Say what was done by hand (the commands, the ids): a teammate checks it.");
+    return refuse(
+      "reason_required",
+      "Say what was done by hand (the commands, the ids): a teammate checks it.",
+    );
   const at = now.toISOString();
   const located = findStep(run, event.stepId) as LocatedStep;
   const { state, plan } = located;

@@ -88,7 +88,11 @@ export function leadsRun(run: Run, userId: string): boolean {
 export function inFocus(run: Run, located: LocatedStep): boolean {
   const { status } = located.state;
   // Rolling back, the steps of the way forward that were not under way are left as they are.
-  if (run.rollback && located.phaseId !== run.rollback.phaseId && (status === "pending" || status === "failed"))
+  if (
+    run.rollback &&
+    located.phaseId !== run.rollback.phaseId &&
+    (status === "pending" || status === "failed")
+  )
     return false;
   if (status === "running" || status === "awaiting_verification" || status === "awaiting_approval")
     return true;
