@@ -1,5 +1,6 @@
 import { parseDuration, parseDurationRange } from "../duration.js";
 import type { Checklist } from "./schema.js";
+import { checkRecovery } from "./validate-recovery.js";
 import { BUILT_INS, stepResultReference, templateNames } from "./template.js";
 
 /** A problem found in a checklist, at a path inside the document. */
@@ -20,6 +21,7 @@ export function validateChecklist(checklist: Checklist): ChecklistIssue[] {
     ...checkRules(checklist),
     ...checkTemplates(checklist),
     ...checkLinkParameters(checklist),
+    ...checkRecovery(checklist),
   ];
 }
 
