@@ -190,7 +190,12 @@ export function createRdsGateway(options: RdsGatewayOptions = {}): RdsGateway {
         DBInstanceIdentifier: instanceId,
         ...(Tags.length > 0 ? { Tags } : {}),
       };
-      const context = { operation: "RestoreDBInstanceFromDBSnapshot", target: "instance" as const, id: instanceId, region };
+      const context = {
+        operation: "RestoreDBInstanceFromDBSnapshot",
+        target: "instance" as const,
+        id: instanceId,
+        region,
+      };
       return call(context, async () =>
         instanceState((await rds.send(new RestoreDBInstanceFromDBSnapshotCommand(input))).DBInstance),
       );

@@ -59,6 +59,10 @@ export function restoreFromSnapshot<I extends RestoredInstance>(
   const finish = () => {
     instance.status = "available";
   };
-  ctx.startTransition(`instance:${instanceId}`, { statuses: [...RESTORE_STATUSES], target: instance, finish });
+  ctx.startTransition(`instance:${instanceId}`, {
+    statuses: [...RESTORE_STATUSES],
+    target: instance,
+    finish,
+  });
   return instance;
 }

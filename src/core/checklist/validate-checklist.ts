@@ -1,7 +1,7 @@
 import { parseDuration, parseDurationRange } from "../duration.js";
 import type { Checklist } from "./schema.js";
-import { checkRecovery } from "./validate-recovery.js";
 import { BUILT_INS, stepResultReference, templateNames } from "./template.js";
+import { checkRecovery } from "./validate-recovery.js";
 
 /** A problem found in a checklist, at a path inside the document. */
 export interface ChecklistIssue {

@@ -17,7 +17,8 @@ export function checkRecovery(checklist: Checklist): ChecklistIssue[] {
       if (step.decision && (step.action || step.irreversible))
         issues.push({
           path: [...path, "decision"],
-          message: "a decision point is decided, not run: give it no action and no irreversible (put those on the next step)",
+          message:
+            "a decision point is decided, not run: give it no action and no irreversible (put those on the next step)",
         });
       if (step.decision && !step.decision.options.includes("continue"))
         issues.push({
@@ -29,7 +30,10 @@ export function checkRecovery(checklist: Checklist): ChecklistIssue[] {
   checklist.rollback?.steps.forEach((step, s) => {
     const path = ["rollback", "steps", s];
     if (ids.has(step.id))
-      issues.push({ path: [...path, "id"], message: `duplicate step id "${step.id}": rollback steps need ids of their own` });
+      issues.push({
+        path: [...path, "id"],
+        message: `duplicate step id "${step.id}": rollback steps need ids of their own`,
+      });
     ids.add(step.id);
     if (step.decision)
       issues.push({ path: [...path, "decision"], message: "a rollback step can't be a decision point" });

@@ -7,6 +7,7 @@ import { encodeActionValue } from "../action-value.js";
 import { ACTION_IDS, type ActionId } from "../ids.js";
 import { button, SLACK_LIMITS } from "./budget.js";
 import { escapeMrkdwn, markdownToMrkdwn, mention, slackLink, truncate, truncateMrkdwn } from "./mrkdwn.js";
+import { recoveryStepButtons, recoveryStepLines } from "./recovery-blocks.js";
 import { STATUS_EMOJI, statusNote, stepProgress, stepTitle } from "./step-line.js";
 
 /** A step in focus (running, waiting for a verifier, next to start): everything needed to do it. */
@@ -44,6 +45,7 @@ export function focusStepText(
   ].filter((mark) => mark !== undefined);
   const status = [ready, progress, ...marks].filter((part) => part !== "").join(" · ");
   if (status) lines.push(status.charAt(0).toUpperCase() + status.slice(1));
+  lines.push(...recoveryStepLines(run, located));
   for (const problem of problems.slice(0, PROBLEMS_SHOWN)) {
     lines.push(`🚩 ${truncate(escapeMrkdwn(problem.text), PROBLEM_CHARS)} — ${mention(problem.reportedBy)}`);
   }
@@ -140,6 +142,7 @@ export function focusStepButtons(run: Run, located: LocatedStep): Button[] {
       return button(text, actionId, value, style);
     },
   );
+  buttons.push(...recoveryStepButtons(run, located));
   if (someoneMay(run, { type: "report_problem", stepId }))
     buttons.push(button("Report problem", ACTION_IDS.reportProblem, value));
   if (someoneMay(run, { type: "add_note", stepId }))
