@@ -111,18 +111,20 @@ function byHandRefusal(located: LocatedStep): Refusal | undefined {
   return undefined;
 }
 
-/** The person a decision point names: the run's owner or buddy as they are now, or a named user. */
+/**
+ * The person a decision point names: the run's owner or buddy as they are now (the owner when the
+ * run has no buddy, so a run alone is never stuck), or a named user.
+ */
 export function deciderOf(run: Run, located: LocatedStep): string | undefined {
   const decider = located.plan.decision?.decider;
   if (decider === "owner") return run.owner;
-  if (decider === "buddy") return run.buddy;
+  if (decider === "buddy") return run.buddy ?? run.owner;
   return decider;
 }
 
 function deciderText(run: Run, located: LocatedStep): string {
   const decider = deciderOf(run, located);
-  if (decider) return mentions([decider]);
-  return "the run's buddy (none is set: hand the run over or name one)";
+  return decider ? mentions([decider]) : "the decider the checklist names";
 }
 
 /** Who may pick at a decision point: only its decider. */

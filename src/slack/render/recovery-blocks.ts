@@ -63,7 +63,7 @@ export function recoveryStepLines(run: Run, located: LocatedStep): string[] {
   const lines: string[] = [];
   if (plan.decision && state.status === "pending") {
     const decider = deciderOf(run, located);
-    const who = decider ? mention(decider) : "the buddy (none set)";
+    const who = decider ? mention(decider) : "the named decider";
     const options = plan.decision.options.map((option) => option.replace("_", " ")).join(", ");
     lines.push(
       `🧭 *Decision:* ${truncate(escapeMrkdwn(plan.decision.question), QUESTION_CHARS)}\n${who} decides (${options}), with a reason.`,
