@@ -190,11 +190,13 @@ export function createRdsGateway(options: RdsGatewayOptions = {}): RdsGateway {
         DBInstanceIdentifier: instanceId,
         ...(Tags.length > 0 ? { Tags } : {}),
       };
+      // With `snapshotId`, an error about the snapshot names it, one about the new instance names that.
       const context = {
         operation: "RestoreDBInstanceFromDBSnapshot",
         target: "instance" as const,
         id: instanceId,
         region,
+        snapshotId,
       };
       return call(context, async () =>
         instanceState((await rds.send(new RestoreDBInstanceFromDBSnapshotCommand(input))).DBInstance),

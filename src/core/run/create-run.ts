@@ -278,10 +278,10 @@ export function createRun(input: CreateRunInput): CreateRunResult {
 /** Regions and links may come from parameters: once filled in, they must be real ones. */
 function checkRenderedValues(plan: Checklist): string[] {
   const problems: string[] = [];
-  for (const step of plan.phases.flatMap((phase) => phase.steps)) {
-    const region = step.action?.region;
-    if (region !== undefined && !AWS_REGION.test(region)) {
-      problems.push(`region "${region}" (step ${step.id}) is not an AWS region such as us-east-2`);
+  for (const step of [...plan.phases.flatMap((phase) => phase.steps), ...(plan.rollback?.steps ?? [])]) {
+    for (const region of [step.action?.region, step.rollback_action?.region]) {
+      if (region !== undefined && !AWS_REGION.test(region))
+        problems.push(`region "${region}" (step ${step.id}) is not an AWS region such as us-east-2`);
     }
     for (const link of step.links ?? []) {
       if (!/^https?:\/\/\S+$/.test(link.url))
