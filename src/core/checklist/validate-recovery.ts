@@ -1,4 +1,4 @@
-import type { Checklist } from "./schema.js";
+import { type Checklist, LIMITS } from "./schema.js";
 
 /** The shape of validate-checklist.ts's ChecklistIssue (not imported: no cycle). */
 interface ChecklistIssue {
@@ -27,6 +27,15 @@ export function checkRecovery(checklist: Checklist): ChecklistIssue[] {
         });
     });
   });
+  // Rolling back appends one phase to the run's plan, which must still be a valid checklist.
+  const canRollBack =
+    checklist.rollback !== undefined ||
+    checklist.phases.some((phase) => phase.steps.some((step) => step.rollback || step.rollback_action));
+  if (canRollBack && checklist.phases.length >= LIMITS.phases)
+    issues.push({
+      path: ["phases"],
+      message: `a checklist that can roll back may have at most ${LIMITS.phases - 1} phases: rolling back adds one`,
+    });
   checklist.rollback?.steps.forEach((step, s) => {
     const path = ["rollback", "steps", s];
     if (ids.has(step.id))
