@@ -15,7 +15,6 @@ import {
   ModifyDBClusterCommand,
   ModifyDBInstanceCommand,
   RDSClient,
-  RestoreDBInstanceFromDBSnapshotCommand,
   type Tag,
 } from "@aws-sdk/client-rds";
 import {
@@ -26,6 +25,7 @@ import {
   type RdsTarget,
   type RdsTargetState,
 } from "../core/rds.js";
+import { restoreCalls } from "./rds-restore.js";
 
 export interface RdsGatewayOptions {
   /** Overrides the SDK's own endpoint resolution (which already honours AWS_ENDPOINT_URL_RDS). */
@@ -93,6 +93,7 @@ export function createRdsGateway(options: RdsGatewayOptions = {}): RdsGateway {
   });
 
   const gateway: RdsGateway = {
+    ...restoreCalls(client, call, { instanceState, tagsOf }),
     describe(target, id, region) {
       const rds = client(region);
       return call(ctx(target, id, region, ["DescribeDBInstances", "DescribeDBClusters"]), async () => {
@@ -179,27 +180,6 @@ export function createRdsGateway(options: RdsGatewayOptions = {}): RdsGateway {
           return (await rds.send(new DeleteDBClusterSnapshotCommand(input))).DBClusterSnapshot;
         },
         readStatus,
-      );
-    },
-
-    restoreSnapshot(snapshotId, instanceId, region, tags = {}) {
-      const rds = client(region);
-      const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-      const input = {
-        DBSnapshotIdentifier: snapshotId,
-        DBInstanceIdentifier: instanceId,
-        ...(Tags.length > 0 ? { Tags } : {}),
-      };
-      // With `snapshotId`, an error about the snapshot names it, one about the new instance names that.
-      const context = {
-        operation: "RestoreDBInstanceFromDBSnapshot",
-        target: "instance" as const,
-        id: instanceId,
-        region,
-        snapshotId,
-      };
-      return call(context, async () =>
-        instanceState((await rds.send(new RestoreDBInstanceFromDBSnapshotCommand(input))).DBInstance),
       );
     },
 

@@ -83,4 +83,6 @@ export interface RdsGateway {
     region: string,
     tags?: Readonly<Record<string, string>>,
   ): Promise<RdsTargetState>;
+  /** Tags of a DB instance (by its ARN): whether a restore of this run made it. */
+  instanceTags(instanceId: string, region: string): Promise<Record<string, string>>;
 }

@@ -1,5 +1,6 @@
 // RestoreDBInstanceFromDBSnapshot for the local RDS (rds.ts): a new instance from a snapshot,
 // `creating` through the timed statuses and then `available`, with the snapshot's engine version.
+// Its Tags are kept by the instance's ARN for ListTagsForResource, as real RDS does.
 // Types are structural here so this file needs nothing from rds.ts (no import cycle).
 
 interface RestorableSnapshot {
@@ -22,6 +23,8 @@ interface RestoredInstance {
 
 export interface RestoreContext<I extends RestoredInstance> {
   instances: Map<string, I>;
+  arnOf: (instanceId: string) => string;
+  tagsFrom: (p: Record<string, string>) => Record<string, string>;
   snapshots: Map<string, RestorableSnapshot>;
   startTransition: (
     key: string,
@@ -33,8 +36,27 @@ export interface RestoreContext<I extends RestoredInstance> {
 /** Statuses a restored instance walks through before it is available, as RDS shows them. */
 const RESTORE_STATUSES = ["creating", "backing-up"];
 
-export function restoreFromSnapshot<I extends RestoredInstance>(
+/** RestoreDBInstanceFromDBSnapshot, and the tags of the instances it made (by ARN). */
+export function createRestorer<I extends RestoredInstance>(ctx: RestoreContext<I>) {
+  const made = new Map<string, { instance: I; tags: Record<string, string> }>();
+  return {
+    restore: (p: Record<string, string>) => restoreFromSnapshot(ctx, made, p),
+    /**
+     * The tags of an instance by ARN: what its restore gave it, none for any other instance
+     * (one added since under the same name included); undefined when no instance has the ARN.
+     */
+    tagsOf(arn: string): Record<string, string> | undefined {
+      const instance = ctx.instances.get(arn.split(":db:")[1] ?? "");
+      if (!instance || arn !== ctx.arnOf(instance.id)) return undefined;
+      const entry = made.get(arn);
+      return entry?.instance === instance ? entry.tags : {};
+    },
+  };
+}
+
+function restoreFromSnapshot<I extends RestoredInstance>(
   ctx: RestoreContext<I>,
+  made: Map<string, { instance: I; tags: Record<string, string> }>,
   p: Record<string, string>,
 ): I {
   const snapshotId = p.DBSnapshotIdentifier ?? "";
@@ -56,6 +78,7 @@ export function restoreFromSnapshot<I extends RestoredInstance>(
     allocatedStorage: snapshot.allocatedStorage,
   } as I;
   ctx.instances.set(instanceId, instance);
+  made.set(ctx.arnOf(instanceId), { instance, tags: ctx.tagsFrom(p) });
   const finish = () => {
     instance.status = "available";
   };
