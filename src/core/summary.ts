@@ -157,10 +157,11 @@ function afterRunRecords(run: Run): AfterRunRecord[] {
   return records;
 }
 
-/** Aborted, a problem reported, or anything that took longer than planned: worth writing down what to change. */
+/** Aborted or rolled back, a problem reported, or anything that took longer than planned: worth writing down what to change. */
 export function needsFollowUps(summary: Summary): boolean {
   return (
     summary.outcome === "aborted" ||
+    summary.outcome === "rolled_back" ||
     summary.problems.length > 0 ||
     summary.steps.some((step) => step.overran) ||
     (summary.downtime?.overran ?? false)

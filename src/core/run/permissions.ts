@@ -55,7 +55,7 @@ export function closedRefusal(run: Run, type: RunAction["type"]): Refusal | unde
     return undefined;
   return refusal(
     "closed",
-    `This run was ${run.status} at ${run.closedAt ?? "an earlier time"}; it accepts nothing more.`,
+    `This run was ${run.status.replace("_", " ")} at ${run.closedAt ?? "an earlier time"}; it accepts nothing more.`,
   );
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { applyEvent } from "../../../src/core/run/apply-event.js";
 import type { Run, RunEvent } from "../../../src/core/run/run-schema.js";
 import { PREFLIGHT_USER } from "../../../src/core/run/run-schema.js";
-import { buildSummary } from "../../../src/core/summary.js";
+import { buildSummary, needsFollowUps } from "../../../src/core/summary.js";
 import { minutesAfter, newRun, T0 } from "../../support/checklist-fixtures.js";
 import { acceptedOf, play, refusalOf } from "../../support/run-play.js";
 
@@ -171,6 +171,12 @@ describe("roll back", () => {
     expect(summary.outcome).toBe("rolled_back");
     expect(summary.rollback).toMatchObject({ reason: "upgrade failed", by: BOB });
     expect(summary.steps.map((s) => s.phase)).toContain("Roll back");
+    // A roll back is worth writing down what to change, like an abort.
+    expect(needsFollowUps(summary)).toBe(true);
+    expect(
+      refusalOf(applyEvent(closed.run, { type: "add_note", text: "x", source: "button", by: ALICE }, T0))
+        .message,
+    ).toContain("This run was rolled back at");
   });
 
   it("a decider's roll_back switches the run into rollback too", () => {
