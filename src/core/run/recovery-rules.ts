@@ -2,6 +2,7 @@ import type { RunAction } from "./actions.js";
 import { mentions } from "./create-run.js";
 import type { Refusal, RefusalCode } from "./effects.js";
 import { openPause } from "./paused-time.js";
+import { rollbackPlan } from "./rollback-plan.js";
 import type { Run } from "./run-schema.js";
 import { blockingStep, describeStatus, findStep, type LocatedStep } from "./step-rules.js";
 
@@ -77,9 +78,14 @@ export function recoveryRefusal(run: Run, action: RunAction): Refusal | undefine
     case "resume_run":
       return paused ? undefined : refusal("wrong_state", "This run is not paused.");
     case "roll_back":
-      return run.rollback
-        ? refusal("wrong_state", `This run is already rolling back (${run.rollback.reason}).`)
-        : undefined;
+      if (run.rollback)
+        return refusal("wrong_state", `This run is already rolling back (${run.rollback.reason}).`);
+      return rollbackPlan(run)
+        ? undefined
+        : refusal(
+            "wrong_state",
+            "Nothing done so far has a rollback, so there is nothing to roll back: abort the run instead, with a reason.",
+          );
     default:
       return undefined;
   }

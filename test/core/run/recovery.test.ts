@@ -129,6 +129,10 @@ describe("roll back", () => {
     expect(refusalOf(applyEvent(run, { type: "roll_back", reason: "x", by: CAROL }, T0)).code).toBe(
       "not_permitted",
     );
+    // Before anything with a rollback was done, there is nothing to roll back: abort instead.
+    expect(
+      refusalOf(applyEvent(run0(), { type: "roll_back", reason: "x", by: ALICE }, T0)).message,
+    ).toContain("abort the run instead");
     const rolling = acceptedOf(
       applyEvent(run, { type: "roll_back", reason: "upgrade failed", by: BOB }, T0),
     ).run;

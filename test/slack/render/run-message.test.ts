@@ -153,7 +153,6 @@ describe("the run message of the rules checklist", () => {
       "run_finish",
       "run_abort",
       "run_pause",
-      "run_roll_back",
     ]);
     const problem = play(complete, [[11, { type: "report_problem", text: "alerts still firing", by: BOB }]]);
     const message = renderRunMessage(problem, T0);
@@ -162,7 +161,6 @@ describe("the run message of the rules checklist", () => {
       ["run_abort", "Abort", `{"r":"run-1","v":${problem.progress}}`],
       ["problem_resolve", "Resolve: alerts still firing", `{"r":"run-1","v":${problem.progress},"p":"p1"}`],
       ["run_pause", "Pause", `{"r":"run-1","v":${problem.progress}}`],
-      ["run_roll_back", "Roll back", `{"r":"run-1","v":${problem.progress}}`],
     ]);
   });
 
