@@ -35,7 +35,8 @@ export function focusStepText(
   const note = statusNote(state);
   const lines = [`${STATUS_EMOJI[state.status]} *${stepTitle(located)}*${note ? ` — ${note}` : ""}`];
   const progress = stepProgress(plan, state, now);
-  const ready = state.status === "pending" ? "ready to start" : "";
+  const ready =
+    state.status === "pending" ? (plan.decision ? "waiting for a decision" : "ready to start") : "";
   const marks = [
     plan.verify && (state.status === "pending" || state.status === "running")
       ? "a teammate verifies"

@@ -49,6 +49,7 @@ describe("the run message when things go wrong or run long", () => {
     const run = play([{ type: "complete_step", stepId: "page-on", by: ALICE }]);
     expect(text(run)).toContain("Ready to &lt;drop&gt; the old table?");
     expect(text(run)).toContain(`<@${BOB}> decides (continue, abort)`);
+    expect(text(run)).toContain("Waiting for a decision");
     expect(actionIds(run)).toEqual(expect.arrayContaining(["decide_continue", "decide_abort"]));
     expect(actionIds(run)).not.toContain("decide_pause");
     expect(actionIds(run)).not.toContain("step_complete");
