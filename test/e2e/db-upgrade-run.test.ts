@@ -79,7 +79,10 @@ describe("a db-upgrade run driven through Slack's wire protocol", () => {
       }
       if (stepId === "go-no-go") {
         // A decision point: the buddy decides, with a reason.
+        const opened = h.slack.callsTo("views.open").length;
         await clickAndSettle("decide_continue", stepId, BOB);
+        // The decision's own modal, not the skip's from before.
+        await h.slack.waitFor(() => h.slack.callsTo("views.open")[opened]);
         expect((await h.submitLastModal(BOB, "snapshot available, checks clean")).status).toBe(200);
         await h.settle();
         expect((await h.run()).steps.find((s) => s.id === stepId)?.status).toBe("done");

@@ -313,6 +313,7 @@ describe("the db-upgrade modify in prod", () => {
       .toBe("done");
     // The go/no-go: the run has no buddy, so its owner decides.
     await h.click(await h.slack.waitFor(() => h.button("decide_continue", "go-no-go"), 15_000), ALICE);
+    await h.slack.waitFor(() => h.slack.callsTo("views.open")[0]);
     await h.submitLastModal(ALICE, "snapshot available");
     await h.settle();
     // The action's result refreshes the message in the background: wait for the next button.
