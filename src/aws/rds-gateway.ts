@@ -25,6 +25,7 @@ import {
   type RdsTarget,
   type RdsTargetState,
 } from "../core/rds.js";
+import { restoreCalls } from "./rds-restore.js";
 
 export interface RdsGatewayOptions {
   /** Overrides the SDK's own endpoint resolution (which already honours AWS_ENDPOINT_URL_RDS). */
@@ -103,6 +104,7 @@ export function createRdsGateway(options: RdsGatewayOptions = {}): RdsGateway {
   });
 
   const gateway: RdsGateway = {
+    ...restoreCalls(client, call, { instanceState, tagsOf }),
     describe(target, id, region) {
       const rds = client(region);
       return call(ctx(target, id, region, ["DescribeDBInstances", "DescribeDBClusters"]), async () => {

@@ -45,5 +45,10 @@ export function plannedCalls(action: Action, runId?: string): string[] {
         `Describe${snapshotKind}s ${snapshotParam}=${action.snapshot}${region}`,
         `Delete${snapshotKind} ${snapshotParam}=${action.snapshot}`,
       ];
+    case "rds.restore_snapshot":
+      return [
+        `RestoreDBInstanceFromDBSnapshot DBSnapshotIdentifier=${action.snapshot} DBInstanceIdentifier=${action.identifier}${runId ? ` Tags=${RUN_TAG}=${runId}` : ""}${region}`,
+        `DescribeDBInstances DBInstanceIdentifier=${action.identifier} until Status=available (at most ${action.timeout})`,
+      ];
   }
 }

@@ -76,4 +76,13 @@ export interface RdsGateway {
   deleteSnapshot(target: RdsTarget, snapshotId: string, region: string): Promise<void>;
   /** Tags of a resource by ARN (ListTagsForResource). */
   listTags(arn: string, region: string): Promise<Record<string, string>>;
+  /** A new DB instance from a DB snapshot (RestoreDBInstanceFromDBSnapshot): a rollback's restore. */
+  restoreSnapshot(
+    snapshotId: string,
+    instanceId: string,
+    region: string,
+    tags?: Readonly<Record<string, string>>,
+  ): Promise<RdsTargetState>;
+  /** Tags of a DB instance (by its ARN): whether a restore of this run made it. */
+  instanceTags(instanceId: string, region: string): Promise<Record<string, string>>;
 }

@@ -39,6 +39,10 @@ export interface StepSummary extends StepRef {
   failure?: string;
   /** What its automated action produced (snapshot id, status seen). */
   results: Record<string, string>;
+  /** A failed automated step done by hand instead: what was done, by whom. */
+  manual?: { text: string; by: string; at: string };
+  /** A step of the rollback (the run switched into it). */
+  rollback?: boolean;
 }
 
 export interface DowntimeSummary {
@@ -164,4 +168,30 @@ export interface Summary {
   afterRun: AfterRunRecord[];
   /** The run against earlier runs, and what the checklist could learn (when the history was given). */
   history?: HistoryComparison;
+  /** Picks made at decision points, oldest first (summary-recovery.ts). */
+  decisions?: DecisionSummary[];
+  /** Pauses of the run, oldest first: their time is not counted against any step. */
+  pauses?: PauseSummary[];
+  /** The run switched into rollback: who, when, why. */
+  rollback?: { reason: string; by: string; at: string };
+}
+
+export interface DecisionSummary {
+  step: StepRef;
+  question: string;
+  option: string;
+  reason: string;
+  by: string;
+  at: string;
+}
+
+export interface PauseSummary {
+  reason: string;
+  by: string;
+  at: string;
+  resumedBy?: string;
+  resumedAt?: string;
+  resumeReason?: string;
+  /** To the resume, or for a pause still open to the run's end (or now). */
+  durationMs: number;
 }

@@ -2,8 +2,10 @@ import type { CheckReport } from "./checks/check-report.js";
 import { type DurationRange, parseDurationRange } from "./duration.js";
 import { compareWithHistory } from "./history/compare.js";
 import type { HistoryEntry } from "./history/history-schema.js";
+import { pausedMsBetween } from "./run/paused-time.js";
 import { PREFLIGHT_USER, type Run, type ScheduledReminder, type StepState } from "./run/run-schema.js";
 import { planSteps } from "./run/step-rules.js";
+import { recoverySummary } from "./summary-recovery.js";
 import type { AfterRunRecord, DowntimeSummary, StepRef, StepSummary, Summary } from "./summary-types.js";
 
 export type * from "./summary-types.js";
@@ -37,7 +39,9 @@ export function buildSummary(input: SummaryInput): Summary {
   const endMs = run.closedAt ? Date.parse(run.closedAt) : now.getTime();
   const steps = stepSummaries(run, endMs);
   const refs = new Map(steps.map((step) => [step.id, { number: step.number, title: step.title }]));
-  const closer = run.history.findLast((entry) => entry.type === "finish" || entry.type === "abort");
+  const closer = run.history.findLast(
+    (entry) => entry.type === "finish" || entry.type === "abort" || entry.type === "decide",
+  );
   return {
     runId: run.id,
     outcome: run.status,
@@ -113,6 +117,7 @@ export function buildSummary(input: SummaryInput): Summary {
     followUps: byTime(run.followUps.map((followUp) => ({ ...followUp }))),
     afterRun: byTime(afterRunRecords(run)),
     ...(input.history ? { history: compareWithHistory(run, input.history) } : {}),
+    ...recoverySummary(run, steps, endMs),
   };
 }
 
@@ -163,10 +168,11 @@ function afterRunRecords(run: Run): AfterRunRecord[] {
   return records;
 }
 
-/** Aborted, a problem reported, or anything that took longer than planned: worth writing down what to change. */
+/** Aborted or rolled back, a problem reported, or anything that took longer than planned: worth writing down what to change. */
 export function needsFollowUps(summary: Summary): boolean {
   return (
     summary.outcome === "aborted" ||
+    summary.outcome === "rolled_back" ||
     summary.problems.length > 0 ||
     summary.steps.some((step) => step.overran) ||
     (summary.downtime?.overran ?? false)
@@ -204,6 +210,8 @@ function stepSummaries(run: Run, endMs: number): StepSummary[] {
       skipReason: state.skipReason,
       failure: state.failure,
       results: { ...state.results },
+      ...(state.manual ? { manual: { ...state.manual } } : {}),
+      ...(run.rollback && phaseId === run.rollback.phaseId ? { rollback: true } : {}),
     };
     return [summary];
   });
@@ -222,8 +230,12 @@ function measure(run: Run, state: StepState, endMs: number): { durationMs?: numb
       ? run.history.findLast((a) => a.type === "action_failed" && a.stepId === state.id)?.at
       : undefined;
   const stop = state.completedAt ?? (state.status === "skipped" ? state.skippedAt : undefined) ?? failedAt;
-  if (stop !== undefined) return { durationMs: Math.max(0, Date.parse(stop) - start), open: false };
-  return { durationMs: Math.max(0, endMs - start), open: true };
+  // Paused time never counts against a step (paused-time.ts).
+  if (stop !== undefined) {
+    const stopMs = Date.parse(stop);
+    return { durationMs: Math.max(0, stopMs - start - pausedMsBetween(run, start, stopMs)), open: false };
+  }
+  return { durationMs: Math.max(0, endMs - start - pausedMsBetween(run, start, endMs)), open: true };
 }
 
 function sumExpected(steps: readonly StepSummary[]): DurationRange & { unestimatedSteps: number } {

@@ -24,6 +24,10 @@ export function planMarkdown(run: Run): string {
       else lines.push(...stepMarkdown(number, step), "");
     }
   }
+  if (plan.rollback) {
+    lines.push(`## If the run rolls back: ${plan.rollback.title ?? "Roll back"}`, "");
+    for (const [i, step] of plan.rollback.steps.entries()) lines.push(...stepMarkdown(i + 1, step), "");
+  }
   if (plan.reminders.length > 0) {
     lines.push("## Reminders", "");
     for (const reminder of plan.reminders) {
@@ -48,6 +52,7 @@ function stepMarkdown(number: number, step: Step): string[] {
     step.downtime === "start" ? "downtime starts" : step.downtime === "end" ? "downtime ends" : undefined,
     step.parallel_with_next ? "the next step may run alongside" : undefined,
     step.not_before ? `not before ${step.not_before}` : undefined,
+    step.irreversible ? "point of no return: a teammate approves the start" : undefined,
   ].filter(Boolean);
   const lines = [`${number}. **${step.title}**${marks.length > 0 ? ` (${marks.join(" · ")})` : ""}`];
   const indent = (text: string) => text.split("\n").map((line) => (line ? `   ${line}` : ""));
@@ -55,7 +60,12 @@ function stepMarkdown(number: number, step: Step): string[] {
   for (const link of step.links ?? []) lines.push(`   - [${link.label}](${link.url})`);
   for (const command of step.commands ?? []) lines.push("   ```", ...indent(command.trimEnd()), "   ```");
   if (step.expect) lines.push(`   *Expect:* ${step.expect.trim()}`);
+  if (step.decision)
+    lines.push(
+      `   *Decision* (${step.decision.decider} picks ${step.decision.options.join(", ")}): ${step.decision.question.trim()}`,
+    );
   if (step.rollback) lines.push(`   *Rollback:* ${step.rollback.trim()}`);
+  if (step.rollback_action) lines.push(`   *Rollback, automated:* ${describeAction(step.rollback_action)}`);
   if (step.action) {
     lines.push(`   *Automated:* ${describeAction(step.action)}`);
     for (const call of plannedCalls(step.action)) lines.push(`   - calls \`${call}\``);
@@ -89,5 +99,7 @@ export function describeAction(action: Action): string {
     }
     case "rds.delete_snapshot":
       return `delete DB ${action.target} snapshot \`${action.snapshot}\``;
+    case "rds.restore_snapshot":
+      return `restore DB snapshot \`${action.snapshot}\` to a new instance \`${action.identifier}\` and wait until it is available (at most ${action.timeout})`;
   }
 }

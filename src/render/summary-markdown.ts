@@ -5,6 +5,7 @@ import { REHEARSAL_MARK } from "../core/run/rehearsal.js";
 import { PREFLIGHT_USER, type StepStatus } from "../core/run/run-schema.js";
 import type { AfterRunKind, DowntimeSummary, StepRef, StepSummary, Summary } from "../core/summary.js";
 import { comparisonLines, learnLines } from "./history-markdown.js";
+import { manualStatus, recoverySections } from "./summary-recovery-markdown.js";
 
 /**
  * A run's post-mortem as Markdown, ready to paste into a ticket or a post-mortem page. Pure and
@@ -19,6 +20,7 @@ export function summaryMarkdown(summary: Summary): string {
     // A start past the environment gate is what a reader must see first.
     ...(summary.override ? [overrideLines(summary)] : []),
     factsTable(summary),
+    ...recoverySections(summary),
     ["## Downtime", "", ...downtimeLines(summary.downtime)],
     ["## Timeline", "", ...timelineTable(summary)],
     ["## Skipped", "", ...orNone(skippedLines(summary), "No step was skipped.")],
@@ -83,6 +85,8 @@ function outcomeText(summary: Summary): string {
   if (summary.outcome === "finished") return `✅ Finished${by}${dry}`;
   if (summary.outcome === "active") return `⏳ Still in progress${dry}`;
   if (summary.outcome === "awaiting_override") return `⏳ Waiting for the override's approval${dry}`;
+  if (summary.outcome === "rolled_back")
+    return `↩️ Rolled back${by}${summary.rollback ? `: ${oneLine(summary.rollback.reason)}` : ""}${dry}`;
   const reason = summary.abortReason ? `: ${summary.abortReason}` : "";
   return `🛑 Aborted${by}${reason}${dry}`;
 }
@@ -164,9 +168,11 @@ function timelineTable(summary: Summary): string[] {
       lines.push(`| | **${cell(phase)}** | | | | | | | |`);
     }
     const marker = step.downtime ? ` _(downtime ${step.downtime === "start" ? "starts" : "ends"})_` : "";
-    const status = step.failure
-      ? `failed: ${step.failure}`
-      : `${STATUS_LABELS[step.status]}${stillOpen(step)}`;
+    const status = step.manual
+      ? (manualStatus(step, STATUS_LABELS[step.status]) ?? "")
+      : step.failure
+        ? `failed: ${step.failure}`
+        : `${STATUS_LABELS[step.status]}${stillOpen(step)}`;
     const started = step.startedAt ? clock(step.startedAt, day) : "";
     const overrun =
       step.overran && step.durationMs !== undefined && step.expected

@@ -58,6 +58,7 @@ const schemas = {
       "ModifyDBInstance",
       "DescribeDBInstances",
       "DeleteDBSnapshot",
+      "RestoreDBInstanceFromDBSnapshot",
     ]),
     code: z.enum(["AccessDenied", "InvalidDBInstanceState", "Throttling"]),
     times: z.number().int().min(1).max(10).default(1),

@@ -11,6 +11,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createRestorer } from "./rds-restore.js";
 
 export interface FakeInstance {
   id: string;
@@ -160,6 +161,8 @@ export async function startRdsDouble(options: RdsDoubleOptions = {}): Promise<Rd
   const failures = new Map<string, { code: string; remaining: number }[]>();
   const calls: RecordedRdsCall[] = [];
   let timing = { ...DEFAULT_TIMING };
+  const arnOf = (id: string) => `${ARN_PREFIX}:db:${id}`;
+  const restorer = createRestorer({ instances, snapshots, startTransition, RdsFault, arnOf, tagsFrom });
 
   /** Moves every running transition to the status the elapsed time calls for. */
   function settle(): void {
@@ -376,7 +379,11 @@ export async function startRdsDouble(options: RdsDoubleOptions = {}): Promise<Rd
     DeleteDBClusterSnapshot: (p) => deleteSnapshot("cluster", p),
     ModifyDBInstance: (p) => modify("instance", p),
     ModifyDBCluster: (p) => modify("cluster", p),
-    ListTagsForResource: listTags,
+    ListTagsForResource: (p) => {
+      const restored = restorer.tagsOf(p.ResourceName ?? "");
+      return restored ? tagListXml(restored) : listTags(p);
+    },
+    RestoreDBInstanceFromDBSnapshot: (p) => instanceXml(restorer.restore(p)),
   };
 
   function send(res: ServerResponse, status: number, body: string, requestId: string): void {

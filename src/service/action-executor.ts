@@ -171,6 +171,27 @@ export function createActionExecutor(deps: ActionExecutorDeps) {
         await retryThrottled(() => gateway.deleteSnapshot(action.target, action.snapshot, region));
         return { ...snapshotResults(snapshot), status: "deleted" };
       }
+      case "rds.restore_snapshot": {
+        // A retry after the process died finds the instance already there: it is waited for.
+        const restored = await retryThrottled(() =>
+          gateway
+            .restoreSnapshot(action.snapshot, action.identifier, region, { [RUN_TAG]: runId })
+            .catch(async (error: unknown) => {
+              if (!(error instanceof RdsError) || error.kind !== "already_exists") throw error;
+              return adoptOwnInstance(action.identifier, region, runId);
+            }),
+        );
+        await progress(`${restored.id} is ${restored.status}`);
+        const state = await pollUntil(
+          () => gateway.describe("instance", action.identifier, region),
+          (s) => s.status === "available",
+          (s) => `${action.identifier} is ${s.status}`,
+          parseDuration(action.timeout) ?? 0,
+          started,
+          progress,
+        );
+        return { ...targetResults(state), instance: action.identifier, snapshot: action.snapshot };
+      }
     }
   }
 
@@ -193,6 +214,17 @@ export function createActionExecutor(deps: ActionExecutorDeps) {
     const owner = takenBy ? `by run ${takenBy}` : "not by Preflight";
     throw new ActionFailure(
       `the snapshot name ${snapshotId} is taken by an existing snapshot of ${existing.sourceId || "another source"} (${existing.arn || snapshotId}, ${created}, taken ${owner}), not one this run took. Give the step another snapshot name, or delete that snapshot if nobody needs it, then retry.`,
+    );
+  }
+
+  /** The instance name is taken: adopt it only when this run's restore made it (a job run again). */
+  async function adoptOwnInstance(instanceId: string, region: string, runId: string) {
+    const tags = await retryThrottled(() => deps.gateway.instanceTags(instanceId, region));
+    if (tags[RUN_TAG] === runId)
+      return retryThrottled(() => deps.gateway.describe("instance", instanceId, region));
+    const owner = tags[RUN_TAG] ? `by run ${tags[RUN_TAG]}` : "not by Preflight";
+    throw new ActionFailure(
+      `DB instance ${instanceId} already exists and was made ${owner}, not by this run's restore. Give the rollback another identifier, or delete that instance if nobody needs it, then retry.`,
     );
   }
 

@@ -19,6 +19,14 @@ export const ACTION_IDS = {
   summaryFollowUp: "summary_follow_up",
   /** Done on a step whose `record:` asks for values: opens a modal first. */
   recordStep: "step_record",
+  decideContinue: "decide_continue",
+  decidePause: "decide_pause",
+  decideRollBack: "decide_roll_back",
+  decideAbort: "decide_abort",
+  pauseRun: "run_pause",
+  resumeRun: "run_resume",
+  rollBackRun: "run_roll_back",
+  doneByHand: "step_done_by_hand",
 } as const;
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
 
@@ -32,6 +40,14 @@ export const VIEW_IDS = {
   deleteSnapshot: "delete_snapshot_modal",
   followUps: "follow_ups_modal",
   recordValues: "record_values_modal",
+  decideContinue: "decide_continue_modal",
+  decidePause: "decide_pause_modal",
+  decideRollBack: "decide_roll_back_modal",
+  decideAbort: "decide_abort_modal",
+  pauseRun: "pause_run_modal",
+  resumeRun: "resume_run_modal",
+  rollBackRun: "roll_back_modal",
+  doneByHand: "done_by_hand_modal",
 } as const;
 
 /** block_id / action_id of the single text input in the reason-style modals. */

@@ -2,6 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import { formatDuration, formatDurationRange, parseDurationRange } from "../core/duration.js";
 import { type Logger, type MessageRefs, type Metrics, noMetrics, type WindowStore } from "../core/ports.js";
 import { OVERRUN_UPDATE_EVERY_MS, overrunUpdateDue } from "../core/run/communications.js";
+import { openPause, pausedMsBetween } from "../core/run/paused-time.js";
 import { markRehearsal } from "../core/run/rehearsal.js";
 import { PREFLIGHT_USER, type Run, type ScheduledReminder } from "../core/run/run-schema.js";
 import { findStep } from "../core/run/step-rules.js";
@@ -80,9 +81,14 @@ export function createTimedJobHandler(deps: {
     const located = run ? findStep(run, nudge.stepId) : undefined;
     // The step moved on (or was restarted) since the nudge was scheduled: nothing to say.
     if (!run || !located || run.status !== "active" || located.state.status !== "running") return;
+    // A paused run is not overrunning: its nudges come back, moved on, when it resumes (paused-time.ts).
+    if (openPause(run)) return;
     if (!located.state.startedAt || Date.parse(located.state.startedAt) > Date.parse(nudge.dueAt)) return;
     const range = located.plan.duration ? parseDurationRange(located.plan.duration) : undefined;
-    const running = formatDuration(now().getTime() - Date.parse(located.state.startedAt));
+    const startedMs = Date.parse(located.state.startedAt);
+    const running = formatDuration(
+      now().getTime() - startedMs - pausedMsBetween(run, startedMs, now().getTime()),
+    );
     const expected = range ? ` (expected ${formatDurationRange(range)})` : "";
     const how = nudge.level > 1 ? "twice its expected maximum" : "its expected maximum";
     await announceOverrunIfDue(run, `overrun.${nudge.stepId}.${nudge.level}.${nudge.dueAt}`);

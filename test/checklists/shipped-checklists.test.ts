@@ -31,11 +31,19 @@ describe("the checklists shipped in checklists/", () => {
     }
   });
 
-  it("db-upgrade has the 13 steps of the RDS upgrade, snapshot first and the 30-day reminder", async () => {
+  it("db-upgrade has the 14 steps of the RDS upgrade, snapshot first and the 30-day reminder", async () => {
     const { checklists } = await loadChecklists(["checklists/db-upgrade.yaml"]);
     const checklist = checklists[0]?.checklist;
     const steps = checklist?.phases.flatMap((phase) => phase.steps) ?? [];
-    expect(steps).toHaveLength(13);
+    expect(steps).toHaveLength(14);
+    // A go/no-go before the point of no return, which rolls back through a snapshot restore.
+    const ids = steps.map((s) => s.id);
+    expect(ids.indexOf("go-no-go")).toBe(ids.indexOf("modify-instance") - 1);
+    expect(steps.find((s) => s.id === "go-no-go")?.decision).toMatchObject({ decider: "buddy" });
+    expect(steps.find((s) => s.id === "modify-instance")).toMatchObject({
+      irreversible: true,
+      rollback_action: { type: "rds.restore_snapshot", snapshot: "{{snapshot}}" },
+    });
     expect(steps.find((s) => s.id === "take-snapshot")).toMatchObject({
       skippable: false,
       action: { type: "rds.snapshot" },

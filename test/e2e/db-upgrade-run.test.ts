@@ -101,6 +101,7 @@ const STEPS = [
   "enable-maintenance-page",
   "verify-maintenance-page",
   "take-snapshot",
+  "go-no-go",
   "modify-instance",
   "wait-for-upgrade",
   "verify-database",
@@ -143,8 +144,21 @@ describe("a db-upgrade run driven through Slack's wire protocol", () => {
         await h.settle();
         continue;
       }
+      if (stepId === "go-no-go") {
+        // A decision point: the buddy decides, with a reason.
+        const opened = h.slack.callsTo("views.open").length;
+        await clickAndSettle("decide_continue", stepId, BOB);
+        // The decision's own modal, not the skip's from before.
+        await h.slack.waitFor(() => h.slack.callsTo("views.open")[opened]);
+        expect((await h.submitLastModal(BOB, "snapshot available, checks clean")).status).toBe(200);
+        await h.settle();
+        expect((await h.run()).steps.find((s) => s.id === stepId)?.status).toBe("done");
+        continue;
+      }
       if (AUTOMATED.has(stepId)) {
         await clickAndSettle("step_start", stepId, ALICE);
+        // The point of no return waits for a teammate's approval before its call is made.
+        if (stepId === "modify-instance") await clickAndSettle("step_approve", stepId, BOB);
         await expect
           .poll(async () => (await h.run()).steps.find((s) => s.id === stepId)?.status, { timeout: 10_000 })
           .toMatch(/done|awaiting_verification/);
@@ -180,6 +194,7 @@ describe("a db-upgrade run driven through Slack's wire protocol", () => {
     expect(run.status).toBe("finished");
     expect(run.steps.find((s) => s.id === "modify-instance")).toMatchObject({
       completedBy: ALICE,
+      approvedBy: BOB,
       verifiedBy: BOB,
     });
     // The automated steps really ran against RDS, and their results flowed on.

@@ -49,7 +49,7 @@ describe("every effect exactly once", () => {
     expect(h.slack.messages(CHANNEL)).toHaveLength(1);
     await h.click(h.button("step_complete", "check-access"), ALICE);
     await h.settle();
-    await expect.poll(() => h.messageText()).toContain("1/13");
+    await expect.poll(() => h.messageText()).toContain("1/14");
   });
 
   it("Slack failing with 500s and 429s for a stretch loses and repeats nothing", async () => {
@@ -69,7 +69,7 @@ describe("every effect exactly once", () => {
     const run = await h.run();
     await expect
       .poll(() => h.messageText(), { timeout: 5_000 })
-      .toContain(`${run.steps.filter((s) => s.status === "done").length}/13`);
+      .toContain(`${run.steps.filter((s) => s.status === "done").length}/14`);
     expect(await h.bot.store.runsWithOutbox()).toEqual([]);
   });
 
@@ -88,7 +88,7 @@ describe("every effect exactly once", () => {
     // Someone invites the bot: nothing more is needed.
     h.slack.clearFailures();
     await h.slack.waitFor(() => linesContaining("completed *Connect").length > 0 || undefined, 5_000);
-    await expect.poll(() => h.messageText(), { timeout: 5_000 }).toContain("1/13");
+    await expect.poll(() => h.messageText(), { timeout: 5_000 }).toContain("1/14");
     await h.settle();
     expect(h.slack.messages(ALICE)).toHaveLength(1);
     expect(linesContaining("completed *Connect")).toHaveLength(1);

@@ -14,7 +14,7 @@ import { ARTIFACTS, CHROMIUM, launchChromium, MISSING } from "./chromium.js";
  */
 
 const TITLE = "RDS MySQL 5.7 → 8.0 upgrade";
-const STEPS = 13;
+const STEPS = 14;
 
 let sandbox: Sandbox;
 let browser: BrowserContext;
@@ -116,21 +116,37 @@ describe.skipIf(!CHROMIUM)(`a db-upgrade run in the sandbox page${CHROMIUM ? "" 
     await expect
       .poll(() => rds.textContent())
       .toMatch(/📸 example-qa-pre-mysql8-upgrade-\d{4}-\d\d-\d\d available/);
-    await button("Start").click(); // modify-instance, which a teammate verifies
+    // go-no-go: the buddy decides, with a reason.
+    await actAs(page, BOB);
+    await button("Continue").click();
+    const decision = page.getByRole("dialog", { name: "Decide: Continue" });
+    await decision.getByRole("textbox", { name: "Why continue?" }).fill("snapshot available, checks clean");
+    await decision.getByRole("button", { name: "Continue" }).click();
+    await decision.waitFor({ state: "hidden" });
+    await done(7);
+    await actAs(page, ALICE);
+    await button("Start").click(); // modify-instance: a point of no return, approved by a teammate
+    await run
+      .getByText(/waiting for a teammate to approve/)
+      .first()
+      .waitFor();
+    await actAs(page, BOB);
+    await button("Approve change").click();
+    await actAs(page, ALICE);
     await awaitingVerification();
     await scrollToTop(run);
     await page.screenshot({ path: join(ARTIFACTS, "sandbox-run.png") });
-    await verifyAsBob("Upgrade example-qa to MySQL 8.0.32 with custom-mysql80-v1", 7);
+    await verifyAsBob("Upgrade example-qa to MySQL 8.0.32 with custom-mysql80-v1", 8);
     await button("Start").click(); // wait-for-upgrade
-    await done(8);
+    await done(9);
     await button("Done").click(); // verify-database, checked by hand here, which a teammate verifies
-    await verifyAsBob("Check that example-qa runs MySQL 8.0.32 and still has the data", 9);
+    await verifyAsBob("Check that example-qa runs MySQL 8.0.32 and still has the data", 10);
     await expect.poll(() => rds.textContent()).toMatch(/example-qa available · mysql 8\.0\.32/);
     await button("Done").click(); // disable-maintenance-page
-    await done(10);
+    await done(11);
     await button("Done").click(); // verify-site, which a teammate verifies
-    await verifyAsBob("Check that example.com works for customers", 11);
-    for (let n = 12; n <= STEPS; n++) {
+    await verifyAsBob("Check that example.com works for customers", 12);
+    for (let n = 13; n <= STEPS; n++) {
       await button("Done").click();
       await done(n);
     }
@@ -162,7 +178,7 @@ describe.skipIf(!CHROMIUM)(`a db-upgrade run in the sandbox page${CHROMIUM ? "" 
       .filter({ hasNot: page.getByRole("article") });
     await summary.waitFor();
     await expect.poll(() => summary.textContent()).toMatch(/Finished by @alice/);
-    await expect.poll(() => summary.textContent()).toMatch(/Steps: 13 done · 0 skipped · 0 failed/);
+    await expect.poll(() => summary.textContent()).toMatch(/Steps: 14 done · 0 skipped · 0 failed/);
     await expect.poll(() => summary.textContent()).toContain("Notes: 1");
     const markdown = thread.getByRole("article", { name: `File Post-mortem: ${TITLE}` });
     // The page draws the file's headings two levels down (# as h3), below the page's own.

@@ -59,7 +59,7 @@ describe.skipIf(!CHROMIUM)(`the sandbox page in Chromium${CHROMIUM ? "" : ` (${M
       .first()
       .waitFor();
     await messages.getByRole("button", { name: "Done", exact: true }).first().click();
-    await messages.getByText("1/13 steps done").waitFor();
+    await messages.getByText("1/14 steps done").waitFor();
     await messages.getByRole("button", { name: "Skip", exact: true }).first().click();
 
     const dialog = page.getByRole("dialog", { name: "Skip step" });

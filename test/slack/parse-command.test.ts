@@ -86,4 +86,19 @@ describe("parseCommand", () => {
     expect(parseCommand("reminders")).toEqual({ ok: true, command: { kind: "reminders" } });
     expect(parseCommand("")).toEqual({ ok: true, command: { kind: "help" } });
   });
+
+  it("reads pause and resume, each with a reason", () => {
+    expect(parseCommand("pause r-1 waiting for the contract release")).toEqual({
+      ok: true,
+      command: { kind: "pause", runId: "r-1", reason: "waiting for the contract release" },
+    });
+    expect(parseCommand("resume r-1 released")).toEqual({
+      ok: true,
+      command: { kind: "resume", runId: "r-1", reason: "released" },
+    });
+    expect(parseCommand("pause r-1")).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("Usage: `/maintenance pause <run-id> <reason>`"),
+    });
+  });
 });

@@ -138,7 +138,33 @@ export const actionSchema = z.discriminatedUnion("type", [
   }),
   httpCheckSchema,
   sqlCheckSchema,
+  z
+    .strictObject({
+      type: z.literal("rds.restore_snapshot"),
+      target: z.literal("instance").default("instance"),
+      snapshot: text(255).describe("the snapshot to restore, e.g. the one the run took"),
+      identifier: text(200).describe("the new DB instance to create from it"),
+      timeout: duration.default("60m").describe("how long to wait for the new instance to be available"),
+      region,
+    })
+    .describe("restore a DB snapshot to a new instance and wait until it is available (a rollback)"),
 ]);
+
+/** What a decision point offers; `roll_back` switches the run into its rollback (recovery-events.ts). */
+export const DECISION_OPTIONS = ["continue", "pause", "roll_back", "abort"] as const;
+
+export const decisionSchema = z.strictObject({
+  question: text(LIMITS.textChars),
+  options: z
+    .array(z.enum(DECISION_OPTIONS))
+    .min(2)
+    .default([...DECISION_OPTIONS])
+    .describe("the choices offered: continue, pause, roll_back, abort"),
+  decider: z
+    .string()
+    .regex(/^(owner|buddy|[UW][A-Z0-9]+)$/, "use owner, buddy or a Slack user id such as U024BE7LH")
+    .describe("who picks: the run's owner, its buddy, or one named person"),
+});
 
 export const linkSchema = z.strictObject({
   label: text(100),
@@ -181,6 +207,16 @@ export const stepSchema = z.strictObject({
     .optional()
     .describe("the step may not be skipped when this holds, e.g. destructive == true"),
   not_before: notBefore.optional().describe("a soak time: the step can't start before `24h after <step-id>`"),
+  decision: decisionSchema
+    .optional()
+    .describe("a decision point: the run waits here until the decider picks an option, with a reason"),
+  irreversible: z
+    .boolean()
+    .optional()
+    .describe("a point of no return: starting it needs a teammate's approval"),
+  rollback_action: actionSchema
+    .optional()
+    .describe("run automated when the run rolls back past this step (e.g. rds.restore_snapshot)"),
 });
 
 export const phaseSchema = z.strictObject({
@@ -286,6 +322,13 @@ export const checklistSchema = z.strictObject({
     .optional()
     .describe("gets a post at start, when the run overruns its announced end, and at the end"),
   status_page: statusPageSchema.optional(),
+  rollback: z
+    .strictObject({
+      title: text(LIMITS.titleChars).optional(),
+      steps: z.array(stepSchema).min(1),
+    })
+    .optional()
+    .describe("the steps of a roll back, instead of the rollback of each step done so far"),
 });
 
 export type Checklist = z.infer<typeof checklistSchema>;
@@ -297,6 +340,7 @@ export type Reminder = z.infer<typeof reminderSchema>;
 export type Action = z.infer<typeof actionSchema>;
 export type Rules = z.infer<typeof rulesSchema>;
 export type StatusPage = z.infer<typeof statusPageSchema>;
+export type DecisionOption = (typeof DECISION_OPTIONS)[number];
 
 /** JSON Schema for editors, generated from the zod schema (input shape: defaults are optional). */
 export function checklistJsonSchema(): Record<string, unknown> {

@@ -3,6 +3,7 @@ import { checkIssues } from "./check-rules.js";
 import type { Checklist } from "./schema.js";
 import { BUILT_INS, stepResultReference, templateNames } from "./template.js";
 import { checkConditionalSteps } from "./validate-conditions.js";
+import { checkRecovery } from "./validate-recovery.js";
 
 /** A problem found in a checklist, at a path inside the document. */
 export interface ChecklistIssue {
@@ -23,6 +24,7 @@ export function validateChecklist(checklist: Checklist): ChecklistIssue[] {
     ...checkTemplates(checklist),
     ...checkLinkParameters(checklist),
     ...checkConditionalSteps(checklist),
+    ...checkRecovery(checklist),
   ];
 }
 

@@ -10,7 +10,11 @@ import { pausedIntervals, stepDurationMs } from "./step-duration.js";
 
 /** Whether a run enters the history: closed, and real (a dry run is a rehearsal). */
 export function entersHistory(run: Run): boolean {
-  return !run.dryRun && run.closedAt !== undefined && (run.status === "finished" || run.status === "aborted");
+  return (
+    !run.dryRun &&
+    run.closedAt !== undefined &&
+    (run.status === "finished" || run.status === "aborted" || run.status === "rolled_back")
+  );
 }
 
 /** The ticket of a run, when it has one (issue 18's `ticket=`; a string or an object with an id). */

@@ -3,22 +3,12 @@ import type { Interval } from "./history-schema.js";
 
 /** How long a step took, Start to Done, with the time its run was paused taken out. */
 
-/** The run events that pause and resume it (issue 14 adds them; until then no run has any). */
-export const PAUSE_EVENTS = { pause: "pause_run", resume: "resume_run" } as const;
-
-/** When the run was paused, from its timeline; a pause still open lasts until `endMs`. */
-export function pausedIntervals(run: Pick<Run, "history">, endMs: number): Interval[] {
-  const intervals: Interval[] = [];
-  let since: number | undefined;
-  for (const activity of run.history) {
-    if (activity.type === PAUSE_EVENTS.pause && since === undefined) since = Date.parse(activity.at);
-    if (activity.type === PAUSE_EVENTS.resume && since !== undefined) {
-      intervals.push({ from: since, to: Date.parse(activity.at) });
-      since = undefined;
-    }
-  }
-  if (since !== undefined) intervals.push({ from: since, to: endMs });
-  return intervals;
+/** When the run was paused (run.pauses, recovery-events.ts); a pause still open lasts until `endMs`. */
+export function pausedIntervals(run: Pick<Run, "pauses">, endMs: number): Interval[] {
+  return (run.pauses ?? []).map((pause) => ({
+    from: Date.parse(pause.at),
+    to: pause.resumedAt ? Date.parse(pause.resumedAt) : endMs,
+  }));
 }
 
 /**

@@ -28,6 +28,8 @@ export { isProtected } from "./step-rules.js";
 const MUTATING = new Set(["rds.modify", "rds.delete_snapshot"]);
 
 export function needsApproval(run: Run, located: LocatedStep): boolean {
+  // A point of no return (`irreversible: true`) needs a teammate's go in any environment.
+  if (located.plan.irreversible && !run.dryRun) return true;
   const action = located.plan.action;
   if (!action || !MUTATING.has(action.type) || run.dryRun) return false;
   return isProtected(run);

@@ -15,7 +15,10 @@ export type RunAction =
   /** What Preflight itself reports: results of automated actions, posts made or failed. */
   | { type: "report_action" | "record_post" }
   /** A second person lets a run started past the environment gate begin (override.ts decides who). */
-  | { type: "approve_override" };
+  | { type: "approve_override" }
+  /** When things go wrong or run long (recovery-rules.ts decides). */
+  | { type: "decide" | "done_by_hand"; stepId: string }
+  | { type: "pause_run" | "resume_run" | "roll_back" };
 
 /** The action an event asks for, as `can` knows it. */
 export function actionOf(event: RunEvent): RunAction {
@@ -54,5 +57,12 @@ export function actionOf(event: RunEvent): RunAction {
       return { type: "record_post" };
     case "approve_override":
       return { type: "approve_override" };
+    case "decide":
+    case "done_by_hand":
+      return { type: event.type, stepId: event.stepId };
+    case "pause_run":
+    case "resume_run":
+    case "roll_back":
+      return { type: event.type };
   }
 }

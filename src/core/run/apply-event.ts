@@ -33,6 +33,7 @@ import {
   snapshotDeleted,
 } from "./record-events.js";
 import { recordedDetail, recordedValues } from "./recorded-values.js";
+import { decide as decideAt, doneByHand, pauseRun, resumeRun, rollBack } from "./recovery-events.js";
 import type { Run, RunEvent, StepState } from "./run-schema.js";
 import { soakRefusal } from "./soak-gates.js";
 import { findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
@@ -104,6 +105,16 @@ function decide(run: Run, event: RunEvent, now: Date): Decision {
       return postFailed(run, event, at);
     case "announce_overrun":
       return announceOverrun(run, event, now);
+    case "decide":
+      return decideAt(run, event, now, closeAborted);
+    case "pause_run":
+      return pauseRun(run, event, now);
+    case "resume_run":
+      return resumeRun(run, event, now);
+    case "roll_back":
+      return rollBack(run, event, now);
+    case "done_by_hand":
+      return doneByHand(run, event, now);
   }
 }
 
@@ -301,11 +312,16 @@ function handOver(run: Run, event: EventOf<"hand_over">, at: string): Decision {
 }
 
 function abort(run: Run, event: EventOf<"abort">, now: Date): Decision {
-  const at = now.toISOString();
   const permission = can(run, actionOf(event), event.by);
   if (!permission.allowed) return refused(permission.refusal);
   if (event.reason.trim() === "")
     return refuse("reason_required", "Give a reason for aborting: it goes into the post-mortem.");
+  return closeAborted(run, event, now);
+}
+
+/** Closes the run as aborted: an abort, or a decision point's `abort` (recovery-events.ts). */
+function closeAborted(run: Run, event: RunEvent & { reason: string }, now: Date): Decision {
+  const at = now.toISOString();
   const aborted: Run = {
     ...run,
     status: "aborted",
@@ -328,6 +344,21 @@ function finish(run: Run, event: EventOf<"finish">, now: Date): Decision {
   const at = now.toISOString();
   const permission = can(run, actionOf(event), event.by);
   if (!permission.allowed) return refused(permission.refusal);
+  // A run that rolled back did not finish what it set out to do: no run.finished reminders.
+  if (run.rollback) {
+    const rolledBack: Run = {
+      ...run,
+      status: "rolled_back",
+      closedAt: at,
+      reminders: cancelledOnAbort(run, at),
+    };
+    const effects: Effect[] = [
+      { type: "cancel_reminders", runId: run.id, keepOnAbort: true },
+      { type: "run_closed", outcome: "rolled_back" },
+      ...recordHistory(rolledBack),
+    ];
+    return accept(run, rolledBack, event, at, effects, { detail: "rolled back" });
+  }
   const reminders = scheduleReminders(
     { ...run, status: "finished", closedAt: at },
     { on: "run.finished" },

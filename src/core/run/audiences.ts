@@ -1,6 +1,7 @@
 import type { RunAction } from "./actions.js";
 import { mentions } from "./create-run.js";
 import type { Refusal, RefusalCode } from "./effects.js";
+import { deciderAudience } from "./recovery-rules.js";
 import { PREFLIGHT_USER, type Run } from "./run-schema.js";
 import { findStep, isProtected, type LocatedStep, leadsRun, namedVerifiers } from "./step-rules.js";
 
@@ -67,6 +68,16 @@ export function audienceOf(run: Run, action: RunAction): Audience {
     case "report_action":
     case "record_post":
       return PREFLIGHT_ONLY;
+    case "decide":
+      return deciderAudience(run, action.stepId);
+    case "done_by_hand":
+      return stepWorkers(run, "do steps by hand in");
+    case "pause_run":
+      return leaders(run, "pause it");
+    case "resume_run":
+      return leaders(run, "resume it");
+    case "roll_back":
+      return leaders(run, "roll it back");
     case "approve_override":
       // Anyone but whoever asked for it (and only the checklist's starters, when it names them):
       // decided with the override itself (override.ts).

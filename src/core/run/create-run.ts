@@ -225,6 +225,7 @@ export function createRun(input: CreateRunInput): CreateRunResult {
     summary: renderChecklistText(checklist.summary, values),
     phases: renderChecklistText(checklist.phases, values),
     reminders: renderChecklistText(checklist.reminders, values),
+    ...(checklist.rollback ? { rollback: renderChecklistText(checklist.rollback, values) } : {}),
   };
   const { plan, notApplicable } = applyConditions(rendered, parameters.values);
   const renderedProblems = checkRenderedValues(plan);
@@ -250,6 +251,8 @@ export function createRun(input: CreateRunInput): CreateRunResult {
       })),
     ),
     problems: [],
+    decisions: [],
+    pauses: [],
     notes: [],
     reminders: {},
     followUps: [],
@@ -284,10 +287,11 @@ export function createRun(input: CreateRunInput): CreateRunResult {
 /** Regions and links may come from parameters: once filled in, they must be real ones. */
 function checkRenderedValues(plan: Checklist): string[] {
   const problems: string[] = [];
-  for (const step of plan.phases.flatMap((phase) => phase.steps)) {
-    const region = step.action && "region" in step.action ? step.action.region : undefined;
-    if (region !== undefined && !AWS_REGION.test(region)) {
-      problems.push(`region "${region}" (step ${step.id}) is not an AWS region such as us-east-2`);
+  for (const step of [...plan.phases.flatMap((phase) => phase.steps), ...(plan.rollback?.steps ?? [])]) {
+    for (const action of [step.action, step.rollback_action]) {
+      const region = action && "region" in action ? action.region : undefined;
+      if (region !== undefined && !AWS_REGION.test(region))
+        problems.push(`region "${region}" (step ${step.id}) is not an AWS region such as us-east-2`);
     }
     if (step.action?.type === "http.check" && !/^https?:\/\/\S+$/.test(step.action.url))
       problems.push(`the URL "${step.action.url}" (step ${step.id}) is not an http(s) URL`);

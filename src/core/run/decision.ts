@@ -47,6 +47,11 @@ export const MOVES_THE_RUN_ON = new Set<RunEvent["type"]>([
   "hand_over",
   "abort",
   "finish",
+  "decide",
+  "pause_run",
+  "resume_run",
+  "roll_back",
+  "done_by_hand",
 ]);
 
 export function recorded(before: Run, next: Run, event: RunEvent, at: string, extra: ActivityExtra): Run {

@@ -43,7 +43,7 @@ export const effectSchema = z.discriminatedUnion("type", [
     dryRun: z.boolean(),
     jobKey: z.string().min(1),
   }),
-  z.object({ type: z.literal("run_closed"), outcome: z.enum(["finished", "aborted"]) }),
+  z.object({ type: z.literal("run_closed"), outcome: z.enum(["finished", "aborted", "rolled_back"]) }),
   /**
    * A post for the checklist's stakeholders (communications.ts): plain text, escaped when posted.
    * A rehearsal's goes into its own thread, saying where it would have gone (`channel`).
@@ -94,6 +94,9 @@ export const REFUSAL_CODES = [
   "already_handled",
   "needs_second_person",
   "not_yet",
+  "paused",
+  "rolling_back",
+  "not_decider",
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

@@ -20,13 +20,12 @@ export interface PausedInterval {
   to?: string;
 }
 
-/**
- * Hook for pause/resume: the intervals the run spent paused. Pausing is recorded on the run by
- * its own events; until the run carries them, a run has never been paused.
- */
-export function pausedIntervals(run: Run): PausedInterval[] {
-  const recorded = (run as Run & { paused?: PausedInterval[] }).paused;
-  return Array.isArray(recorded) ? recorded : [];
+/** The intervals the run spent paused (run.pauses, recovery-events.ts). */
+export function pausedIntervals(run: Pick<Run, "pauses">): PausedInterval[] {
+  return (run.pauses ?? []).map((pause) => ({
+    from: pause.at,
+    ...(pause.resumedAt ? { to: pause.resumedAt } : {}),
+  }));
 }
 
 export function pausedMs(intervals: readonly PausedInterval[], now: Date): number {

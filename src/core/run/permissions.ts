@@ -3,6 +3,7 @@ import type { RunAction } from "./actions.js";
 import { audienceOf } from "./audiences.js";
 import { mentions } from "./create-run.js";
 import type { Refusal, RefusalCode } from "./effects.js";
+import { recoveryRefusal } from "./recovery-rules.js";
 import type { ReminderState, Run } from "./run-schema.js";
 import {
   blockingStep,
@@ -55,13 +56,15 @@ export function closedRefusal(run: Run, type: RunAction["type"]): Refusal | unde
     return undefined;
   return refusal(
     "closed",
-    `This run was ${run.status} at ${run.closedAt ?? "an earlier time"}; it accepts nothing more.`,
+    `This run was ${run.status.replace("_", " ")} at ${run.closedAt ?? "an earlier time"}; it accepts nothing more.`,
   );
 }
 
 function stateRefusal(run: Run, action: RunAction): Refusal | undefined {
   const closed = closedRefusal(run, action.type);
   if (closed) return closed;
+  const recovery = recoveryRefusal(run, action);
+  if (recovery) return recovery;
   switch (action.type) {
     case "start_step":
     case "complete_step":
@@ -193,7 +196,9 @@ function stepStateRefusal(
 }
 
 function finishRefusal(run: Run): Refusal | undefined {
-  const unfinished = unfinishedSteps(run);
+  // Rolling back, only the rollback steps must be finished: the way forward was left.
+  const rollback = run.rollback;
+  const unfinished = unfinishedSteps(run).filter((s) => !rollback || s.phaseId === rollback.phaseId);
   if (unfinished.length > 0) {
     const listed = unfinished.slice(0, 5).map((s) => `"${s.plan.title}" (${describeStatus(s.state.status)})`);
     const more = unfinished.length > 5 ? ` and ${unfinished.length - 5} more` : "";

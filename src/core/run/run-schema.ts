@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { actionSchema, checklistSchema } from "../checklist/schema.js";
+import { actionSchema, checklistSchema, DECISION_OPTIONS } from "../checklist/schema.js";
 import { checkReportSchema } from "../checks/check-report.js";
 import { earlierRunsSchema } from "../history/history-schema.js";
 
@@ -47,6 +47,8 @@ export const stepStateSchema = z.object({
   failure: z.string().optional(),
   /** What an automated check (http.check, sql.check) saw: its result table and each expectation. */
   check: checkReportSchema.optional(),
+  /** An automated step that failed and was done by hand instead: what was done (recovery-events.ts). */
+  manual: z.object({ text: z.string(), by: userId, at: isoTime }).optional(),
 });
 export type StepState = z.infer<typeof stepStateSchema>;
 
@@ -118,7 +120,7 @@ export const followUpSchema = z.object({ at: isoTime, by: userId, text: z.string
 export const postFailureSchema = z.object({ at: isoTime, what: z.string(), error: z.string() });
 
 /** `awaiting_override`: started past the environment gate, waiting for a second person (override.ts). */
-export const RUN_STATUSES = ["awaiting_override", "active", "finished", "aborted"] as const;
+export const RUN_STATUSES = ["awaiting_override", "active", "finished", "aborted", "rolled_back"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** A break-glass start past the environment gate: who asked, why, what the gate said, who approved. */
@@ -131,6 +133,38 @@ export const runOverrideSchema = z.object({
   approvedAt: isoTime.optional(),
 });
 export type RunOverride = z.infer<typeof runOverrideSchema>;
+
+/** A decider's pick at a decision point, with the reason (recovery-events.ts). */
+export const decisionRecordSchema = z.object({
+  stepId: z.string(),
+  option: z.enum(DECISION_OPTIONS),
+  reason: z.string(),
+  by: userId,
+  at: isoTime,
+});
+export type DecisionRecord = z.infer<typeof decisionRecordSchema>;
+
+/** A pause of the whole run: its time never counts as a step's overrun. */
+export const pauseSchema = z.object({
+  reason: z.string(),
+  by: userId,
+  at: isoTime,
+  resumedBy: userId.optional(),
+  resumedAt: isoTime.optional(),
+  resumeReason: z.string().optional(),
+});
+export type Pause = z.infer<typeof pauseSchema>;
+
+/** The run switched into its rollback: who, why, and the phase of rollback steps it added. */
+export const rollbackStateSchema = z.object({
+  reason: z.string(),
+  by: userId,
+  at: isoTime,
+  phaseId: z.string(),
+  /** `steps`: made from the rollback of each step done so far; `phase`: the checklist's own `rollback:`. */
+  source: z.enum(["steps", "phase"]),
+});
+export type RollbackState = z.infer<typeof rollbackStateSchema>;
 
 export const runSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]+$/),
@@ -171,6 +205,12 @@ export const runSchema = z.object({
     .optional(),
   /** What earlier runs of the checklist in this environment say about each step, from the run's start. */
   earlier: earlierRunsSchema.optional(),
+  /** Picks made at decision points, oldest first. */
+  decisions: z.array(decisionRecordSchema).default([]),
+  /** Pauses, oldest first; the last is open while the run is paused. */
+  pauses: z.array(pauseSchema).default([]),
+  /** Set once the run switched into rollback: its status becomes `rolled_back` when that finishes. */
+  rollback: rollbackStateSchema.optional(),
   /** Every accepted event, in order: the run's timeline. */
   history: z.array(
     z.object({
@@ -224,6 +264,18 @@ export const runEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("finish"), ...eventBase }),
   z.object({ type: z.literal("approve_step"), stepId, ...eventBase }),
   z.object({ type: z.literal("approve_override"), ...eventBase }),
+  // When things go wrong or run long (recovery-events.ts).
+  z.object({
+    type: z.literal("decide"),
+    stepId,
+    option: z.enum(DECISION_OPTIONS),
+    reason,
+    ...eventBase,
+  }),
+  z.object({ type: z.literal("pause_run"), reason, ...eventBase }),
+  z.object({ type: z.literal("resume_run"), reason, ...eventBase }),
+  z.object({ type: z.literal("roll_back"), reason, ...eventBase }),
+  z.object({ type: z.literal("done_by_hand"), stepId, text: reason, ...eventBase }),
   // Reported by the action executor (by: PREFLIGHT_USER), never by a button.
   z.object({ type: z.literal("action_progress"), stepId, status: z.string(), ...eventBase }),
   z.object({

@@ -51,12 +51,23 @@ export function isFinished(status: StepStatus): boolean {
 export function blockingStep(run: Run, index: number): LocatedStep | undefined {
   const planned = planSteps(run);
   let chained = true;
-  for (let j = index - 1; j >= 0; j--) {
+  // Rollback steps (appended last) wait only for the rollback steps before them.
+  const firstRollback = firstRollbackIndex(run);
+  const floor = index >= firstRollback ? firstRollback : 0;
+  for (let j = index - 1; j >= floor; j--) {
     chained = chained && (planned[j]?.plan.parallel_with_next ?? false);
     const state = run.steps[j];
     if (!chained && state && !isFinished(state.status)) return findStep(run, state.id);
   }
   return undefined;
+}
+
+/** Index of the first rollback step in the plan (its phase is appended last); the plan's length without one. */
+function firstRollbackIndex(run: Run): number {
+  const planned = planSteps(run);
+  const phaseId = run.rollback?.phaseId;
+  const index = phaseId === undefined ? -1 : planned.findIndex((step) => step.phaseId === phaseId);
+  return index < 0 ? planned.length : index;
 }
 
 /** Who may verify a step: the step's list, else the checklist's, else anyone (but never the completer). */
@@ -76,6 +87,13 @@ export function leadsRun(run: Run, userId: string): boolean {
  */
 export function inFocus(run: Run, located: LocatedStep): boolean {
   const { status } = located.state;
+  // Rolling back, the steps of the way forward that were not under way are left as they are.
+  if (
+    run.rollback &&
+    located.phaseId !== run.rollback.phaseId &&
+    (status === "pending" || status === "failed")
+  )
+    return false;
   if (status === "running" || status === "awaiting_verification" || status === "awaiting_approval")
     return true;
   return (status === "pending" || status === "failed") && blockingStep(run, located.index) === undefined;

@@ -59,6 +59,19 @@ export function register(app: App, deps: SlackDeps): void {
           `command.${command.trigger_id}`,
         );
         return;
+      case "pause":
+      case "resume":
+        await actAndAck(
+          { ...deps, client, ack: () => ack(), channel: command.channel_id },
+          cmd.runId,
+          {
+            type: cmd.kind === "pause" ? "pause_run" : "resume_run",
+            reason: cmd.reason,
+            by: command.user_id,
+          },
+          `command.${command.trigger_id}`,
+        );
+        return;
       case "schedule":
         await ack();
         return scheduleWindow(deps, client, where, cmd);

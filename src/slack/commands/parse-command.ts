@@ -15,6 +15,7 @@ export type MaintenanceCommand =
   | { kind: "list" }
   | { kind: "status" }
   | { kind: "abort"; runId: string; reason: string }
+  | { kind: "pause" | "resume"; runId: string; reason: string }
   | {
       kind: "schedule";
       checklistId: string;
@@ -36,6 +37,7 @@ export const USAGE = [
   "• `list`: the checklists, with their parameters",
   "• `status`: the active runs in this channel",
   "• `abort <run-id> <reason>`: abort a run (owner or buddy)",
+  "• `pause <run-id> <reason>` / `resume <run-id> <reason>`: hold a run and go on later (owner or buddy); paused time is not overrun",
   "• `schedule <checklist> at <time> [key=value…]`: announce a window now, remind before it, start it with a button",
   "• `cancel <window-id>`: cancel a scheduled window and its pending reminders",
   "• `reminders`: what is pending in this channel, with due times",
@@ -85,6 +87,9 @@ export function parseCommand(text: string): ParsedCommand {
       return { ok: true, command: { kind: "status" } };
     case "abort":
       return parseAbort(args);
+    case "pause":
+    case "resume":
+      return parsePause(verb.toLowerCase() as "pause" | "resume", args);
     case "start":
       return parseStart(args);
     case "schedule":
@@ -121,6 +126,17 @@ function parseAbort(args: string[]): ParsedCommand {
     };
   }
   return { ok: true, command: { kind: "abort", runId, reason: reason.join(" ") } };
+}
+
+function parsePause(kind: "pause" | "resume", args: string[]): ParsedCommand {
+  const [runId, ...reason] = args;
+  if (!runId || reason.length === 0) {
+    return {
+      ok: false,
+      message: `Usage: \`/maintenance ${kind} <run-id> <reason>\`: the reason goes into the timeline. \`/maintenance status\` lists run ids.`,
+    };
+  }
+  return { ok: true, command: { kind, runId, reason: reason.join(" ") } };
 }
 
 const SCHEDULE_USAGE =

@@ -48,7 +48,7 @@ export function renderActivity(activity: Activity, run: Run): string {
       case "action_succeeded":
         return `🤖 ${step ?? "An automated step"} succeeded${detail ? `: ${detail}` : ""}${located?.plan.verify ? " — waiting for a teammate to verify" : ""}`;
       case "action_failed":
-        return `❌ ${step ?? "An automated step"} failed: ${detail}. Retry it, or skip it with a reason.`;
+        return `❌ ${step ?? "An automated step"} failed: ${detail}. Retry it, or skip it with a reason${located?.plan.commands ? ", or do it by hand with its commands and say what you did (Done by hand…)" : ""}.`;
       case "skip_step":
         return `⏭️ ${who} skipped ${step ?? "a step"}${detail ? `: ${detail}` : ""}`;
       case "report_problem":
@@ -61,8 +61,20 @@ export function renderActivity(activity: Activity, run: Run): string {
         return `🔁 ${who} handed the run to ${activity.detail ? mention(activity.detail) : "a teammate"}`;
       case "abort":
         return `🛑 ${who} aborted the run${detail ? `: ${detail}` : ""}`;
+      case "decide":
+        return `🧭 ${who} decided${onStep}: ${detail}`;
+      case "pause_run":
+        return `⏸️ ${who} paused the run: ${detail}. Paused time does not count as overrun.`;
+      case "resume_run":
+        return `▶️ ${who} resumed the run: ${detail}`;
+      case "roll_back":
+        return `↩️ ${who} is rolling the run back: ${detail}. The rollback steps are in the run message, newest first.`;
+      case "done_by_hand":
+        return `🖐️ ${who} did ${step ?? "a step"} by hand: ${detail} — waiting for a teammate to verify`;
       case "finish": {
         const ms = Date.parse(activity.at) - Date.parse(run.createdAt);
+        if (run.rollback)
+          return `↩️ ${who} finished the roll back after ${formatDuration(ms)}: the run is rolled back`;
         return `🏁 ${who} finished the run after ${formatDuration(ms)}`;
       }
       case "reminder_handled": {

@@ -10,6 +10,7 @@ import { encodeActionValue } from "../action-value.js";
 import { ACTION_IDS } from "../ids.js";
 import { actionRows, button, contexts, header, SLACK_LIMITS, section } from "./budget.js";
 import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn.js";
+import { recoveryButtons, rolledBackBlock } from "./recovery-blocks.js";
 
 /** What surrounds the steps in the run message: title, outcome, who and how long; problems and run buttons. */
 
@@ -33,6 +34,7 @@ export function outcomeBlocks(run: Run): KnownBlock[] {
   const by = closer ? ` by ${mention(closer.by)}` : "";
   const when = run.closedAt ? ` ${slackDate(run.closedAt)}` : "";
   if (run.status === "finished") return [section(`✅ *Finished*${by}${when}`)];
+  if (run.status === "rolled_back") return [rolledBackBlock(run)];
   const reason = run.abortReason ? `: ${truncate(escapeMrkdwn(run.abortReason), OUTCOME_REASON_CHARS)}` : "";
   return [section(`🛑 *Aborted*${reason}\n${by.trim()}${when}`.trimEnd())];
 }
@@ -98,7 +100,9 @@ export function footerBlocks(run: Run, unshownProblems: readonly Problem[]): Kno
   const buttons: Button[] = [];
   const value = (extra: { p?: string }) => encodeActionValue({ r: run.id, v: run.progress, ...extra });
   if (someoneMay(run, { type: "finish" }))
-    buttons.push(button("Finish run", ACTION_IDS.finishRun, value({}), "primary"));
+    buttons.push(
+      button(run.rollback ? "Finish roll back" : "Finish run", ACTION_IDS.finishRun, value({}), "primary"),
+    );
   if (someoneMay(run, { type: "abort" }))
     buttons.push(button("Abort", ACTION_IDS.abortRun, value({}), "danger"));
   const resolvable = openProblems(run).filter((p) =>
@@ -108,6 +112,7 @@ export function footerBlocks(run: Run, unshownProblems: readonly Problem[]): Kno
     const text = `Resolve: ${problem.text.replace(/\s+/g, " ").trim()}`;
     buttons.push(button(text, ACTION_IDS.resolveProblem, value({ p: problem.id })));
   }
+  buttons.push(...recoveryButtons(run));
   if (buttons.length > 0) blocks.push(...actionRows(buttons));
   return blocks;
 }
@@ -119,10 +124,12 @@ export function fallbackText(run: Run, currentTitle: string | undefined): string
   const text =
     run.status === "finished"
       ? `${title}: finished`
-      : run.status === "aborted"
-        ? `${title}: aborted${run.abortReason ? ` — ${run.abortReason}` : ""}`
-        : run.status === "awaiting_override"
-          ? `${title}: waiting for a teammate to approve starting past the gate`
-          : `${title}: ${done}/${run.steps.length} steps done${currentTitle ? ` — now: ${currentTitle}` : ""}`;
+      : run.status === "rolled_back"
+        ? `${title}: rolled back${run.rollback ? ` — ${run.rollback.reason}` : ""}`
+        : run.status === "aborted"
+          ? `${title}: aborted${run.abortReason ? ` — ${run.abortReason}` : ""}`
+          : run.status === "awaiting_override"
+            ? `${title}: waiting for a teammate to approve starting past the gate`
+            : `${title}: ${done}/${run.steps.length} steps done${currentTitle ? ` — now: ${currentTitle}` : ""}`;
   return truncate(escapeMrkdwn(text.replace(/\s+/g, " ")), 300);
 }

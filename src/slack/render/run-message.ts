@@ -4,6 +4,7 @@ import type { Problem, Run } from "../../core/run/run-schema.js";
 import { inFocus, isFinished, type LocatedStep, openProblems, planSteps } from "../../core/run/step-rules.js";
 import { actionRows, contexts, divider, fitsMessage, packLines, SLACK_LIMITS, section } from "./budget.js";
 import { escapeMrkdwn } from "./mrkdwn.js";
+import { recoveryMarkBlocks } from "./recovery-blocks.js";
 import { fallbackText, footerBlocks, metaBlocks, outcomeBlocks, titleBlock } from "./run-frame.js";
 import { runMarkBlocks } from "./run-marks.js";
 import { focusStepButtons, focusStepText } from "./step-focus.js";
@@ -133,6 +134,7 @@ function composeMessage(view: RunView, options: Options): KnownBlock[] {
   return [
     titleBlock(run),
     ...runMarkBlocks(run),
+    ...recoveryMarkBlocks(run),
     ...outcomeBlocks(run),
     ...metaBlocks(run, view.now),
     divider(),

@@ -10,6 +10,7 @@ import { button, SLACK_LIMITS } from "./budget.js";
 import { checkReportText } from "./check-table.js";
 import { gateMark } from "./gate-mark.js";
 import { escapeMrkdwn, markdownToMrkdwn, mention, slackLink, truncate, truncateMrkdwn } from "./mrkdwn.js";
+import { recoveryStepButtons, recoveryStepLines } from "./recovery-blocks.js";
 import { STATUS_EMOJI, statusNote, stepProgress, stepTitle } from "./step-line.js";
 
 /** A step in focus (running, waiting for a verifier, next to start): everything needed to do it. */
@@ -38,7 +39,8 @@ export function focusStepText(
   const lines = [`${STATUS_EMOJI[state.status]} *${stepTitle(located)}*${note ? ` — ${note}` : ""}`];
   const progress = stepProgress(plan, state, now);
   const gate = gateMark(run, located, now);
-  const ready = gate ?? (state.status === "pending" ? "ready to start" : "");
+  const ready =
+    gate ?? (state.status === "pending" ? (plan.decision ? "waiting for a decision" : "ready to start") : "");
   const marks = [
     plan.verify && (state.status === "pending" || state.status === "running")
       ? "a teammate verifies"
@@ -50,6 +52,7 @@ export function focusStepText(
   ].filter((mark) => mark !== undefined);
   const status = [ready, progress, ...marks].filter((part) => part !== "").join(" · ");
   if (status) lines.push(status.charAt(0).toUpperCase() + status.slice(1));
+  lines.push(...recoveryStepLines(run, located));
   for (const problem of problems.slice(0, PROBLEMS_SHOWN)) {
     lines.push(`🚩 ${truncate(escapeMrkdwn(problem.text), PROBLEM_CHARS)} — ${mention(problem.reportedBy)}`);
   }
@@ -150,6 +153,7 @@ export function focusStepButtons(run: Run, located: LocatedStep): Button[] {
       return button(text, actionId, value, style);
     },
   );
+  buttons.push(...recoveryStepButtons(run, located));
   if (someoneMay(run, { type: "report_problem", stepId }))
     buttons.push(button("Report problem", ACTION_IDS.reportProblem, value));
   if (someoneMay(run, { type: "add_note", stepId }))

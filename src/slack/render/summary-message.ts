@@ -113,6 +113,12 @@ function outcomeLine(summary: Summary): string {
   if (summary.outcome === "finished") return `✅ *Finished*${by}${dry}`;
   if (summary.outcome === "active") return `⏳ *Still in progress*${dry}`;
   if (summary.outcome === "awaiting_override") return `⏳ *Waiting for the override's approval*${dry}`;
+  if (summary.outcome === "rolled_back") {
+    const why = summary.rollback ? `: ${truncate(plain(summary.rollback.reason), REASON_CHARS)}` : "";
+    const undo = summary.steps.filter((step) => step.rollback);
+    const back = `${undo.filter((step) => step.status === "done").length}/${undo.length} rollback steps done`;
+    return `↩️ *Rolled back*${by}${dry}${why} (${back})`;
+  }
   const reason = summary.abortReason ? `: ${truncate(plain(summary.abortReason), REASON_CHARS)}` : "";
   return `🛑 *Aborted*${by}${dry}${reason}`;
 }

@@ -23,6 +23,8 @@ export function threadLineOf(run: Run, effect: Effect): string | undefined {
         effect.ask.length > 0
           ? `${effect.ask.map(mention).join(", ")}, please review and approve it`
           : "a teammate, please review and approve it";
+      if (findStep(run, effect.stepId)?.plan.irreversible)
+        return `🟠 *${escapeMrkdwn(title)}* is a point of no return and waits for approval: ${who} (${mention(effect.requestedBy)} asked for it, so can't).`;
       return `🟠 *${escapeMrkdwn(title)}* changes ${escapeMrkdwn(run.environment ?? "a protected environment")} and waits for approval: ${who} (${mention(effect.requestedBy)} asked for it, so can't).`;
     }
     default:

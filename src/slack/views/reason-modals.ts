@@ -2,6 +2,7 @@ import type { RunEvent } from "../../core/run/run-schema.js";
 import { ACTION_IDS, VIEW_IDS } from "../ids.js";
 import type { ModalMetadata } from "../payloads.js";
 import type { ReasonModalSpec } from "./reason-modal.js";
+import { RECOVERY_FLOWS } from "./recovery-flows.js";
 
 /**
  * Each button that asks for words first: its modal, and the event its submission becomes. Every
@@ -96,4 +97,5 @@ export const REASON_FLOWS: ReasonFlow[] = [
     emptyError: "Give a reason for aborting.",
     toEvent: (meta, text, by) => ({ type: "abort", reason: text, by, expectedProgress: meta.v }),
   },
+  ...RECOVERY_FLOWS,
 ];

@@ -105,6 +105,22 @@ function eventOf(button: DrawnButton, by: string): RunEvent {
       return { type: "finish", ...base };
     case ACTION_IDS.abortRun:
       return { type: "abort", reason: "stop", ...base };
+    case ACTION_IDS.decideContinue:
+      return { type: "decide", stepId, option: "continue", reason: "go", ...base };
+    case ACTION_IDS.decidePause:
+      return { type: "decide", stepId, option: "pause", reason: "wait", ...base };
+    case ACTION_IDS.decideRollBack:
+      return { type: "decide", stepId, option: "roll_back", reason: "back", ...base };
+    case ACTION_IDS.decideAbort:
+      return { type: "decide", stepId, option: "abort", reason: "stop", ...base };
+    case ACTION_IDS.pauseRun:
+      return { type: "pause_run", reason: "wait", ...base };
+    case ACTION_IDS.resumeRun:
+      return { type: "resume_run", reason: "go on", ...base };
+    case ACTION_IDS.rollBackRun:
+      return { type: "roll_back", reason: "back", ...base };
+    case ACTION_IDS.doneByHand:
+      return { type: "done_by_hand", stepId, text: "by hand", ...base };
     default:
       throw new Error(`a button the engine has no event for: ${button.actionId}`);
   }
@@ -194,6 +210,9 @@ function nextEvent(run: Run, now: Date, rand: () => number): RunEvent {
     (b) =>
       // Aborting ends the walk: rare. The message offers Resolve for three open problems at a time.
       (b.actionId !== ACTION_IDS.abortRun || rand() < 0.05) &&
+      // Rolling back and pausing change the whole run: rare too.
+      (b.actionId !== ACTION_IDS.rollBackRun || rand() < 0.05) &&
+      (b.actionId !== ACTION_IDS.pauseRun || rand() < 0.1) &&
       (b.actionId !== ACTION_IDS.reportProblem || openProblems(run).length < 3),
   );
   if (buttons.length > 0 && rand() < 0.85) return eventOf(pick(buttons), by);

@@ -152,6 +152,7 @@ describe("the run message of the rules checklist", () => {
     expect(buttons(renderRunMessage(complete, T0)).map((b) => b.action_id)).toEqual([
       "run_finish",
       "run_abort",
+      "run_pause",
     ]);
     const problem = play(complete, [[11, { type: "report_problem", text: "alerts still firing", by: BOB }]]);
     const message = renderRunMessage(problem, T0);
@@ -159,6 +160,7 @@ describe("the run message of the rules checklist", () => {
     expect(buttons(message).map((b) => [b.action_id, b.text.text, b.value])).toEqual([
       ["run_abort", "Abort", `{"r":"run-1","v":${problem.progress}}`],
       ["problem_resolve", "Resolve: alerts still firing", `{"r":"run-1","v":${problem.progress},"p":"p1"}`],
+      ["run_pause", "Pause", `{"r":"run-1","v":${problem.progress}}`],
     ]);
   });
 
