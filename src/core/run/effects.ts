@@ -66,6 +66,10 @@ export const REFUSAL_CODES = [
   "unknown_reminder",
   "already_handled",
   "needs_second_person",
+  /** A protected environment's run starts only with a buddy (people.ts). */
+  "buddy_required",
+  /** The step is assigned to someone else. */
+  "not_assignee",
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

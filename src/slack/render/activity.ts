@@ -59,6 +59,10 @@ export function renderActivity(activity: Activity, run: Run): string {
         return `📝 ${who}${onStep}${detail ? `: ${detail}` : " added a note"}`;
       case "hand_over":
         return `🔁 ${who} handed the run to ${activity.detail ? mention(activity.detail) : "a teammate"}`;
+      case "set_buddy":
+        return `🤝 ${who} named ${activity.detail ? mention(activity.detail.split(" ")[0] ?? "") : "a teammate"} the run's buddy`;
+      case "reassign_step":
+        return `👤 ${who} assigned ${step ?? "a step"} to ${activity.detail ? mention(activity.detail) : "a teammate"}`;
       case "abort":
         return `🛑 ${who} aborted the run${detail ? `: ${detail}` : ""}`;
       case "finish": {
