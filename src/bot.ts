@@ -3,6 +3,7 @@ import { WebClient } from "@slack/web-api";
 import { Redis } from "ioredis";
 import { createRdsGateway } from "./aws/rds-gateway.js";
 import { createCatalog } from "./checklists/catalog.js";
+import { withGroupHandlesResolved } from "./checklists/group-handles.js";
 import { loadChecklists } from "./checklists/load-checklists.js";
 import type { Config } from "./config.js";
 import { formatProblem } from "./core/checklist/parse-checklist.js";
@@ -18,6 +19,7 @@ import { createWindowService } from "./service/window-service.js";
 import { createSlackApp } from "./slack/app.js";
 import { classifiedJobs } from "./slack/classified-jobs.js";
 import { createMessageRefresher } from "./slack/message-refresher.js";
+import { createSlackPeopleDirectory } from "./slack/people-directory.js";
 import { createSlackPublisher } from "./slack/slack-publisher.js";
 import { createSummaryPoster } from "./slack/summary-poster.js";
 import { createTimedJobHandler } from "./slack/timed-jobs.js";
@@ -95,10 +97,6 @@ export async function startBot(config: Config, options: BotOptions) {
   // Its outages are the same as the main connection's, which logs them.
   workerConnection.on("error", () => undefined);
 
-  const loaded = await loadChecklists([config.CHECKLISTS_DIR]);
-  for (const problem of loaded.problems) log.warn(`checklist left out: ${formatProblem(problem)}`);
-  const catalog = createCatalog(loaded.checklists);
-
   const client = new WebClient(config.SLACK_BOT_TOKEN, {
     rejectRateLimitedCalls: true,
     // Retries are the effect runner's: it honours Retry-After and looks for a post whose answer
@@ -107,6 +105,14 @@ export async function startBot(config: Config, options: BotOptions) {
     timeout: 10_000,
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
   });
+  // Who people are (group members, handles, names), from Slack with a short cache.
+  const people = createSlackPeopleDirectory({ client, log, now });
+  // Group @handles in checklists become ids here, once (group-handles.ts).
+  const loaded = await withGroupHandlesResolved(await loadChecklists([config.CHECKLISTS_DIR]), () =>
+    people.groupIds(),
+  );
+  for (const problem of loaded.problems) log.warn(`checklist left out: ${formatProblem(problem)}`);
+  const catalog = createCatalog(loaded.checklists);
   const prefix = config.REDIS_PREFIX;
   const store = createRedisRunStore(redis, { prefix });
   const leases = createRedisLeases(redis, prefix);
@@ -160,7 +166,7 @@ export async function startBot(config: Config, options: BotOptions) {
     ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
     ...(options.permanentRetryMs !== undefined ? { permanentRetryMs: options.permanentRetryMs } : {}),
   });
-  const service = createRunService({ store, catalog, effects, redraws: refresher, log, now });
+  const service = createRunService({ store, catalog, effects, redraws: refresher, log, now, people });
   report = (runId, event, eventId) => service.act(runId, event, eventId);
   // The SDK finds credentials itself (the default chain) and honours AWS_ENDPOINT_URL_RDS.
   const rds = createRdsGateway();
@@ -237,6 +243,7 @@ export async function startBot(config: Config, options: BotOptions) {
       rds,
       defaultRegion: config.AWS_REGION,
       summaries,
+      people,
       ...clockOption,
     },
     healthy,

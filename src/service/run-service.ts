@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { slackFix } from "../core/errors.js";
+import type { PeopleDirectory } from "../core/people-directory.js";
 import type { ChecklistCatalog, EffectLedger, Logger, RunStore, UpdateResult } from "../core/ports.js";
 import { applyEvent } from "../core/run/apply-event.js";
 import { createRun, type ParameterError } from "../core/run/create-run.js";
 import type { Effect } from "../core/run/effects.js";
-import type { Run, RunEvent } from "../core/run/run-schema.js";
+import { groupsNamedIn, isGroup } from "../core/run/people.js";
+import { PREFLIGHT_USER, type Run, type RunEvent } from "../core/run/run-schema.js";
 
 /**
  * The run service: the one place where the pure engine meets storage and the outside world.
@@ -23,6 +25,8 @@ export interface RunServiceDeps {
   log: Logger;
   now?: () => Date;
   newRunId?: () => string;
+  /** User group members: looked up before an event is applied, so the engine decides on them. */
+  people?: Pick<PeopleDirectory, "groupsOf">;
 }
 
 export interface StartRequest {
@@ -62,8 +66,12 @@ export function createRunService(deps: RunServiceDeps) {
   async function startRun(request: StartRequest): Promise<StartOutcome> {
     const entry = catalog.get(request.checklistId);
     if (!entry) return { ok: false, message: unknownChecklist(request.checklistId) };
+    const starterGroups = (entry.checklist.rules.starters ?? []).filter(isGroup);
+    const ownerGroups =
+      deps.people && starterGroups.length > 0 ? await deps.people.groupsOf(request.owner, starterGroups) : [];
     const result = createRun({
       id: makeId(),
+      ownerGroups,
       checklist: entry.checklist,
       source: { hash: entry.hash, file: entry.file, ...(entry.commit ? { commit: entry.commit } : {}) },
       params: request.params,
@@ -110,7 +118,8 @@ export function createRunService(deps: RunServiceDeps) {
   }
 
   /** Applies one event. `eventId` identifies the click or delivery: the same id applies once. */
-  async function act(runId: string, event: RunEvent, eventId: string): Promise<ActOutcome> {
+  async function act(runId: string, given: RunEvent, eventId: string): Promise<ActOutcome> {
+    const event = await withGroups(runId, given);
     const at = now();
     const result = await store.update(runId, {
       eventId,
@@ -126,6 +135,18 @@ export function createRunService(deps: RunServiceDeps) {
     // Whoever clicked saw an outdated message: redraw it so they see what changed.
     if (result.status === "refused" && result.refusal.code === "stale") deps.redraws.request(runId);
     return { result, effectsDone: Promise.resolve() };
+  }
+
+  /**
+   * The user groups named by the run that the acting person is a member of, handed to the engine
+   * with the event (people.ts). Only asked when the run names groups; the directory caches.
+   */
+  async function withGroups(runId: string, event: RunEvent): Promise<RunEvent> {
+    if (!deps.people || event.by === PREFLIGHT_USER) return event;
+    const run = await store.get(runId);
+    const named = run ? groupsNamedIn(run) : [];
+    if (named.length === 0) return event;
+    return { ...event, groups: await deps.people.groupsOf(event.by, named) };
   }
 
   /**

@@ -62,6 +62,16 @@ export function groupsNamedIn(run: Run): string[] {
   return [...new Set(ids.filter(isGroup))];
 }
 
+/** A start with these parameter values (defaults filled in) needs a buddy and names none. */
+export function lacksRequiredBuddy(
+  checklist: Run["plan"],
+  values: Readonly<Record<string, string>>,
+  buddy: string | undefined,
+): boolean {
+  const name = checklist.rules.environment;
+  return buddy === undefined && buddyRequired(checklist, name ? values[name] : undefined);
+}
+
 /** The run's environment asks for a buddy (`environments.<env>.buddy_required`). */
 export function buddyRequired(checklist: Run["plan"], environment: string | undefined): boolean {
   if (environment === undefined) return false;
