@@ -132,6 +132,7 @@ export async function startBot(config: Config, options: BotOptions) {
     pendingReminders: timers.pendingReminders,
     log,
     now,
+    displayName: (user) => people.displayName(user),
   });
   const publisher = createSlackPublisher({
     client,

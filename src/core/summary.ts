@@ -1,6 +1,7 @@
 import { type DurationRange, parseDurationRange } from "./duration.js";
 import { PREFLIGHT_USER, type Run, type ScheduledReminder, type StepState } from "./run/run-schema.js";
 import { planSteps } from "./run/step-rules.js";
+import { peopleChanges } from "./summary-people.js";
 import type { AfterRunRecord, DowntimeSummary, StepRef, StepSummary, Summary } from "./summary-types.js";
 
 export type * from "./summary-types.js";
@@ -88,8 +89,11 @@ export function buildSummary(input: SummaryInput): Summary {
         text: note.text,
         source: note.source,
         ...(note.stepId && refs.has(note.stepId) ? { step: refs.get(note.stepId) } : {}),
+        ...(note.files ? { files: note.files } : {}),
+        ...(note.permalink ? { permalink: note.permalink } : {}),
       })),
     ),
+    people: peopleChanges(run, refs),
     results: steps
       .filter((step) => Object.keys(step.results).length > 0)
       .map((step) => ({

@@ -181,6 +181,7 @@ export function createRunService(deps: RunServiceDeps) {
     get: store.get,
     runLog: store.log,
     activeRuns: store.activeRuns,
+    allActiveRuns: store.allActiveRuns,
     unknownChecklist,
   };
 }

@@ -2,6 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Logger, MessageRef, MessageRefs, RunStore } from "../core/ports.js";
 import type { ScheduledReminder } from "../core/run/run-schema.js";
 import { buildSummary, needsFollowUps } from "../core/summary.js";
+import { nameMentions } from "../render/display-names.js";
 import { summaryMarkdown } from "../render/summary-markdown.js";
 import { summaryMessage } from "./render/summary-message.js";
 import { classifySlackError, describeSlackError } from "./slack-errors.js";
@@ -27,6 +28,8 @@ export function createSummaryPoster(deps: {
   pendingReminders: (runId: string) => Promise<ScheduledReminder[]>;
   log: Logger;
   now?: () => Date;
+  /** Display names for the Markdown, read outside Slack (display-names.ts); ids without it. */
+  displayName?: (user: string) => Promise<string | undefined>;
 }) {
   const now = deps.now ?? (() => new Date());
 
@@ -47,7 +50,9 @@ export function createSummaryPoster(deps: {
       message: { text: message.text, blocks: message.blocks },
       filename: `${run.id}-post-mortem.md`,
       title: `Post-mortem: ${run.plan.title}`,
-      content: summaryMarkdown(summary),
+      content: deps.displayName
+        ? await nameMentions(summaryMarkdown(summary), deps.displayName)
+        : summaryMarkdown(summary),
     };
   }
 
