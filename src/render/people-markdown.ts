@@ -9,16 +9,11 @@ import type { Summary } from "../core/summary-types.js";
 export function peopleLines(summary: Summary): string[] {
   return (summary.people ?? []).map((change) => {
     const at = `${change.at.slice(11, 16)} UTC`;
-    switch (change.kind) {
-      case "hand_over":
-        return `- ${who(change.by)} handed the run to ${who(change.to)} at ${at}`;
-      case "set_buddy":
-        return `- ${who(change.by)} named ${who(change.to)} the buddy at ${at}`;
-      case "reassign_step": {
-        const step = change.step ? `step ${change.step.number} "${oneLine(change.step.title)}"` : "a step";
-        return `- ${who(change.by)} assigned ${step} to ${who(change.to)} at ${at}`;
-      }
-    }
+    if (change.kind === "hand_over")
+      return `- ${who(change.by)} handed the run to ${who(change.to)} at ${at}`;
+    if (change.kind === "set_buddy") return `- ${who(change.by)} named ${who(change.to)} the buddy at ${at}`;
+    const step = change.step ? `step ${change.step.number} "${oneLine(change.step.title)}"` : "a step";
+    return `- ${who(change.by)} assigned ${step} to ${who(change.to)} at ${at}`;
   });
 }
 
