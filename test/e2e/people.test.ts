@@ -7,8 +7,10 @@ import {
   appHomeOpenedEvent,
   fileShareReplyEvent,
   homeActionPayload,
+  messageShortcutPayload,
   sendEvent,
   sendInteraction,
+  threadBroadcastEvent,
   viewSubmissionPayload,
 } from "../support/slack-requests.js";
 
@@ -91,6 +93,7 @@ const markdown = async () => {
 describe("a step assigned to a user group, and a verifier group", () => {
   it("is done by a member, refused to others naming who may; the verifier sees it on their Home tab", async () => {
     await startPeople(` buddy=<@${BOB}|bob>`);
+    expect(h.messageText()).toContain("assigned to <!subteam^SDBA>");
     await clickAndSettle("step_complete", DAVE, "backup");
     const refusal = await h.slack.waitFor(() => h.ephemeralsTo(DAVE)[0]);
     expect(refusal).toContain('"Check the backup" is assigned to members of');
@@ -203,5 +206,44 @@ describe("hand-over and evidence", () => {
     expect(evidence).toMatch(
       /^## Evidence from the thread\n\n### 2\. Apply the change\n\n- \d\d:\d\d UTC, @dana: replication lag after the change \(\[grafana-lag\.png\]\(https:\/\/example\.slack\.com\/files\/UDANA\/F\w+\/grafana-lag\.png\)\)/,
     );
+  });
+});
+
+describe("evidence from the channel", () => {
+  it("records a reply also sent to the channel, and a message added with the shortcut, under the running step", async () => {
+    await startPeople(` buddy=<@${BOB}|bob>`);
+    await clickAndSettle("step_start", ALICE, "backup");
+    await sendEvent(
+      h.url,
+      SIGNING_SECRET,
+      threadBroadcastEvent({
+        channel: CHANNEL,
+        user: BOB,
+        threadTs: h.runMessage().ts,
+        text: "backup verified",
+      }),
+    );
+    const outside = h.slack.postAsUser({ channel: CHANNEL, user: DAVE, text: "customers see errors" });
+    const answer = await sendInteraction(
+      h.url,
+      SIGNING_SECRET,
+      messageShortcutPayload({
+        callbackId: "add_to_run_timeline",
+        userId: ALICE,
+        channelId: CHANNEL,
+        message: { ts: outside.ts, user: DAVE, text: outside.text ?? "" },
+      }),
+    );
+    expect(answer.status).toBe(200);
+    const run = await h.run();
+    expect(await h.slack.waitFor(() => h.ephemeralsTo(ALICE).at(-1))).toBe(
+      `Added to the timeline of run \`${run.id}\`.`,
+    );
+    const notes = (await h.run()).notes;
+    expect(notes.map((n) => [n.by, n.stepId, n.text])).toEqual([
+      [BOB, "backup", "backup verified"],
+      [ALICE, "backup", "customers see errors (message by <@UDAVE>)"],
+    ]);
+    expect(notes[1]?.permalink).toContain(`/archives/${CHANNEL}/p`);
   });
 });

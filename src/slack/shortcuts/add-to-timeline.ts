@@ -30,7 +30,12 @@ export function register(app: App, deps: Pick<SlackDeps, "log" | "refs" | "servi
   app.shortcut(ADD_TO_TIMELINE, async ({ ack, shortcut, client }) => {
     await ack();
     const parsed = shortcutSchema.safeParse(shortcut);
-    if (!parsed.success) return;
+    if (!parsed.success) {
+      deps.log.warn("a message shortcut could not be read; nothing was added", {
+        issue: parsed.error.issues[0]?.message ?? "",
+      });
+      return;
+    }
     const { user, channel, message } = parsed.data;
     const where = { channel: channel.id, user: user.id };
     const inThread = message.thread_ts
