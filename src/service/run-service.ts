@@ -4,7 +4,7 @@ import type { PeopleDirectory } from "../core/people-directory.js";
 import type { ChecklistCatalog, EffectLedger, Logger, RunStore, UpdateResult } from "../core/ports.js";
 import { applyEvent } from "../core/run/apply-event.js";
 import { createRun, type ParameterError } from "../core/run/create-run.js";
-import type { Effect } from "../core/run/effects.js";
+import type { Effect, RefusalCode } from "../core/run/effects.js";
 import { groupsNamedIn, isGroup } from "../core/run/people.js";
 import { PREFLIGHT_USER, type Run, type RunEvent } from "../core/run/run-schema.js";
 
@@ -43,7 +43,14 @@ export interface StartRequest {
 export type StartOutcome =
   /** `posted` is false when Slack could not be reached yet: the message follows when it answers. */
   | { ok: true; run: Run; posted: boolean }
-  | { ok: false; message: string; missing?: string[]; parameterErrors?: ParameterError[] };
+  | {
+      ok: false;
+      message: string;
+      missing?: string[];
+      parameterErrors?: ParameterError[];
+      /** Why the engine refused (`buddy_required`: the start form asks for a buddy). */
+      code?: RefusalCode;
+    };
 
 export interface ActOutcome {
   result: UpdateResult;
@@ -87,6 +94,7 @@ export function createRunService(deps: RunServiceDeps) {
       return {
         ok: false,
         message: result.refusal.message,
+        code: result.refusal.code,
         ...(result.missing ? { missing: result.missing } : {}),
         ...(result.parameterErrors ? { parameterErrors: result.parameterErrors } : {}),
       };

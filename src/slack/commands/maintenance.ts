@@ -131,7 +131,9 @@ export function register(app: App, deps: SlackDeps): void {
           resolved.ok ? resolved.values : cmd.params,
           cmd.buddy,
         );
-        if (!resolved.ok || askBuddy) {
+        // With everything given but the buddy, the engine checks the rest first (the environment
+        // gate): the form asks for a buddy only when that is all that is missing.
+        const openForm = async () => {
           const meta = {
             k: cmd.checklistId,
             c: command.channel_id,
@@ -156,9 +158,9 @@ export function register(app: App, deps: SlackDeps): void {
               respond,
             );
           }
-          return;
-        }
-        await startRunAndReport(deps, client, request, respond);
+        };
+        if (!resolved.ok) return openForm();
+        await startRunAndReport(deps, client, request, respond, askBuddy ? openForm : undefined);
         return;
       }
     }
