@@ -32,6 +32,9 @@ phases:
         title: Apply the change
         verify: true
         verifiers: [SVERIFY]
+      - id: wrap-up
+        title: Wrap up
+        assignee: buddy
 rules:
   environment: env
   environments:
@@ -133,6 +136,9 @@ describe("a step assigned to a user group, and a verifier group", () => {
       homeActionPayload({ userId: ERIN, actionId: "home_step_verify", value: verify?.value ?? "" }),
     );
     await expect.poll(() => stepStatus("change")).toBe("done");
+    // The thread tells the buddy it is their turn.
+    await h.settle();
+    expect(h.threadTexts().join("\n")).toContain("next: *Wrap up* for <@UBOB>");
   });
 });
 
@@ -192,6 +198,7 @@ describe("hand-over and evidence", () => {
     await expect.poll(async () => (await h.run()).notes.length).toBe(1);
     await clickAndSettle("step_complete", DANA, "change");
     await clickAndSettle("step_verify", ERIN, "change");
+    await clickAndSettle("step_complete", DANA, "wrap-up");
 
     await clickAndSettle("run_finish", ALICE);
     expect(await h.slack.waitFor(() => h.ephemeralsTo(ALICE).at(-1))).toBe(

@@ -1,5 +1,5 @@
 import type { Run } from "./run-schema.js";
-import { findStep, planSteps } from "./step-rules.js";
+import { findStep, inFocus, type LocatedStep, planSteps } from "./step-rules.js";
 
 /**
  * People and user groups named by a checklist: who a step is assigned to, whether a person is
@@ -43,6 +43,16 @@ export function assigneeOf(run: Run, stepId: string): string | undefined {
   if (named === "owner") return run.owner;
   if (named === "buddy") return run.buddy;
   return named;
+}
+
+/** Assigned steps that may be taken up now and nobody started: whose turn it is (mentioned in the thread). */
+export function upNext(run: Run): { located: LocatedStep; assignee: string }[] {
+  return run.steps.flatMap((state) => {
+    const located = findStep(run, state.id);
+    const assignee = assigneeOf(run, state.id);
+    if (!located || assignee === undefined || state.status !== "pending" || !inFocus(run, located)) return [];
+    return [{ located, assignee }];
+  });
 }
 
 /** Every user group the run names (starters, verifiers, assignees): whose members matter to it. */
