@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { applyEvent } from "../../../src/core/run/apply-event.js";
 import { createRun } from "../../../src/core/run/create-run.js";
-import { groupsNamedIn } from "../../../src/core/run/people.js";
+import { groupsNamedIn, upNext } from "../../../src/core/run/people.js";
 import type { Run, RunEvent } from "../../../src/core/run/run-schema.js";
+import { assignedTo, waitingFor } from "../../../src/core/run/waiting-for.js";
 import {
   checklistFromYaml,
   minutesAfter,
@@ -207,5 +208,32 @@ describe("evidence from the thread", () => {
       stepId: "announce",
       files: [{ name: "grafana.png", permalink: "https://example.slack.com/files/F1" }],
     });
+  });
+});
+
+describe("what a run waits for from one person (their Home tab)", () => {
+  const yaml = assignedYaml(DBA).replace("rules:\n", "rules:\n  verifiers: [SVERIFY]\n");
+
+  it("lists a pending verification for a member of the verifier group only", () => {
+    const run = toVerification(newRun({}, yaml));
+    expect(waitingFor(run, CAROL, ["SVERIFY"]).map((s) => s.plan.id)).toEqual(["change"]);
+    expect(waitingFor(run, BOB, [])).toEqual([]);
+    // The completer never verifies their own step, even as a member.
+    expect(waitingFor(run, ALICE, ["SVERIFY"])).toEqual([]);
+  });
+
+  it("without named verifiers, asks the owner and buddy (not whoever completed it)", () => {
+    const run = toVerification(newRun());
+    expect(waitingFor(run, BOB).map((s) => s.plan.id)).toEqual(["change"]);
+    expect(waitingFor(run, DAVE)).toEqual([]);
+  });
+
+  it("lists steps assigned to a person through a group, and says whose turn it is", () => {
+    const run = newRun({}, yaml);
+    expect(assignedTo(run, CAROL, [DBA]).map((s) => s.plan.id)).toEqual(["announce"]);
+    expect(assignedTo(run, DAVE, [])).toEqual([]);
+    expect(upNext(run).map(({ located, assignee }) => [located.plan.id, assignee])).toEqual([
+      ["announce", DBA],
+    ]);
   });
 });
