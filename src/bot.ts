@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import { WebClient } from "@slack/web-api";
 import { createRdsGateway } from "./aws/rds-gateway.js";
 import { createCatalog } from "./checklists/catalog.js";
+import { withGroupHandlesResolved } from "./checklists/group-handles.js";
 import { loadChecklists } from "./checklists/load-checklists.js";
 import { createHttpProbe } from "./checks/http-probe.js";
 import { createSqlRunner } from "./checks/sql-runner.js";
@@ -24,6 +25,7 @@ import { createWindowService } from "./service/window-service.js";
 import { createSlackApp } from "./slack/app.js";
 import { classifiedJobs } from "./slack/classified-jobs.js";
 import { createMessageRefresher } from "./slack/message-refresher.js";
+import { createSlackPeopleDirectory } from "./slack/people-directory.js";
 import { createSlackPublisher } from "./slack/slack-publisher.js";
 import { createStakeholderPoster } from "./slack/stakeholder-poster.js";
 import { createSummaryPoster } from "./slack/summary-poster.js";
@@ -125,10 +127,6 @@ export async function startBot(config: Config, options: BotOptions) {
   // Its outages are the same as the main connection's, which logs them.
   workerConnection.on("error", () => undefined);
 
-  const loaded = await loadChecklists([config.CHECKLISTS_DIR]);
-  for (const problem of loaded.problems) log.warn(`checklist left out: ${formatProblem(problem)}`);
-  const catalog = createCatalog(loaded.checklists);
-
   const client = new WebClient(config.SLACK_BOT_TOKEN, {
     rejectRateLimitedCalls: true,
     // Retries are the effect runner's: it honours Retry-After and looks for a post whose answer
@@ -139,6 +137,14 @@ export async function startBot(config: Config, options: BotOptions) {
     fetch: countingFetch(metrics),
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
   });
+  // Who people are (group members, handles, names), from Slack with a short cache.
+  const people = createSlackPeopleDirectory({ client, log, now });
+  // Group @handles in checklists become ids here, once (group-handles.ts).
+  const loaded = await withGroupHandlesResolved(await loadChecklists([config.CHECKLISTS_DIR]), () =>
+    people.groupIds(),
+  );
+  for (const problem of loaded.problems) log.warn(`checklist left out: ${formatProblem(problem)}`);
+  const catalog = createCatalog(loaded.checklists);
   const prefix = keyPrefixFor(target, config.REDIS_PREFIX);
   const store = createRedisRunStore(redis, { prefix });
   const leases = createRedisLeases(redis, prefix);
@@ -160,6 +166,7 @@ export async function startBot(config: Config, options: BotOptions) {
     history,
     log,
     now,
+    displayName: (user) => people.displayName(user),
   });
   const publisher = createSlackPublisher({
     client,
@@ -209,6 +216,7 @@ export async function startBot(config: Config, options: BotOptions) {
     now,
     history,
     metrics,
+    people,
   });
   report = (runId, event, eventId) => service.act(runId, event, eventId);
   // The SDK finds credentials itself (the default chain) and honours AWS_ENDPOINT_URL_RDS.
@@ -305,6 +313,7 @@ export async function startBot(config: Config, options: BotOptions) {
       defaultRegion: config.AWS_REGION,
       summaries,
       metrics,
+      people,
       ...clockOption,
     },
     healthy,

@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
 /**
@@ -19,6 +19,7 @@ const SCOPES_FOR_METHOD: Record<string, string[]> = {
   "files.completeUploadExternal": ["files:write"],
   "users.info": ["users:read"],
   "usergroups.users.list": ["usergroups:read"],
+  "usergroups.list": ["usergroups:read"],
   "conversations.history": ["channels:history"],
   "conversations.replies": ["channels:history"],
   "conversations.info": ["channels:read"],
@@ -86,14 +87,55 @@ async function whatTheCodeUses() {
   return { methods, events };
 }
 
-const manifest = parse(await readFile("manifest.yml", "utf8")) as {
+interface Manifest {
+  features: {
+    app_home?: { home_tab_enabled?: boolean };
+    shortcuts?: { callback_id: string; type: string }[];
+    slash_commands?: { url?: string }[];
+  };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { event_subscriptions?: { bot_events?: string[] } };
-};
-const granted = new Set(manifest.oauth_config.scopes.bot);
-const subscribed = new Set(manifest.settings.event_subscriptions?.bot_events ?? []);
+  settings: {
+    event_subscriptions?: { bot_events?: string[]; request_url?: string };
+    interactivity?: { request_url?: string };
+    socket_mode_enabled?: boolean;
+  };
+}
 
-describe("manifest.yml", () => {
+/** The HTTP manifest and its Socket Mode variant: both must grant what the code uses. */
+describe.each(["manifest.yml", "manifest.socket.yml"])("%s", (file) => {
+  let manifest: Manifest;
+  let granted: Set<string>;
+  let subscribed: Set<string>;
+  beforeAll(async () => {
+    manifest = parse(await readFile(file, "utf8")) as Manifest;
+    granted = new Set(manifest.oauth_config.scopes.bot);
+    subscribed = new Set(manifest.settings.event_subscriptions?.bot_events ?? []);
+  });
+
+  it("enables the Home tab the code publishes, and declares every shortcut the code registers", async () => {
+    const { events } = await whatTheCodeUses();
+    if (events.has("app_home_opened")) expect(manifest.features.app_home?.home_tab_enabled).toBe(true);
+    const code = (await Promise.all((await sourceFiles("src")).map((f) => readFile(f, "utf8")))).join("\n");
+    const registered = [...code.matchAll(/\bapp\.shortcut\(/g)].length;
+    const declared = manifest.features.shortcuts ?? [];
+    expect(declared).toHaveLength(registered);
+    for (const shortcut of declared) expect(code).toContain(`"${shortcut.callback_id}"`);
+  });
+
+  it("is wired for its mode: URLs over HTTP, none with Socket Mode", () => {
+    const socket = file.includes("socket");
+    expect(manifest.settings.socket_mode_enabled ?? false).toBe(socket);
+    const urls = [
+      manifest.settings.event_subscriptions?.request_url,
+      manifest.settings.interactivity?.request_url,
+      ...(manifest.features.slash_commands ?? []).map((c) => c.url),
+    ];
+    for (const url of urls) {
+      if (socket) expect(url).toBeUndefined();
+      else expect(url).toMatch(/^https:\/\//);
+    }
+  });
+
   it("grants the scope of every Web API method the code calls", async () => {
     const { methods } = await whatTheCodeUses();
     // The scan itself must work: these are called today.

@@ -80,6 +80,8 @@ export interface RunStore {
   redrawn(runId: string, version: number): Promise<void>;
   wantRedraw(runId: string, version: number): Promise<void>;
   activeRuns(channel: string): Promise<Run[]>;
+  /** Active runs in every channel (each person's App Home lists theirs). */
+  allActiveRuns(): Promise<Run[]>;
   priorRuns(checklistId: string): Promise<PriorRun[]>;
 }
 

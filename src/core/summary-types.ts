@@ -82,6 +82,18 @@ export interface NoteSummary {
   text: string;
   source: "button" | "thread";
   step?: StepRef;
+  /** Evidence from the thread: files shared with the reply, and where the reply is. */
+  files?: { name: string; permalink?: string }[];
+  permalink?: string;
+}
+
+/** Who worked the run changed: a hand-over, a buddy named, a step reassigned. */
+export interface PeopleChange {
+  at: string;
+  by: string;
+  kind: "hand_over" | "set_buddy" | "reassign_step";
+  to: string;
+  step?: StepRef;
 }
 
 export interface AutomatedResult extends StepRef {
@@ -161,6 +173,8 @@ export interface Summary {
   problems: ProblemSummary[];
   /** Notes from buttons and from thread replies, oldest first. */
   notes: NoteSummary[];
+  /** Hand-overs, buddies named and steps reassigned, oldest first. */
+  people?: PeopleChange[];
   results: AutomatedResult[];
   /** Soonest first. */
   pendingReminders: PendingReminder[];

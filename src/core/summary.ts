@@ -5,6 +5,7 @@ import type { HistoryEntry } from "./history/history-schema.js";
 import { pausedMsBetween } from "./run/paused-time.js";
 import { PREFLIGHT_USER, type Run, type ScheduledReminder, type StepState } from "./run/run-schema.js";
 import { planSteps } from "./run/step-rules.js";
+import { peopleChanges } from "./summary-people.js";
 import { recoverySummary } from "./summary-recovery.js";
 import type { AfterRunRecord, DowntimeSummary, StepRef, StepSummary, Summary } from "./summary-types.js";
 
@@ -101,8 +102,11 @@ export function buildSummary(input: SummaryInput): Summary {
         text: note.text,
         source: note.source,
         ...(note.stepId && refs.has(note.stepId) ? { step: refs.get(note.stepId) } : {}),
+        ...(note.files ? { files: note.files } : {}),
+        ...(note.permalink ? { permalink: note.permalink } : {}),
       })),
     ),
+    people: peopleChanges(run, refs),
     results: steps
       .filter((step) => Object.keys(step.results).length > 0 || checkOf(run, step.id).check)
       .map((step) => ({

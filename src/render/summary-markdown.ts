@@ -5,6 +5,7 @@ import { REHEARSAL_MARK } from "../core/run/rehearsal.js";
 import { PREFLIGHT_USER, type StepStatus } from "../core/run/run-schema.js";
 import type { AfterRunKind, DowntimeSummary, StepRef, StepSummary, Summary } from "../core/summary.js";
 import { comparisonLines, learnLines } from "./history-markdown.js";
+import { evidenceLines, peopleLines } from "./people-markdown.js";
 import { manualStatus, recoverySections } from "./summary-recovery-markdown.js";
 
 /**
@@ -26,6 +27,11 @@ export function summaryMarkdown(summary: Summary): string {
     ["## Skipped", "", ...orNone(skippedLines(summary), "No step was skipped.")],
     ["## Problems", "", ...orNone(problemLines(summary), "None reported.")],
     ["## Notes", "", ...orNone(noteLines(summary), "None.")],
+    // Shown when there is something to show (people-markdown.ts).
+    ...[
+      ["## Evidence from the thread", evidenceLines(summary)] as const,
+      ["## Hand-overs", peopleLines(summary)] as const,
+    ].flatMap(([title, lines]) => (lines.length > 0 ? [[title, "", ...lines]] : [])),
     ["## Automated results", "", ...orNone(resultLines(summary), "None.")],
     ["## Reminders still pending", "", ...orNone(reminderLines(summary), "None.")],
     ["## Follow-ups", "", ...orNone(followUpLines(summary), "None recorded yet.")],

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Answer, fail, isObj, messageContentProblem, ok, str, viewProblem } from "./slack-limits.js";
+import { createPeopleSurfaces, type UserGroup } from "./slack-people.js";
 
 export interface RecordedCall {
   method: string;
@@ -66,6 +67,10 @@ export interface SlackApiDouble {
   failAlways(method: string, error: string, channel?: string): void;
   clearFailures(): void;
   setUser(user: { id: string; name?: string; tz?: string; tz_offset?: number }): void;
+  /** A user group (usergroups.list, usergroups.users.list answer it). */
+  setUserGroup(group: UserGroup): void;
+  /** The Home tab last published (views.publish) for a person. */
+  homeView(user: string): { blocks?: unknown[] } | undefined;
   /** Answer every call made with this token with `error` (invalid_auth unless told), as Slack does. */
   refuseToken(token: string, error?: string): void;
   waitFor<T>(probe: () => T | undefined | false, timeoutMs?: number): Promise<T>;
@@ -217,7 +222,9 @@ export async function startSlackApiDouble(opts: SlackApiDoubleOptions = {}): Pro
     return ok({ view: publicView(id, args.view as Args, isRoot ? { root_view_id: id } : {}) });
   };
 
+  const people = createPeopleSurfaces(nextId);
   const handlers: Record<string, (args: Args) => Answer> = {
+    ...people.handlers,
     "auth.test": () =>
       ok({
         url: "https://example.slack.com/",
@@ -491,6 +498,8 @@ export async function startSlackApiDouble(opts: SlackApiDoubleOptions = {}): Pro
       permanent = [];
     },
     setUser: (user) => users.set(user.id, { ...user }),
+    setUserGroup: people.setUserGroup,
+    homeView: people.homeView,
     postAsUser({ channel, user, text, thread_ts }) {
       const message: StoredMessage = { channel, ts: nextTs(), user, text, updates: 0 };
       if (thread_ts) message.thread_ts = thread_ts;
@@ -526,6 +535,7 @@ export async function startSlackApiDouble(opts: SlackApiDoubleOptions = {}): Pro
       stored.clear();
       views.clear();
       users.clear();
+      people.reset();
       refusedTokens.clear();
       faults = [];
       permanent = [];

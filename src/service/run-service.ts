@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { slackFix } from "../core/errors.js";
 import { withEarlierRuns } from "../core/history/figures.js";
 import type { HistoryStore } from "../core/history/history-port.js";
+import type { PeopleDirectory } from "../core/people-directory.js";
 import {
   type ChecklistCatalog,
   type EffectLedger,
@@ -13,7 +14,8 @@ import {
 } from "../core/ports.js";
 import { applyEvent } from "../core/run/apply-event.js";
 import { createRun, type ParameterError } from "../core/run/create-run.js";
-import type { Effect } from "../core/run/effects.js";
+import type { Effect, RefusalCode } from "../core/run/effects.js";
+import { groupsNamedIn, isGroup } from "../core/run/people.js";
 import { PREFLIGHT_USER, type Run, type RunEvent } from "../core/run/run-schema.js";
 
 /**
@@ -37,6 +39,8 @@ export interface RunServiceDeps {
   newRunId?: () => string;
   /** Runs started and ended, people's clicks by outcome (noMetrics when absent). */
   metrics?: Metrics;
+  /** User group members: looked up before an event is applied, so the engine decides on them. */
+  people?: Pick<PeopleDirectory, "groupsOf">;
 }
 
 export interface StartRequest {
@@ -53,7 +57,14 @@ export interface StartRequest {
 export type StartOutcome =
   /** `posted` is false when Slack could not be reached yet: the message follows when it answers. */
   | { ok: true; run: Run; posted: boolean }
-  | { ok: false; message: string; missing?: string[]; parameterErrors?: ParameterError[] };
+  | {
+      ok: false;
+      message: string;
+      missing?: string[];
+      parameterErrors?: ParameterError[];
+      /** Why the engine refused (`buddy_required`: the start form asks for a buddy). */
+      code?: RefusalCode;
+    };
 
 export interface ActOutcome {
   result: UpdateResult;
@@ -77,8 +88,12 @@ export function createRunService(deps: RunServiceDeps) {
   async function startRun(request: StartRequest): Promise<StartOutcome> {
     const entry = catalog.get(request.checklistId);
     if (!entry) return { ok: false, message: unknownChecklist(request.checklistId) };
+    const starterGroups = (entry.checklist.rules.starters ?? []).filter(isGroup);
+    const ownerGroups =
+      deps.people && starterGroups.length > 0 ? await deps.people.groupsOf(request.owner, starterGroups) : [];
     const result = createRun({
       id: makeId(),
+      ownerGroups,
       checklist: entry.checklist,
       source: { hash: entry.hash, file: entry.file, ...(entry.commit ? { commit: entry.commit } : {}) },
       params: request.params,
@@ -94,6 +109,7 @@ export function createRunService(deps: RunServiceDeps) {
       return {
         ok: false,
         message: result.refusal.message,
+        code: result.refusal.code,
         ...(result.missing ? { missing: result.missing } : {}),
         ...(result.parameterErrors ? { parameterErrors: result.parameterErrors } : {}),
       };
@@ -131,7 +147,8 @@ export function createRunService(deps: RunServiceDeps) {
   }
 
   /** Applies one event. `eventId` identifies the click or delivery: the same id applies once. */
-  async function act(runId: string, event: RunEvent, eventId: string): Promise<ActOutcome> {
+  async function act(runId: string, given: RunEvent, eventId: string): Promise<ActOutcome> {
+    const event = await withGroups(runId, given);
     const at = now();
     let before: Run["status"] | undefined;
     const result = await store
@@ -168,6 +185,18 @@ export function createRunService(deps: RunServiceDeps) {
   }
 
   /**
+   * The user groups named by the run that the acting person is a member of, handed to the engine
+   * with the event (people.ts). Only asked when the run names groups; the directory caches.
+   */
+  async function withGroups(runId: string, event: RunEvent): Promise<RunEvent> {
+    if (!deps.people || event.by === PREFLIGHT_USER) return event;
+    const run = await store.get(runId);
+    const named = run ? groupsNamedIn(run) : [];
+    if (named.length === 0) return event;
+    return { ...event, groups: await deps.people.groupsOf(event.by, named) };
+  }
+
+  /**
    * What is known of the effects of a scope (a run id, or `window.<id>`): for the timed jobs,
    * which post once per reminder, nudge and window message like the effect runner does.
    */
@@ -199,6 +228,7 @@ export function createRunService(deps: RunServiceDeps) {
     get: store.get,
     runLog: store.log,
     activeRuns: store.activeRuns,
+    allActiveRuns: store.allActiveRuns,
     unknownChecklist,
   };
 }

@@ -13,12 +13,15 @@ import { register as registerStepButtons } from "./actions/step-buttons.js";
 import { register as registerTimerButtons } from "./actions/timer-buttons.js";
 import { register as registerMaintenance } from "./commands/maintenance.js";
 import type { SlackDeps } from "./deps.js";
+import { register as registerAppHome } from "./events/app-home.js";
+import { register as registerThreadEvidence } from "./events/thread-evidence.js";
 import { register as registerThreadReplies } from "./events/thread-replies.js";
 import { buttonContext } from "./middleware/button-context.js";
 import { listenerGuard } from "./middleware/listener-guard.js";
 import { requestLog, timeAcknowledgements } from "./middleware/request-timing.js";
 import { viewContext } from "./middleware/view-context.js";
 import { guardRequests } from "./request-guard.js";
+import { register as registerAddToTimeline } from "./shortcuts/add-to-timeline.js";
 import { retryAfterMs } from "./slack-errors.js";
 import { register as registerReasonSubmissions } from "./views/reason-submissions.js";
 import { register as registerRecordSubmissions } from "./views/record-submissions.js";
@@ -103,6 +106,9 @@ export function createSlackApp(
   registerRecordSubmissions(app, deps);
   registerStartParameters(app, deps);
   registerThreadReplies(app, deps);
+  registerThreadEvidence(app, deps);
+  registerAddToTimeline(app, deps);
+  registerAppHome(app, deps);
 
   app.error(async (error) => {
     const original = (error as { original?: unknown }).original ?? error;

@@ -1,3 +1,4 @@
+import type { PeopleDirectory } from "../core/people-directory.js";
 import type { ChecklistCatalog, Logger, MessageRefs, Metrics } from "../core/ports.js";
 import type { RdsGateway } from "../core/rds.js";
 import type { PendingJob } from "../core/timed-jobs.js";
@@ -18,6 +19,8 @@ export interface SlackDeps {
   rds: RdsGateway;
   defaultRegion: string;
   summaries: SummaryPoster;
+  /** Group members and display names (App Home, who may); absent in tests that need none. */
+  people?: PeopleDirectory;
   now?: () => Date;
   ackDeadlineMs?: number;
   /** Acknowledgement latency, clicks by outcome, Slack calls (noMetrics when absent). */

@@ -12,11 +12,14 @@ export async function startRunAndReport(
   client: WebClient,
   request: StartRequest,
   respond?: Respond,
+  /** Called instead of replying when the refusal is only the missing buddy (the form asks). */
+  askBuddy?: () => Promise<void>,
 ): Promise<void> {
   const target = { channel: request.channel, user: request.owner };
   try {
     const outcome = await deps.service.startRun(request);
-    if (!outcome.ok) await replyPrivately(client, deps.log, target, outcome.message, respond);
+    if (!outcome.ok && outcome.code === "buddy_required" && askBuddy) await askBuddy();
+    else if (!outcome.ok) await replyPrivately(client, deps.log, target, outcome.message, respond);
     else if (!outcome.posted)
       await replyPrivately(
         client,

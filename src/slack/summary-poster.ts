@@ -4,6 +4,7 @@ import type { HistoryStore } from "../core/history/history-port.js";
 import type { Logger, MessageRef, MessageRefs, RunStore } from "../core/ports.js";
 import type { ScheduledReminder } from "../core/run/run-schema.js";
 import { buildSummary, needsFollowUps } from "../core/summary.js";
+import { nameMentions } from "../render/display-names.js";
 import { summaryMarkdown } from "../render/summary-markdown.js";
 import { summaryMessage } from "./render/summary-message.js";
 import { classifySlackError, describeSlackError } from "./slack-errors.js";
@@ -31,6 +32,8 @@ export function createSummaryPoster(deps: {
   history?: Pick<HistoryStore, "entries">;
   log: Logger;
   now?: () => Date;
+  /** Display names for the Markdown, read outside Slack (display-names.ts); ids without it. */
+  displayName?: (user: string) => Promise<string | undefined>;
 }) {
   const now = deps.now ?? (() => new Date());
 
@@ -57,7 +60,9 @@ export function createSummaryPoster(deps: {
       message: { text: message.text, blocks: message.blocks },
       filename: `${run.id}-post-mortem.md`,
       title: `Post-mortem: ${run.plan.title}`,
-      content: summaryMarkdown(summary),
+      content: deps.displayName
+        ? await nameMentions(summaryMarkdown(summary), deps.displayName)
+        : summaryMarkdown(summary),
     };
   }
 

@@ -153,6 +153,13 @@ export function createMemoryRunStore(options: { now?: () => number } = {}): RunS
         .filter((run) => run.channel === channel && run.status === "active")
         .sort((a, b) => a.id.localeCompare(b.id));
     },
+    async allActiveRuns() {
+      check("allActiveRuns");
+      return [...runs.values()]
+        .map((json) => JSON.parse(json) as Run)
+        .filter((run) => run.status === "active")
+        .sort((a, b) => a.id.localeCompare(b.id));
+    },
     async priorRuns(checklistId) {
       check("priorRuns");
       return [...(closed.get(checklistId)?.values() ?? [])];

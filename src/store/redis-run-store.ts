@@ -231,6 +231,20 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     return runs.filter((run): run is Run => run !== undefined);
   }
 
+  /** Every channel's active set, found with SCAN (a handful of keys: one per channel with runs). */
+  async function allActiveRuns(): Promise<Run[]> {
+    const sets: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, found] = await storage(() => redis.scan(cursor, "MATCH", keys.active("*"), "COUNT", 500));
+      cursor = next;
+      sets.push(...found);
+    } while (cursor !== "0");
+    const ids = new Set((await Promise.all(sets.map((key) => storage(() => redis.smembers(key))))).flat());
+    const runs = await Promise.all([...ids].sort().map((id) => read(id)));
+    return runs.filter((run): run is Run => run !== undefined && run.status === "active");
+  }
+
   async function priorRuns(checklistId: string): Promise<PriorRun[]> {
     const summaries = await storage(() => redis.hvals(keys.closed(checklistId)));
     return summaries.map((json) => JSON.parse(json) as PriorRun);
@@ -269,6 +283,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     update,
     log,
     activeRuns,
+    allActiveRuns,
     priorRuns,
     runsWithOutbox: () => storage(() => redis.smembers(keys.withOutbox)),
     outbox,

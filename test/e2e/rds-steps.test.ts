@@ -294,7 +294,7 @@ describe("the db-upgrade modify in prod", () => {
         closedAt: new Date().toISOString(),
       }),
     );
-    await h.command("start db-upgrade env=prod", ALICE);
+    await h.command(`start db-upgrade env=prod buddy=<@${BOB}|bob>`, ALICE);
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
     await h.settle();
     for (const stepId of [

@@ -231,3 +231,122 @@ export function viewSubmissionPayload(args: {
     enterprise: null,
   };
 }
+
+/** `app_home_opened`: the person opened the app's Home tab (Slack sends it on every visit). */
+export function appHomeOpenedEvent(user: string): object {
+  return {
+    type: "app_home_opened",
+    user,
+    channel: `D${user.slice(1)}`,
+    tab: "home",
+    event_ts: actionTs(),
+  };
+}
+
+/** A reply in a thread with files (`subtype: file_share`), as Slack sends it. */
+export function fileShareReplyEvent(args: {
+  channel: string;
+  user: string;
+  threadTs: string;
+  text?: string;
+  files: { name: string; id?: string }[];
+  ts?: string;
+}): object {
+  const ts = args.ts ?? actionTs();
+  return {
+    type: "message",
+    subtype: "file_share",
+    channel: args.channel,
+    user: args.user,
+    text: args.text ?? "",
+    ts,
+    thread_ts: args.threadTs,
+    event_ts: ts,
+    channel_type: "channel",
+    upload: false,
+    files: args.files.map((file) => {
+      const id = file.id ?? randomId("F");
+      return {
+        id,
+        name: file.name,
+        title: file.name,
+        mimetype: "image/png",
+        permalink: `https://example.slack.com/files/${args.user}/${id}/${encodeURIComponent(file.name)}`,
+      };
+    }),
+  };
+}
+
+/** An "also send to channel" reply (`subtype: thread_broadcast`). */
+export function threadBroadcastEvent(args: {
+  channel: string;
+  user: string;
+  threadTs: string;
+  text: string;
+  ts?: string;
+}): object {
+  const ts = args.ts ?? actionTs();
+  return {
+    type: "message",
+    subtype: "thread_broadcast",
+    channel: args.channel,
+    user: args.user,
+    text: args.text,
+    ts,
+    thread_ts: args.threadTs,
+    root: { ts: args.threadTs, thread_ts: args.threadTs },
+    event_ts: ts,
+    channel_type: "channel",
+  };
+}
+
+/** A message shortcut (`message_action`) used on a message, as Slack posts it. */
+export function messageShortcutPayload(args: {
+  callbackId: string;
+  userId: string;
+  channelId: string;
+  message: { ts: string; user?: string; text?: string; thread_ts?: string };
+}): object {
+  return {
+    type: "message_action",
+    token: VERIFICATION_TOKEN,
+    action_ts: actionTs(),
+    team: { id: TEAM_ID, domain: TEAM_DOMAIN },
+    user: userOf(args.userId),
+    channel: { id: args.channelId, name: "general" },
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: args.callbackId,
+    trigger_id: triggerId(),
+    response_url: `https://hooks.slack.com/app/${TEAM_ID}/1/${randomBytes(12).toString("hex")}`,
+    message_ts: args.message.ts,
+    message: { type: "message", text: "", ...args.message },
+  };
+}
+
+/** A click on a button of a person's Home tab (no channel: the container is the view). */
+export function homeActionPayload(args: { userId: string; actionId: string; value: string }): object {
+  const viewId = randomId("V");
+  return {
+    type: "block_actions",
+    user: userOf(args.userId),
+    api_app_id: API_APP_ID,
+    token: VERIFICATION_TOKEN,
+    container: { type: "view", view_id: viewId },
+    trigger_id: triggerId(),
+    team: { id: TEAM_ID, domain: TEAM_DOMAIN },
+    enterprise: null,
+    is_enterprise_install: false,
+    view: { id: viewId, type: "home", team_id: TEAM_ID, blocks: [], state: { values: {} } },
+    actions: [
+      {
+        type: "button",
+        action_id: args.actionId,
+        block_id: randomId("b"),
+        text: { type: "plain_text", text: "Button", emoji: true },
+        value: args.value,
+        action_ts: actionTs(),
+      },
+    ],
+  };
+}

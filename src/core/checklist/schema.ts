@@ -26,6 +26,17 @@ const slug = z
   .regex(/^[a-z][a-z0-9-]*$/, "use lower-case letters, digits and dashes, starting with a letter");
 const paramName = z.string().regex(/^[a-z][a-z0-9_]*$/);
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]+$/, "use a Slack user id such as U024BE7LH");
+/** A person or a user group: `U…`/`W…` ids, `S…` group ids, or a group's `@handle` (resolved at load). */
+const personOrGroup = z
+  .string()
+  .regex(
+    /^([UWS][A-Z0-9]+|@[a-z0-9][a-z0-9._-]*)$/,
+    "use a Slack user id (U024BE7LH), a user group id (S0614TZR7) or a group's @handle (@dba-team)",
+  );
+/** Who does a step: the run's owner or buddy, a person, or a user group. */
+const assignee = z
+  .union([z.enum(["owner", "buddy"]), personOrGroup])
+  .describe("who does this step: owner, buddy, a user id, a user group id or @handle");
 const duration = z
   .string()
   .regex(new RegExp(DURATION_PATTERN), "use a duration such as 90s, 15m, 2h, 30d or 1h30m");
@@ -193,7 +204,11 @@ export const stepSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe("a teammate other than the person who completed it must verify"),
-  verifiers: z.array(slackUserId).optional().describe("only these people may verify this step"),
+  verifiers: z
+    .array(personOrGroup)
+    .optional()
+    .describe("only these people (or members of these user groups) may verify this step"),
+  assignee: assignee.optional(),
   skippable: z.boolean().default(true),
   downtime: z.enum(["start", "end"]).optional().describe("this step starts or ends the downtime window"),
   rollback: text(LIMITS.textChars).optional(),
@@ -222,6 +237,7 @@ export const stepSchema = z.strictObject({
 export const phaseSchema = z.strictObject({
   id: slug,
   title: text(LIMITS.titleChars),
+  assignee: assignee.optional().describe("the default assignee of the phase's steps"),
   steps: z.array(stepSchema).min(1),
   when: condition.optional().describe("the phase applies only when this holds"),
 });
@@ -262,13 +278,24 @@ export const environmentRuleSchema = z.strictObject({
     .optional()
     .describe("how recently the earlier run must have finished: 30d (the default), 12h, 2w"),
   protected: z.boolean().default(false).describe("mutating automated actions need a teammate's approval"),
+  verifiers: z
+    .array(personOrGroup)
+    .optional()
+    .describe("only these people (or members of these user groups) may verify steps in this environment"),
+  buddy_required: z.boolean().optional().describe("a run in this environment starts only with a buddy"),
 });
 
 export const rulesSchema = z.strictObject({
   environment: paramName.optional().describe("the parameter that names the environment"),
   environments: z.record(z.string(), environmentRuleSchema).optional(),
-  starters: z.array(slackUserId).optional().describe("only these people may start a run"),
-  verifiers: z.array(slackUserId).optional().describe("only these people may verify steps"),
+  starters: z
+    .array(personOrGroup)
+    .optional()
+    .describe("only these people (or members of these user groups) may start a run"),
+  verifiers: z
+    .array(personOrGroup)
+    .optional()
+    .describe("only these people (or members of these user groups) may verify steps"),
   participants: z
     .union([z.literal("channel"), z.array(slackUserId).min(1)])
     .optional()

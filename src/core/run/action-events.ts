@@ -55,7 +55,7 @@ export function workEffects(run: Run, located: LocatedStep, startedAt: string): 
 }
 
 export function approveStep(run: Run, event: EventOf<"approve_step">, at: string): Decision {
-  const permission = can(run, { type: "approve_step", stepId: event.stepId }, event.by);
+  const permission = can(run, { type: "approve_step", stepId: event.stepId }, event.by, event.groups);
   if (!permission.allowed) return refused(permission.refusal);
   const located = findStep(run, event.stepId) as LocatedStep;
   const { state, plan } = located;

@@ -7,6 +7,9 @@ export type RunAction =
   | { type: "report_problem" | "add_note"; stepId?: string }
   | { type: "resolve_problem"; problemId: string }
   | { type: "hand_over" | "abort" | "finish" | "add_follow_up" }
+  /** Naming the run's buddy, giving a step to someone else: the run's leaders decide. */
+  | { type: "set_buddy" }
+  | { type: "reassign_step"; stepId: string }
   | { type: "handle_reminder" | "delete_snapshot"; key: string }
   /** In a protected environment: the first of the two people a snapshot deletion needs. */
   | { type: "request_deletion"; key: string }
@@ -38,6 +41,10 @@ export function actionOf(event: RunEvent): RunAction {
     case "abort":
     case "finish":
       return { type: event.type };
+    case "set_buddy":
+      return { type: "set_buddy" };
+    case "reassign_step":
+      return { type: "reassign_step", stepId: event.stepId };
     case "follow_up_added":
       return { type: "add_follow_up" };
     case "reminder_handled":

@@ -23,6 +23,7 @@ import {
 import { runMessageFailed } from "./delivery-events.js";
 import type { Effect } from "./effects.js";
 import { approveOverride, holdForOverride } from "./override.js";
+import { evidenceStep, handOverRefusal, reassignStep, setBuddy } from "./people-events.js";
 import { actionOf, can, closedRefusal } from "./permissions.js";
 import {
   deletionRequested,
@@ -74,7 +75,11 @@ function decide(run: Run, event: RunEvent, now: Date): Decision {
     case "add_note":
       return addNote(run, event, at);
     case "hand_over":
-      return handOver(run, event, at);
+      return handOverRefusal(event) ?? handOver(run, event, at);
+    case "set_buddy":
+      return setBuddy(run, event, at);
+    case "reassign_step":
+      return reassignStep(run, event, at);
     case "abort":
       return abort(run, event, now);
     case "finish":
@@ -153,7 +158,7 @@ function stepMovedOn(run: Run, stepId: string, since: number): boolean {
 
 /** Asks the guard; the located step when allowed. */
 function permitted(run: Run, event: RunEvent & { stepId: string }): LocatedStep | Decision {
-  const permission = can(run, actionOf(event), event.by);
+  const permission = can(run, actionOf(event), event.by, event.groups);
   if (!permission.allowed) return refused(permission.refusal);
   return findStep(run, event.stepId) as LocatedStep;
 }
@@ -257,7 +262,7 @@ function skipStep(run: Run, event: EventOf<"skip_step">, at: string): Decision {
 }
 
 function reportProblem(run: Run, event: EventOf<"report_problem">, at: string): Decision {
-  const permission = can(run, actionOf(event), event.by);
+  const permission = can(run, actionOf(event), event.by, event.groups);
   if (!permission.allowed) return refused(permission.refusal);
   if (event.text.trim() === "")
     return refuse("reason_required", "Describe the problem: what happened and what you see.");
@@ -273,7 +278,7 @@ function reportProblem(run: Run, event: EventOf<"report_problem">, at: string): 
 }
 
 function resolveProblem(run: Run, event: EventOf<"resolve_problem">, at: string): Decision {
-  const permission = can(run, actionOf(event), event.by);
+  const permission = can(run, actionOf(event), event.by, event.groups);
   if (!permission.allowed) return refused(permission.refusal);
   const problem = run.problems.find((p) => p.id === event.problemId) as Run["problems"][number];
   if (event.resolution.trim() === "")
@@ -284,25 +289,29 @@ function resolveProblem(run: Run, event: EventOf<"resolve_problem">, at: string)
 }
 
 function addNote(run: Run, event: EventOf<"add_note">, at: string): Decision {
-  const permission = can(run, actionOf(event), event.by);
+  const permission = can(run, actionOf(event), event.by, event.groups);
   if (!permission.allowed) return refused(permission.refusal);
   if (event.text.trim() === "") return refuse("reason_required", "A note needs some text.");
+  // Evidence from the thread (a screenshot, a reply also sent to the channel) goes to the running step.
+  const stepId = event.stepId ?? (event.evidence ? evidenceStep(run) : undefined);
   const note = {
     text: event.text,
     by: event.by,
     at,
     source: event.source,
-    ...(event.stepId ? { stepId: event.stepId } : {}),
+    ...(stepId ? { stepId } : {}),
+    ...(event.files?.length ? { files: event.files } : {}),
+    ...(event.permalink ? { permalink: event.permalink } : {}),
   };
   const next = { ...run, notes: [...run.notes, note] };
   // A reply in the thread is already there for everyone to read: record it, post nothing.
   if (event.source === "thread")
-    return { accepted: true, run: recorded(run, next, event, at, { stepId: event.stepId }), effects: [] };
+    return { accepted: true, run: recorded(run, next, event, at, { stepId }), effects: [] };
   return accept(run, next, event, at, [], { stepId: event.stepId, detail: event.text });
 }
 
 function handOver(run: Run, event: EventOf<"hand_over">, at: string): Decision {
-  const permission = can(run, actionOf(event), event.by);
+  const permission = can(run, actionOf(event), event.by, event.groups);
   if (!permission.allowed) return refused(permission.refusal);
   if (event.to === run.owner) return refuse("wrong_state", `<@${event.to}> already owns this run.`);
   // When the buddy takes over, the previous owner becomes the buddy: the pair stays a pair.
@@ -312,7 +321,7 @@ function handOver(run: Run, event: EventOf<"hand_over">, at: string): Decision {
 }
 
 function abort(run: Run, event: EventOf<"abort">, now: Date): Decision {
-  const permission = can(run, actionOf(event), event.by);
+  const permission = can(run, actionOf(event), event.by, event.groups);
   if (!permission.allowed) return refused(permission.refusal);
   if (event.reason.trim() === "")
     return refuse("reason_required", "Give a reason for aborting: it goes into the post-mortem.");
@@ -342,7 +351,7 @@ function closeAborted(run: Run, event: RunEvent & { reason: string }, now: Date)
 
 function finish(run: Run, event: EventOf<"finish">, now: Date): Decision {
   const at = now.toISOString();
-  const permission = can(run, actionOf(event), event.by);
+  const permission = can(run, actionOf(event), event.by, event.groups);
   if (!permission.allowed) return refused(permission.refusal);
   // A run that rolled back did not finish what it set out to do: no run.finished reminders.
   if (run.rollback) {

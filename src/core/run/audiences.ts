@@ -1,6 +1,7 @@
 import type { RunAction } from "./actions.js";
 import { mentions } from "./create-run.js";
 import type { Refusal, RefusalCode } from "./effects.js";
+import { assigneeOf, describeNamed, isNamed } from "./people.js";
 import { deciderAudience } from "./recovery-rules.js";
 import { PREFLIGHT_USER, type Run } from "./run-schema.js";
 import { findStep, isProtected, type LocatedStep, leadsRun, namedVerifiers } from "./step-rules.js";
@@ -12,7 +13,8 @@ import { findStep, isProtected, type LocatedStep, leadsRun, namedVerifiers } fro
 
 /** Who an action is open to once the run's state allows it. */
 export interface Audience {
-  admits(user: string): boolean;
+  /** `groups`: the user groups named by the run that the user is a member of. */
+  admits(user: string, groups?: readonly string[]): boolean;
   /** At least one person could be admitted (a list of named people may exclude them all). */
   someone: boolean;
   refusal(user: string): Refusal;
@@ -21,11 +23,11 @@ export interface Audience {
 export function audienceOf(run: Run, action: RunAction): Audience {
   switch (action.type) {
     case "start_step":
-      return stepWorkers(run, "start");
+      return assigned(run, action.stepId, "start", stepWorkers(run, "start"));
     case "complete_step":
-      return stepWorkers(run, "complete");
+      return assigned(run, action.stepId, "complete", stepWorkers(run, "complete"));
     case "skip_step":
-      return stepWorkers(run, "skip");
+      return assigned(run, action.stepId, "skip", stepWorkers(run, "skip"));
     case "verify_step": {
       const located = findStep(run, action.stepId) as LocatedStep;
       return secondPerson(run, located, located.state.completedBy, "verify");
@@ -45,6 +47,10 @@ export function audienceOf(run: Run, action: RunAction): Audience {
     }
     case "hand_over":
       return leaders(run, "hand it over");
+    case "set_buddy":
+      return leaders(run, "name its buddy");
+    case "reassign_step":
+      return leaders(run, "reassign its steps");
     case "abort":
       return leaders(run, "abort it");
     case "finish":
@@ -101,6 +107,25 @@ function ownerAndBuddy(run: Run): string {
   return run.buddy
     ? `the run's owner ${mentions([run.owner])} or buddy ${mentions([run.buddy])}`
     : `the run's owner ${mentions([run.owner])}`;
+}
+
+/**
+ * A step with an assignee (people.ts) is started, completed or skipped by the assignee (or a
+ * member of the assigned group) or the run's owner; without one, the checklist's rules apply.
+ */
+function assigned(run: Run, stepId: string, verb: string, workers: Audience): Audience {
+  const assignee = assigneeOf(run, stepId);
+  if (assignee === undefined) return workers;
+  const title = findStep(run, stepId)?.plan.title ?? stepId;
+  return {
+    admits: (user, groups) => user === run.owner || isNamed([assignee], user, groups),
+    someone: true,
+    refusal: () =>
+      refusal(
+        "not_assignee",
+        `"${title}" is assigned to ${describeNamed([assignee])}: only they or the run's owner ${mentions([run.owner])} may ${verb} it.`,
+      ),
+  };
 }
 
 /** Owner and buddy lead the run: handing it over, aborting and finishing are theirs. */
@@ -187,7 +212,7 @@ function secondPerson(
   const named = namedVerifiers(run, located.plan);
   const title = located.plan.title;
   return {
-    admits: (user) => user !== first && (named === undefined || named.includes(user)),
+    admits: (user, groups) => user !== first && (named === undefined || isNamed(named, user, groups)),
     someone: named === undefined || named.some((user) => user !== first),
     refusal: (user) => {
       if (user === first && verb === "verify") {
@@ -205,7 +230,7 @@ function secondPerson(
           "self_approval",
           `You asked for "${title}", so you can't approve it: a teammate must approve the change.`,
         );
-      return refusal("not_verifier", `Only ${mentions(named ?? [])} may ${verb} "${title}".`);
+      return refusal("not_verifier", `Only ${describeNamed(named ?? [])} may ${verb} "${title}".`);
     },
   };
 }

@@ -5,6 +5,7 @@ import { applyConditions } from "./conditional-steps.js";
 import type { Effect, Refusal } from "./effects.js";
 import { checkGate, type PriorRun } from "./gate.js";
 import { overrideRequest } from "./override.js";
+import { buddyRequired, describeNamed, isGroup, isNamed } from "./people.js";
 import { remindersFor, withReminders } from "./reminders.js";
 import type { Run } from "./run-schema.js";
 
@@ -154,6 +155,8 @@ export interface CreateRunInput {
    * waits for a second person's approval (`approve_override`) before anything else can happen.
    */
   override?: string;
+  /** The user groups among the checklist's starters that the owner is a member of (people.ts). */
+  ownerGroups?: readonly string[];
 }
 
 export type CreateRunResult =
@@ -184,11 +187,17 @@ export function builtInValues(input: {
 export function createRun(input: CreateRunInput): CreateRunResult {
   const { checklist, now } = input;
   const starters = checklist.rules.starters;
-  if (starters && !input.preview && !starters.includes(input.owner)) {
-    return refuse("not_permitted", `only ${mentions(starters)} may start ${checklist.id}`);
+  if (starters && !input.preview && !isNamed(starters, input.owner, input.ownerGroups)) {
+    return refuse("not_permitted", `only ${describeNamed(starters)} may start ${checklist.id}`);
   }
   if (input.buddy !== undefined && input.buddy === input.owner) {
     return refuse("not_permitted", "your buddy must be a teammate, not yourself");
+  }
+  if (input.buddy !== undefined && isGroup(input.buddy)) {
+    return refuse(
+      "not_permitted",
+      "a buddy is one person, not a user group: name a teammate (buddy=@dana); groups may verify or be assigned steps",
+    );
   }
   const builtIns = builtInValues(input);
   const parameters = resolveParameters(checklist, input.params, builtIns);
@@ -217,6 +226,12 @@ export function createRun(input: CreateRunInput): CreateRunResult {
   const override = gate.ok ? undefined : overrideRequest(input, gate.message);
   if (!gate.ok && !override) return refuse("out_of_order", gate.message);
   if (override && "refusal" in override) return { ok: false, refusal: override.refusal };
+  if (!input.preview && input.buddy === undefined && buddyRequired(checklist, environment)) {
+    return refuse(
+      "buddy_required",
+      `${environment} is protected: a run of ${checklist.id} there needs a buddy. Name one with buddy=@teammate (the start form asks for one).`,
+    );
+  }
 
   const values = { ...builtIns, ...parameters.values };
   const rendered: Checklist = {
@@ -308,5 +323,6 @@ function refuse(code: Refusal["code"], message: string): CreateRunResult {
 }
 
 export function mentions(users: readonly string[]): string {
-  return users.map((user) => `<@${user}>`).join(", ");
+  // A user group (S…) is mentioned as Slack writes one; people as <@U…>.
+  return users.map((user) => (/^S[A-Z0-9]+$/.test(user) ? `<!subteam^${user}>` : `<@${user}>`)).join(", ");
 }

@@ -45,6 +45,8 @@ export const MOVES_THE_RUN_ON = new Set<RunEvent["type"]>([
   "verify_step",
   "skip_step",
   "hand_over",
+  "set_buddy",
+  "reassign_step",
   "abort",
   "finish",
   "decide",

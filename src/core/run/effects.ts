@@ -97,6 +97,10 @@ export const REFUSAL_CODES = [
   "paused",
   "rolling_back",
   "not_decider",
+  /** A protected environment's run starts only with a buddy (people.ts). */
+  "buddy_required",
+  /** The step is assigned to someone else. */
+  "not_assignee",
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

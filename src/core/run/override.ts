@@ -1,5 +1,6 @@
 import { accept, type Decision, type EventOf, refuse, scheduleReminders } from "./decision.js";
 import type { Refusal } from "./effects.js";
+import { describeNamed, isNamed } from "./people.js";
 import type { Run, RunEvent, RunOverride } from "./run-schema.js";
 
 /**
@@ -63,10 +64,10 @@ export function approveOverride(run: Run, event: EventOf<"approve_override">, no
     );
   }
   const starters = run.plan.rules.starters;
-  if (starters && !starters.includes(event.by)) {
+  if (starters && !isNamed(starters, event.by, event.groups)) {
     return refuse(
       "not_permitted",
-      `Only ${starters.map((user) => `<@${user}>`).join(", ")} may start this checklist, so only they may approve the override.`,
+      `Only ${describeNamed(starters)} may start this checklist, so only they may approve the override.`,
     );
   }
   const at = now.toISOString();

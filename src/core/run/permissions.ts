@@ -28,11 +28,12 @@ export type Permission = { allowed: true } | { allowed: false; refusal: Refusal 
 
 const ALLOWED: Permission = { allowed: true };
 
-export function can(run: Run, action: RunAction, user: string): Permission {
+/** `groups`: the user groups named by the run that `user` is a member of (people.ts). */
+export function can(run: Run, action: RunAction, user: string, groups?: readonly string[]): Permission {
   const state = stateRefusal(run, action);
   if (state) return { allowed: false, refusal: state };
   const audience = audienceOf(run, action);
-  return audience.admits(user) ? ALLOWED : { allowed: false, refusal: audience.refusal(user) };
+  return audience.admits(user, groups) ? ALLOWED : { allowed: false, refusal: audience.refusal(user) };
 }
 
 /** The run's state allows the action and someone is entitled to it: the renderer draws its button. */
@@ -75,6 +76,8 @@ function stateRefusal(run: Run, action: RunAction): Refusal | undefined {
       if (!located) return unknownStep(action.stepId);
       return stepStateRefusal(run, action.type, located);
     }
+    case "reassign_step":
+      return findStep(run, action.stepId) ? undefined : unknownStep(action.stepId);
     case "report_problem":
     case "add_note":
       // Any step of the run, in any state: a note on a finished step is still worth keeping.

@@ -13,7 +13,7 @@ import type { ReminderState, Run, RunEvent } from "./run-schema.js";
  */
 
 function asked(run: Run, event: RunEvent): Decision | undefined {
-  const permission = can(run, actionOf(event), event.by);
+  const permission = can(run, actionOf(event), event.by, event.groups);
   return permission.allowed ? undefined : refused(permission.refusal);
 }
 

@@ -70,6 +70,9 @@ export const noteSchema = z.object({
   by: userId,
   at: isoTime,
   source: z.enum(["button", "thread"]),
+  /** Evidence from the thread: files shared with a reply, and where the reply is (people.ts). */
+  files: z.array(z.object({ name: z.string(), permalink: z.string().optional() })).optional(),
+  permalink: z.string().optional(),
 });
 export type Note = z.infer<typeof noteSchema>;
 
@@ -185,6 +188,8 @@ export const runSchema = z.object({
   channel: z.string(),
   owner: userId,
   buddy: userId.optional(),
+  /** Steps reassigned during the run (step id → a person's or a user group's id). */
+  assignees: z.record(z.string(), z.string()).optional(),
   dryRun: z.boolean().default(false),
   override: runOverrideSchema.optional(),
   createdAt: isoTime,
@@ -234,6 +239,11 @@ const eventBase = {
   by: userId,
   /** The run's progress the person was looking at; a click on an outdated message is refused. */
   expectedProgress: z.number().int().nonnegative().optional(),
+  /**
+   * The user groups named by the run that the person is a member of, looked up by the service
+   * (usergroups.users.list) just before the event is applied: the engine decides on them.
+   */
+  groups: z.array(z.string()).optional(),
 };
 const stepId = z.string().min(1);
 const reminderKey = z.string().min(1).max(300);
@@ -257,9 +267,21 @@ export const runEventSchema = z.discriminatedUnion("type", [
     stepId: stepId.optional(),
     text: reason,
     source: z.enum(["button", "thread"]),
+    /** Files shared with a thread reply, or the reply's permalink: evidence for the running step. */
+    files: z
+      .array(z.object({ name: z.string().max(255), permalink: z.string().max(3_000).optional() }))
+      .max(20)
+      .optional(),
+    permalink: z.string().max(3_000).optional(),
+    /** The note is evidence: it goes to the step that was running. */
+    evidence: z.boolean().optional(),
     ...eventBase,
   }),
   z.object({ type: z.literal("hand_over"), to: userId, ...eventBase }),
+  // The run's buddy named or changed during the run (people-events.ts).
+  z.object({ type: z.literal("set_buddy"), to: userId, ...eventBase }),
+  // A step given to someone else during the run (a person or a user group).
+  z.object({ type: z.literal("reassign_step"), stepId, to: userId, ...eventBase }),
   z.object({ type: z.literal("abort"), reason, ...eventBase }),
   z.object({ type: z.literal("finish"), ...eventBase }),
   z.object({ type: z.literal("approve_step"), stepId, ...eventBase }),

@@ -70,9 +70,14 @@ function firstRollbackIndex(run: Run): number {
   return index < 0 ? planned.length : index;
 }
 
-/** Who may verify a step: the step's list, else the checklist's, else anyone (but never the completer). */
+/**
+ * Who may verify a step: the step's list, else its environment's, else the checklist's, else
+ * anyone (but never the completer). Lists may name user groups (people.ts).
+ */
 export function namedVerifiers(run: Run, step: Step): string[] | undefined {
-  return step.verifiers ?? run.plan.rules.verifiers;
+  const environment =
+    run.environment === undefined ? undefined : run.plan.rules.environments?.[run.environment];
+  return step.verifiers ?? environment?.verifiers ?? run.plan.rules.verifiers;
 }
 
 /** Owner and buddy lead the run: they may hand it over, abort it or finish it. */

@@ -1,6 +1,8 @@
 import type { App } from "@slack/bolt";
 import { z } from "zod";
 import { describeParameter, resolveParameters } from "../../core/run/create-run.js";
+import { lacksRequiredBuddy } from "../../core/run/people.js";
+import type { RunEvent } from "../../core/run/run-schema.js";
 import { actAndAck } from "../apply-with-ack.js";
 import type { SlackDeps } from "../deps.js";
 import { mention } from "../render/mrkdwn.js";
@@ -72,6 +74,22 @@ export function register(app: App, deps: SlackDeps): void {
           `command.${command.trigger_id}`,
         );
         return;
+      case "handover":
+      case "buddy":
+      case "assign": {
+        const by = command.user_id;
+        const event: RunEvent =
+          cmd.kind === "assign"
+            ? { type: "reassign_step", stepId: cmd.stepId, to: cmd.to, by }
+            : { type: cmd.kind === "handover" ? "hand_over" : "set_buddy", to: cmd.to, by };
+        await actAndAck(
+          { ...deps, client, ack: () => ack(), channel: command.channel_id },
+          cmd.runId,
+          event,
+          `command.${command.trigger_id}`,
+        );
+        return;
+      }
       case "schedule":
         await ack();
         return scheduleWindow(deps, client, where, cmd);
@@ -120,7 +138,15 @@ export function register(app: App, deps: SlackDeps): void {
           ...(cmd.buddy ? { buddy: cmd.buddy } : {}),
           ...(cmd.override !== undefined ? { override: cmd.override } : {}),
         };
-        if (!resolved.ok) {
+        // A protected environment needs a buddy: the form asks for one (and for anything missing).
+        const askBuddy = lacksRequiredBuddy(
+          entry.checklist,
+          resolved.ok ? resolved.values : cmd.params,
+          cmd.buddy,
+        );
+        // With everything given but the buddy, the engine checks the rest first (the environment
+        // gate): the form asks for a buddy only when that is all that is missing.
+        const openForm = async () => {
           const meta = {
             k: cmd.checklistId,
             c: command.channel_id,
@@ -130,7 +156,8 @@ export function register(app: App, deps: SlackDeps): void {
             ...(cmd.buddy ? { b: cmd.buddy } : {}),
             ...(cmd.override !== undefined ? { o: cmd.override } : {}),
           };
-          const view = startParametersModal(entry.checklist, resolved.missing, meta);
+          const missing = resolved.ok ? [] : resolved.missing;
+          const view = startParametersModal(entry.checklist, missing, meta, { askBuddy });
           if (view) {
             await client.views.open({ trigger_id: command.trigger_id, view });
           } else {
@@ -138,13 +165,15 @@ export function register(app: App, deps: SlackDeps): void {
               client,
               deps.log,
               where,
-              `Give the missing parameters on the command line: ${resolved.missing.join(", ")}.`,
+              missing.length > 0
+                ? `Give the missing parameters on the command line: ${missing.join(", ")}.`
+                : "This environment is protected: name a buddy on the command line (buddy=@teammate).",
               respond,
             );
           }
-          return;
-        }
-        await startRunAndReport(deps, client, request, respond);
+        };
+        if (!resolved.ok) return openForm();
+        await startRunAndReport(deps, client, request, respond, askBuddy ? openForm : undefined);
         return;
       }
     }

@@ -27,6 +27,9 @@ export type MaintenanceCommand =
   | { kind: "cancel"; windowId: string }
   | { kind: "reminders" }
   | { kind: "summary"; runId: string }
+  /** Hand the run to someone else, name its buddy, give a step to a person or a user group. */
+  | { kind: "handover" | "buddy"; runId: string; to: string }
+  | { kind: "assign"; runId: string; stepId: string; to: string }
   | { kind: "help" };
 
 export type ParsedCommand = { ok: true; command: MaintenanceCommand } | { ok: false; message: string };
@@ -42,6 +45,9 @@ export const USAGE = [
   "• `cancel <window-id>`: cancel a scheduled window and its pending reminders",
   "• `reminders`: what is pending in this channel, with due times",
   "• `summary <run-id>`: post a run's post-mortem summary (and its Markdown) in its thread again",
+  "• `handover <run-id> @teammate`: hand the run to a teammate (owner or buddy)",
+  "• `buddy <run-id> @teammate`: name or change the run's buddy (owner or buddy)",
+  "• `assign <run-id> <step-id> @teammate|@group`: give a step to someone else (owner or buddy)",
   "• `help`: this text",
 ].join("\n");
 
@@ -103,6 +109,11 @@ export function parseCommand(text: string): ParsedCommand {
             ok: false,
             message: "Usage: `/maintenance summary <run-id>`. `/maintenance status` lists the active runs.",
           };
+    case "handover":
+    case "buddy":
+      return parsePerson(verb.toLowerCase() as "handover" | "buddy", args);
+    case "assign":
+      return parseAssign(args);
     case "cancel":
       return args[0]
         ? { ok: true, command: { kind: "cancel", windowId: args[0] } }
@@ -114,6 +125,34 @@ export function parseCommand(text: string): ParsedCommand {
     default:
       return { ok: false, message: `I don't know \`${verb}\`.\n${USAGE}` };
   }
+}
+
+/** `<!subteam^S123|@dba>` or `<!subteam^S123>` (Slack escapes group mentions in commands) → `S123`. */
+export function mentionedGroup(text: string): string | undefined {
+  return /^<!subteam\^(S[A-Z0-9]+)(\|[^>]*)?>$/.exec(text)?.[1];
+}
+
+function parsePerson(kind: "handover" | "buddy", args: string[]): ParsedCommand {
+  const [runId, who] = args;
+  const usage = `Usage: \`/maintenance ${kind} <run-id> @teammate\`. \`/maintenance status\` lists run ids.`;
+  if (!runId || !who) return { ok: false, message: usage };
+  if (mentionedGroup(who))
+    return {
+      ok: false,
+      message: `${kind === "buddy" ? "A buddy" : "A run's owner"} is one person, not a user group: mention a teammate (@dana).`,
+    };
+  const to = mentionedUser(who);
+  if (!to) return { ok: false, message: `${who}: mention the person with @ so Slack links them. ${usage}` };
+  return { ok: true, command: { kind, runId, to } };
+}
+
+function parseAssign(args: string[]): ParsedCommand {
+  const [runId, stepId, who] = args;
+  const usage =
+    "Usage: `/maintenance assign <run-id> <step-id> @teammate` (or a user group, @dba-team). `/maintenance status` lists run ids.";
+  const to = who ? (mentionedUser(who) ?? mentionedGroup(who)) : undefined;
+  if (!runId || !stepId || !to) return { ok: false, message: usage };
+  return { ok: true, command: { kind: "assign", runId, stepId, to } };
 }
 
 function parseAbort(args: string[]): ParsedCommand {
@@ -197,6 +236,11 @@ function parseStart(args: string[]): ParsedCommand {
   let override: string | undefined;
   for (const { key, value } of parsed.data.pairs) {
     if (key === "buddy") {
+      if (mentionedGroup(value))
+        return {
+          ok: false,
+          message: `buddy=${value}: a buddy is one person, not a user group. Mention a teammate (buddy=@dana); groups may verify steps or be assigned them.`,
+        };
       buddy = mentionedUser(value);
       if (!buddy)
         return {

@@ -91,6 +91,8 @@ export function buttonContext(deps: ButtonContextDeps): Middleware<AnyMiddleware
   return async (args) => {
     const body = args.body as { type?: unknown };
     if (body.type !== "block_actions") return args.next();
+    // A click on someone's Home tab names no channel: its listener checks it (events/app-home.ts).
+    if ((body as { view?: { type?: unknown } }).view?.type === "home") return args.next();
     const checked = await checkClick(deps, args.body);
     if (checked.ok) {
       args.context.button = checked.context;

@@ -4,6 +4,7 @@ import type { Logger } from "../../core/ports.js";
 import type { Run } from "../../core/run/run-schema.js";
 import { VIEW_IDS } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
+import { ADD_TO_TIMELINE } from "../shortcuts/add-to-timeline.js";
 import { ackIfNotYet } from "./listener-guard.js";
 
 /**
@@ -47,6 +48,9 @@ export function viewContext(deps: ViewContextDeps): Middleware<AnyMiddlewareArgs
   return async (args) => {
     const type = (args.body as { type?: unknown }).type;
     const ack = args as { ack?: (response?: unknown) => Promise<void> };
+    // The one shortcut Preflight offers goes on to its listener (shortcuts/add-to-timeline.ts).
+    const ours = (args.body as { callback_id?: unknown }).callback_id === ADD_TO_TIMELINE;
+    if (type === "message_action" && ours) return args.next();
     if (type === "view_closed" || type === "shortcut" || type === "message_action") {
       await ackIfNotYet(ack);
       return;

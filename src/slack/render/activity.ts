@@ -2,6 +2,7 @@ import { formatDuration, formatDurationRange, parseDurationRange } from "../../c
 import type { Activity, Run } from "../../core/run/run-schema.js";
 import { findStep, type LocatedStep } from "../../core/run/step-rules.js";
 import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn.js";
+import { nextUpText } from "./next-up.js";
 
 /** One mrkdwn line for the run's thread per accepted event: who did what to which step. */
 
@@ -18,7 +19,7 @@ export function renderActivity(activity: Activity, run: Run): string {
       : undefined;
   const detail = activity.detail ? truncate(escapeMrkdwn(activity.detail.trim()), DETAIL_CHARS) : "";
   const onStep = step ? ` on ${step}` : "";
-  return truncate(line(), LINE_CHARS);
+  return truncate(`${line()}${nextUpText(activity, run)}`, LINE_CHARS);
 
   function line(): string {
     switch (activity.type) {
@@ -59,6 +60,10 @@ export function renderActivity(activity: Activity, run: Run): string {
         return `📝 ${who}${onStep}${detail ? `: ${detail}` : " added a note"}`;
       case "hand_over":
         return `🔁 ${who} handed the run to ${activity.detail ? mention(activity.detail) : "a teammate"}`;
+      case "set_buddy":
+        return `🤝 ${who} named ${activity.detail ? mention(activity.detail.split(" ")[0] ?? "") : "a teammate"} the run's buddy`;
+      case "reassign_step":
+        return `👤 ${who} assigned ${step ?? "a step"} to ${activity.detail ? mention(activity.detail) : "a teammate"}`;
       case "abort":
         return `🛑 ${who} aborted the run${detail ? `: ${detail}` : ""}`;
       case "decide":

@@ -68,6 +68,8 @@ const USER_ID = /^[UW][A-Z0-9_]{2,30}$/;
 
 /** A mention of one person, only from a Slack user id; anything else is shown as text. */
 export function mention(userId: string): string {
+  // A user group (verifiers, assignees) is mentioned as Slack writes one.
+  if (/^S[A-Z0-9]{2,20}$/.test(userId)) return `<!subteam^${userId}>`;
   return USER_ID.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
 }
 

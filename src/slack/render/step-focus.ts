@@ -1,5 +1,6 @@
 import type { Button } from "@slack/types";
 import { usualText } from "../../core/history/figures.js";
+import { assigneeOf } from "../../core/run/people.js";
 import { someoneMay } from "../../core/run/permissions.js";
 import type { Problem, Run } from "../../core/run/run-schema.js";
 import type { LocatedStep } from "../../core/run/step-rules.js";
@@ -27,6 +28,13 @@ const MIN_PARTIAL_CHARS = 80;
 const DETAILS_CUT = "… (full text in the checklist)";
 const MORE_IN_CHECKLIST = "_… more in the checklist_";
 
+/** `assigned to @dba-team` on a step not done yet (people.ts): who is expected to do it. */
+function assignedMark(run: Run, located: LocatedStep): string | undefined {
+  if (!["pending", "running", "failed"].includes(located.state.status)) return undefined;
+  const assignee = assigneeOf(run, located.plan.id);
+  return assignee ? `👤 assigned to ${mention(assignee)}` : undefined;
+}
+
 export function focusStepText(
   run: Run,
   located: LocatedStep,
@@ -49,6 +57,7 @@ export function focusStepText(
     plan.downtime === "end" ? "downtime ends here" : undefined,
     // What earlier runs took, while it runs: "usually 12–18 min (5 earlier runs)".
     state.status === "running" ? usualText(run.earlier, plan.id) : undefined,
+    assignedMark(run, located),
   ].filter((mark) => mark !== undefined);
   const status = [ready, progress, ...marks].filter((part) => part !== "").join(" · ");
   if (status) lines.push(status.charAt(0).toUpperCase() + status.slice(1));

@@ -3,6 +3,7 @@ import type { KnownBlock, View } from "@slack/types";
 import { z } from "zod";
 import type { Checklist, Parameter } from "../../core/checklist/schema.js";
 import { resolveParameters } from "../../core/run/create-run.js";
+import { lacksRequiredBuddy } from "../../core/run/people.js";
 import type { SlackDeps } from "../deps.js";
 import { VIEW_IDS } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
@@ -16,6 +17,8 @@ const INPUT_ACTION = "value";
 const blockOf = (name: string) => `param_${name}`;
 /** The optional break-glass reason; shown only for checklists with an environment gate. */
 const OVERRIDE_BLOCK = "override_reason";
+/** The buddy, asked for when the environment requires one (buddy_required). */
+const BUDDY_BLOCK = "buddy";
 const MAX_METADATA = 3_000;
 
 const metadataSchema = z.strictObject({
@@ -34,6 +37,7 @@ export function startParametersModal(
   checklist: Checklist,
   missing: string[],
   meta: StartMetadata,
+  options: { askBuddy?: boolean } = {},
 ): View | undefined {
   const privateMetadata = JSON.stringify(meta);
   if (privateMetadata.length > MAX_METADATA) return undefined;
@@ -55,6 +59,7 @@ export function startParametersModal(
         ]
       : []),
     ...missing.slice(0, 90).map((name) => parameterInput(name, checklist.parameters[name] as Parameter)),
+    ...(options.askBuddy ? [buddyInput()] : []),
     ...(hasGate(checklist) ? [overrideInput(meta.o)] : []),
   ];
   return {
@@ -97,6 +102,19 @@ function parameterInput(name: string, parameter: Parameter): KnownBlock {
   };
 }
 
+function buddyInput(): KnownBlock {
+  return {
+    type: "input",
+    block_id: BUDDY_BLOCK,
+    label: { type: "plain_text", text: "Buddy" },
+    hint: {
+      type: "plain_text",
+      text: "This environment is protected: a teammate works the run with you and can verify and approve.",
+    },
+    element: { type: "users_select", action_id: INPUT_ACTION },
+  };
+}
+
 function hasGate(checklist: Checklist): boolean {
   return Object.values(checklist.rules.environments ?? {}).some((rule) => rule.requires_completed);
 }
@@ -122,9 +140,9 @@ function overrideInput(given: string | undefined): KnownBlock {
 
 function enteredValue(values: Record<string, Record<string, unknown>>, block: string): string | undefined {
   const input = values[block]?.[INPUT_ACTION] as
-    | { value?: unknown; selected_option?: { value?: unknown } }
+    | { value?: unknown; selected_option?: { value?: unknown }; selected_user?: unknown }
     | undefined;
-  const raw = input?.selected_option?.value ?? input?.value;
+  const raw = input?.selected_option?.value ?? input?.selected_user ?? input?.value;
   return typeof raw === "string" && raw.trim() !== "" ? raw.trim() : undefined;
 }
 
@@ -164,6 +182,14 @@ export function register(app: App, deps: Pick<SlackDeps, "catalog" | "log" | "se
       await ack({ response_action: "errors", errors });
       return;
     }
+    const buddy = enteredValue(parsed.data.view.state.values, BUDDY_BLOCK) ?? meta.b;
+    if (lacksRequiredBuddy(entry.checklist, resolved.values, buddy)) {
+      await ack({
+        response_action: "errors",
+        errors: { [BUDDY_BLOCK]: "This environment is protected: choose a teammate as your buddy." },
+      });
+      return;
+    }
     await ack();
     const override = enteredValue(parsed.data.view.state.values, OVERRIDE_BLOCK) ?? meta.o;
     await startRunAndReport(deps, client, {
@@ -172,7 +198,7 @@ export function register(app: App, deps: Pick<SlackDeps, "catalog" | "log" | "se
       channel: meta.c,
       owner: parsed.data.user.id,
       dryRun: meta.d,
-      ...(meta.b ? { buddy: meta.b } : {}),
+      ...(buddy ? { buddy } : {}),
       ...(override !== undefined ? { override } : {}),
     });
   });

@@ -1,0 +1,60 @@
+import { accept, type Decision, type EventOf, refuse, refused } from "./decision.js";
+import { isGroup, mentionOf } from "./people.js";
+import { actionOf, can } from "./permissions.js";
+import type { Run } from "./run-schema.js";
+import { findStep } from "./step-rules.js";
+
+/** Who works the run, changed during it: the buddy named or replaced, a step given to someone else. */
+
+export function setBuddy(run: Run, event: EventOf<"set_buddy">, at: string): Decision {
+  const permission = can(run, actionOf(event), event.by, event.groups);
+  if (!permission.allowed) return refused(permission.refusal);
+  if (isGroup(event.to))
+    return refuse(
+      "not_permitted",
+      "A buddy is one person, not a user group: name a teammate. Groups may verify steps or be assigned them.",
+    );
+  if (event.to === run.owner)
+    return refuse(
+      "not_permitted",
+      `${mentionOf(event.to)} owns this run: the buddy must be a second person.`,
+    );
+  if (event.to === run.buddy) return refuse("wrong_state", `${mentionOf(event.to)} is already the buddy.`);
+  return accept(run, { ...run, buddy: event.to }, event, at, [], {
+    detail: run.buddy ? `${event.to} (was ${run.buddy})` : event.to,
+  });
+}
+
+export function reassignStep(run: Run, event: EventOf<"reassign_step">, at: string): Decision {
+  const permission = can(run, actionOf(event), event.by, event.groups);
+  if (!permission.allowed) return refused(permission.refusal);
+  const located = findStep(run, event.stepId);
+  if (!located) return refuse("unknown_step", `This run has no step "${event.stepId}".`);
+  if (located.state.status === "done" || located.state.status === "skipped")
+    return refuse(
+      "wrong_state",
+      `"${located.plan.title}" is ${located.state.status}: there is nothing left to assign.`,
+    );
+  const assignees = { ...(run.assignees ?? {}), [event.stepId]: event.to };
+  return accept(run, { ...run, assignees }, event, at, [], { stepId: event.stepId, detail: event.to });
+}
+
+/** The owner is one person: a run can't be handed to a group. */
+export function handOverRefusal(event: EventOf<"hand_over">): Decision | undefined {
+  return isGroup(event.to)
+    ? refuse("not_permitted", "A run is handed to one person, not a user group: name a teammate.")
+    : undefined;
+}
+
+/**
+ * The step evidence from the thread belongs to: the step running when it was shared (the last
+ * one started, when several run side by side), else the one waiting for a verifier or approver.
+ */
+export function evidenceStep(run: Run): string | undefined {
+  const open = (status: string) =>
+    run.steps
+      .filter((step) => step.status === status)
+      .sort((a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? ""))
+      .at(-1)?.id;
+  return open("running") ?? open("awaiting_verification") ?? open("awaiting_approval");
+}
