@@ -18,12 +18,14 @@ import { createWindowService } from "./service/window-service.js";
 import { createSlackApp } from "./slack/app.js";
 import { classifiedJobs } from "./slack/classified-jobs.js";
 import { createMessageRefresher } from "./slack/message-refresher.js";
+import { permalinkOf } from "./slack/permalink.js";
 import { createSlackPublisher } from "./slack/slack-publisher.js";
 import { createSummaryPoster } from "./slack/summary-poster.js";
 import { createTimedJobHandler } from "./slack/timed-jobs.js";
 import { createRedisMessageRefs } from "./store/redis-message-refs.js";
 import { createRedisLeases, createRedisRunStore } from "./store/redis-run-store.js";
 import { createRedisWindowStore } from "./store/redis-windows.js";
+import { startTrackers } from "./tracker/start-trackers.js";
 
 /** Wires the concrete pieces together. main.ts starts it; tests start it in-process. */
 
@@ -145,6 +147,16 @@ export async function startBot(config: Config, options: BotOptions) {
     ...(options.permanentRetryMs !== undefined ? { permanentRetryMs: options.permanentRetryMs } : {}),
   });
   const actionQueue = createActionQueue({ redis, prefix: `${prefix}bull` });
+  const trackers = await startTrackers(config, {
+    store,
+    log,
+    now,
+    report: (runId, event, eventId) => report(runId, event, eventId),
+    runLink: async (run) => {
+      const ref = await refs.get(run.id);
+      return ref ? permalinkOf(client, log, ref.channel, ref.ts) : undefined;
+    },
+  });
   let report: (runId: string, event: RunEvent, eventId: string) => Promise<unknown> = async () => undefined;
   const effects = createEffectRunner({
     store,
@@ -152,6 +164,7 @@ export async function startBot(config: Config, options: BotOptions) {
     publisher,
     scheduler: timers.scheduler,
     actions: actionQueue.runner,
+    trackers: trackers.runner,
     report: (runId, event, eventId) => report(runId, event, eventId),
     log,
     now,
@@ -160,7 +173,15 @@ export async function startBot(config: Config, options: BotOptions) {
     ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
     ...(options.permanentRetryMs !== undefined ? { permanentRetryMs: options.permanentRetryMs } : {}),
   });
-  const service = createRunService({ store, catalog, effects, redraws: refresher, log, now });
+  const service = createRunService({
+    store,
+    catalog,
+    effects,
+    redraws: refresher,
+    log,
+    now,
+    ticketLink: trackers.ticketLink,
+  });
   report = (runId, event, eventId) => service.act(runId, event, eventId);
   // The SDK finds credentials itself (the default chain) and honours AWS_ENDPOINT_URL_RDS.
   const rds = createRdsGateway();

@@ -14,6 +14,10 @@ export interface CarryOutDeps {
   publisher: RunPublisher;
   scheduler: Scheduler;
   actions?: ActionRunner;
+  /** GitHub and Jira (src/tracker/tracker-runner.ts); without it, tracker effects are dropped. */
+  trackers?: {
+    carryOut(run: Run, stored: StoredEffect, ledger: EffectLedger): Promise<void>;
+  };
   now: () => Date;
 }
 
@@ -71,5 +75,10 @@ export async function carryOut(
     case "request_verification":
     case "request_approval":
       return publisher.postLines(run, [{ effectId: id, effect }], ledger);
+    case "tracker_comment":
+    case "tracker_post_mortem":
+    case "tracker_follow_up":
+      if (!deps.trackers) return done();
+      return deps.trackers.carryOut(run, stored, ledger);
   }
 }

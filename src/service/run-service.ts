@@ -23,6 +23,8 @@ export interface RunServiceDeps {
   log: Logger;
   now?: () => Date;
   newRunId?: () => string;
+  /** Where a ticket id links to, when its tracker is configured (src/tracker/configure.ts). */
+  ticketLink?: (ticket: string) => string | undefined;
 }
 
 export interface StartRequest {
@@ -74,6 +76,7 @@ export function createRunService(deps: RunServiceDeps) {
       ...(request.buddy !== undefined ? { buddy: request.buddy } : {}),
       ...(request.dryRun !== undefined ? { dryRun: request.dryRun } : {}),
       ...(request.override !== undefined ? { override: request.override } : {}),
+      ...(deps.ticketLink ? { ticketLink: deps.ticketLink } : {}),
     });
     if (!result.ok) {
       return {

@@ -10,6 +10,7 @@ export const BUILT_INS = [
   "run.owner",
   "run.buddy",
   "run.channel",
+  "run.ticket",
   "checklist.id",
   "checklist.title",
 ] as const;

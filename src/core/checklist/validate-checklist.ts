@@ -1,4 +1,5 @@
 import { parseDuration, parseDurationRange } from "../duration.js";
+import { ticketRuleIssues } from "../tracker/ticket.js";
 import type { Checklist } from "./schema.js";
 import { BUILT_INS, stepResultReference, templateNames } from "./template.js";
 
@@ -20,6 +21,7 @@ export function validateChecklist(checklist: Checklist): ChecklistIssue[] {
     ...checkRules(checklist),
     ...checkTemplates(checklist),
     ...checkLinkParameters(checklist),
+    ...ticketRuleIssues(checklist),
   ];
 }
 

@@ -1,3 +1,4 @@
+import { trackerCloseEffects } from "../tracker/tracker-effects.js";
 import {
   actionFailed,
   actionProgress,
@@ -32,6 +33,7 @@ import {
 } from "./record-events.js";
 import type { Run, RunEvent, StepState } from "./run-schema.js";
 import { findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
+import { trackerAccepted, trackerLinked, trackerRefused } from "./tracker-events.js";
 
 export type { Decision } from "./decision.js";
 
@@ -94,6 +96,12 @@ export function applyEvent(run: Run, event: RunEvent, now: Date): Decision {
       return deletionRequested(run, event, at);
     case "post_failed":
       return postFailed(run, event, at);
+    case "tracker_linked":
+      return trackerLinked(run, event, at);
+    case "tracker_refused":
+      return trackerRefused(run, event, at);
+    case "tracker_accepted":
+      return trackerAccepted(run, event, at);
   }
 }
 
@@ -295,13 +303,15 @@ function abort(run: Run, event: EventOf<"abort">, now: Date): Decision {
     reminders: cancelledOnAbort(run, at),
   };
   const reminders = scheduleReminders(aborted, { on: "run.aborted" }, now);
+  const trackers = trackerCloseEffects(reminders.run);
   const effects: Effect[] = [
     { type: "cancel_reminders", runId: run.id, keepOnAbort: true },
     ...cancelRunningNudges(run),
     ...reminders.effects,
     { type: "run_closed", outcome: "aborted" },
+    ...trackers.effects,
   ];
-  return accept(run, reminders.run, event, at, effects, { detail: event.reason });
+  return accept(run, trackers.run, event, at, effects, { detail: event.reason });
 }
 
 function finish(run: Run, event: EventOf<"finish">, now: Date): Decision {
@@ -313,8 +323,13 @@ function finish(run: Run, event: EventOf<"finish">, now: Date): Decision {
     { on: "run.finished" },
     now,
   );
-  const effects: Effect[] = [...reminders.effects, { type: "run_closed", outcome: "finished" }];
-  return accept(run, reminders.run, event, at, effects, {});
+  const trackers = trackerCloseEffects(reminders.run);
+  const effects: Effect[] = [
+    ...reminders.effects,
+    { type: "run_closed", outcome: "finished" },
+    ...trackers.effects,
+  ];
+  return accept(run, trackers.run, event, at, effects, {});
 }
 
 /** Aborting cancels the reminders not yet posted, except those kept on abort (the snapshot still exists). */

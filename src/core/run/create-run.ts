@@ -1,5 +1,7 @@
 import { AWS_REGION, type Checklist, type Parameter } from "../checklist/schema.js";
 import { renderChecklistText, renderTemplate } from "../checklist/template.js";
+import { checkTicket, TICKET_PARAM } from "../tracker/ticket.js";
+import { trackerStartEffects } from "../tracker/tracker-effects.js";
 import type { Effect, Refusal } from "./effects.js";
 import { checkGate, type PriorRun } from "./gate.js";
 import { overrideRequest } from "./override.js";
@@ -14,7 +16,7 @@ export interface ParameterError {
 }
 
 export type ParameterResult =
-  | { ok: true; values: Record<string, string> }
+  | { ok: true; values: Record<string, string>; ticket?: string }
   | { ok: false; errors: ParameterError[]; missing: string[] };
 
 /**
@@ -32,7 +34,7 @@ export function resolveParameters(
   const accepted = Object.keys(checklist.parameters);
 
   for (const name of Object.keys(given)) {
-    if (!(name in checklist.parameters)) {
+    if (!(name in checklist.parameters) && name !== TICKET_PARAM) {
       const list = accepted.length > 0 ? accepted.join(", ") : "none";
       errors.push({ name, message: `unknown parameter "${name}": ${checklist.id} takes ${list}` });
     }
@@ -54,9 +56,16 @@ export function resolveParameters(
       message: `missing parameter "${name}": ${describeParameter(checklist.parameters[name] as Parameter)}`,
     });
   }
+  const envName = checklist.rules.environment;
+  const ticket = checkTicket(checklist, given, envName ? values[envName] : undefined);
+  errors.push(...ticket.errors);
+  missing.push(...ticket.missing);
   if (errors.length > 0) return { ok: false, errors, missing };
 
-  return { ok: true, values: renderDefaults(values, builtIns) };
+  const resolved = renderDefaults(values, builtIns);
+  // A checklist's own `ticket` parameter is the run's ticket too.
+  const runTicket = ticket.ticket ?? resolved[TICKET_PARAM];
+  return { ok: true, values: resolved, ...(runTicket !== undefined ? { ticket: runTicket } : {}) };
 }
 
 /**
@@ -152,6 +161,8 @@ export interface CreateRunInput {
    * waits for a second person's approval (`approve_override`) before anything else can happen.
    */
   override?: string;
+  /** Where a ticket id links to (the tracker's web page), when Preflight knows the tracker. */
+  ticketLink?: (ticket: string) => string | undefined;
 }
 
 export type CreateRunResult =
@@ -164,6 +175,7 @@ export function builtInValues(input: {
   channel: string;
   owner: string;
   buddy?: string;
+  ticket?: string;
   now: Date;
 }) {
   const iso = input.now.toISOString();
@@ -174,6 +186,7 @@ export function builtInValues(input: {
     "run.owner": `<@${input.owner}>`,
     "run.buddy": input.buddy ? `<@${input.buddy}>` : "(no buddy)",
     "run.channel": input.channel,
+    "run.ticket": input.ticket ?? "(no ticket)",
     "checklist.id": input.checklist.id,
     "checklist.title": input.checklist.title,
   };
@@ -188,7 +201,8 @@ export function createRun(input: CreateRunInput): CreateRunResult {
   if (input.buddy !== undefined && input.buddy === input.owner) {
     return refuse("not_permitted", "your buddy must be a teammate, not yourself");
   }
-  const builtIns = builtInValues(input);
+  const given = input.params[TICKET_PARAM];
+  const builtIns = builtInValues({ ...input, ...(given !== undefined ? { ticket: given } : {}) });
   const parameters = resolveParameters(checklist, input.params, builtIns);
   if (!parameters.ok) {
     const message = parameters.errors.map((error) => error.message).join("\n");
@@ -262,12 +276,17 @@ export function createRun(input: CreateRunInput): CreateRunResult {
     ...(override ? { override: override.override } : {}),
     ...(environment !== undefined ? { environment } : {}),
     ...(input.buddy !== undefined ? { buddy: input.buddy } : {}),
+    ...(parameters.ticket !== undefined ? { ticket: parameters.ticket } : {}),
+    ...(parameters.ticket !== undefined && input.ticketLink
+      ? { ticketUrl: input.ticketLink(parameters.ticket) }
+      : {}),
   };
   // A run waiting for its override's approval has not started: its reminders wait too.
   const reminders = override ? [] : remindersFor(run, { on: "run.started" }, now);
   const effects: Effect[] = [
     { type: "refresh_run_message" },
     ...reminders.map((reminder) => ({ type: "schedule_reminder" as const, reminder })),
+    ...(override ? [] : trackerStartEffects(run)),
   ];
   return { ok: true, run: withReminders(run, reminders), effects };
 }

@@ -45,6 +45,7 @@ export function holdForOverride(run: Run, event: RunEvent): Decision | undefined
   if (event.type === "approve_override" || event.type === "abort") return undefined;
   // What Preflight records about its own posts is recorded whatever the run waits for.
   if (event.type === "post_failed" || event.type === "run_message_failed") return undefined;
+  if (event.type === "tracker_refused" || event.type === "tracker_accepted") return undefined;
   return refuse(
     "wrong_state",
     `This run was started past the ${run.environment ?? "environment"} gate and waits for a teammate to approve the override; nothing else can happen before that. Approve it, or abort the run.`,
