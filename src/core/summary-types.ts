@@ -93,6 +93,8 @@ export interface FollowUp {
   at: string;
   by: string;
   text: string;
+  /** Its issue in the tracker, and whether it is open or closed there (when asked). */
+  issue?: { ref: string; url: string; state?: "open" | "closed" };
 }
 
 export type AfterRunKind =
@@ -158,4 +160,8 @@ export interface Summary {
   pendingReminders: PendingReminder[];
   followUps: FollowUp[];
   afterRun: AfterRunRecord[];
+  /** The run's work ticket and where it links to. */
+  ticket?: { id: string; url?: string };
+  /** The post-mortem as an issue in the checklist's tracker. */
+  postMortemIssue?: { ref: string; url: string };
 }

@@ -15,6 +15,8 @@ export interface SummaryInput {
   run: Run;
   pendingReminders: readonly ScheduledReminder[];
   now: Date;
+  /** Each follow-up issue's state in the tracker, by the follow-up's index (asked on request). */
+  followUpStates?: Readonly<Record<number, "open" | "closed">>;
 }
 
 /** Oldest first; entries at the same time keep their order (sort is stable). */
@@ -100,8 +102,10 @@ export function buildSummary(input: SummaryInput): Summary {
     pendingReminders: [...input.pendingReminders]
       .sort((a, b) => compareIso(a.dueAt, b.dueAt))
       .map((reminder) => ({ dueAt: reminder.dueAt, channel: reminder.channel, text: reminder.text })),
-    followUps: byTime(run.followUps.map((followUp) => ({ ...followUp }))),
+    followUps: byTime(run.followUps.map((followUp, index) => withIssue(run, { ...followUp }, index, input))),
     afterRun: byTime(afterRunRecords(run)),
+    ...(run.ticket ? { ticket: { id: run.ticket, ...(run.ticketUrl ? { url: run.ticketUrl } : {}) } } : {}),
+    ...(run.tracker?.postMortem ? { postMortemIssue: { ...run.tracker.postMortem } } : {}),
   };
 }
 
@@ -248,4 +252,12 @@ function downtimeOf(run: Run, steps: readonly StepSummary[], endMs: number): Dow
     actualMs,
     overran: estimated && actualMs > plan.maxMs,
   };
+}
+
+/** A follow-up with its tracker issue (and state, when the caller asked the tracker). */
+function withIssue<T extends object>(run: Run, followUp: T, index: number, input: SummaryInput): T {
+  const issue = run.tracker?.followUps[String(index)];
+  if (!issue) return followUp;
+  const state = input.followUpStates?.[index];
+  return { ...followUp, issue: { ...issue, ...(state ? { state } : {}) } };
 }

@@ -32,7 +32,7 @@ export function trackerLinked(run: Run, event: EventOf<"tracker_linked">, at: st
   if (event.role === "post_mortem") {
     if (tracker.postMortem) return refuse("already_handled", "The post-mortem issue is recorded already.");
     return acceptRecord(run, { ...run, tracker: { ...tracker, postMortem: issue } }, event, at, [], {
-      detail: `${event.ref} ${event.url}`,
+      detail: `${event.role} ${event.ref} ${event.url}`,
       line: true,
     });
   }
@@ -41,7 +41,7 @@ export function trackerLinked(run: Run, event: EventOf<"tracker_linked">, at: st
     return refuse("already_handled", `Follow-up ${index + 1} has its issue already.`);
   const followUps = { ...tracker.followUps, [String(index)]: issue };
   return acceptRecord(run, { ...run, tracker: { ...tracker, followUps } }, event, at, [], {
-    detail: `${event.ref} ${event.url}`,
+    detail: `${event.role} ${event.ref} ${event.url}`,
     line: true,
   });
 }

@@ -43,7 +43,7 @@ export function ticketIsParameter(checklist: Checklist): boolean {
 
 export function ticketRequiredIn(checklist: Checklist, environment: string | undefined): boolean {
   const required = checklist.ticket?.required_in;
-  return environment !== undefined && required !== undefined && required.includes(environment);
+  return environment !== undefined && (required?.includes(environment) ?? false);
 }
 
 /** What the form and the refusals say a ticket looks like. */
