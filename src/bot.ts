@@ -121,6 +121,16 @@ export async function startBot(config: Config, options: BotOptions) {
     ...clockOption,
     ...(options.timerRetryDelayMs !== undefined ? { retryDelayMs: options.timerRetryDelayMs } : {}),
   });
+  const trackers = await startTrackers(config, {
+    store,
+    log,
+    now,
+    report: (runId, event, eventId) => report(runId, event, eventId),
+    runLink: async (run) => {
+      const ref = await refs.get(run.id);
+      return ref ? permalinkOf(client, log, ref.channel, ref.ts) : undefined;
+    },
+  });
   const summaries = createSummaryPoster({
     client,
     store,
@@ -128,6 +138,7 @@ export async function startBot(config: Config, options: BotOptions) {
     pendingReminders: timers.pendingReminders,
     log,
     now,
+    followUpStates: trackers.runner.followUpStates,
   });
   const publisher = createSlackPublisher({
     client,
@@ -147,16 +158,6 @@ export async function startBot(config: Config, options: BotOptions) {
     ...(options.permanentRetryMs !== undefined ? { permanentRetryMs: options.permanentRetryMs } : {}),
   });
   const actionQueue = createActionQueue({ redis, prefix: `${prefix}bull` });
-  const trackers = await startTrackers(config, {
-    store,
-    log,
-    now,
-    report: (runId, event, eventId) => report(runId, event, eventId),
-    runLink: async (run) => {
-      const ref = await refs.get(run.id);
-      return ref ? permalinkOf(client, log, ref.channel, ref.ts) : undefined;
-    },
-  });
   let report: (runId: string, event: RunEvent, eventId: string) => Promise<unknown> = async () => undefined;
   const effects = createEffectRunner({
     store,
