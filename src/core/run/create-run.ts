@@ -27,6 +27,8 @@ export function resolveParameters(
   checklist: Checklist,
   given: Readonly<Record<string, string>>,
   builtIns: Readonly<Record<string, string>> = {},
+  /** A preview shows the plan: a ticket required to start is not asked for. */
+  options: { preview?: boolean } = {},
 ): ParameterResult {
   const errors: ParameterError[] = [];
   const missing: string[] = [];
@@ -57,7 +59,8 @@ export function resolveParameters(
     });
   }
   const envName = checklist.rules.environment;
-  const ticket = checkTicket(checklist, given, envName ? values[envName] : undefined);
+  const environment = options.preview ? undefined : envName ? values[envName] : undefined;
+  const ticket = checkTicket(checklist, given, environment);
   errors.push(...ticket.errors);
   missing.push(...ticket.missing);
   if (errors.length > 0) return { ok: false, errors, missing };
@@ -203,7 +206,7 @@ export function createRun(input: CreateRunInput): CreateRunResult {
   }
   const given = input.params[TICKET_PARAM];
   const builtIns = builtInValues({ ...input, ...(given !== undefined ? { ticket: given } : {}) });
-  const parameters = resolveParameters(checklist, input.params, builtIns);
+  const parameters = resolveParameters(checklist, input.params, builtIns, { preview: input.preview ?? false });
   if (!parameters.ok) {
     const message = parameters.errors.map((error) => error.message).join("\n");
     return {

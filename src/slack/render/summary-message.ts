@@ -221,8 +221,12 @@ function trackerLines(summary: Summary): string[] {
   return lines;
 }
 
-/** Each follow-up, ending with its issue and its state there (open / closed) when known. */
+/**
+ * Each follow-up, ending with its issue and its state there (open / closed) when known; listed
+ * once they are issues in a tracker (before that, the Markdown file lists them).
+ */
 function followUpItems(summary: Summary): string[] {
+  if (!summary.followUps.some((followUp) => followUp.issue)) return [];
   return summary.followUps.map((followUp) => {
     const issue = followUp.issue;
     const where = issue ? ` — ${issueLink(issue)}${issue.state ? ` (${issue.state})` : ""}` : "";
