@@ -294,7 +294,8 @@ describe("the db-upgrade modify in prod", () => {
         closedAt: new Date().toISOString(),
       }),
     );
-    await h.command("start db-upgrade env=prod", ALICE);
+    // Prod upgrades need a work ticket (checklists/db-upgrade.yaml `ticket:`).
+    await h.command("start db-upgrade env=prod ticket=OPS-1", ALICE);
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
     await h.settle();
     for (const stepId of [
