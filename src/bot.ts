@@ -121,16 +121,20 @@ export async function startBot(config: Config, options: BotOptions) {
     ...clockOption,
     ...(options.timerRetryDelayMs !== undefined ? { retryDelayMs: options.timerRetryDelayMs } : {}),
   });
-  const trackers = await startTrackers(config, {
-    store,
-    log,
-    now,
-    report: (runId, event, eventId) => report(runId, event, eventId),
-    runLink: async (run) => {
-      const ref = await refs.get(run.id);
-      return ref ? permalinkOf(client, log, ref.channel, ref.ts) : undefined;
+  const trackers = await startTrackers(
+    config,
+    loaded.checklists.map((entry) => entry.checklist),
+    {
+      store,
+      log,
+      now,
+      report: (runId, event, eventId) => report(runId, event, eventId),
+      runLink: async (run) => {
+        const ref = await refs.get(run.id);
+        return ref ? permalinkOf(client, log, ref.channel, ref.ts) : undefined;
+      },
     },
-  });
+  );
   const summaries = createSummaryPoster({
     client,
     store,

@@ -58,8 +58,10 @@ export function createTrackerRunner(deps: TrackerRunnerDeps) {
     if (!tracker) return done();
     const client = clients[tracker];
     if (!client) {
-      // A ticket in a tracker Preflight is not configured for is only a link.
-      if (effect.type !== "tracker_comment") await refused(run, tracker, notConfigured(tracker), stored.id);
+      // A ticket in a tracker Preflight is not configured for is only a link; a post-mortem for
+      // one was warned about at start (start-trackers.ts), once, not in every run's thread.
+      if (effect.type !== "tracker_comment")
+        log.info("no post-mortem issue: its tracker is not configured", { runId: run.id, tracker });
       return done();
     }
     try {
@@ -239,12 +241,6 @@ function placeOf(run: Run): IssuePlace | undefined {
     subtaskType: rule.subtask_type,
     labels: rule.labels,
   };
-}
-
-function notConfigured(tracker: TrackerName): string {
-  return tracker === "github"
-    ? "This checklist's post-mortem goes to GitHub, but GITHUB_TOKEN is not set: set GITHUB_TOKEN (and GITHUB_API_URL for GitHub Enterprise) and restart Preflight."
-    : "This checklist's post-mortem goes to Jira, but JIRA_BASE_URL and its token are not set: set JIRA_BASE_URL with JIRA_EMAIL and JIRA_API_TOKEN (or JIRA_PAT) and restart Preflight.";
 }
 
 /** The refusal in words a person can act on, naming the variable and the repository or project. */

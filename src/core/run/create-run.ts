@@ -206,7 +206,9 @@ export function createRun(input: CreateRunInput): CreateRunResult {
   }
   const given = input.params[TICKET_PARAM];
   const builtIns = builtInValues({ ...input, ...(given !== undefined ? { ticket: given } : {}) });
-  const parameters = resolveParameters(checklist, input.params, builtIns, { preview: input.preview ?? false });
+  const parameters = resolveParameters(checklist, input.params, builtIns, {
+    preview: input.preview ?? false,
+  });
   if (!parameters.ok) {
     const message = parameters.errors.map((error) => error.message).join("\n");
     return {
