@@ -35,7 +35,7 @@ interface JiraIssue {
 
 export function createJiraTracker(config: JiraConfig): TrackerClient {
   const host = config.baseUrl.replace(/\/$/, "");
-  const client = new Version2Client({
+  const jira = new Version2Client({
     host,
     ...(config.pat
       ? {
@@ -81,14 +81,14 @@ export function createJiraTracker(config: JiraConfig): TrackerClient {
     const fields = ["description", "status", "parent"];
     try {
       const found = await call(`searching ${jql}`, () =>
-        client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql, maxResults: 100, fields }),
+        jira.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql, maxResults: 100, fields }),
       );
       return (found.issues ?? []) as JiraIssue[];
     } catch (error) {
       // Data Center has no /search/jql; Cloud removed /search (410).
       if (!(error instanceof TrackerError) || error.status !== 404) throw error;
       const found = await call(`searching ${jql}`, () =>
-        client.issueSearch.searchForIssuesUsingJql({ jql, maxResults: 100, fields }),
+        jira.issueSearch.searchForIssuesUsingJql({ jql, maxResults: 100, fields }),
       );
       return (found.issues ?? []) as JiraIssue[];
     }
@@ -96,7 +96,7 @@ export function createJiraTracker(config: JiraConfig): TrackerClient {
 
   async function getIssue(key: string): Promise<JiraIssue> {
     return (await call(`reading ${key}`, () =>
-      client.issues.getIssue({ issueIdOrKey: key, fields: ["description", "status", "parent"] }),
+      jira.issues.getIssue({ issueIdOrKey: key, fields: ["description", "status", "parent"] }),
     )) as JiraIssue;
   }
 
@@ -107,14 +107,14 @@ export function createJiraTracker(config: JiraConfig): TrackerClient {
     async hasComment(ticket: TicketRef, effectId: string) {
       if (ticket.tracker !== "jira") return false;
       const page = await call(`listing the comments of ${ticket.key}`, () =>
-        client.issueComments.getComments({ issueIdOrKey: ticket.key, maxResults: 1000 }),
+        jira.issueComments.getComments({ issueIdOrKey: ticket.key, maxResults: 1000 }),
       );
       return (page.comments ?? []).some((comment) => has((comment as { body?: string }).body, effectId));
     },
     async addComment(ticket, body) {
       if (ticket.tracker !== "jira") return;
       await call(`commenting on ${ticket.key}`, () =>
-        client.issueComments.addComment({ issueIdOrKey: ticket.key, comment: body }),
+        jira.issueComments.addComment({ issueIdOrKey: ticket.key, comment: body }),
       );
     },
     async ticketLink(ticket) {
@@ -131,7 +131,7 @@ export function createJiraTracker(config: JiraConfig): TrackerClient {
     async createIssue(place, issue: NewIssue) {
       const { project, issueType, subtaskType, labels } = projectOf(place);
       const created = await call(`creating an issue in ${project}`, () =>
-        client.issues.createIssue({
+        jira.issues.createIssue({
           fields: {
             project: { key: project },
             issuetype: { name: issue.parent ? subtaskType : issueType },
@@ -149,14 +149,14 @@ export function createJiraTracker(config: JiraConfig): TrackerClient {
     },
     async updateIssue(ref, body) {
       await call(`editing ${ref}`, () =>
-        client.issues.editIssue({ issueIdOrKey: ref, fields: { description: body } }),
+        jira.issues.editIssue({ issueIdOrKey: ref, fields: { description: body } }),
       );
     },
     async issueState(ref) {
       return (await getIssue(ref)).fields?.status?.statusCategory?.key === "done" ? "closed" : "open";
     },
     async checkToken() {
-      await call("checking the token (GET /rest/api/2/myself)", () => client.myself.getCurrentUser());
+      await call("checking the token (GET /rest/api/2/myself)", () => jira.myself.getCurrentUser());
     },
   };
 }
