@@ -205,4 +205,29 @@ describe("Jira", () => {
     for (const body of bodies) expect(body.split("\n").at(-1)).toMatch(/^preflight:r-/);
     expect(double.issues("OPS")).toHaveLength(1);
   });
+
+  it("a run with a problem gets its post-mortem issue and a sub-task per follow-up, despite a 429 and a lost answer", async () => {
+    jira = await startJiraDouble({ pat: "jira-pat" });
+    jira.createProject("OPS", 1);
+    h = await startHarness({ checklistsDir: dir, env: { JIRA_BASE_URL: jira.url, JIRA_PAT: "jira-pat" } });
+    const double = jira;
+    await h.command("start tracked-jira env=qa ticket=OPS-1", ALICE);
+    await h.slack.waitFor(() => h?.slack.messages(CHANNEL)[0]);
+    const run = await h.run();
+    await act(run.id, { type: "report_problem", text: "cc [~admin] about {color}", by: ALICE }, "e-p");
+    await act(run.id, { type: "follow_up_added", text: "page on replica lag", by: ALICE }, "e-f1");
+    double.fail({ status: 429, retryAfter: 0, times: 1, match: /^POST \/rest\/api\/2\/issue$/ });
+    double.loseAnswer(/^POST \/rest\/api\/2\/issue$/);
+    await h.command(`abort ${run.id} lag`, ALICE);
+    await expect.poll(() => double.issues("OPS").length, { timeout: 5_000 }).toBe(3);
+    const [, postMortem, subTask] = double.issues("OPS");
+    expect(postMortem?.summary).toMatch(/^Post-mortem: Tracked change \(qa, /);
+    expect(postMortem?.description.split("\n").at(-1)).toMatch(/^preflight:r-/);
+    expect(postMortem?.description).not.toContain("[~admin]");
+    expect(subTask).toMatchObject({ parent: "OPS-2", issuetype: "Sub-task" });
+    await expect.poll(() => double.issue("OPS-2")?.description).toContain("* OPS-3 page on replica lag");
+    await h.settle();
+    expect(double.issues("OPS")).toHaveLength(3);
+    await expect.poll(() => h?.threadTexts().join("\n")).toContain(`${double.url}/browse/OPS-2`);
+  });
 });
