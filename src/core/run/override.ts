@@ -1,3 +1,4 @@
+import { trackerStartEffects } from "../tracker/tracker-effects.js";
 import { accept, type Decision, type EventOf, refuse, scheduleReminders } from "./decision.js";
 import type { Refusal } from "./effects.js";
 import type { Run, RunEvent, RunOverride } from "./run-schema.js";
@@ -77,7 +78,8 @@ export function approveOverride(run: Run, event: EventOf<"approve_override">, no
     override: { ...override, approvedBy: event.by, approvedAt: at },
   };
   const started = scheduleReminders(next, { on: "run.started" }, now);
-  return accept(run, started.run, event, at, started.effects, {
+  // The run starts now: its ticket hears of it now (create-run.ts held the comment back).
+  return accept(run, started.run, event, at, [...started.effects, ...trackerStartEffects(started.run)], {
     detail: override.reason,
   });
 }
