@@ -67,10 +67,10 @@ export function endComment(run: Run, tracker: TrackerName, runLink: string | und
   return lines.join("\n");
 }
 
-export function postMortemTitle(run: Run): string {
+export function postMortemTitle(run: Run, tracker: TrackerName): string {
   const date = (run.closedAt ?? run.createdAt).slice(0, 10);
   const env = run.environment ?? "no environment";
-  return neutralise(`Post-mortem: ${run.plan.title} (${env}, ${date})`, "jira").slice(0, 250);
+  return neutralise(`Post-mortem: ${run.plan.title} (${env}, ${date})`, tracker).slice(0, 250);
 }
 
 /** The Markdown post-mortem, and the follow-ups as a task list of issue references. */
@@ -95,9 +95,9 @@ function followUpLine(run: Run, index: number, issue: TrackerIssueRef, tracker: 
   return `* ${issue.ref} ${text}`;
 }
 
-export function followUpTitle(run: Run, index: number): string {
+export function followUpTitle(run: Run, index: number, tracker: TrackerName): string {
   const text = oneLine(run.followUps[index]?.text ?? "follow-up");
-  return neutralise(`Follow-up: ${text}`, "jira").slice(0, 200);
+  return neutralise(`Follow-up: ${text}`, tracker).slice(0, 200);
 }
 
 export function followUpBody(

@@ -128,7 +128,7 @@ export function createTrackerRunner(deps: TrackerRunnerDeps) {
     if (!issue) {
       await ledger.mark(effectId, { status: "tried", at: deps.now().toISOString() });
       issue = await client.createIssue(place, {
-        title: postMortemTitle(fresh),
+        title: postMortemTitle(fresh, client.name),
         body: client.withMarker(postMortemBody(fresh, client.name, deps.now()), effectId),
       });
     }
@@ -158,7 +158,7 @@ export function createTrackerRunner(deps: TrackerRunnerDeps) {
       if (!issue) {
         await ledger.mark(effectId, { status: "tried", at: deps.now().toISOString() });
         issue = await client.createIssue(place, {
-          title: followUpTitle(fresh, index),
+          title: followUpTitle(fresh, index, client.name),
           body: client.withMarker(followUpBody(fresh, index, client.name, postMortemIssue), effectId),
           ...(parent ? { parent } : {}),
         });
@@ -183,6 +183,9 @@ export function createTrackerRunner(deps: TrackerRunnerDeps) {
 
   async function refused(run: Run, tracker: TrackerName, message: string, effectId: string) {
     log.warn("a tracker refused Preflight", { runId: run.id, tracker, message });
+    // Said once per run and tracker until a call succeeds: retries add nothing to the run's log.
+    const fresh = await deps.store.get(run.id);
+    if (fresh?.tracker?.refused.includes(tracker)) return;
     await report(
       run,
       { type: "tracker_refused", tracker, message, by: PREFLIGHT_USER },

@@ -130,6 +130,7 @@ describe("GitHub", () => {
     expect(followUp?.title).toContain("alert on replica lag");
     await expect.poll(() => github.issue(REPO, 2)?.body).toContain("- [ ] #3 alert on replica lag");
     expect(postMortem?.body).not.toContain("@infra-team");
+    expect(postMortem?.body).toContain(`| Ticket | [${REPO}#\u200b1](${github.url}/web/${REPO}/issues/1) |`);
     expect(postMortem?.body).not.toMatch(/[^\w]#12/);
     await expect.poll(() => h.threadTexts().join("\n")).toContain(`${REPO}#2`);
 
