@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunEvent } from "../../src/core/run/run-schema.js";
-import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
+import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
 import { type GithubDouble, startGithubDouble } from "../support/github-double.js";
 import { type JiraDouble, startJiraDouble } from "../support/jira-double.js";
+import { sendInteraction, viewSubmissionPayload } from "../support/slack-requests.js";
 
 /**
  * Work tickets and the post-mortem as an issue, over the wire: the bot talks to local GitHub and
@@ -80,6 +81,23 @@ describe("GitHub", () => {
     await h.command("start tracked env=prod", ALICE);
     const form = await h.slack.waitFor(() => h.slack.callsTo("views.open").at(-1));
     expect(JSON.stringify(form.args.view)).toContain("param_ticket");
+    expect(h.slack.messages(CHANNEL)).toHaveLength(0);
+    // The form refuses a bad ticket on its field, naming the accepted form.
+    const view = form.args.view as { callback_id: string; private_metadata: string };
+    const submit = (ticket: string) =>
+      sendInteraction(
+        h.url,
+        SIGNING_SECRET,
+        viewSubmissionPayload({
+          userId: ALICE,
+          callbackId: view.callback_id,
+          privateMetadata: view.private_metadata,
+          values: { param_ticket: { value: { type: "plain_text_input", value: ticket } } },
+        }),
+      );
+    const refused = await submit("later");
+    expect(refused.json).toMatchObject({ response_action: "errors" });
+    expect(JSON.stringify(refused.json)).toContain("owner/repo#123");
     expect(h.slack.messages(CHANNEL)).toHaveLength(0);
 
     const bad = await h.command("start tracked env=prod ticket=nope", ALICE);
