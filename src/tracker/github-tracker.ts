@@ -24,7 +24,11 @@ export function createGithubTracker(config: GithubConfig): TrackerClient {
   const octokit = new Octokit({
     auth: config.token,
     baseUrl: (config.apiUrl ?? "https://api.github.com").replace(/\/$/, ""),
-    request: { timeout: config.timeoutMs ?? 10_000 },
+    // Octokit's fetch has no timeout of its own: a hung GitHub must not hold the lane forever.
+    request: {
+      fetch: (url: string | URL, init?: RequestInit) =>
+        fetch(url, { ...init, signal: AbortSignal.timeout(config.timeoutMs ?? 10_000) }),
+    },
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
 
