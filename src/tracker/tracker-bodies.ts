@@ -19,7 +19,7 @@ export function neutralise(text: string, tracker: TrackerName): string {
     .replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH}`)
     // `#123`, `GH-123`-like autolinks on GitHub; Jira has none but loses nothing.
     .replace(/#(?=\d)/g, `#${ZERO_WIDTH}`);
-  if (tracker === "jira") out = out.replace(/\[~/g, `[${ZERO_WIDTH}~`).replace(/\{/g, "\\{");
+  if (tracker === "jira") out = out.replace(/\[~/g, `[${ZERO_WIDTH}~`);
   return out;
 }
 
@@ -76,7 +76,8 @@ export function postMortemTitle(run: Run, tracker: TrackerName): string {
 /** The Markdown post-mortem, and the follow-ups as a task list of issue references. */
 export function postMortemBody(run: Run, tracker: TrackerName, now: Date): string {
   const summary = buildSummary({ run, pendingReminders: [], now });
-  const body = neutralise(summaryMarkdown(summary), tracker);
+  const markdown = summaryMarkdown(summary);
+  const body = neutralise(tracker === "jira" ? jiraWiki(markdown) : markdown, tracker);
   const followUps = Object.entries(run.tracker?.followUps ?? {})
     .sort(([a], [b]) => Number(a) - Number(b))
     .map(([index, issue]) => followUpLine(run, Number(index), issue, tracker));
@@ -124,4 +125,23 @@ export function followUpBody(
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
+}
+
+/**
+ * The Markdown post-mortem in Jira's wiki markup (REST v2): headings, bold, code spans, links and
+ * tables, so it reads as a page rather than as Markdown source.
+ */
+export function jiraWiki(markdown: string): string {
+  return markdown
+    .split("\n")
+    .filter((line) => !/^\|(\s*-{3,}\s*\|)+\s*$/.test(line))
+    .map((line) =>
+      line
+        .replace(/^(#{1,6}) (.*)$/, (_, hashes: string, text: string) => `h${hashes.length}. ${text}`)
+        .replace(/^(\s*)- /, "$1* ")
+        .replace(/\*\*([^*]+)\*\*/g, "*$1*")
+        .replace(/`([^`]+)`/g, "{{$1}}")
+        .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, "[$1|$2]"),
+    )
+    .join("\n");
 }

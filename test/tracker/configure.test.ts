@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { ticketLinker } from "../../src/tracker/configure.js";
-import { neutralise } from "../../src/tracker/tracker-bodies.js";
+import { jiraWiki, neutralise } from "../../src/tracker/tracker-bodies.js";
 
 const base = { SLACK_BOT_TOKEN: "xoxb-test", SLACK_SIGNING_SECRET: "s" };
 
@@ -38,5 +38,14 @@ describe("text from people", () => {
     expect(github).not.toMatch(/#123/);
     expect(github.replace(/\u200b/g, "")).toBe("ask @acme/dba about #123");
     expect(neutralise("cc [~admin]", "jira")).not.toContain("[~");
+  });
+});
+
+describe("the post-mortem in Jira", () => {
+  it("is wiki markup: headings, bold, code, links and lists", () => {
+    const md = "# Post-mortem\n\n| Run | `r-1` |\n| --- | --- |\n- **Owner:** [ticket](https://x.example/1)";
+    expect(jiraWiki(md)).toBe(
+      "h1. Post-mortem\n\n| Run | {{r-1}} |\n* *Owner:* [ticket|https://x.example/1]",
+    );
   });
 });
