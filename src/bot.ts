@@ -26,6 +26,7 @@ import { createSlackApp } from "./slack/app.js";
 import { classifiedJobs } from "./slack/classified-jobs.js";
 import { createMessageRefresher } from "./slack/message-refresher.js";
 import { createSlackPeopleDirectory } from "./slack/people-directory.js";
+import { permalinkOf } from "./slack/permalink.js";
 import { createSlackPublisher } from "./slack/slack-publisher.js";
 import { createStakeholderPoster } from "./slack/stakeholder-poster.js";
 import { createSummaryPoster } from "./slack/summary-poster.js";
@@ -43,6 +44,7 @@ import { createRedisHistory } from "./store/redis-history.js";
 import { createRedisMessageRefs } from "./store/redis-message-refs.js";
 import { createRedisLeases, createRedisRunStore } from "./store/redis-run-store.js";
 import { createRedisWindowStore } from "./store/redis-windows.js";
+import { startTrackers } from "./tracker/start-trackers.js";
 
 /** Wires the concrete pieces together. main.ts starts it; tests start it in-process. */
 
@@ -158,6 +160,20 @@ export async function startBot(config: Config, options: BotOptions) {
     ...clockOption,
     ...(options.timerRetryDelayMs !== undefined ? { retryDelayMs: options.timerRetryDelayMs } : {}),
   });
+  const trackers = await startTrackers(
+    config,
+    loaded.checklists.map((entry) => entry.checklist),
+    {
+      store,
+      log,
+      now,
+      report: (runId, event, eventId) => report(runId, event, eventId),
+      runLink: async (run) => {
+        const ref = await refs.get(run.id);
+        return ref ? permalinkOf(client, log, ref.channel, ref.ts) : undefined;
+      },
+    },
+  );
   const summaries = createSummaryPoster({
     client,
     store,
@@ -167,6 +183,7 @@ export async function startBot(config: Config, options: BotOptions) {
     log,
     now,
     displayName: (user) => people.displayName(user),
+    followUpStates: trackers.runner.followUpStates,
   });
   const publisher = createSlackPublisher({
     client,
@@ -194,6 +211,7 @@ export async function startBot(config: Config, options: BotOptions) {
     scheduler: timers.scheduler,
     actions: actionQueue.runner,
     history,
+    trackers: trackers.runner,
     report: (runId, event, eventId) => report(runId, event, eventId),
     stakeholders: createStakeholderPoster({ client, refs, now }),
     statusPage: createStatusPageClient({
@@ -217,6 +235,7 @@ export async function startBot(config: Config, options: BotOptions) {
     history,
     metrics,
     people,
+    ticketLink: trackers.ticketLink,
   });
   report = (runId, event, eventId) => service.act(runId, event, eventId);
   // The SDK finds credentials itself (the default chain) and honours AWS_ENDPOINT_URL_RDS.

@@ -53,6 +53,13 @@ const configSchema = z.object({
     .string()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as us-east-1")
     .default("us-east-1"),
+  // Trackers (src/tracker): each is used only when its variables are set.
+  GITHUB_TOKEN: z.string().min(1).optional(),
+  GITHUB_API_URL: z.url("must be a URL such as https://api.github.com").optional(),
+  JIRA_BASE_URL: z.url("must be your Jira's address, such as https://acme.atlassian.net").optional(),
+  JIRA_EMAIL: z.string().min(1).optional(),
+  JIRA_API_TOKEN: z.string().min(1).optional(),
+  JIRA_PAT: z.string().min(1).optional(),
 });
 
 const SIGNING_SECRET_MISSING =
@@ -87,6 +94,9 @@ function databaseUrls(env: Record<string, string | undefined>): {
   return { urls, problems };
 }
 
+const JIRA_AUTH_MISSING =
+  "  JIRA_BASE_URL is set without credentials: set JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud), or JIRA_PAT (Data Center)";
+
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
 
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
@@ -100,6 +110,12 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   if (present.SLACK_SIGNING_SECRET === undefined && present.SLACK_APP_TOKEN === undefined)
     lines.push(SIGNING_SECRET_MISSING);
   lines.push(...redisTopologyProblems(present));
+  if (
+    present.JIRA_BASE_URL !== undefined &&
+    present.JIRA_PAT === undefined &&
+    (present.JIRA_EMAIL === undefined || present.JIRA_API_TOKEN === undefined)
+  )
+    lines.push(JIRA_AUTH_MISSING);
   const databases = databaseUrls(present);
   lines.push(...databases.problems);
   if (parsed.success && lines.length === 0)

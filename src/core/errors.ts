@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   "aws",
   /** A mistake in Preflight itself. */
   "bug",
+  /** GitHub or Jira refused or failed (src/tracker); the platform code is the HTTP status. */
+  "tracker",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -86,6 +88,8 @@ export function wordsFor(error: PreflightError, incident?: string): string {
       return "Slack is busy or failing right now; Preflight keeps trying. Nothing you did was lost.";
     case "aws":
       return `AWS refused the request (${error.platformCode ?? "error"}): ${error.message}`;
+    case "tracker":
+      return `The issue tracker did not take it: ${error.message}`;
     case "bug":
       return `Something went wrong inside Preflight; it was logged${incident ? ` as ${incident}` : ""}. Nothing was changed. Tell the bot's maintainers if it happens again.`;
   }

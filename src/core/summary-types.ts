@@ -113,6 +113,8 @@ export interface FollowUp {
   at: string;
   by: string;
   text: string;
+  /** Its issue in the tracker, and whether it is open or closed there (when asked). */
+  issue?: { ref: string; url: string; state?: "open" | "closed" };
 }
 
 export type AfterRunKind =
@@ -188,6 +190,10 @@ export interface Summary {
   pauses?: PauseSummary[];
   /** The run switched into rollback: who, when, why. */
   rollback?: { reason: string; by: string; at: string };
+  /** The run's work ticket and where it links to. */
+  ticket?: { id: string; url?: string };
+  /** The post-mortem as an issue in the checklist's tracker. */
+  postMortemIssue?: { ref: string; url: string };
 }
 
 export interface DecisionSummary {

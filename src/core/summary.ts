@@ -26,6 +26,8 @@ export interface SummaryInput {
    * the post-mortem then compares the run with the earlier ones and says what the checklist could learn.
    */
   history?: readonly HistoryEntry[];
+  /** Each follow-up issue's state in the tracker, by the follow-up's index (asked on request). */
+  followUpStates?: Readonly<Record<number, "open" | "closed">>;
 }
 
 /** Oldest first; entries at the same time keep their order (sort is stable). */
@@ -118,10 +120,12 @@ export function buildSummary(input: SummaryInput): Summary {
     pendingReminders: [...input.pendingReminders]
       .sort((a, b) => compareIso(a.dueAt, b.dueAt))
       .map((reminder) => ({ dueAt: reminder.dueAt, channel: reminder.channel, text: reminder.text })),
-    followUps: byTime(run.followUps.map((followUp) => ({ ...followUp }))),
+    followUps: byTime(run.followUps.map((followUp, index) => withIssue(run, { ...followUp }, index, input))),
     afterRun: byTime(afterRunRecords(run)),
     ...(input.history ? { history: compareWithHistory(run, input.history) } : {}),
     ...recoverySummary(run, steps, endMs),
+    ...(run.ticket ? { ticket: { id: run.ticket, ...(run.ticketUrl ? { url: run.ticketUrl } : {}) } } : {}),
+    ...(run.tracker?.postMortem ? { postMortemIssue: { ...run.tracker.postMortem } } : {}),
   };
 }
 
@@ -281,4 +285,12 @@ function downtimeOf(run: Run, steps: readonly StepSummary[], endMs: number): Dow
 function checkOf(run: Run, stepId: string): { check?: CheckReport } {
   const check = run.steps.find((state) => state.id === stepId)?.check;
   return check ? { check } : {};
+}
+
+/** A follow-up with its tracker issue (and state, when the caller asked the tracker). */
+function withIssue<T extends object>(run: Run, followUp: T, index: number, input: SummaryInput): T {
+  const issue = run.tracker?.followUps[String(index)];
+  if (!issue) return followUp;
+  const state = input.followUpStates?.[index];
+  return { ...followUp, issue: { ...issue, ...(state ? { state } : {}) } };
 }

@@ -77,6 +77,7 @@ function factsTable(summary: Summary): string[] {
     ["Checklist", `${checklist.title} (${code(checklist.id)})`],
     ["Checklist version", versionText(summary)],
     ["Parameters", params.length > 0 ? params.join(", ") : "none"],
+    ...ticketRows(summary),
   ];
   return [
     `| Run | ${code(summary.runId)} |`,
@@ -277,8 +278,30 @@ function reminderLines(summary: Summary): string[] {
 
 function followUpLines(summary: Summary): string[] {
   return summary.followUps.map(
-    (followUp) => `- ${who(followUp.by)}, ${utc(followUp.at)}: ${indented(followUp.text)}`,
+    (followUp) =>
+      `- ${who(followUp.by)}, ${utc(followUp.at)}: ${indented(followUp.text)}${followUpIssue(followUp)}`,
   );
+}
+
+/** ` — [acme/ops#58](…) (open)`: the follow-up's issue, and its state when it was asked. */
+function followUpIssue(followUp: Summary["followUps"][number]): string {
+  const issue = followUp.issue;
+  if (!issue) return "";
+  return ` — ${mdLink(issue.ref, issue.url)}${issue.state ? ` (${issue.state})` : ""}`;
+}
+
+/** The ticket and the post-mortem issue: Preflight's own links (ids are checked at start). */
+function ticketRows(summary: Summary): [string, string][] {
+  const rows: [string, string][] = [];
+  if (summary.ticket) rows.push(["Ticket", mdLink(summary.ticket.id, summary.ticket.url)]);
+  if (summary.postMortemIssue)
+    rows.push(["Post-mortem issue", mdLink(summary.postMortemIssue.ref, summary.postMortemIssue.url)]);
+  return rows;
+}
+
+function mdLink(label: string, url: string | undefined): string {
+  const text = label.replace(/[\\`*_~[\]()<>|]/g, "\\$&");
+  return url && /^https?:\/\/[^\s()<>]+$/.test(url) ? `[${text}](${url})` : text;
 }
 
 const AFTER_RUN_LABELS: Record<AfterRunKind, string> = {

@@ -19,6 +19,10 @@ export interface CarryOutDeps {
   actions?: ActionRunner;
   /** Where closed runs' history goes; without one, history effects are only marked done. */
   history?: Pick<HistoryStore, "record">;
+  /** GitHub and Jira (src/tracker/tracker-runner.ts); without it, tracker effects are dropped. */
+  trackers?: {
+    carryOut(run: Run, stored: StoredEffect, ledger: EffectLedger): Promise<void>;
+  };
   now: () => Date;
   /** Live window communications (communications.ts): the stakeholders' channel and status page. */
   stakeholders?: StakeholderPoster;
@@ -127,5 +131,10 @@ export async function carryOut(
         );
       return done();
     }
+    case "tracker_comment":
+    case "tracker_post_mortem":
+    case "tracker_follow_up":
+      if (!deps.trackers) return done();
+      return deps.trackers.carryOut(run, stored, ledger);
   }
 }

@@ -16,7 +16,7 @@ import type {
 } from "../core/ports.js";
 import type { Effect } from "../core/run/effects.js";
 import { PREFLIGHT_USER, type Run, type RunEvent } from "../core/run/run-schema.js";
-import { carryOut } from "./carry-out.js";
+import { type CarryOutDeps, carryOut } from "./carry-out.js";
 import { createKeyedPasses } from "./keyed-passes.js";
 
 /**
@@ -45,6 +45,8 @@ export interface EffectRunnerDeps {
   statusPage?: StatusPageClient;
   /** Where closed runs' history goes (record_history effects). */
   history?: Pick<HistoryStore, "record">;
+  /** GitHub and Jira: their own lane, so a refusing tracker holds back nothing else. */
+  trackers?: CarryOutDeps["trackers"];
   /** Records a failure on the run through the engine. */
   report: (runId: string, event: RunEvent, eventId: string) => Promise<unknown>;
   log: Logger;
@@ -59,7 +61,7 @@ export interface EffectRunnerDeps {
   permanentRetryMs?: number;
 }
 
-type Lane = "slack" | "work";
+type Lane = "slack" | "work" | "tracker";
 
 const LINE_EFFECTS = new Set<Effect["type"]>(["post_activity", "request_verification", "request_approval"]);
 const SLACK_EFFECTS = new Set<Effect["type"]>([
@@ -72,7 +74,13 @@ const SLACK_EFFECTS = new Set<Effect["type"]>([
   // After the run message, so a rehearsal's line has its thread; a failure is recorded, never blocking.
   "post_stakeholders",
 ]);
-const laneOf = (effect: Effect): Lane => (SLACK_EFFECTS.has(effect.type) ? "slack" : "work");
+const TRACKER_EFFECTS = new Set<Effect["type"]>([
+  "tracker_comment",
+  "tracker_post_mortem",
+  "tracker_follow_up",
+]);
+const laneOf = (effect: Effect): Lane =>
+  SLACK_EFFECTS.has(effect.type) ? "slack" : TRACKER_EFFECTS.has(effect.type) ? "tracker" : "work";
 
 export type EffectRunner = ReturnType<typeof createEffectRunner>;
 
@@ -130,6 +138,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       });
       later(runId, "slack", failure);
       later(runId, "work", failure);
+      later(runId, "tracker", failure);
     } finally {
       clearInterval(renewal);
       await leases.release(`effects:${runId}`, held).catch(() => undefined);
@@ -177,7 +186,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       .flatMap((entry) => entry.effects)
       .filter((e) => ledger.get(e.id)?.status !== "done");
     if (pending.length === 0) return true;
-    const [slack, work] = await Promise.all([
+    const [slack, work, tracker] = await Promise.all([
       runLane(
         run,
         "slack",
@@ -190,8 +199,14 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
         pending.filter((e) => laneOf(e.effect) === "work"),
         ledger,
       ),
+      runLane(
+        run,
+        "tracker",
+        pending.filter((e) => laneOf(e.effect) === "tracker"),
+        ledger,
+      ),
     ]);
-    return slack || work;
+    return slack || work || tracker;
   }
 
   async function runLane(run: Run, lane: Lane, effects: StoredEffect[], ledger: EffectLedger) {

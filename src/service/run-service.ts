@@ -41,6 +41,8 @@ export interface RunServiceDeps {
   metrics?: Metrics;
   /** User group members: looked up before an event is applied, so the engine decides on them. */
   people?: Pick<PeopleDirectory, "groupsOf">;
+  /** Where a ticket id links to, when its tracker is configured (src/tracker/configure.ts). */
+  ticketLink?: (ticket: string) => string | undefined;
 }
 
 export interface StartRequest {
@@ -104,6 +106,7 @@ export function createRunService(deps: RunServiceDeps) {
       ...(request.buddy !== undefined ? { buddy: request.buddy } : {}),
       ...(request.dryRun !== undefined ? { dryRun: request.dryRun } : {}),
       ...(request.override !== undefined ? { override: request.override } : {}),
+      ...(deps.ticketLink ? { ticketLink: deps.ticketLink } : {}),
     });
     if (!result.ok) {
       return {

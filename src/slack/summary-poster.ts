@@ -2,7 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import { historyWithRun } from "../core/history/history-entry.js";
 import type { HistoryStore } from "../core/history/history-port.js";
 import type { Logger, MessageRef, MessageRefs, RunStore } from "../core/ports.js";
-import type { ScheduledReminder } from "../core/run/run-schema.js";
+import type { Run, ScheduledReminder } from "../core/run/run-schema.js";
 import { buildSummary, needsFollowUps } from "../core/summary.js";
 import { nameMentions } from "../render/display-names.js";
 import { summaryMarkdown } from "../render/summary-markdown.js";
@@ -34,25 +34,35 @@ export function createSummaryPoster(deps: {
   now?: () => Date;
   /** Display names for the Markdown, read outside Slack (display-names.ts); ids without it. */
   displayName?: (user: string) => Promise<string | undefined>;
+  /** Each follow-up issue's state in its tracker (src/tracker), for a summary asked for later. */
+  followUpStates?: (run: Run) => Promise<Record<number, { state?: "open" | "closed" }>>;
 }) {
   const now = deps.now ?? (() => new Date());
 
   /** Builds the summary from what is stored now; undefined when the run does not exist. */
-  async function summaryOf(runId: string) {
+  async function summaryOf(runId: string, withStates = false) {
     const run = await deps.store.get(runId);
     if (!run) return undefined;
     const pendingReminders = await deps.pendingReminders(runId);
     const history = deps.history
       ? historyWithRun(run, await deps.history.entries(run.plan.id, run.environment ?? null))
       : undefined;
+    const followUpStates =
+      withStates && deps.followUpStates ? statesOf(await deps.followUpStates(run)) : undefined;
     return {
       run,
-      summary: buildSummary({ run, pendingReminders, now: now(), ...(history ? { history } : {}) }),
+      summary: buildSummary({
+        run,
+        pendingReminders,
+        now: now(),
+        ...(history ? { history } : {}),
+        ...(followUpStates ? { followUpStates } : {}),
+      }),
     };
   }
 
-  async function build(runId: string): Promise<BuiltSummary | undefined> {
-    const built = await summaryOf(runId);
+  async function build(runId: string, withStates = false): Promise<BuiltSummary | undefined> {
+    const built = await summaryOf(runId, withStates);
     if (!built) return undefined;
     const { run, summary } = built;
     const message = summaryMessage(summary, { runId, followUpButton: needsFollowUps(summary) });
@@ -79,7 +89,7 @@ export function createSummaryPoster(deps: {
 
   /** Posts the summary message and uploads the Markdown into the run's thread, on request. */
   async function post(runId: string, options: { comment?: string } = {}): Promise<boolean> {
-    const [built, ref] = await Promise.all([build(runId), deps.refs.get(runId)]);
+    const [built, ref] = await Promise.all([build(runId, true), deps.refs.get(runId)]);
     if (!built || !ref) {
       deps.log.warn("no run or run message to post a summary to", { runId });
       return false;
@@ -114,3 +124,9 @@ export function createSummaryPoster(deps: {
 }
 
 export type SummaryPoster = ReturnType<typeof createSummaryPoster>;
+
+function statesOf(found: Record<number, { state?: "open" | "closed" }>): Record<number, "open" | "closed"> {
+  return Object.fromEntries(
+    Object.entries(found).flatMap(([index, issue]) => (issue.state ? [[Number(index), issue.state]] : [])),
+  );
+}

@@ -294,7 +294,8 @@ describe("the db-upgrade modify in prod", () => {
         closedAt: new Date().toISOString(),
       }),
     );
-    await h.command(`start db-upgrade env=prod buddy=<@${BOB}|bob>`, ALICE);
+    // Prod upgrades need a buddy and a work ticket (checklists/db-upgrade.yaml).
+    await h.command(`start db-upgrade env=prod buddy=<@${BOB}|bob> ticket=OPS-1`, ALICE);
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
     await h.settle();
     for (const stepId of [

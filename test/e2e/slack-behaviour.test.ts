@@ -69,7 +69,7 @@ describe("/maintenance answers every command", () => {
   });
 
   it("refuses prod before a finished qa or stage run, saying what is needed", async () => {
-    await h.command("start db-upgrade env=prod", ALICE);
+    await h.command("start db-upgrade env=prod ticket=OPS-1", ALICE);
     const text = await h.slack.waitFor(() => h.ephemeralsTo(ALICE)[0]);
     const version = h.bot.catalog.get("db-upgrade")?.hash;
     expect(text).toBe(

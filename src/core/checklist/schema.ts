@@ -323,6 +323,49 @@ export const statusPageSchema = z.strictObject({
     .describe("the environment variable holding the Authorization header's value"),
 });
 
+/** Work tickets: where a run cannot start without one, and the form an id must have. */
+export const ticketRuleSchema = z.strictObject({
+  required_in: z
+    .array(z.string().min(1))
+    .optional()
+    .describe("environments where a run cannot start without ticket=<id>"),
+  pattern: z
+    .string()
+    .optional()
+    .describe("a regular expression the ticket id must match; default: owner/repo#123 or ABC-123"),
+});
+
+/** The post-mortem as an issue in a tracker (GitHub or Jira). */
+export const postMortemSchema = z
+  .strictObject({
+    tracker: z.enum(["github", "jira"]),
+    repo: z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+$/, "use owner/repository, such as acme/invoicing-ops")
+      .optional()
+      .describe("github: the repository that gets the issue"),
+    project: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]+$/, "use a Jira project key such as OPS")
+      .optional()
+      .describe("jira: the project that gets the issue"),
+    issue_type: z.string().min(1).max(60).default("Task").describe("jira: the post-mortem's issue type"),
+    subtask_type: z
+      .string()
+      .min(1)
+      .max(60)
+      .default("Sub-task")
+      .describe("jira: the issue type of each follow-up (a sub-task of the post-mortem)"),
+    labels: z.array(z.string().min(1).max(50)).max(10).default([]),
+    when: z
+      .enum(["always", "problems", "never"])
+      .default("never")
+      .describe("problems: a problem was reported, a step overran, the run was aborted, ..."),
+  })
+  .refine((p) => (p.tracker === "github" ? p.repo !== undefined : p.project !== undefined), {
+    message: "name the repo (tracker: github) or the project (tracker: jira)",
+  });
+
 export const checklistSchema = z.strictObject({
   $schema: z.string().optional(),
   id: slug,
@@ -356,6 +399,8 @@ export const checklistSchema = z.strictObject({
     })
     .optional()
     .describe("the steps of a roll back, instead of the rollback of each step done so far"),
+  ticket: ticketRuleSchema.optional(),
+  post_mortem: postMortemSchema.optional(),
 });
 
 export type Checklist = z.infer<typeof checklistSchema>;
@@ -368,6 +413,8 @@ export type Action = z.infer<typeof actionSchema>;
 export type Rules = z.infer<typeof rulesSchema>;
 export type StatusPage = z.infer<typeof statusPageSchema>;
 export type DecisionOption = (typeof DECISION_OPTIONS)[number];
+export type TicketRule = z.infer<typeof ticketRuleSchema>;
+export type PostMortemRule = z.infer<typeof postMortemSchema>;
 
 /** JSON Schema for editors, generated from the zod schema (input shape: defaults are optional). */
 export function checklistJsonSchema(): Record<string, unknown> {

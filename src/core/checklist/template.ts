@@ -10,6 +10,7 @@ export const BUILT_INS = [
   "run.owner",
   "run.buddy",
   "run.channel",
+  "run.ticket",
   "checklist.id",
   "checklist.title",
   // Live figures of the run, filled in when a text is posted (run/eta.ts): never at the start.

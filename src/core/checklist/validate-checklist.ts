@@ -1,4 +1,5 @@
 import { parseDuration, parseDurationRange } from "../duration.js";
+import { ticketRuleIssues } from "../tracker/ticket.js";
 import { checkIssues } from "./check-rules.js";
 import type { Checklist } from "./schema.js";
 import { BUILT_INS, stepResultReference, templateNames } from "./template.js";
@@ -25,6 +26,7 @@ export function validateChecklist(checklist: Checklist): ChecklistIssue[] {
     ...checkLinkParameters(checklist),
     ...checkConditionalSteps(checklist),
     ...checkRecovery(checklist),
+    ...ticketRuleIssues(checklist),
   ];
 }
 

@@ -61,6 +61,9 @@ export function actionOf(event: RunEvent): RunAction {
     case "post_failed":
     case "run_message_failed":
     case "announce_overrun":
+    case "tracker_linked":
+    case "tracker_refused":
+    case "tracker_accepted":
       return { type: "record_post" };
     case "approve_override":
       return { type: "approve_override" };

@@ -1,4 +1,5 @@
 import { recordHistory } from "../history/record-history.js";
+import { trackerCloseEffects } from "../tracker/tracker-effects.js";
 import {
   actionFailed,
   actionProgress,
@@ -38,6 +39,7 @@ import { decide as decideAt, doneByHand, pauseRun, resumeRun, rollBack } from ".
 import type { Run, RunEvent, StepState } from "./run-schema.js";
 import { soakRefusal } from "./soak-gates.js";
 import { findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
+import { trackerAccepted, trackerLinked, trackerRefused } from "./tracker-events.js";
 
 export type { Decision } from "./decision.js";
 
@@ -120,6 +122,12 @@ function decide(run: Run, event: RunEvent, now: Date): Decision {
       return rollBack(run, event, now);
     case "done_by_hand":
       return doneByHand(run, event, now);
+    case "tracker_linked":
+      return trackerLinked(run, event, at);
+    case "tracker_refused":
+      return trackerRefused(run, event, at);
+    case "tracker_accepted":
+      return trackerAccepted(run, event, at);
   }
 }
 
@@ -339,14 +347,16 @@ function closeAborted(run: Run, event: RunEvent & { reason: string }, now: Date)
     reminders: cancelledOnAbort(run, at),
   };
   const reminders = scheduleReminders(aborted, { on: "run.aborted" }, now);
+  const trackers = trackerCloseEffects(reminders.run);
   const effects: Effect[] = [
     { type: "cancel_reminders", runId: run.id, keepOnAbort: true },
     ...cancelRunningNudges(run),
     ...reminders.effects,
     { type: "run_closed", outcome: "aborted" },
-    ...recordHistory(reminders.run),
+    ...recordHistory(trackers.run),
+    ...trackers.effects,
   ];
-  return accept(run, reminders.run, event, at, effects, { detail: event.reason });
+  return accept(run, trackers.run, event, at, effects, { detail: event.reason });
 }
 
 function finish(run: Run, event: EventOf<"finish">, now: Date): Decision {
@@ -361,24 +371,28 @@ function finish(run: Run, event: EventOf<"finish">, now: Date): Decision {
       closedAt: at,
       reminders: cancelledOnAbort(run, at),
     };
+    const trackers = trackerCloseEffects(rolledBack);
     const effects: Effect[] = [
       { type: "cancel_reminders", runId: run.id, keepOnAbort: true },
       { type: "run_closed", outcome: "rolled_back" },
-      ...recordHistory(rolledBack),
+      ...recordHistory(trackers.run),
+      ...trackers.effects,
     ];
-    return accept(run, rolledBack, event, at, effects, { detail: "rolled back" });
+    return accept(run, trackers.run, event, at, effects, { detail: "rolled back" });
   }
   const reminders = scheduleReminders(
     { ...run, status: "finished", closedAt: at },
     { on: "run.finished" },
     now,
   );
+  const trackers = trackerCloseEffects(reminders.run);
   const effects: Effect[] = [
     ...reminders.effects,
     { type: "run_closed", outcome: "finished" },
-    ...recordHistory(reminders.run),
+    ...recordHistory(trackers.run),
+    ...trackers.effects,
   ];
-  return accept(run, reminders.run, event, at, effects, {});
+  return accept(run, trackers.run, event, at, effects, {});
 }
 
 /** Aborting cancels the reminders not yet posted, except those kept on abort (the snapshot still exists). */

@@ -1,5 +1,7 @@
 import { AWS_REGION, type Checklist, type Parameter } from "../checklist/schema.js";
 import { renderChecklistText, renderTemplate } from "../checklist/template.js";
+import { checkTicket, TICKET_PARAM } from "../tracker/ticket.js";
+import { trackerStartEffects } from "../tracker/tracker-effects.js";
 import { startEffects } from "./communications.js";
 import { applyConditions } from "./conditional-steps.js";
 import type { Effect, Refusal } from "./effects.js";
@@ -17,7 +19,7 @@ export interface ParameterError {
 }
 
 export type ParameterResult =
-  | { ok: true; values: Record<string, string> }
+  | { ok: true; values: Record<string, string>; ticket?: string }
   | { ok: false; errors: ParameterError[]; missing: string[] };
 
 /**
@@ -28,6 +30,8 @@ export function resolveParameters(
   checklist: Checklist,
   given: Readonly<Record<string, string>>,
   builtIns: Readonly<Record<string, string>> = {},
+  /** A preview shows the plan: a ticket required to start is not asked for. */
+  options: { preview?: boolean } = {},
 ): ParameterResult {
   const errors: ParameterError[] = [];
   const missing: string[] = [];
@@ -35,7 +39,7 @@ export function resolveParameters(
   const accepted = Object.keys(checklist.parameters);
 
   for (const name of Object.keys(given)) {
-    if (!(name in checklist.parameters)) {
+    if (!(name in checklist.parameters) && name !== TICKET_PARAM) {
       const list = accepted.length > 0 ? accepted.join(", ") : "none";
       errors.push({ name, message: `unknown parameter "${name}": ${checklist.id} takes ${list}` });
     }
@@ -57,9 +61,17 @@ export function resolveParameters(
       message: `missing parameter "${name}": ${describeParameter(checklist.parameters[name] as Parameter)}`,
     });
   }
+  const envName = checklist.rules.environment;
+  const environment = options.preview ? undefined : envName ? values[envName] : undefined;
+  const ticket = checkTicket(checklist, given, environment);
+  errors.push(...ticket.errors);
+  missing.push(...ticket.missing);
   if (errors.length > 0) return { ok: false, errors, missing };
 
-  return { ok: true, values: renderDefaults(values, builtIns) };
+  const resolved = renderDefaults(values, builtIns);
+  // A checklist's own `ticket` parameter is the run's ticket too.
+  const runTicket = ticket.ticket ?? resolved[TICKET_PARAM];
+  return { ok: true, values: resolved, ...(runTicket !== undefined ? { ticket: runTicket } : {}) };
 }
 
 /**
@@ -157,6 +169,8 @@ export interface CreateRunInput {
   override?: string;
   /** The user groups among the checklist's starters that the owner is a member of (people.ts). */
   ownerGroups?: readonly string[];
+  /** Where a ticket id links to (the tracker's web page), when Preflight knows the tracker. */
+  ticketLink?: (ticket: string) => string | undefined;
 }
 
 export type CreateRunResult =
@@ -169,6 +183,7 @@ export function builtInValues(input: {
   channel: string;
   owner: string;
   buddy?: string;
+  ticket?: string;
   now: Date;
 }) {
   const iso = input.now.toISOString();
@@ -179,6 +194,7 @@ export function builtInValues(input: {
     "run.owner": `<@${input.owner}>`,
     "run.buddy": input.buddy ? `<@${input.buddy}>` : "(no buddy)",
     "run.channel": input.channel,
+    "run.ticket": input.ticket ?? "(no ticket)",
     "checklist.id": input.checklist.id,
     "checklist.title": input.checklist.title,
   };
@@ -199,8 +215,11 @@ export function createRun(input: CreateRunInput): CreateRunResult {
       "a buddy is one person, not a user group: name a teammate (buddy=@dana); groups may verify or be assigned steps",
     );
   }
-  const builtIns = builtInValues(input);
-  const parameters = resolveParameters(checklist, input.params, builtIns);
+  const given = input.params[TICKET_PARAM];
+  const builtIns = builtInValues({ ...input, ...(given !== undefined ? { ticket: given } : {}) });
+  const parameters = resolveParameters(checklist, input.params, builtIns, {
+    preview: input.preview ?? false,
+  });
   if (!parameters.ok) {
     const message = parameters.errors.map((error) => error.message).join("\n");
     return {
@@ -287,14 +306,18 @@ export function createRun(input: CreateRunInput): CreateRunResult {
     ...(override ? { override: override.override } : {}),
     ...(environment !== undefined ? { environment } : {}),
     ...(input.buddy !== undefined ? { buddy: input.buddy } : {}),
+    ...(parameters.ticket !== undefined ? { ticket: parameters.ticket } : {}),
+    ...(parameters.ticket !== undefined && input.ticketLink
+      ? { ticketUrl: input.ticketLink(parameters.ticket) }
+      : {}),
   };
   // A run waiting for its override's approval has not started: its reminders wait too.
   const reminders = override ? [] : remindersFor(run, { on: "run.started" }, now);
   const effects: Effect[] = [
     { type: "refresh_run_message" },
     ...reminders.map((reminder) => ({ type: "schedule_reminder" as const, reminder })),
-    // Stakeholders hear of the start once the run really starts (an override waits for approval).
     ...(override ? [] : startEffects(run, now)),
+    ...(override ? [] : trackerStartEffects(run)),
   ];
   return { ok: true, run: withReminders(run, reminders), effects };
 }

@@ -67,6 +67,16 @@ export const effectSchema = z.discriminatedUnion("type", [
   }),
   /** A closed real run enters its checklist's history (again, with its follow-ups: the newer replaces it). */
   z.object({ type: z.literal("record_history"), entry: historyEntrySchema }),
+  /** A comment on the run's work ticket when it starts and when it ends (src/tracker). */
+  z.object({
+    type: z.literal("tracker_comment"),
+    ticket: z.string().min(1),
+    phase: z.enum(["start", "end"]),
+  }),
+  /** The post-mortem as an issue in the checklist's tracker (created once, edited after). */
+  z.object({ type: z.literal("tracker_post_mortem") }),
+  /** One follow-up as its own issue, linked from the post-mortem issue (which is edited). */
+  z.object({ type: z.literal("tracker_follow_up"), index: z.number().int().nonnegative() }),
 ]);
 export type Effect = z.infer<typeof effectSchema>;
 

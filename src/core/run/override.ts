@@ -1,3 +1,4 @@
+import { trackerStartEffects } from "../tracker/tracker-effects.js";
 import { accept, type Decision, type EventOf, refuse, scheduleReminders } from "./decision.js";
 import type { Refusal } from "./effects.js";
 import { describeNamed, isNamed } from "./people.js";
@@ -46,6 +47,7 @@ export function holdForOverride(run: Run, event: RunEvent): Decision | undefined
   if (event.type === "approve_override" || event.type === "abort") return undefined;
   // What Preflight records about its own posts is recorded whatever the run waits for.
   if (event.type === "post_failed" || event.type === "run_message_failed") return undefined;
+  if (event.type === "tracker_refused" || event.type === "tracker_accepted") return undefined;
   return refuse(
     "wrong_state",
     `This run was started past the ${run.environment ?? "environment"} gate and waits for a teammate to approve the override; nothing else can happen before that. Approve it, or abort the run.`,
@@ -77,7 +79,8 @@ export function approveOverride(run: Run, event: EventOf<"approve_override">, no
     override: { ...override, approvedBy: event.by, approvedAt: at },
   };
   const started = scheduleReminders(next, { on: "run.started" }, now);
-  return accept(run, started.run, event, at, started.effects, {
+  // The run starts now: its ticket hears of it now (create-run.ts held the comment back).
+  return accept(run, started.run, event, at, [...started.effects, ...trackerStartEffects(started.run)], {
     detail: override.reason,
   });
 }

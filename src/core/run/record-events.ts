@@ -4,6 +4,7 @@ import type { Effect } from "./effects.js";
 import { actionOf, can } from "./permissions.js";
 import { reminderKey, scheduledOf, withReminders } from "./reminders.js";
 import type { ReminderState, Run, RunEvent } from "./run-schema.js";
+import { followUpTrackerEffects } from "./tracker-events.js";
 
 /**
  * Records: what happened around a run rather than to its steps — a reminder posted or handled,
@@ -100,7 +101,10 @@ export function followUpAdded(run: Run, event: EventOf<"follow_up_added">, at: s
     return refuse("reason_required", "Write the follow-up: what went wrong, or what to change.");
   const next = { ...run, followUps: [...run.followUps, { at, by: event.by, text: event.text }] };
   // A closed run's history entry carries what its follow-ups asked to change in the checklist.
-  return acceptRecord(run, next, event, at, recordHistory(next), { detail: event.text, line: true });
+  return acceptRecord(run, next, event, at, [...recordHistory(next), ...followUpTrackerEffects(next)], {
+    detail: event.text,
+    line: true,
+  });
 }
 
 /** A post Preflight could not make after every retry: kept on the run and said in its thread. */

@@ -122,6 +122,22 @@ export type ReminderState = z.infer<typeof reminderStateSchema>;
 export const followUpSchema = z.object({ at: isoTime, by: userId, text: z.string() });
 export const postFailureSchema = z.object({ at: isoTime, what: z.string(), error: z.string() });
 
+/** An issue Preflight made or commented on in a tracker: its reference and web page. */
+export const trackerIssueSchema = z.object({ ref: z.string().min(1), url: z.string().min(1) });
+export type TrackerIssue = z.infer<typeof trackerIssueSchema>;
+
+/** What the run has in GitHub or Jira (tracker-events.ts keeps it). */
+export const runTrackerSchema = z.object({
+  /** Decided when the run closed: the post-mortem becomes an issue (and later follow-ups join it). */
+  postMortemDue: z.boolean().optional(),
+  postMortem: trackerIssueSchema.optional(),
+  /** The follow-up issues, by the follow-up's index in `followUps`. */
+  followUps: z.record(z.string(), trackerIssueSchema).default({}),
+  /** Trackers whose refusal was said in the thread (once, until a call succeeds again). */
+  refused: z.array(z.enum(["github", "jira"])).default([]),
+});
+export type RunTracker = z.infer<typeof runTrackerSchema>;
+
 /** `awaiting_override`: started past the environment gate, waiting for a second person (override.ts). */
 export const RUN_STATUSES = ["awaiting_override", "active", "finished", "aborted", "rolled_back"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -192,6 +208,10 @@ export const runSchema = z.object({
   assignees: z.record(z.string(), z.string()).optional(),
   dryRun: z.boolean().default(false),
   override: runOverrideSchema.optional(),
+  /** The work ticket (`owner/repo#123`, `ABC-123`) and where it links to, when known. */
+  ticket: z.string().optional(),
+  ticketUrl: z.string().optional(),
+  tracker: runTrackerSchema.optional(),
   createdAt: isoTime,
   closedAt: isoTime.optional(),
   abortReason: z.string().optional(),
@@ -346,6 +366,22 @@ export const runEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("post_failed"), what: z.string(), error: z.string(), ...eventBase }),
   // A timer found the run past its announced end: stakeholders get the new estimate (by: PREFLIGHT_USER).
   z.object({ type: z.literal("announce_overrun"), ...eventBase }),
+  // Reported by the tracker adapter (tracker-events.ts, by: PREFLIGHT_USER).
+  z.object({
+    type: z.literal("tracker_linked"),
+    role: z.enum(["ticket", "post_mortem", "follow_up"]),
+    index: z.number().int().nonnegative().optional(),
+    ref: z.string().min(1),
+    url: z.string().min(1),
+    ...eventBase,
+  }),
+  z.object({
+    type: z.literal("tracker_refused"),
+    tracker: z.enum(["github", "jira"]),
+    message: z.string().min(1),
+    ...eventBase,
+  }),
+  z.object({ type: z.literal("tracker_accepted"), tracker: z.enum(["github", "jira"]), ...eventBase }),
 ]);
 
 /** The author of what automated actions report. */

@@ -1,7 +1,7 @@
 import { formatDuration, formatDurationRange, parseDurationRange } from "../../core/duration.js";
 import type { Activity, Run } from "../../core/run/run-schema.js";
 import { findStep, type LocatedStep } from "../../core/run/step-rules.js";
-import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn.js";
+import { escapeMrkdwn, mention, slackDate, slackLink, truncate } from "./mrkdwn.js";
 import { nextUpText } from "./next-up.js";
 
 /** One mrkdwn line for the run's thread per accepted event: who did what to which step. */
@@ -100,6 +100,19 @@ export function renderActivity(activity: Activity, run: Run): string {
         if (!failure) return `⚠️ ${detail}. Please do it by hand.`;
         return `⚠️ Preflight could not post ${escapeMrkdwn(failure.what)} (${escapeMrkdwn(failure.error)}). Please do it by hand.`;
       }
+      case "tracker_linked": {
+        // `<role> <ref> <url>`: written by Preflight from the tracker's answer.
+        const [role, ref = "", url = ""] = (activity.detail ?? "").split(" ");
+        const label = escapeMrkdwn(ref);
+        const linked = slackLink(escapeMrkdwn(url), label) ?? label;
+        return role === "post_mortem"
+          ? `📋 The post-mortem is an issue now: ${linked}`
+          : `📌 Follow-up issue: ${linked}`;
+      }
+      case "tracker_refused":
+        return `⚠️ ${detail}`;
+      case "tracker_rehearsal":
+        return `🧪 ${detail}`;
       default:
         return `• ${who} ${escapeMrkdwn(activity.type.replace(/_/g, " "))}${onStep}${detail ? `: ${detail}` : ""}`;
     }

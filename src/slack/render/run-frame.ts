@@ -9,7 +9,7 @@ import { isFinished, openProblems, planSteps } from "../../core/run/step-rules.j
 import { encodeActionValue } from "../action-value.js";
 import { ACTION_IDS } from "../ids.js";
 import { actionRows, button, contexts, header, SLACK_LIMITS, section } from "./budget.js";
-import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn.js";
+import { escapeMrkdwn, mention, slackDate, slackLink, truncate } from "./mrkdwn.js";
 import { recoveryButtons, rolledBackBlock } from "./recovery-blocks.js";
 
 /** What surrounds the steps in the run message: title, outcome, who and how long; problems and run buttons. */
@@ -46,6 +46,7 @@ export function metaBlocks(run: Run, now: Date): KnownBlock[] {
     run.environment ? `*Environment:* ${truncate(escapeMrkdwn(run.environment), ENVIRONMENT_CHARS)}` : "",
     `*Owner:* ${mention(run.owner)}`,
     run.buddy ? `*Buddy:* ${mention(run.buddy)}` : "",
+    ticketText(run),
     `*Started:* ${slackDate(run.createdAt)}`,
     `*${run.closedAt === undefined ? "Elapsed" : "Took"}:* ${formatDuration(end - Date.parse(run.createdAt))}`,
     downtimeText(run, now),
@@ -132,4 +133,12 @@ export function fallbackText(run: Run, currentTitle: string | undefined): string
             ? `${title}: waiting for a teammate to approve starting past the gate`
             : `${title}: ${done}/${run.steps.length} steps done${currentTitle ? ` — now: ${currentTitle}` : ""}`;
   return truncate(escapeMrkdwn(text.replace(/\s+/g, " ")), 300);
+}
+
+/** `*Ticket:* <url|INV-12>`: a link when the tracker's page is known, else the id as text. */
+export function ticketText(run: Pick<Run, "ticket" | "ticketUrl">): string {
+  if (!run.ticket) return "";
+  const label = escapeMrkdwn(run.ticket);
+  const link = run.ticketUrl ? slackLink(escapeMrkdwn(run.ticketUrl), label) : undefined;
+  return `*Ticket:* ${link ?? label}`;
 }

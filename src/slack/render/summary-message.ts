@@ -5,7 +5,8 @@ import { PREFLIGHT_USER } from "../../core/run/run-schema.js";
 import type { StepRef, Summary } from "../../core/summary.js";
 import { ACTION_IDS } from "../ids.js";
 import { actionRows, button, contexts, fitsMessage, header, section } from "./budget.js";
-import { escapeMrkdwn, mention, slackDate, truncate } from "./mrkdwn.js";
+import { escapeMrkdwn, mention, slackDate, slackLink, truncate } from "./mrkdwn.js";
+import { ticketText } from "./run-frame.js";
 
 /**
  * The post-mortem message in the run's thread: the headline figures and the exceptions only
@@ -100,6 +101,7 @@ function headline(summary: Summary): string {
   ];
   return [
     outcomeLine(summary),
+    ...trackerLines(summary),
     `*Total:* ${totalLine(summary)}`,
     ...(summary.downtime ? [`*Downtime:* ${downtimeLine(summary)}`] : []),
     `*Steps:* ${steps.join(" · ")} (of ${counts.total})`,
@@ -176,6 +178,7 @@ function exceptionLists(summary: Summary): ExceptionList[] {
       items: slowerThanBefore(summary),
       exception: true,
     },
+    { title: "📌 Follow-ups", items: followUpItems(summary), exception: false },
   ];
 }
 
@@ -229,4 +232,31 @@ function who(user: string): string {
 
 function channel(id: string): string {
   return /^[CG][A-Z0-9_]+$/.test(id) ? `<#${id}>` : escapeMrkdwn(id);
+}
+
+/** The ticket and the post-mortem issue, as links Preflight made. */
+function trackerLines(summary: Summary): string[] {
+  const lines: string[] = [];
+  if (summary.ticket) lines.push(ticketText({ ticket: summary.ticket.id, ticketUrl: summary.ticket.url }));
+  const issue = summary.postMortemIssue;
+  if (issue) lines.push(`*Post-mortem issue:* ${issueLink(issue)}`);
+  return lines;
+}
+
+/**
+ * Each follow-up, ending with its issue and its state there (open / closed) when known; listed
+ * once they are issues in a tracker (before that, the Markdown file lists them).
+ */
+function followUpItems(summary: Summary): string[] {
+  if (!summary.followUps.some((followUp) => followUp.issue)) return [];
+  return summary.followUps.map((followUp) => {
+    const issue = followUp.issue;
+    const where = issue ? ` — ${issueLink(issue)}${issue.state ? ` (${issue.state})` : ""}` : "";
+    return `${truncate(plain(followUp.text), REASON_CHARS)}${where}`;
+  });
+}
+
+function issueLink(issue: { ref: string; url: string }): string {
+  const label = escapeMrkdwn(issue.ref);
+  return slackLink(escapeMrkdwn(issue.url), label) ?? label;
 }

@@ -1,9 +1,10 @@
 import type { App } from "@slack/bolt";
-import type { KnownBlock, View } from "@slack/types";
+import type { InputBlock, KnownBlock, View } from "@slack/types";
 import { z } from "zod";
 import type { Checklist, Parameter } from "../../core/checklist/schema.js";
 import { resolveParameters } from "../../core/run/create-run.js";
 import { lacksRequiredBuddy } from "../../core/run/people.js";
+import { describeTicket, TICKET_PARAM, ticketIsParameter } from "../../core/tracker/ticket.js";
 import type { SlackDeps } from "../deps.js";
 import { VIEW_IDS } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
@@ -58,7 +59,10 @@ export function startParametersModal(
           },
         ]
       : []),
-    ...missing.slice(0, 90).map((name) => parameterInput(name, checklist.parameters[name] as Parameter)),
+    ...missing.slice(0, 90).map((name) => parameterInput(name, parameterOf(checklist, name))),
+    ...(asksTicket(checklist, missing, meta)
+      ? [{ ...(parameterInput(TICKET_PARAM, ticketParameter(checklist)) as InputBlock), optional: true }]
+      : []),
     ...(options.askBuddy ? [buddyInput()] : []),
     ...(hasGate(checklist) ? [overrideInput(meta.o)] : []),
   ];
@@ -113,6 +117,25 @@ function buddyInput(): KnownBlock {
     },
     element: { type: "users_select", action_id: INPUT_ACTION },
   };
+}
+
+/** `ticket` is every run's, not the checklist's: the form asks for it like a parameter. */
+function parameterOf(checklist: Checklist, name: string): Parameter {
+  return checklist.parameters[name] ?? ticketParameter(checklist);
+}
+
+function ticketParameter(checklist: Checklist): Parameter {
+  return { type: "string", description: describeTicket(checklist).slice(0, 300) };
+}
+
+/** A checklist that requires tickets somewhere offers the field even before the environment is chosen. */
+function asksTicket(checklist: Checklist, missing: string[], meta: StartMetadata): boolean {
+  return (
+    checklist.ticket?.required_in !== undefined &&
+    !ticketIsParameter(checklist) &&
+    !missing.includes(TICKET_PARAM) &&
+    meta.g[TICKET_PARAM] === undefined
+  );
 }
 
 function hasGate(checklist: Checklist): boolean {
@@ -171,7 +194,7 @@ export function register(app: App, deps: Pick<SlackDeps, "catalog" | "log" | "se
       return;
     }
     const entered: Record<string, string> = {};
-    for (const name of Object.keys(entry.checklist.parameters)) {
+    for (const name of [...Object.keys(entry.checklist.parameters), TICKET_PARAM]) {
       const value = enteredValue(parsed.data.view.state.values, blockOf(name));
       if (value !== undefined) entered[name] = value;
     }

@@ -1,0 +1,147 @@
+import { formatDuration } from "../core/duration.js";
+import type { Run } from "../core/run/run-schema.js";
+import { buildSummary } from "../core/summary.js";
+import type { TrackerName } from "../core/tracker/ticket.js";
+import { summaryMarkdown } from "../render/summary-markdown.js";
+import type { TrackerIssueRef } from "./tracker-port.js";
+
+/**
+ * What Preflight writes to GitHub or Jira. Text from people (notes, problems, follow-ups,
+ * parameters) is neutralised: an `@team` or `#123` typed in Slack must not ping a GitHub team or
+ * link an unrelated issue there. Only the references Preflight adds itself stay live.
+ */
+
+const ZERO_WIDTH = "\u200b";
+
+export function neutralise(text: string, tracker: TrackerName): string {
+  let out = text
+    // `@team`, `@org/team`: a zero-width space after @ keeps it from being a mention.
+    .replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH}`)
+    // `#123`, `GH-123`-like autolinks on GitHub; Jira has none but loses nothing.
+    .replace(/#(?=\d)/g, `#${ZERO_WIDTH}`);
+  if (tracker === "jira") out = out.replace(/\[~/g, `[${ZERO_WIDTH}~`);
+  return out;
+}
+
+function who(user: string): string {
+  return user.startsWith("U") || user.startsWith("W") ? `Slack user ${user}` : user;
+}
+
+function link(tracker: TrackerName, label: string, url: string | undefined): string {
+  if (!url) return label;
+  return tracker === "github" ? `[${label}](${url})` : `[${label}|${url}]`;
+}
+
+export function startComment(run: Run, tracker: TrackerName, runLink: string | undefined): string {
+  const env = run.environment ? ` in ${run.environment}` : "";
+  const lines = [
+    neutralise(`Preflight: ${run.plan.title}${env} started.`, tracker),
+    "",
+    `- Checklist: ${neutralise(`${run.plan.id} (${run.plan.title})`, tracker)}`,
+    `- Environment: ${neutralise(run.environment ?? "not set", tracker)}`,
+    `- Owner: ${who(run.owner)}`,
+    `- Buddy: ${run.buddy ? who(run.buddy) : "none"}`,
+    `- Run: ${link(tracker, run.id, runLink)}`,
+  ];
+  return lines.join("\n");
+}
+
+export function endComment(run: Run, tracker: TrackerName, runLink: string | undefined, now: Date): string {
+  const summary = buildSummary({ run, pendingReminders: [], now });
+  const outcome =
+    run.status === "finished"
+      ? "finished"
+      : run.status === "aborted"
+        ? `aborted: ${run.abortReason ?? ""}`
+        : run.status;
+  const downtime =
+    summary.downtime?.actualMs !== undefined ? formatDuration(summary.downtime.actualMs) : "none recorded";
+  const lines = [
+    neutralise(`Preflight: ${run.plan.title} ${run.status === "finished" ? "finished" : "ended"}.`, tracker),
+    "",
+    `- Outcome: ${neutralise(outcome, tracker)}`,
+    `- Total time: ${formatDuration(summary.totalMs)}`,
+    `- Downtime: ${downtime}`,
+    `- Summary: ${link(tracker, `post-mortem of ${run.id}`, runLink)}`,
+  ];
+  return lines.join("\n");
+}
+
+export function postMortemTitle(run: Run, tracker: TrackerName): string {
+  const date = (run.closedAt ?? run.createdAt).slice(0, 10);
+  const env = run.environment ?? "no environment";
+  return neutralise(`Post-mortem: ${run.plan.title} (${env}, ${date})`, tracker).slice(0, 250);
+}
+
+/** The Markdown post-mortem, and the follow-ups as a task list of issue references. */
+export function postMortemBody(run: Run, tracker: TrackerName, now: Date): string {
+  const summary = buildSummary({ run, pendingReminders: [], now });
+  const markdown = summaryMarkdown(summary);
+  const body = neutralise(tracker === "jira" ? jiraWiki(markdown) : markdown, tracker);
+  const followUps = Object.entries(run.tracker?.followUps ?? {})
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([index, issue]) => followUpLine(run, Number(index), issue, tracker));
+  if (followUps.length === 0) return body;
+  const heading = tracker === "github" ? "## Follow-up issues" : "h2. Follow-up issues";
+  return `${body.trimEnd()}\n\n${heading}\n\n${followUps.join("\n")}\n`;
+}
+
+function followUpLine(run: Run, index: number, issue: TrackerIssueRef, tracker: TrackerName): string {
+  const text = neutralise(oneLine(run.followUps[index]?.text ?? ""), tracker).slice(0, 200);
+  if (tracker === "github") {
+    // `- [ ] #57`: GitHub draws a task list that ticks itself when the issue closes.
+    const number = issue.ref.split("#")[1];
+    return `- [ ] #${number} ${text}`;
+  }
+  return `* ${issue.ref} ${text}`;
+}
+
+export function followUpTitle(run: Run, index: number, tracker: TrackerName): string {
+  const text = oneLine(run.followUps[index]?.text ?? "follow-up");
+  return neutralise(`Follow-up: ${text}`, tracker).slice(0, 200);
+}
+
+export function followUpBody(
+  run: Run,
+  index: number,
+  tracker: TrackerName,
+  postMortem: TrackerIssueRef | undefined,
+): string {
+  const followUp = run.followUps[index];
+  const from = postMortem
+    ? tracker === "github"
+      ? `Post-mortem: ${postMortem.ref}`
+      : `Post-mortem: ${postMortem.ref}`
+    : "";
+  return [
+    neutralise(followUp?.text ?? "", tracker),
+    "",
+    `Written down by ${who(followUp?.by ?? "someone")} after run ${run.id} (${neutralise(run.plan.title, tracker)}).`,
+    from,
+  ]
+    .filter((line, i) => line !== "" || i === 1)
+    .join("\n");
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+/**
+ * The Markdown post-mortem in Jira's wiki markup (REST v2): headings, bold, code spans, links and
+ * tables, so it reads as a page rather than as Markdown source.
+ */
+export function jiraWiki(markdown: string): string {
+  return markdown
+    .split("\n")
+    .filter((line) => !/^\|(\s*-{3,}\s*\|)+\s*$/.test(line))
+    .map((line) =>
+      line
+        .replace(/^(#{1,6}) (.*)$/, (_, hashes: string, text: string) => `h${hashes.length}. ${text}`)
+        .replace(/^(\s*)- /, "$1* ")
+        .replace(/\*\*([^*]+)\*\*/g, "*$1*")
+        .replace(/`([^`]+)`/g, "{{$1}}")
+        .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, "[$1|$2]"),
+    )
+    .join("\n");
+}
