@@ -255,7 +255,21 @@ describe("a db-upgrade run driven through Slack's wire protocol", () => {
       await clickAndSettle("step_complete", stepId, ALICE);
     // A table appears meanwhile (a migration nobody announced, a job during the window).
     await sql(`CREATE TABLE ${database}.surprise (id INT)`);
-    for (const stepId of ["take-snapshot", "modify-instance"]) await automatedUntilDone(stepId);
+    await automatedUntilDone("take-snapshot");
+    // Go/no-go: the run has no buddy, so its owner decides; the point of no return needs a teammate.
+    const opened = h.slack.callsTo("views.open").length;
+    await clickAndSettle("decide_continue", "go-no-go", ALICE);
+    await h.slack.waitFor(() => h.slack.callsTo("views.open")[opened]);
+    expect((await h.submitLastModal(ALICE, "snapshot taken")).status).toBe(200);
+    await h.settle();
+    await clickAndSettle("step_start", "modify-instance", ALICE);
+    await clickAndSettle("step_approve", "modify-instance", BOB);
+    await expect
+      .poll(async () => (await h.run()).steps.find((s) => s.id === "modify-instance")?.status, {
+        timeout: 10_000,
+      })
+      .toMatch(/done|awaiting_verification/);
+    await h.settle();
     await clickAndSettle("step_verify", "modify-instance", BOB);
     await automatedUntilDone("wait-for-upgrade");
     await automatedUntilDone("verify-database");

@@ -312,10 +312,11 @@ describe("the db-upgrade modify in prod", () => {
     await expect
       .poll(async () => (await stepStatus("take-snapshot"))?.status, { timeout: 8_000 })
       .toBe("done");
-    // The go/no-go: the run has no buddy, so its owner decides.
-    await h.click(await h.slack.waitFor(() => h.button("decide_continue", "go-no-go"), 15_000), ALICE);
-    await h.slack.waitFor(() => h.slack.callsTo("views.open")[0]);
-    await h.submitLastModal(ALICE, "snapshot available");
+    // The go/no-go: the buddy decides.
+    const opened = h.slack.callsTo("views.open").length;
+    await h.click(await h.slack.waitFor(() => h.button("decide_continue", "go-no-go"), 15_000), BOB);
+    await h.slack.waitFor(() => h.slack.callsTo("views.open")[opened]);
+    await h.submitLastModal(BOB, "snapshot available");
     await h.settle();
     // The action's result refreshes the message in the background: wait for the next button.
     await h.click(await h.slack.waitFor(() => h.button("step_start", "modify-instance"), 15_000), ALICE);

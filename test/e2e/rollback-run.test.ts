@@ -118,7 +118,7 @@ describe("a db-upgrade run that rolls back through the snapshot restore", () => 
       /\| \d+ \| Upgrade example-qa to MySQL 8\.0\.32 .*\| failed: AWS denied ModifyDBInstance/,
     );
     expect(markdown).toMatch(/\| \| \*\*Roll back\*\* \|/);
-    expect(markdown).toMatch(/\| \d+ \| Undo: Upgrade example-qa .*\| done \| .*<@UBOB> \| \d\d:\d\d \|/);
-    expect(markdown).toContain("→ **continue** by <@UBOB>: snapshot available, checks clean");
+    expect(markdown).toMatch(/\| \d+ \| Undo: Upgrade example-qa .*\| done \| .*@ubob \| \d\d:\d\d \|/i);
+    expect(markdown).toContain("→ **continue** by @ubob: snapshot available, checks clean");
   });
 });
