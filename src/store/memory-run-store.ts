@@ -75,6 +75,10 @@ export function createMemoryRunStore(options: { now?: () => number } = {}): RunS
       check("get");
       return read(runId);
     },
+    async getComplete(runId) {
+      check("getComplete");
+      return read(runId);
+    },
     async update(runId, change: RunUpdate): Promise<UpdateResult> {
       check("update");
       const run = read(runId);
