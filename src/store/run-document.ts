@@ -120,7 +120,9 @@ export async function viewOf(
     byIndex.set(move.data.i, move.data.e);
   }
   const first = raw.historyLength - raw.historyTail.length;
-  raw.historyTail.forEach((line, k) => byIndex.set(first + k, parseWith(runId, activitySchema, line)));
+  raw.historyTail.forEach((line, k) => {
+    byIndex.set(first + k, parseWith(runId, activitySchema, line));
+  });
   const history = [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, entry]) => entry);
   const notes = raw.notesTail.map((line) => parseWith(runId, noteSchema, line) as Note);
   const run: Run = { ...state, plan: await plan(planHash), history, notes };
