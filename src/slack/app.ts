@@ -13,7 +13,7 @@ import { register as registerThreadReplies } from "./events/thread-replies.js";
 import { buttonContext } from "./middleware/button-context.js";
 import { listenerGuard } from "./middleware/listener-guard.js";
 import { viewContext } from "./middleware/view-context.js";
-import { guardRequests } from "./request-guard.js";
+import { arrivalOf, guardRequests } from "./request-guard.js";
 import { retryAfterMs } from "./slack-errors.js";
 import { register as registerReasonSubmissions } from "./views/reason-submissions.js";
 import { register as registerStartParameters } from "./views/start-parameters.js";
@@ -99,6 +99,11 @@ function httpReceiver(
     customRoutes: [healthz],
     logLevel: LogLevel.WARN,
     unhandledRequestTimeoutMillis: 2_500,
+    // Listeners see when the request arrived (`context.arrivedAt`): the ack deadline counts from it.
+    customPropertiesExtractor: (req) => {
+      const arrivedAt = arrivalOf(req);
+      return arrivedAt === undefined ? {} : { arrivedAt };
+    },
     processEventErrorHandler: async ({ error, response }) => {
       deps.log.error("a request failed before any listener; answered without acting", {
         error: error instanceof Error ? error.message : String(error),
