@@ -11,6 +11,7 @@ import type { Logger } from "./core/ports.js";
 import type { RunEvent } from "./core/run/run-schema.js";
 import { createActionQueue, startActionWorker } from "./scheduler/action-queue.js";
 import { createBullmqScheduler, startTimerWorker } from "./scheduler/bullmq-scheduler.js";
+import { createChannelPace } from "./scheduler/channel-pace.js";
 import { createActionExecutor } from "./service/action-executor.js";
 import { createEffectRunner } from "./service/effect-runner.js";
 import { createRunService } from "./service/run-service.js";
@@ -108,7 +109,7 @@ export async function startBot(config: Config, options: BotOptions) {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
   });
   const prefix = config.REDIS_PREFIX;
-  const store = createRedisRunStore(redis, { prefix });
+  const store = createRedisRunStore(redis, { prefix, retentionDays: config.RUN_RETENTION_DAYS });
   const leases = createRedisLeases(redis, prefix);
   const refs = createRedisMessageRefs(redis, prefix);
   const windowStore = createRedisWindowStore(redis, prefix);
@@ -186,9 +187,18 @@ export async function startBot(config: Config, options: BotOptions) {
     connection: workerConnection,
     prefix: `${prefix}bull`,
     handler: classifiedJobs(
-      createTimedJobHandler({ client, runs: service, refs, windows: windowStore, log, now }),
+      createTimedJobHandler({
+        client,
+        runs: service,
+        refs,
+        windows: windowStore,
+        log,
+        now,
+        pace: createChannelPace(redis, prefix, { perSecond: config.SLACK_CHANNEL_POSTS_PER_SECOND }),
+      }),
     ),
     log,
+    concurrency: config.REMINDER_CONCURRENCY,
   });
 
   // Effects a dead process left in an outbox, and messages behind their stored run, are picked

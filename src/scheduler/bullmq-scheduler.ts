@@ -34,8 +34,13 @@ export interface BullmqSchedulerOptions {
   retryDelayMs?: number;
 }
 
-/** How many Retry-After waits one attempt of a job sits through before it counts as failed. */
-const MAX_RATE_LIMIT_WAITS = 20;
+/**
+ * How many Retry-After waits one attempt of a job sits through before it counts as failed: a 429
+ * is Slack setting the pace, not a failure, so a burst into one channel waits rather than fails.
+ */
+const MAX_RATE_LIMIT_WAITS = 200;
+/** Timed jobs carried out at once per process (most of their time is waiting for Slack). */
+export const DEFAULT_TIMER_CONCURRENCY = 32;
 
 const JOB_OPTIONS = { attempts: 5, removeOnComplete: { age: 30 * 86_400 }, removeOnFail: false } as const;
 
@@ -168,6 +173,8 @@ export function startTimerWorker(options: {
   queueName?: string;
   handler: TimedJobHandler;
   log: Logger;
+  /** Jobs carried out at once by this process. */
+  concurrency?: number;
 }): Worker {
   const handle = async (job: Job) => {
     if (job.name === "reminder") return options.handler.reminderDue(scheduledReminderSchema.parse(job.data));
@@ -196,7 +203,7 @@ export function startTimerWorker(options: {
   const worker = new Worker(options.queueName ?? "preflight-timers", processJob, {
     connection: options.connection,
     prefix: options.prefix,
-    concurrency: 4,
+    concurrency: options.concurrency ?? DEFAULT_TIMER_CONCURRENCY,
   });
   worker.on("failed", (job, error) => {
     if (!job) return;

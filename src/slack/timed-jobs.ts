@@ -21,6 +21,8 @@ export function createTimedJobHandler(deps: {
   windows: WindowStore;
   log: Logger;
   now?: () => Date;
+  /** Waits for the channel's turn (~1 post/s per channel, shared by every process). */
+  pace?: (channel: string) => Promise<void>;
 }): TimedJobHandler {
   const now = deps.now ?? (() => new Date());
 
@@ -33,12 +35,14 @@ export function createTimedJobHandler(deps: {
     const message = reminderMessage(reminder, link);
     // Once, even when an attempt's answer was lost and BullMQ runs the job again.
     const ledger = await deps.runs.ledger(reminder.runId);
+    // A rehearsal posts nowhere but its own thread.
+    const channel = reminder.dryRun && ref ? ref.channel : reminder.channel;
+    await deps.pace?.(channel);
     const ts = await postOnce(
       deps.client,
       ledger,
       {
-        // A rehearsal posts nowhere but its own thread.
-        channel: reminder.dryRun && ref ? ref.channel : reminder.channel,
+        channel,
         ...(reminder.dryRun && ref ? { threadTs: ref.ts } : {}),
         text: message.text,
         blocks: message.blocks,
@@ -79,6 +83,7 @@ export function createTimedJobHandler(deps: {
     const how = nudge.level > 1 ? "twice its expected maximum" : "its expected maximum";
     const ref = await deps.refs.get(run.id);
     if (!ref) return;
+    await deps.pace?.(ref.channel);
     await postOnce(
       deps.client,
       await deps.runs.ledger(run.id),
@@ -99,6 +104,7 @@ export function createTimedJobHandler(deps: {
     const window = await deps.windows.get(job.windowId);
     if (window?.status !== "scheduled") return;
     const ledger = await deps.runs.ledger(`window.${window.id}`);
+    await deps.pace?.(window.channel);
     if (job.kind === "announce") {
       await postOnce(
         deps.client,
