@@ -12,6 +12,7 @@ import {
   type TimedJobHandler,
 } from "../core/timed-jobs.js";
 import { type MaintenanceWindow, windowJobSchema, windowJobs } from "../core/window.js";
+import { createPendingIndex } from "./pending-index.js";
 import { throttledErrorLog } from "./throttled-log.js";
 
 /**
@@ -58,11 +59,18 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
   const nudgesOfStep = (runId: string, stepId: string) =>
     `${options.prefix}:preflight:nudges:${runId}:${stepId}`;
   const delayUntil = (iso: string) => Math.max(0, Date.parse(iso) - now().getTime());
+  const index = createPendingIndex(options.redis, options.prefix);
+  const reminderChannel = (reminder: ScheduledReminder) => reminder.runChannel ?? reminder.channel;
 
   const scheduler: Scheduler = {
     async scheduleReminder(reminder) {
       await options.redis.sadd(jobsOfRun(reminder.runId), reminder.key);
-      await options.redis.sadd(jobsOfChannel(reminder.runChannel ?? reminder.channel), reminder.key);
+      await index.add(reminderChannel(reminder), {
+        jobId: reminder.key,
+        kind: "reminder",
+        dueAt: reminder.dueAt,
+        text: reminder.text,
+      });
       await queue.add("reminder", reminder, {
         ...JOB_OPTIONS,
         backoff,
@@ -74,8 +82,10 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
     async cancelReminders(runId, { keepOnAbort }) {
       for (const jobId of await options.redis.smembers(jobsOfRun(runId))) {
         const job = await queue.getJob(jobId);
-        if (!job || (keepOnAbort && scheduledReminderSchema.safeParse(job.data).data?.keepOnAbort)) continue;
+        const reminder = scheduledReminderSchema.safeParse(job?.data).data;
+        if (!job || (keepOnAbort && reminder?.keepOnAbort)) continue;
         if (await job.isDelayed()) await job.remove();
+        if (reminder) await index.remove(reminderChannel(reminder), [jobId]);
         await options.redis.srem(jobsOfRun(runId), jobId);
       }
     },
@@ -105,6 +115,7 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
   ): Promise<void> {
     for (const { jobId, ...job } of windowJobs(window, announceBeforeMs, now())) {
       await options.redis.sadd(jobsOfChannel(window.channel), jobId);
+      await index.add(window.channel, { jobId, kind: "window", dueAt: job.dueAt, text: window.id });
       await queue.add("window", job, { ...JOB_OPTIONS, backoff, jobId, delay: delayUntil(job.dueAt) });
     }
   }
@@ -120,28 +131,61 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
         removed += 1;
       }
       await options.redis.srem(jobsOfChannel(window.channel), jobId);
+      await index.remove(window.channel, [jobId]);
     }
     return removed;
   }
 
-  /** What is still waiting for a channel, soonest first; forgets ids whose jobs are gone or done. */
+  /**
+   * What is still waiting for a channel, soonest first, from the channel's index: only jobs
+   * already due (they may have run) are looked up; those gone or done leave the index.
+   */
   async function pendingInChannel(channel: string): Promise<PendingJob[]> {
+    await indexLegacy(channel);
+    const listed = await index.list(channel);
+    const dueBy = now().getTime();
+    const gone: string[] = [];
     const pending: PendingJob[] = [];
+    for (const job of listed) {
+      if (Date.parse(job.dueAt) <= dueBy && !(await isDelayed(job.jobId))) gone.push(job.jobId);
+      else pending.push(job);
+    }
+    await index.remove(channel, gone);
+    return pending;
+  }
+
+  async function isDelayed(jobId: string): Promise<boolean> {
+    const job = await queue.getJob(jobId);
+    return job ? job.isDelayed() : false;
+  }
+
+  /**
+   * Reminders scheduled before the index existed are listed in a plain set per channel (windows
+   * still are, for `cancelWindow`): the pending ones join the index once.
+   */
+  async function indexLegacy(channel: string): Promise<void> {
+    const marker = `${jobsOfChannel(channel)}:indexed`;
+    if ((await options.redis.set(marker, "1", "NX")) !== "OK") return;
     for (const jobId of await options.redis.smembers(jobsOfChannel(channel))) {
       const job = await queue.getJob(jobId);
-      if (!job || !(await job.isDelayed())) {
-        await options.redis.srem(jobsOfChannel(channel), jobId);
-        continue;
-      }
+      if (!job || !(await job.isDelayed())) continue;
       const reminder = scheduledReminderSchema.safeParse(job.data);
       const windowJob = windowJobSchema.safeParse(job.data);
-      if (job.name === "reminder" && reminder.success) {
-        pending.push({ jobId, kind: "reminder", dueAt: reminder.data.dueAt, text: reminder.data.text });
-      } else if (job.name === "window" && windowJob.success) {
-        pending.push({ jobId, kind: "window", dueAt: windowJob.data.dueAt, text: windowJob.data.windowId });
-      }
+      if (job.name === "reminder" && reminder.success)
+        await index.add(channel, {
+          jobId,
+          kind: "reminder",
+          dueAt: reminder.data.dueAt,
+          text: reminder.data.text,
+        });
+      else if (job.name === "window" && windowJob.success)
+        await index.add(channel, {
+          jobId,
+          kind: "window",
+          dueAt: windowJob.data.dueAt,
+          text: windowJob.data.windowId,
+        });
     }
-    return pending.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   }
 
   /** Pending reminders of a run, soonest first (for `/maintenance reminders` and the summary). */
@@ -182,11 +226,19 @@ export function startTimerWorker(options: {
     if (job.name === "window") return options.handler.windowDue(windowJobSchema.parse(job.data));
     throw new UnrecoverableError(`unknown job ${job.name}`);
   };
+  const index = createPendingIndex(options.connection, options.prefix);
+  /** A reminder that ran leaves its channel's pending index (windows leave it when listed). */
+  const unindex = async (job: Job) => {
+    const reminder = job.name === "reminder" ? scheduledReminderSchema.safeParse(job.data).data : undefined;
+    if (reminder && job.id) await index.remove(reminder.runChannel ?? reminder.channel, [job.id]);
+  };
   const processJob = async (job: Job) => {
     // A rate limit is Slack asking us to wait, not a failed attempt: wait and try again.
     for (let waits = 0; ; waits++) {
       try {
-        return await handle(job);
+        const done = await handle(job);
+        await unindex(job).catch(() => undefined);
+        return done;
       } catch (error) {
         const failure = isPreflightError(error) ? error : undefined;
         if (failure?.retryAfterMs !== undefined && waits < MAX_RATE_LIMIT_WAITS) {
