@@ -4,6 +4,7 @@ import { type ChecklistProblem, formatProblem } from "../core/checklist/parse-ch
 import { checklistJsonSchema } from "../core/checklist/schema.js";
 import { createRun } from "../core/run/create-run.js";
 import { planMarkdown } from "../render/run-markdown.js";
+import { exportRun } from "./export-command.js";
 import type { CliIo } from "./io.js";
 import { printSummary } from "./summary-command.js";
 
@@ -14,6 +15,7 @@ const USAGE = `usage:
   preflight preview <id|file> [key=value…]     print a run of the checklist as Markdown, parameters resolved
   preflight schema [file]                      write the checklists' JSON Schema (default: checklists/schema.json)
   preflight summary <run-id>                   print a run's post-mortem as Markdown, read from Redis (REDIS_URL, REDIS_PREFIX)
+  preflight export <run-id>                    print a run and its log as JSON, read from Redis (REDIS_URL, REDIS_PREFIX)
   preflight --help | --version`;
 
 /** A file with more problems than this is probably not a checklist at all: show the first ones. */
@@ -41,6 +43,12 @@ export async function runCli(
           return 2;
         }
         return await printSummary(rest[0], io, process.env);
+      case "export":
+        if (!rest[0]) {
+          io.err(`export needs a run id\n${USAGE}`);
+          return 2;
+        }
+        return await exportRun(rest[0], io, process.env);
       case "help":
       case "--help":
       case "-h":
