@@ -352,7 +352,8 @@ async function main(): Promise<void> {
   const preflightPort = await freePort();
   const preflight = startChild(
     "Preflight",
-    ["dist/main.js"],
+    // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" for a CPU profile of the bot.
+    [...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean), "dist/main.js"],
     {
       ...common,
       PORT: String(preflightPort),

@@ -15,6 +15,9 @@ export function createLru<K, V>(limit: number) {
       entries.set(key, value);
       while (entries.size > limit) entries.delete(entries.keys().next().value as K);
     },
+    delete(key: K): void {
+      entries.delete(key);
+    },
     get size() {
       return entries.size;
     },

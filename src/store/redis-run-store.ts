@@ -22,6 +22,7 @@ import {
   completeOf,
   documentOf,
   HISTORY_TAIL,
+  keptView,
   NOTES_TAIL,
   planHashOf,
   type ViewBase,
@@ -60,6 +61,8 @@ export interface RedisRunStoreOptions {
   retentionDays?: number;
   /** Parsed plans kept in memory, by hash (bounded). */
   planCacheSize?: number;
+  /** Working views kept from the last read or commit, by run (bounded): a click decides on it. */
+  viewCacheSize?: number;
 }
 
 export const DEFAULT_RETENTION_DAYS = 400;
@@ -153,6 +156,12 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     return hash;
   }
 
+  /**
+   * The last view read or committed per run. A click decides on it without reading; the commit
+   * checks the version, so a view another process made stale only costs a re-read.
+   */
+  const views = createLru<string, { run: Run; base: ViewBase }>(options.viewCacheSize ?? 512);
+
   /** The working view of a run (run-document.ts), read in one round trip. */
   async function readView(runId: string): Promise<{ run: Run; base: ViewBase } | undefined> {
     const replies = await storage(() =>
@@ -178,8 +187,17 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
       number,
       string[],
     ];
-    if (json === null || json === undefined) return undefined;
-    return viewOf(runId, { json, historyLength, historyTail, moves, notesLength, notesTail }, planOf);
+    if (json === null || json === undefined) {
+      views.delete(runId);
+      return undefined;
+    }
+    const view = await viewOf(
+      runId,
+      { json, historyLength, historyTail, moves, notesLength, notesTail },
+      planOf,
+    );
+    views.set(runId, view);
+    return view;
   }
 
   async function read(runId: string): Promise<Run | undefined> {
@@ -246,7 +264,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
 
   async function update(runId: string, change: RunUpdate): Promise<UpdateResult> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const view = await readView(runId);
+      const view = (attempt === 0 ? views.get(runId) : undefined) ?? (await readView(runId));
       if (!view) return { status: "not_found" };
       const { run, base } = view;
       const decision = change.decide(run);
@@ -264,7 +282,8 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
       const closed = decision.accepted && next.status !== "active" && run.status === "active";
       const outbox = decision.accepted ? outboxEntryOf(next, entry.at, decision.effects) : undefined;
       const planHash = decision.accepted ? await storePlan(next.plan) : "";
-      const appended = decision.accepted ? listArgs(appendedBy(run, base, next)) : ["0", "0", "0"];
+      const added = decision.accepted ? appendedBy(run, base, next) : undefined;
+      const appended = added ? listArgs(added) : ["0", "0", "0"];
       const [result, detail] = await storage(() =>
         scripts.commitEvent(
           keys.run(runId),
@@ -295,10 +314,16 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
         ),
       );
       if (result === "conflict") {
-        await backoff(attempt);
+        views.delete(runId);
+        // A view kept from before is simply old: read again at once; a race lost waits a little.
+        if (attempt > 0) await backoff(attempt);
         continue;
       }
-      if (result === "missing") return { status: "not_found" };
+      if (result === "missing") {
+        views.delete(runId);
+        return { status: "not_found" };
+      }
+      if (added && result === "ok") views.set(runId, keptView(next, base, added));
       if (result === "duplicate") {
         const current = (await read(runId)) ?? run;
         return { status: "duplicate", run: current, outcome: JSON.parse(detail) };

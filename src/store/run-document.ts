@@ -170,3 +170,26 @@ function parseWith<T>(runId: string, schema: z.ZodType<T>, line: string): T {
 
 const corrupt = (runId: string, detail = "invalid") =>
   new PreflightError("corrupt_data", `run ${runId} in Redis does not match the run schema: ${detail}`);
+
+/**
+ * The working view of a run just committed, as `viewOf` would read it back: what moved the run
+ * on, the last HISTORY_TAIL other entries and the last NOTES_TAIL notes (so a kept view stays small).
+ */
+export function keptView(next: Run, base: ViewBase, appended: Appended): { run: Run; base: ViewBase } {
+  const last = next.history.length - HISTORY_TAIL;
+  let progress = 0;
+  const history = next.history.filter((entry, k) => {
+    const moved = entry.progress !== undefined && entry.progress > progress;
+    progress = entry.progress ?? progress;
+    return k >= last || moved;
+  });
+  return {
+    run: { ...next, history, notes: next.notes.slice(-NOTES_TAIL) },
+    base: {
+      historyStored: base.historyStored + appended.history.length,
+      historyPending: 0,
+      notesStored: base.notesStored + appended.notes.length,
+      notesPending: 0,
+    },
+  };
+}

@@ -31,7 +31,9 @@ return 1`;
 
 /**
  * Commits one decided event. Only accepted events are remembered as seen, so a refused click
- * clicked again (after its cause was fixed) is decided again, not dropped as a duplicate.
+ * clicked again (after its cause was fixed) is decided again, not dropped as a duplicate. A
+ * refusal, too, stands only for the version it was decided on (the store may decide on a view
+ * it kept from its last commit).
  * When the run closes, it and everything kept under its id expire after the retention; keys
  * written later (a record on a closed run) take the run's remaining time.
  * KEYS: 1 run, 2 log, 3 seen events, 4 active set of the channel, 5 closed runs of the checklist,
@@ -56,6 +58,7 @@ if seen then return {'duplicate', seen} end
 local version = redis.call('HGET', KEYS[1], 'version')
 if not version then return {'missing', ''} end
 if ARGV[2] == '' then
+  if version ~= ARGV[1] then return {'conflict', version} end
   redis.call('RPUSH', KEYS[2], ARGV[4])
   follow_retention()
   return {'refused', version}

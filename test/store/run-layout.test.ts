@@ -115,6 +115,23 @@ describe("a run's size does not change what a click costs", () => {
   });
 });
 
+describe("a view kept from the last commit", () => {
+  it("is never decided on once another process moved the run on: a refusal it would cause is not kept", async () => {
+    await store.create(newRun());
+    await store.update("run-1", update({ type: "complete_step", stepId: "announce", by: "U_ALICE" }, "c0"));
+    const other = createRedisRunStore(env.connect(), { prefix: env.prefix });
+    await other.update("run-1", update({ type: "start_step", stepId: "snapshot", by: "U_ALICE" }, "s0"));
+    // The person clicked Done on the message drawn after that start (progress 2); on the view
+    // this store kept (progress 1) the click looks stale and would be refused.
+    const done = await store.update(
+      "run-1",
+      update({ type: "complete_step", stepId: "snapshot", by: "U_ALICE", expectedProgress: 2 }, "d0"),
+    );
+    expect(done.status).toBe("applied");
+    expect((await store.log("run-1")).filter((line) => !line.accepted)).toEqual([]);
+  });
+});
+
 describe("retention", () => {
   const runKeys = (id: string) =>
     ["", ":log", ":seen", ":history", ":notes", ":outbox", ":effects"].map(
