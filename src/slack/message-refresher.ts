@@ -2,6 +2,10 @@ import { asPreflightError } from "../core/errors.js";
 import type { Leases, Logger, RunPublisher, RunStore } from "../core/ports.js";
 import type { Run } from "../core/run/run-schema.js";
 import { createKeyedPasses, type Pass } from "../service/keyed-passes.js";
+import { createLru } from "../store/lru.js";
+
+/** Runs whose last draw this process remembers (pacing needs only the last second's). */
+const REMEMBERED_RUNS = 2_000;
 
 /**
  * Keeps every run message equal to its stored run. Level-triggered: each commit records the
@@ -43,9 +47,10 @@ export function createMessageRefresher(deps: {
     await paced(runId);
     await drawOnce(runId, pass);
   });
-  const lastDrawn = new Map<string, number>();
+  // Bounded: memory does not grow with the runs a long-lived process has drawn.
+  const lastDrawn = createLru<string, number>(REMEMBERED_RUNS);
   /** The version this process last drew for each run (redundant requests draw nothing). */
-  const drawnVersion = new Map<string, number>();
+  const drawnVersion = createLru<string, number>(REMEMBERED_RUNS);
   const notBefore = new Map<string, { until: number; failures: number }>();
   /** The newest committed state handed in per run, until it is drawn (one per pending run). */
   const handedIn = new Map<string, Run>();

@@ -127,7 +127,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
   };
 
   /** Plans are immutable by hash: parsed once, kept in a bounded cache. */
-  const plans = createLru<string, Checklist>(options.planCacheSize ?? 256);
+  const plans = createLru<string, Checklist>(options.planCacheSize ?? 64);
   /** Which plan object came from which hash, so a commit need not hash its plan again. */
   const hashOfPlan = new WeakMap<object, string>();
 
