@@ -279,7 +279,8 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
         ...(decision.accepted ? {} : { refusal: decision.refusal }),
       };
       const outcome = JSON.stringify({ accepted: true, version: entry.version });
-      const closed = decision.accepted && next.status !== "active" && run.status === "active";
+      // Finished or aborted now (also a run aborted while it waited for an override's approval).
+      const closed = decision.accepted && isClosed(next) && !isClosed(run);
       const outbox = decision.accepted ? outboxEntryOf(next, entry.at, decision.effects) : undefined;
       const planHash = decision.accepted ? await storePlan(next.plan) : "";
       const added = decision.accepted ? appendedBy(run, base, next) : undefined;
@@ -433,6 +434,8 @@ export function createRedisLeases(redis: Redis, prefix = "preflight:"): Leases {
     },
   };
 }
+
+const isClosed = (run: Run) => run.status === "finished" || run.status === "aborted";
 
 function priorRunOf(run: Run): PriorRun {
   return {
