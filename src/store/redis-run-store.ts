@@ -1,10 +1,7 @@
-import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { type Checklist, checklistSchema } from "../core/checklist/schema.js";
 import { PreflightError } from "../core/errors.js";
 import type {
   EffectRecord,
-  Leases,
   OutboxEntry,
   RunLogEntry,
   RunStore,
@@ -16,6 +13,8 @@ import type { Effect } from "../core/run/effects.js";
 import type { Run } from "../core/run/run-schema.js";
 import { createLru } from "./lru.js";
 import { outboxEntryOf } from "./outbox-entry.js";
+import { createRedisPlans } from "./redis-plans.js";
+import { scriptsOf, storage } from "./redis-scripts.js";
 import {
   type Appended,
   appendedBy,
@@ -24,19 +23,9 @@ import {
   HISTORY_TAIL,
   keptView,
   NOTES_TAIL,
-  planHashOf,
   type ViewBase,
   viewOf,
 } from "./run-document.js";
-import {
-  CLEAR_OUTBOX_ENTRY,
-  COMMIT_EVENT,
-  CREATE_RUN,
-  MARK_EFFECT,
-  REDRAWN,
-  RELEASE_LEASE,
-  RENEW_LEASE,
-} from "./run-scripts.js";
 import { effectRecordSchema, logEntrySchema, outboxEntrySchema } from "./stored-schemas.js";
 
 /**
@@ -66,45 +55,7 @@ export interface RedisRunStoreOptions {
 }
 
 export const DEFAULT_RETENTION_DAYS = 400;
-
-interface RunScripts {
-  createRun(...args: string[]): Promise<number>;
-  commitEvent(...args: string[]): Promise<[string, string]>;
-  clearOutboxEntry(...args: string[]): Promise<number>;
-  redrawn(...args: string[]): Promise<number>;
-  releaseLease(...args: string[]): Promise<number>;
-  markEffect(...args: string[]): Promise<number>;
-  renewLease(...args: string[]): Promise<number>;
-}
-
-/** Sends the scripts once per connection; later calls go by SHA (EVALSHA). */
-function scriptsOf(redis: Redis): RunScripts {
-  const defined = redis as Redis & Partial<RunScripts>;
-  if (!defined.commitEvent) {
-    redis.defineCommand("createRun", { numberOfKeys: 9, lua: CREATE_RUN });
-    redis.defineCommand("commitEvent", { numberOfKeys: 12, lua: COMMIT_EVENT });
-    redis.defineCommand("markEffect", { numberOfKeys: 2, lua: MARK_EFFECT });
-    redis.defineCommand("clearOutboxEntry", { numberOfKeys: 2, lua: CLEAR_OUTBOX_ENTRY });
-    redis.defineCommand("redrawn", { numberOfKeys: 1, lua: REDRAWN });
-    redis.defineCommand("releaseLease", { numberOfKeys: 1, lua: RELEASE_LEASE });
-    redis.defineCommand("renewLease", { numberOfKeys: 1, lua: RENEW_LEASE });
-  }
-  return defined as Redis & RunScripts;
-}
-
-/** Storage errors in the words of the error family: Redis not answering is not a bug. */
-async function storage<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof PreflightError) throw error;
-    throw new PreflightError(
-      "storage_unavailable",
-      `Redis did not answer: ${error instanceof Error ? error.message : String(error)}`,
-      { original: error },
-    );
-  }
-}
+export { createRedisLeases } from "./redis-leases.js";
 
 export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions = {}): RunStore {
   const prefix = options.prefix ?? "preflight:";
@@ -126,35 +77,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     redraws: `${prefix}redraws`,
   };
 
-  /** Plans are immutable by hash: parsed once, kept in a bounded cache. */
-  const plans = createLru<string, Checklist>(options.planCacheSize ?? 64);
-  /** Which plan object came from which hash, so a commit need not hash its plan again. */
-  const hashOfPlan = new WeakMap<object, string>();
-
-  async function planOf(hash: string): Promise<Checklist> {
-    const cached = plans.get(hash);
-    if (cached) return cached;
-    const json = await storage(() => redis.get(keys.plan(hash)));
-    if (json === null)
-      throw new PreflightError("corrupt_data", `the checklist version ${hash} is missing from Redis`);
-    const parsed = checklistSchema.safeParse(JSON.parse(json));
-    if (!parsed.success)
-      throw new PreflightError("corrupt_data", `the checklist version ${hash} in Redis is malformed`);
-    plans.set(hash, parsed.data);
-    hashOfPlan.set(parsed.data, hash);
-    return parsed.data;
-  }
-
-  /** Stores the run's plan once (SET NX: the same content has the same key); returns its hash. */
-  async function storePlan(plan: Checklist): Promise<string> {
-    const known = hashOfPlan.get(plan);
-    if (known) return known;
-    const hash = planHashOf(plan);
-    await storage(() => redis.set(keys.plan(hash), JSON.stringify(plan), "NX"));
-    plans.set(hash, plan);
-    hashOfPlan.set(plan, hash);
-    return hash;
-  }
+  const { planOf, storePlan } = createRedisPlans(redis, keys.plan, options.planCacheSize ?? 64);
 
   /**
    * The last view read or committed per run. A click decides on it without reading; the commit
@@ -412,25 +335,6 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     },
     wantRedraw: async (runId, version) => {
       await storage(() => redis.hset(keys.redraws, runId, String(version)));
-    },
-  };
-}
-
-/** Leases in Redis: SET NX PX with a random token; only the holder renews or releases. */
-export function createRedisLeases(redis: Redis, prefix = "preflight:"): Leases {
-  const scripts = scriptsOf(redis);
-  const key = (name: string) => `${prefix}lease:${name}`;
-  return {
-    async acquire(name, ttlMs) {
-      const token = randomUUID();
-      const set = await storage(() => redis.set(key(name), token, "PX", ttlMs, "NX"));
-      return set === "OK" ? token : undefined;
-    },
-    async renew(name, token, ttlMs) {
-      return (await storage(() => scripts.renewLease(key(name), token, String(ttlMs)))) === 1;
-    },
-    async release(name, token) {
-      await storage(() => scripts.releaseLease(key(name), token));
     },
   };
 }
