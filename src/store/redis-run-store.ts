@@ -70,6 +70,8 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     history: (id: string) => `${prefix}run:${id}:history`,
     moves: (id: string) => `${prefix}run:${id}:moves`,
     notes: (id: string) => `${prefix}run:${id}:notes`,
+    /** Written by redis-message-refs.ts; expires with the run. */
+    message: (id: string) => `${prefix}run:${id}:message`,
     plan: (hash: string) => `${prefix}plan:${hash}`,
     active: (channel: string) => `${prefix}active:${channel}`,
     closed: (checklistId: string) => `${prefix}closed:${checklistId}`,
@@ -222,6 +224,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
           keys.moves(runId),
           keys.notes(runId),
           keys.effects(runId),
+          keys.message(runId),
           String(run.version),
           decision.accepted ? String(next.version) : "",
           decision.accepted ? documentOf(next, planHash) : "",

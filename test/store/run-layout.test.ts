@@ -134,7 +134,7 @@ describe("a view kept from the last commit", () => {
 
 describe("retention", () => {
   const runKeys = (id: string) =>
-    ["", ":log", ":seen", ":history", ":notes", ":outbox", ":effects"].map(
+    ["", ":log", ":seen", ":history", ":notes", ":outbox", ":effects", ":message"].map(
       (s) => `${env.prefix}run:${id}${s}`,
     );
 
@@ -143,6 +143,8 @@ describe("retention", () => {
     await store.create(newRun({ id: "done" }));
     await addNotes("open", 1);
     await addNotes("done", 1);
+    for (const id of ["open", "done"])
+      await env.redis.set(`${env.prefix}run:${id}:message`, JSON.stringify({ channel: "C_OPS", ts: "1.0" }));
     await store.update("done", update({ type: "abort", reason: "window missed", by: "U_ALICE" }, "ab"));
     await store.markEffect("done", "done.9.0", { status: "done", at: T0.toISOString() });
     await store.update(
