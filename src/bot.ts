@@ -16,6 +16,7 @@ import { createMetrics, type PrometheusMetrics } from "./observability/metrics.j
 import { countingFetch } from "./observability/slack-fetch.js";
 import { createActionQueue, startActionWorker } from "./scheduler/action-queue.js";
 import { createBullmqScheduler, startTimerWorker } from "./scheduler/bullmq-scheduler.js";
+import { createChannelPace } from "./scheduler/channel-pace.js";
 import { createActionExecutor } from "./service/action-executor.js";
 import { createCheckExecutor } from "./service/check-executor.js";
 import { createEffectRunner } from "./service/effect-runner.js";
@@ -148,7 +149,7 @@ export async function startBot(config: Config, options: BotOptions) {
   for (const problem of loaded.problems) log.warn(`checklist left out: ${formatProblem(problem)}`);
   const catalog = createCatalog(loaded.checklists);
   const prefix = keyPrefixFor(target, config.REDIS_PREFIX);
-  const store = createRedisRunStore(redis, { prefix });
+  const store = createRedisRunStore(redis, { prefix, retentionDays: config.RUN_RETENTION_DAYS });
   const leases = createRedisLeases(redis, prefix);
   const refs = createRedisMessageRefs(redis, prefix);
   const windowStore = createRedisWindowStore(redis, prefix);
@@ -280,9 +281,11 @@ export async function startBot(config: Config, options: BotOptions) {
         metrics,
         scheduleWindowCheck: (runId, at) =>
           timers.scheduler.scheduleWindowCheck?.(runId, at) ?? Promise.resolve(),
+        pace: createChannelPace(redis, prefix, { perSecond: config.SLACK_CHANNEL_POSTS_PER_SECOND }),
       }),
     ),
     log,
+    concurrency: config.REMINDER_CONCURRENCY,
   });
 
   // Effects a dead process left in an outbox, and messages behind their stored run, are picked

@@ -49,6 +49,23 @@ const configSchema = z.object({
     .enum(["true", "false"], { error: "must be true or false" })
     .default("false")
     .transform((value) => value === "true"),
+  RUN_RETENTION_DAYS: z.coerce
+    .number({ error: "must be a number of days" })
+    .positive("must be more than 0")
+    .default(400)
+    .describe("closed runs, their logs and their outboxes expire this long after closing"),
+  REMINDER_CONCURRENCY: z.coerce
+    .number({ error: "must be a whole number" })
+    .int()
+    .min(1)
+    .max(1_000)
+    .default(32)
+    .describe("reminders, nudges and window posts carried out at once per process"),
+  SLACK_CHANNEL_POSTS_PER_SECOND: z.coerce
+    .number({ error: "must be a number" })
+    .positive("must be more than 0")
+    .default(1)
+    .describe("pace of timed posts into one channel, shared by every process (Slack: about 1/s)"),
   AWS_REGION: z
     .string()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as us-east-1")

@@ -26,6 +26,8 @@ const TOKEN = "xoxb-bench";
 const OWNER = "UBENCHOWNER";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const STEPS = 40;
+/** As in package.json's start:dist: a bounded heap keeps RSS low (the live heap is ~30 MiB). */
+const PRODUCTION_NODE_ARGS = "--max-old-space-size=128 --max-semi-space-size=4";
 const BURST_NOTES = 50;
 
 const { values: flags } = parseArgs({
@@ -352,7 +354,9 @@ async function main(): Promise<void> {
   const preflightPort = await freePort();
   const preflight = startChild(
     "Preflight",
-    ["dist/main.js"],
+    // The heap limits `npm run start:dist` runs with; BENCH_NODE_ARGS replaces them (e.g.
+    // "--cpu-prof --cpu-prof-dir=/tmp/prof" for a CPU profile of the bot).
+    [...(process.env.BENCH_NODE_ARGS ?? PRODUCTION_NODE_ARGS).split(" ").filter(Boolean), "dist/main.js"],
     {
       ...common,
       PORT: String(preflightPort),

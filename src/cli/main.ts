@@ -4,6 +4,7 @@ import { type ChecklistProblem, formatProblem } from "../core/checklist/parse-ch
 import { checklistJsonSchema } from "../core/checklist/schema.js";
 import { createRun } from "../core/run/create-run.js";
 import { planMarkdown } from "../render/run-markdown.js";
+import { exportRun } from "./export-command.js";
 import { printHistory } from "./history-command.js";
 import type { CliIo } from "./io.js";
 import { printSuggestions } from "./suggest-command.js";
@@ -19,6 +20,7 @@ const USAGE = `usage:
   preflight history <checklist> [--env prod] [--json] [--chart durations.svg]
                                                earlier runs and per-step durations, read from Redis
   preflight suggest <checklist> [--env prod]   a unified diff of the checklist file from what its runs show (stdout)
+  preflight export <run-id>                    print a run and its log as JSON, read from Redis (REDIS_URL, REDIS_PREFIX)
   preflight --help | --version`;
 
 /** A file with more problems than this is probably not a checklist at all: show the first ones. */
@@ -50,6 +52,12 @@ export async function runCli(
         return await printHistory(rest, io, process.env, USAGE);
       case "suggest":
         return await printSuggestions(rest, io, process.env, checklistsDir, USAGE);
+      case "export":
+        if (!rest[0]) {
+          io.err(`export needs a run id\n${USAGE}`);
+          return 2;
+        }
+        return await exportRun(rest[0], io, process.env);
       case "help":
       case "--help":
       case "-h":

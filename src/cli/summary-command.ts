@@ -50,7 +50,7 @@ export async function printSummary(
   const timers = createBullmqScheduler({ redis, prefix: `${prefix}bull`, log: quiet });
   try {
     const store = createRedisRunStore(redis, { prefix });
-    const run = await store.get(runId);
+    const run = await store.getComplete(runId);
     if (!run) {
       io.err(`no run "${runId}" in Redis at ${url} with prefix ${prefix}`);
       return 1;

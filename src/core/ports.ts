@@ -62,7 +62,14 @@ export interface RunUpdate {
 export interface RunStore {
   /** Stores a new run; its first effects wait in its outbox (returned, when there are any). */
   create(run: Run, effects?: readonly Effect[]): Promise<OutboxEntry | undefined>;
+  /**
+   * The run as a click needs it: its state, its plan, every history entry that moved it on and
+   * the most recent others and notes (a bounded amount, whatever the run's age). Enough to decide
+   * and to draw the run message; the post-mortem and exports read `getComplete`.
+   */
   get(runId: string): Promise<Run | undefined>;
+  /** The whole run: every history entry and note (the post-mortem, `preflight export`). */
+  getComplete(runId: string): Promise<Run | undefined>;
   update(runId: string, update: RunUpdate): Promise<UpdateResult>;
   log(runId: string): Promise<RunLogEntry[]>;
   /** Runs whose outbox holds effects not all carried out (a crash, a failure, or just now). */

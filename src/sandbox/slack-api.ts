@@ -1,6 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Answer, fail, isObj, messageContentProblem, ok, str, viewProblem } from "./slack-limits.js";
+import {
+  type Answer,
+  channelPostPace,
+  fail,
+  isObj,
+  messageContentProblem,
+  ok,
+  str,
+  viewProblem,
+} from "./slack-limits.js";
 import { createPeopleSurfaces, type UserGroup } from "./slack-people.js";
 
 export interface RecordedCall {
@@ -91,6 +100,8 @@ export interface SlackApiDoubleOptions {
   workspaceUrl?: string;
   /** Told about every answered call (the sandbox's page listens). */
   onCall?: (call: RecordedCall, answer: Answer) => void;
+  /** Slack's per-channel pace for chat.postMessage (about 1/s, burst 5): 429 beyond it. */
+  channelPace?: { perSecond: number; burst: number };
 }
 type Args = Record<string, unknown>;
 type Fault = { method: string; remaining: number } & (
@@ -158,6 +169,7 @@ export async function startSlackApiDouble(opts: SlackApiDoubleOptions = {}): Pro
 
   const nextId = (prefix: string) => `${prefix}${(++seq).toString(36).toUpperCase().padStart(8, "0")}`;
   const channelIds = new Map((opts.channels ?? []).map((c) => [c.name, c.id]));
+  const postPace = opts.channelPace ? channelPostPace(opts.channelPace) : undefined;
   const channelNames = new Map((opts.channels ?? []).map((c) => [c.id, c.name]));
   /** Like Slack, a channel may be named: `#business-updates` or `business-updates`. */
   const resolveChannel = (channel: string) => channelIds.get(channel.replace(/^#/, "")) ?? channel;
@@ -425,6 +437,11 @@ export async function startSlackApiDouble(opts: SlackApiDoubleOptions = {}): Pro
     if (limit?.kind === "ratelimit") {
       Object.assign(call, { status: 429, error: "ratelimited" });
       return send(res, 429, { ok: false, error: "ratelimited" }, { "retry-after": String(limit.retryAfter) });
+    }
+    const paceWait = method === "chat.postMessage" ? postPace?.take(str(args.channel)) : undefined;
+    if (paceWait) {
+      Object.assign(call, { status: 429, error: "ratelimited" });
+      return send(res, 429, { ok: false, error: "ratelimited" }, { "retry-after": String(paceWait) });
     }
     const server5xx = takeFault(method, "server");
     if (server5xx?.kind === "server") {

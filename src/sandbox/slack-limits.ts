@@ -111,3 +111,25 @@ export function viewProblem(view: unknown): string | undefined {
     ]) ?? blocksProblem(view.blocks ?? [], VIEW_BLOCKS_MAX)
   );
 }
+
+/**
+ * Slack's pace for posts into one channel: about one per second, a short burst allowed, 429 with
+ * Retry-After beyond. A token bucket per channel; `take` answers the seconds to wait, or 0.
+ */
+export function channelPostPace(pace: { perSecond: number; burst: number }, now = () => Date.now()) {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return {
+    take(channel: string): number {
+      const t = now();
+      const bucket = buckets.get(channel) ?? { tokens: pace.burst, at: t };
+      bucket.tokens = Math.min(pace.burst, bucket.tokens + ((t - bucket.at) * pace.perSecond) / 1_000);
+      bucket.at = t;
+      buckets.set(channel, bucket);
+      if (bucket.tokens >= 1) {
+        bucket.tokens -= 1;
+        return 0;
+      }
+      return Math.max(1, Math.ceil((1 - bucket.tokens) / pace.perSecond));
+    },
+  };
+}

@@ -14,6 +14,7 @@ import {
   windowCheckSchema,
 } from "../core/timed-jobs.js";
 import { type MaintenanceWindow, windowJobSchema, windowJobs } from "../core/window.js";
+import { createPendingIndex } from "./pending-index.js";
 import { throttledErrorLog } from "./throttled-log.js";
 
 /**
@@ -36,8 +37,13 @@ export interface BullmqSchedulerOptions {
   retryDelayMs?: number;
 }
 
-/** How many Retry-After waits one attempt of a job sits through before it counts as failed. */
-const MAX_RATE_LIMIT_WAITS = 20;
+/**
+ * How many Retry-After waits one attempt of a job sits through before it counts as failed: a 429
+ * is Slack setting the pace, not a failure, so a burst into one channel waits rather than fails.
+ */
+const MAX_RATE_LIMIT_WAITS = 200;
+/** Timed jobs carried out at once per process (most of their time is waiting for Slack). */
+export const DEFAULT_TIMER_CONCURRENCY = 32;
 
 const JOB_OPTIONS = { attempts: 5, removeOnComplete: { age: 30 * 86_400 }, removeOnFail: false } as const;
 
@@ -55,11 +61,18 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
   const nudgesOfStep = (runId: string, stepId: string) =>
     `${options.prefix}:preflight:nudges:${runId}:${stepId}`;
   const delayUntil = (iso: string) => Math.max(0, Date.parse(iso) - now().getTime());
+  const index = createPendingIndex(options.redis, options.prefix);
+  const reminderChannel = (reminder: ScheduledReminder) => reminder.runChannel ?? reminder.channel;
 
   const scheduler: Scheduler = {
     async scheduleReminder(reminder) {
       await options.redis.sadd(jobsOfRun(reminder.runId), reminder.key);
-      await options.redis.sadd(jobsOfChannel(reminder.runChannel ?? reminder.channel), reminder.key);
+      await index.add(reminderChannel(reminder), {
+        jobId: reminder.key,
+        kind: "reminder",
+        dueAt: reminder.dueAt,
+        text: reminder.text,
+      });
       await queue.add("reminder", reminder, {
         ...JOB_OPTIONS,
         backoff,
@@ -71,8 +84,10 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
     async cancelReminders(runId, { keepOnAbort }) {
       for (const jobId of await options.redis.smembers(jobsOfRun(runId))) {
         const job = await queue.getJob(jobId);
-        if (!job || (keepOnAbort && scheduledReminderSchema.safeParse(job.data).data?.keepOnAbort)) continue;
+        const reminder = scheduledReminderSchema.safeParse(job?.data).data;
+        if (!job || (keepOnAbort && reminder?.keepOnAbort)) continue;
         if (await job.isDelayed()) await job.remove();
+        if (reminder) await index.remove(reminderChannel(reminder), [jobId]);
         await options.redis.srem(jobsOfRun(runId), jobId);
       }
     },
@@ -109,6 +124,7 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
   ): Promise<void> {
     for (const { jobId, ...job } of windowJobs(window, announceBeforeMs, now())) {
       await options.redis.sadd(jobsOfChannel(window.channel), jobId);
+      await index.add(window.channel, { jobId, kind: "window", dueAt: job.dueAt, text: window.id });
       await queue.add("window", job, { ...JOB_OPTIONS, backoff, jobId, delay: delayUntil(job.dueAt) });
     }
   }
@@ -124,28 +140,61 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
         removed += 1;
       }
       await options.redis.srem(jobsOfChannel(window.channel), jobId);
+      await index.remove(window.channel, [jobId]);
     }
     return removed;
   }
 
-  /** What is still waiting for a channel, soonest first; forgets ids whose jobs are gone or done. */
+  /**
+   * What is still waiting for a channel, soonest first, from the channel's index: only jobs
+   * already due (they may have run) are looked up; those gone or done leave the index.
+   */
   async function pendingInChannel(channel: string): Promise<PendingJob[]> {
+    await indexLegacy(channel);
+    const listed = await index.list(channel);
+    const dueBy = now().getTime();
+    const gone: string[] = [];
     const pending: PendingJob[] = [];
+    for (const job of listed) {
+      if (Date.parse(job.dueAt) <= dueBy && !(await isDelayed(job.jobId))) gone.push(job.jobId);
+      else pending.push(job);
+    }
+    await index.remove(channel, gone);
+    return pending;
+  }
+
+  async function isDelayed(jobId: string): Promise<boolean> {
+    const job = await queue.getJob(jobId);
+    return job ? job.isDelayed() : false;
+  }
+
+  /**
+   * Reminders scheduled before the index existed are listed in a plain set per channel (windows
+   * still are, for `cancelWindow`): the pending ones join the index once.
+   */
+  async function indexLegacy(channel: string): Promise<void> {
+    const marker = `${jobsOfChannel(channel)}:indexed`;
+    if ((await options.redis.set(marker, "1", "NX")) !== "OK") return;
     for (const jobId of await options.redis.smembers(jobsOfChannel(channel))) {
       const job = await queue.getJob(jobId);
-      if (!job || !(await job.isDelayed())) {
-        await options.redis.srem(jobsOfChannel(channel), jobId);
-        continue;
-      }
+      if (!job || !(await job.isDelayed())) continue;
       const reminder = scheduledReminderSchema.safeParse(job.data);
       const windowJob = windowJobSchema.safeParse(job.data);
-      if (job.name === "reminder" && reminder.success) {
-        pending.push({ jobId, kind: "reminder", dueAt: reminder.data.dueAt, text: reminder.data.text });
-      } else if (job.name === "window" && windowJob.success) {
-        pending.push({ jobId, kind: "window", dueAt: windowJob.data.dueAt, text: windowJob.data.windowId });
-      }
+      if (job.name === "reminder" && reminder.success)
+        await index.add(channel, {
+          jobId,
+          kind: "reminder",
+          dueAt: reminder.data.dueAt,
+          text: reminder.data.text,
+        });
+      else if (job.name === "window" && windowJob.success)
+        await index.add(channel, {
+          jobId,
+          kind: "window",
+          dueAt: windowJob.data.dueAt,
+          text: windowJob.data.windowId,
+        });
     }
-    return pending.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   }
 
   /** Pending reminders of a run, soonest first (for `/maintenance reminders` and the summary). */
@@ -177,6 +226,8 @@ export function startTimerWorker(options: {
   queueName?: string;
   handler: TimedJobHandler;
   log: Logger;
+  /** Jobs carried out at once by this process. */
+  concurrency?: number;
 }): Worker {
   const handle = async (job: Job) => {
     if (job.name === "reminder") return options.handler.reminderDue(scheduledReminderSchema.parse(job.data));
@@ -186,11 +237,19 @@ export function startTimerWorker(options: {
       return options.handler.windowCheckDue?.(windowCheckSchema.parse(job.data));
     throw new UnrecoverableError(`unknown job ${job.name}`);
   };
+  const index = createPendingIndex(options.connection, options.prefix);
+  /** A reminder that ran leaves its channel's pending index (windows leave it when listed). */
+  const unindex = async (job: Job) => {
+    const reminder = job.name === "reminder" ? scheduledReminderSchema.safeParse(job.data).data : undefined;
+    if (reminder && job.id) await index.remove(reminder.runChannel ?? reminder.channel, [job.id]);
+  };
   const processJob = async (job: Job) => {
     // A rate limit is Slack asking us to wait, not a failed attempt: wait and try again.
     for (let waits = 0; ; waits++) {
       try {
-        return await handle(job);
+        const done = await handle(job);
+        await unindex(job).catch(() => undefined);
+        return done;
       } catch (error) {
         const failure = isPreflightError(error) ? error : undefined;
         if (failure?.retryAfterMs !== undefined && waits < MAX_RATE_LIMIT_WAITS) {
@@ -207,7 +266,7 @@ export function startTimerWorker(options: {
   const worker = new Worker(options.queueName ?? "preflight-timers", processJob, {
     connection: options.connection,
     prefix: options.prefix,
-    concurrency: 4,
+    concurrency: options.concurrency ?? DEFAULT_TIMER_CONCURRENCY,
   });
   worker.on("failed", (job, error) => {
     if (!job) return;

@@ -31,7 +31,7 @@ export interface RunServiceDeps {
   /** Carries out stored effects (effect-runner.ts); kicked after every commit. */
   effects: { kick(runId: string): Promise<void> };
   /** Redraws run messages (level-triggered); asked after every commit. */
-  redraws: { request(runId: string): void };
+  redraws: { request(runId: string, committed?: Run): void };
   log: Logger;
   /** Earlier runs of a checklist: a new run carries what they say about each step. */
   history?: Pick<HistoryStore, "entries">;
@@ -171,7 +171,7 @@ export function createRunService(deps: RunServiceDeps) {
       });
     count(event, result, before);
     if (result.status === "applied") {
-      deps.redraws.request(runId);
+      deps.redraws.request(runId, result.run);
       return { result, effectsDone: result.outbox ? deps.effects.kick(runId) : Promise.resolve() };
     }
     // Whoever clicked saw an outdated message: redraw it so they see what changed.

@@ -20,7 +20,7 @@ import { buttonContext } from "./middleware/button-context.js";
 import { listenerGuard } from "./middleware/listener-guard.js";
 import { requestLog, timeAcknowledgements } from "./middleware/request-timing.js";
 import { viewContext } from "./middleware/view-context.js";
-import { guardRequests } from "./request-guard.js";
+import { arrivalOf, guardRequests } from "./request-guard.js";
 import { register as registerAddToTimeline } from "./shortcuts/add-to-timeline.js";
 import { retryAfterMs } from "./slack-errors.js";
 import { register as registerReasonSubmissions } from "./views/reason-submissions.js";
@@ -139,6 +139,11 @@ function httpReceiver(
     customRoutes: routes,
     logger: libraryLogger(deps.log, "bolt-http"),
     unhandledRequestTimeoutMillis: 2_500,
+    // Listeners see when the request arrived (`context.arrivedAt`): the ack deadline counts from it.
+    customPropertiesExtractor: (req) => {
+      const arrivedAt = arrivalOf(req);
+      return arrivedAt === undefined ? {} : { arrivedAt };
+    },
     processEventErrorHandler: async ({ error, response }) => {
       deps.log.error("a request failed before any listener; answered without acting", {
         error: error instanceof Error ? error.message : String(error),

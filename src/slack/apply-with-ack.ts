@@ -7,6 +7,21 @@ import { replyPrivately } from "./reply.js";
 
 /** Slack wants an answer within 3 s; we answer by this deadline even when Redis is slow. */
 export const ACK_DEADLINE_MS = 2_000;
+/** A request that already waited this long in the process is refused at once (overload). */
+export const BUSY_AFTER_MS = 1_500;
+/** Commits in flight in this process beyond which new clicks are refused at once. */
+export const MAX_IN_FLIGHT = 256;
+
+export const BUSY_MESSAGE =
+  "Preflight is busy right now, so your click was not applied. Nothing changed: click again in a few seconds.";
+
+let inFlight = 0;
+
+/** When the request reached the process (`context.arrivedAt`, set by the HTTP receiver). */
+export function arrivedAt(context: Record<string, unknown>): number | undefined {
+  const value = context.arrivedAt;
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
 
 export interface SlackActContext {
   service: RunService;
@@ -15,12 +30,16 @@ export interface SlackActContext {
   ack: () => Promise<void>;
   channel: string;
   ackDeadlineMs?: number;
+  /** When the request arrived (ms since epoch); the deadline counts from it. */
+  arrivedAt?: number;
 }
 
 /**
  * Stores the event first (one update: a read and an atomic write) and acknowledges right after,
  * so a click Slack saw acknowledged has been recorded. If storage is slow, the deadline
- * acknowledges anyway and the outcome is reported privately when it comes.
+ * acknowledges anyway and the outcome is reported privately when it comes. The deadline counts
+ * from the request's arrival; a request that waited too long already, or one that comes while
+ * too many commits are in flight, is acknowledged at once and refused in words (never dropped).
  */
 export async function actAndAck(
   ctx: SlackActContext,
@@ -34,10 +53,27 @@ export async function actAndAck(
     acked = true;
     await ctx.ack();
   };
-  const timer = setTimeout(() => void ackOnce(), ctx.ackDeadlineMs ?? ACK_DEADLINE_MS);
   const target = { channel: ctx.channel, user: event.by };
+  const arrived = ctx.arrivedAt ?? Date.now();
+  const waited = Date.now() - arrived;
+  if (waited >= BUSY_AFTER_MS || inFlight >= MAX_IN_FLIGHT) {
+    await ackOnce();
+    ctx.log.warn("a click was refused: the process is overloaded", {
+      runId,
+      eventId,
+      waitedMs: waited,
+      inFlight,
+    });
+    await replyPrivately(ctx.client, ctx.log, target, BUSY_MESSAGE);
+    return;
+  }
+  const deadline = Math.max(0, (ctx.ackDeadlineMs ?? ACK_DEADLINE_MS) - waited);
+  const timer = setTimeout(() => void ackOnce(), deadline);
+  inFlight += 1;
   try {
-    const { result, effectsDone } = await ctx.service.act(runId, event, eventId);
+    const { result, effectsDone } = await ctx.service.act(runId, event, eventId).finally(() => {
+      inFlight -= 1;
+    });
     clearTimeout(timer);
     await ackOnce();
     if (result.status === "refused")

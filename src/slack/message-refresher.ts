@@ -1,6 +1,11 @@
 import { asPreflightError } from "../core/errors.js";
 import type { Leases, Logger, RunPublisher, RunStore } from "../core/ports.js";
+import type { Run } from "../core/run/run-schema.js";
 import { createKeyedPasses, type Pass } from "../service/keyed-passes.js";
+import { createLru } from "../store/lru.js";
+
+/** Runs whose last draw this process remembers (pacing needs only the last second's). */
+const REMEMBERED_RUNS = 2_000;
 
 /**
  * Keeps every run message equal to its stored run. Level-triggered: each commit records the
@@ -14,8 +19,11 @@ import { createKeyedPasses, type Pass } from "../service/keyed-passes.js";
  */
 
 export interface MessageRefresher {
-  /** This run changed: redraw it soon (coalesced, paced). */
-  request(runId: string): void;
+  /**
+   * This run changed: redraw it soon (coalesced, paced). `committed`, the state just stored,
+   * spares the redraw a read; the newest one handed in wins.
+   */
+  request(runId: string, committed?: Run): void;
   /** Redraws every run whose message is behind its stored state (other processes, crashes). */
   sweep(): Promise<void>;
   /** Resolves when no redraw is pending in this process (tests, shutdown). */
@@ -39,16 +47,20 @@ export function createMessageRefresher(deps: {
     await paced(runId);
     await drawOnce(runId, pass);
   });
-  const lastDrawn = new Map<string, number>();
+  // Bounded: memory does not grow with the runs a long-lived process has drawn.
+  const lastDrawn = createLru<string, number>(REMEMBERED_RUNS);
   /** The version this process last drew for each run (redundant requests draw nothing). */
-  const drawnVersion = new Map<string, number>();
+  const drawnVersion = createLru<string, number>(REMEMBERED_RUNS);
   const notBefore = new Map<string, { until: number; failures: number }>();
+  /** The newest committed state handed in per run, until it is drawn (one per pending run). */
+  const handedIn = new Map<string, Run>();
   /** chat.update is paused app-wide until then (a 429's Retry-After). */
   let pausedUntil = 0;
   let stopped = false;
 
-  function request(runId: string): void {
+  function request(runId: string, committed?: Run): void {
     if (stopped) return;
+    if (committed && committed.version > (handedIn.get(runId)?.version ?? -1)) handedIn.set(runId, committed);
     void passes.request(runId);
   }
 
@@ -68,7 +80,11 @@ export function createMessageRefresher(deps: {
       token = await deps.leases.acquire(`draw:${runId}`, 10_000);
       // Another process is drawing it; if it dies, the sweep finds the wish still there.
       if (!token) return;
-      const run = await deps.store.get(runId);
+      const given = handedIn.get(runId);
+      handedIn.delete(runId);
+      // A state handed in is at least as new as what this process committed; another process's
+      // newer commit keeps its wish in Redis (`redrawn` below clears only up to this version).
+      const run = given ?? (await deps.store.get(runId));
       if (!run) {
         await deps.store.redrawn(runId, Number.MAX_SAFE_INTEGER);
         return;

@@ -138,6 +138,7 @@ export function guardRequests(
   }
 
   receiver.requestListener = (req, res) => {
+    markArrival(req);
     const url = req.url ?? "";
     if (req.method !== "POST" || (url !== path && !url.startsWith(`${path}?`))) return next(req, res);
     screen(req, res).catch((error: unknown) => {
@@ -147,6 +148,16 @@ export function guardRequests(
       answer(res, 400);
     });
   };
+}
+
+/** When a request arrived, before it waited for the process: Slack's 3 s count from then. */
+export function markArrival(req: IncomingMessage): void {
+  const tagged = req as IncomingMessage & { preflightArrivedAt?: number };
+  tagged.preflightArrivedAt ??= Date.now();
+}
+
+export function arrivalOf(req: IncomingMessage): number | undefined {
+  return (req as IncomingMessage & { preflightArrivedAt?: number }).preflightArrivedAt;
 }
 
 /** Message events become a run's notes: they must be stored, so they wait for storage. */

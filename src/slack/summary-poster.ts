@@ -41,7 +41,7 @@ export function createSummaryPoster(deps: {
 
   /** Builds the summary from what is stored now; undefined when the run does not exist. */
   async function summaryOf(runId: string, withStates = false) {
-    const run = await deps.store.get(runId);
+    const run = await deps.store.getComplete(runId);
     if (!run) return undefined;
     const pendingReminders = await deps.pendingReminders(runId);
     const history = deps.history

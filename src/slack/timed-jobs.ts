@@ -27,6 +27,8 @@ export function createTimedJobHandler(deps: {
   scheduleWindowCheck?: (runId: string, at: string) => Promise<void>;
   /** Reminders posted and their lateness, step overruns (noMetrics when absent). */
   metrics?: Metrics;
+  /** Waits for the channel's turn (~1 post/s per channel, shared by every process). */
+  pace?: (channel: string) => Promise<void>;
 }): TimedJobHandler {
   const now = deps.now ?? (() => new Date());
   const metrics = deps.metrics ?? noMetrics;
@@ -40,12 +42,14 @@ export function createTimedJobHandler(deps: {
     const message = reminderMessage(reminder, link);
     // Once, even when an attempt's answer was lost and BullMQ runs the job again.
     const ledger = await deps.runs.ledger(reminder.runId);
+    // A rehearsal posts nowhere but its own thread.
+    const channel = reminder.dryRun && ref ? ref.channel : reminder.channel;
+    await deps.pace?.(channel);
     const ts = await postOnce(
       deps.client,
       ledger,
       {
-        // A rehearsal posts nowhere but its own thread.
-        channel: reminder.dryRun && ref ? ref.channel : reminder.channel,
+        channel,
         ...(reminder.dryRun && ref ? { threadTs: ref.ts } : {}),
         text: message.text,
         blocks: message.blocks,
@@ -94,6 +98,7 @@ export function createTimedJobHandler(deps: {
     await announceOverrunIfDue(run, `overrun.${nudge.stepId}.${nudge.level}.${nudge.dueAt}`);
     const ref = await deps.refs.get(run.id);
     if (!ref) return;
+    await deps.pace?.(ref.channel);
     const posted = await postOnce(
       deps.client,
       await deps.runs.ledger(run.id),
@@ -141,6 +146,7 @@ export function createTimedJobHandler(deps: {
     const window = await deps.windows.get(job.windowId);
     if (window?.status !== "scheduled") return;
     const ledger = await deps.runs.ledger(`window.${window.id}`);
+    await deps.pace?.(window.channel);
     if (job.kind === "announce") {
       await postOnce(
         deps.client,

@@ -75,6 +75,10 @@ export function createMemoryRunStore(options: { now?: () => number } = {}): RunS
       check("get");
       return read(runId);
     },
+    async getComplete(runId) {
+      check("getComplete");
+      return read(runId);
+    },
     async update(runId, change: RunUpdate): Promise<UpdateResult> {
       check("update");
       const run = read(runId);
@@ -97,7 +101,8 @@ export function createMemoryRunStore(options: { now?: () => number } = {}): RunS
       const next = decision.run;
       runs.set(runId, JSON.stringify(next));
       listOf(seen, runId).set(change.eventId, JSON.stringify({ accepted: true, version: next.version }));
-      if (run.status === "active" && next.status !== "active")
+      const isClosed = (r: Run) => r.status === "finished" || r.status === "aborted";
+      if (isClosed(next) && !isClosed(run))
         listOf(closed, next.plan.id).set(runId, {
           checklistId: next.plan.id,
           status: next.status,

@@ -1,10 +1,7 @@
-import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { z } from "zod";
 import { PreflightError } from "../core/errors.js";
 import type {
   EffectRecord,
-  Leases,
   OutboxEntry,
   RunLogEntry,
   RunStore,
@@ -12,20 +9,28 @@ import type {
   UpdateResult,
 } from "../core/ports.js";
 import type { PriorRun } from "../core/run/create-run.js";
-import { type Effect, effectSchema } from "../core/run/effects.js";
-import { type Run, runSchema } from "../core/run/run-schema.js";
+import type { Effect } from "../core/run/effects.js";
+import type { Run } from "../core/run/run-schema.js";
+import { createLru } from "./lru.js";
 import { outboxEntryOf } from "./outbox-entry.js";
+import { createRedisPlans } from "./redis-plans.js";
+import { scriptsOf, storage } from "./redis-scripts.js";
 import {
-  CLEAR_OUTBOX_ENTRY,
-  COMMIT_EVENT,
-  CREATE_RUN,
-  REDRAWN,
-  RELEASE_LEASE,
-  RENEW_LEASE,
-} from "./run-scripts.js";
+  type Appended,
+  appendedBy,
+  completeOf,
+  documentOf,
+  HISTORY_TAIL,
+  keptView,
+  NOTES_TAIL,
+  type ViewBase,
+  viewOf,
+} from "./run-document.js";
+import { effectRecordSchema, logEntrySchema, outboxEntrySchema } from "./stored-schemas.js";
 
 /**
- * Runs in Redis. A run is a hash {version, json}; its log a list; the event ids it accepted a
+ * Runs in Redis. A run is a hash {version, json} (its state: run-document.ts keeps its plan by
+ * hash and its history and notes in lists, so a click costs the same on any run); its log a list; the event ids it accepted a
  * hash (so a click delivered twice applies once); its outbox a hash of entries by version. One
  * Lua script checks the version, writes the run, appends to the log, records the event id and
  * stores the effects atomically: two updates at the same moment never both apply, and the loser
@@ -41,71 +46,20 @@ const backoff = (attempt: number) =>
 export interface RedisRunStoreOptions {
   /** Prefix of every key, e.g. `preflight:`; tests use one per test. */
   prefix?: string;
+  /** Closed runs and everything kept under their id expire this many days after closing. */
+  retentionDays?: number;
+  /** Parsed plans kept in memory, by hash (bounded). */
+  planCacheSize?: number;
+  /** Working views kept from the last read or commit, by run (bounded): a click decides on it. */
+  viewCacheSize?: number;
 }
 
-interface RunScripts {
-  createRun(...args: string[]): Promise<number>;
-  commitEvent(...args: string[]): Promise<[string, string]>;
-  clearOutboxEntry(...args: string[]): Promise<number>;
-  redrawn(...args: string[]): Promise<number>;
-  releaseLease(...args: string[]): Promise<number>;
-  renewLease(...args: string[]): Promise<number>;
-}
-
-/** Sends the scripts once per connection; later calls go by SHA (EVALSHA). */
-function scriptsOf(redis: Redis): RunScripts {
-  const defined = redis as Redis & Partial<RunScripts>;
-  if (!defined.commitEvent) {
-    redis.defineCommand("createRun", { numberOfKeys: 6, lua: CREATE_RUN });
-    redis.defineCommand("commitEvent", { numberOfKeys: 8, lua: COMMIT_EVENT });
-    redis.defineCommand("clearOutboxEntry", { numberOfKeys: 2, lua: CLEAR_OUTBOX_ENTRY });
-    redis.defineCommand("redrawn", { numberOfKeys: 1, lua: REDRAWN });
-    redis.defineCommand("releaseLease", { numberOfKeys: 1, lua: RELEASE_LEASE });
-    redis.defineCommand("renewLease", { numberOfKeys: 1, lua: RENEW_LEASE });
-  }
-  return defined as Redis & RunScripts;
-}
-
-const effectRecordSchema = z.object({
-  status: z.enum(["tried", "done"]),
-  at: z.string(),
-  ts: z.string().optional(),
-  channel: z.string().optional(),
-});
-const logEntrySchema = z.object({
-  at: z.string(),
-  by: z.string(),
-  type: z.string(),
-  eventId: z.string(),
-  accepted: z.boolean(),
-  refusal: z.object({ code: z.string(), message: z.string() }).optional(),
-  version: z.number().int(),
-});
-const outboxEntrySchema = z.object({
-  id: z.string(),
-  runId: z.string(),
-  seq: z.number().int().nonnegative(),
-  at: z.string(),
-  // Checked whole before anything is carried out: an entry may run an AWS action.
-  effects: z.array(z.object({ id: z.string(), effect: effectSchema })),
-});
-
-/** Storage errors in the words of the error family: Redis not answering is not a bug. */
-async function storage<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof PreflightError) throw error;
-    throw new PreflightError(
-      "storage_unavailable",
-      `Redis did not answer: ${error instanceof Error ? error.message : String(error)}`,
-      { original: error },
-    );
-  }
-}
+export const DEFAULT_RETENTION_DAYS = 400;
+export { createRedisLeases } from "./redis-leases.js";
 
 export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions = {}): RunStore {
   const prefix = options.prefix ?? "preflight:";
+  const retentionSeconds = String(Math.round((options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400));
   const scripts = scriptsOf(redis);
   const keys = {
     run: (id: string) => `${prefix}run:${id}`,
@@ -113,17 +67,88 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     seen: (id: string) => `${prefix}run:${id}:seen`,
     outbox: (id: string) => `${prefix}run:${id}:outbox`,
     effects: (id: string) => `${prefix}run:${id}:effects`,
+    history: (id: string) => `${prefix}run:${id}:history`,
+    moves: (id: string) => `${prefix}run:${id}:moves`,
+    notes: (id: string) => `${prefix}run:${id}:notes`,
+    /** Written by redis-message-refs.ts; expires with the run. */
+    message: (id: string) => `${prefix}run:${id}:message`,
+    plan: (hash: string) => `${prefix}plan:${hash}`,
     active: (channel: string) => `${prefix}active:${channel}`,
     closed: (checklistId: string) => `${prefix}closed:${checklistId}`,
     withOutbox: `${prefix}outbox:runs`,
     redraws: `${prefix}redraws`,
   };
 
-  async function read(runId: string): Promise<Run | undefined> {
-    const json = await storage(() => redis.hget(keys.run(runId), "json"));
-    if (json === null) return undefined;
-    return parseRun(runId, json);
+  const { planOf, storePlan } = createRedisPlans(redis, keys.plan, options.planCacheSize ?? 64);
+
+  /**
+   * The last view read or committed per run. A click decides on it without reading; the commit
+   * checks the version, so a view another process made stale only costs a re-read.
+   */
+  const views = createLru<string, { run: Run; base: ViewBase }>(options.viewCacheSize ?? 512);
+
+  /** The working view of a run (run-document.ts), read in one round trip. */
+  async function readView(runId: string): Promise<{ run: Run; base: ViewBase } | undefined> {
+    const replies = await storage(() =>
+      redis
+        .multi()
+        .hget(keys.run(runId), "json")
+        .llen(keys.history(runId))
+        .lrange(keys.history(runId), -HISTORY_TAIL, -1)
+        .lrange(keys.moves(runId), 0, -1)
+        .llen(keys.notes(runId))
+        .lrange(keys.notes(runId), -NOTES_TAIL, -1)
+        .exec(),
+    );
+    const values = (replies ?? []).map(([error, value]) => {
+      if (error) throw new PreflightError("storage_unavailable", `Redis did not answer: ${error.message}`);
+      return value;
+    });
+    const [json, historyLength, historyTail, moves, notesLength, notesTail] = values as [
+      string | null,
+      number,
+      string[],
+      string[],
+      number,
+      string[],
+    ];
+    if (json === null || json === undefined) {
+      views.delete(runId);
+      return undefined;
+    }
+    const view = await viewOf(
+      runId,
+      { json, historyLength, historyTail, moves, notesLength, notesTail },
+      planOf,
+    );
+    views.set(runId, view);
+    return view;
   }
+
+  async function read(runId: string): Promise<Run | undefined> {
+    return (await readView(runId))?.run;
+  }
+
+  async function readComplete(runId: string): Promise<Run | undefined> {
+    const [json, history, notes] = await storage(() =>
+      Promise.all([
+        redis.hget(keys.run(runId), "json"),
+        redis.lrange(keys.history(runId), 0, -1),
+        redis.lrange(keys.notes(runId), 0, -1),
+      ]),
+    );
+    if (json === null) return undefined;
+    return completeOf(runId, { json, history, notes }, planOf);
+  }
+
+  const listArgs = (appended: Appended) => [
+    String(appended.history.length),
+    String(appended.moves.length),
+    String(appended.notes.length),
+    ...appended.history,
+    ...appended.moves,
+    ...appended.notes,
+  ];
 
   async function create(run: Run, effects: readonly Effect[] = []): Promise<OutboxEntry | undefined> {
     const entry: RunLogEntry = {
@@ -135,6 +160,9 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
       version: run.version,
     };
     const outbox = outboxEntryOf(run, run.createdAt, effects);
+    const planHash = await storePlan(run.plan);
+    const empty: ViewBase = { historyStored: 0, historyPending: 0, notesStored: 0, notesPending: 0 };
+    const appended = appendedBy({ ...run, history: [], notes: [] }, empty, run);
     const created = await storage(() =>
       scripts.createRun(
         keys.run(run.id),
@@ -143,12 +171,16 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
         keys.outbox(run.id),
         keys.withOutbox,
         keys.redraws,
+        keys.history(run.id),
+        keys.moves(run.id),
+        keys.notes(run.id),
         String(run.version),
-        JSON.stringify(run),
+        documentOf(run, planHash),
         run.id,
         JSON.stringify(entry),
         outbox?.id ?? "",
         outbox ? JSON.stringify(outbox) : "",
+        ...listArgs(appended),
       ),
     );
     if (created !== 1) throw new PreflightError("bug", `run ${run.id} already exists`);
@@ -157,8 +189,9 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
 
   async function update(runId: string, change: RunUpdate): Promise<UpdateResult> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const run = await read(runId);
-      if (!run) return { status: "not_found" };
+      const view = (attempt === 0 ? views.get(runId) : undefined) ?? (await readView(runId));
+      if (!view) return { status: "not_found" };
+      const { run, base } = view;
       const decision = change.decide(run);
       const next = decision.accepted ? decision.run : run;
       const entry: RunLogEntry = {
@@ -171,8 +204,12 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
         ...(decision.accepted ? {} : { refusal: decision.refusal }),
       };
       const outcome = JSON.stringify({ accepted: true, version: entry.version });
-      const closed = decision.accepted && next.status !== "active" && run.status === "active";
+      // Finished or aborted now (also a run aborted while it waited for an override's approval).
+      const closed = decision.accepted && isClosed(next) && !isClosed(run);
       const outbox = decision.accepted ? outboxEntryOf(next, entry.at, decision.effects) : undefined;
+      const planHash = decision.accepted ? await storePlan(next.plan) : "";
+      const added = decision.accepted ? appendedBy(run, base, next) : undefined;
+      const appended = added ? listArgs(added) : ["0", "0", "0"];
       const [result, detail] = await storage(() =>
         scripts.commitEvent(
           keys.run(runId),
@@ -183,9 +220,14 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
           keys.outbox(runId),
           keys.withOutbox,
           keys.redraws,
+          keys.history(runId),
+          keys.moves(runId),
+          keys.notes(runId),
+          keys.effects(runId),
+          keys.message(runId),
           String(run.version),
           decision.accepted ? String(next.version) : "",
-          decision.accepted ? JSON.stringify(next) : "",
+          decision.accepted ? documentOf(next, planHash) : "",
           JSON.stringify(entry),
           change.eventId,
           outcome,
@@ -194,13 +236,21 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
           JSON.stringify(priorRunOf(next)),
           outbox?.id ?? "",
           outbox ? JSON.stringify(outbox) : "",
+          retentionSeconds,
+          ...appended,
         ),
       );
       if (result === "conflict") {
-        await backoff(attempt);
+        views.delete(runId);
+        // A view kept from before is simply old: read again at once; a race lost waits a little.
+        if (attempt > 0) await backoff(attempt);
         continue;
       }
-      if (result === "missing") return { status: "not_found" };
+      if (result === "missing") {
+        views.delete(runId);
+        return { status: "not_found" };
+      }
+      if (added && result === "ok") views.set(runId, keptView(next, base, added));
       if (result === "duplicate") {
         const current = (await read(runId)) ?? run;
         return { status: "duplicate", run: current, outcome: JSON.parse(detail) };
@@ -280,6 +330,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
   return {
     create,
     get: read,
+    getComplete: readComplete,
     update,
     log,
     activeRuns,
@@ -292,7 +343,9 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     },
     effectRecords,
     markEffect: async (runId, effectId, value) => {
-      await storage(() => redis.hset(keys.effects(runId), effectId, JSON.stringify(value)));
+      await storage(() =>
+        scripts.markEffect(keys.effects(runId), keys.run(runId), effectId, JSON.stringify(value)),
+      );
     },
     redrawsWanted,
     redrawn: async (runId, version) => {
@@ -304,24 +357,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
   };
 }
 
-/** Leases in Redis: SET NX PX with a random token; only the holder renews or releases. */
-export function createRedisLeases(redis: Redis, prefix = "preflight:"): Leases {
-  const scripts = scriptsOf(redis);
-  const key = (name: string) => `${prefix}lease:${name}`;
-  return {
-    async acquire(name, ttlMs) {
-      const token = randomUUID();
-      const set = await storage(() => redis.set(key(name), token, "PX", ttlMs, "NX"));
-      return set === "OK" ? token : undefined;
-    },
-    async renew(name, token, ttlMs) {
-      return (await storage(() => scripts.renewLease(key(name), token, String(ttlMs)))) === 1;
-    },
-    async release(name, token) {
-      await storage(() => scripts.releaseLease(key(name), token));
-    },
-  };
-}
+const isClosed = (run: Run) => run.status === "finished" || run.status === "aborted";
 
 function priorRunOf(run: Run): PriorRun {
   return {
@@ -333,16 +369,4 @@ function priorRunOf(run: Run): PriorRun {
     ...(run.closedAt !== undefined ? { closedAt: run.closedAt } : {}),
     ...(run.environment !== undefined ? { environment: run.environment } : {}),
   };
-}
-
-/** Stored runs are data from outside the process: validated on the way back in. */
-function parseRun(runId: string, json: string): Run {
-  const parsed = runSchema.safeParse(JSON.parse(json));
-  if (!parsed.success) {
-    throw new PreflightError(
-      "corrupt_data",
-      `run ${runId} in Redis does not match the run schema: ${parsed.error.issues[0]?.message ?? "invalid"}`,
-    );
-  }
-  return parsed.data;
 }

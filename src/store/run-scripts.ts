@@ -4,9 +4,11 @@
  */
 
 /**
- * Stores a new run with its first effects.
- * KEYS: 1 run, 2 active set of the channel, 3 log, 4 run's outbox, 5 runs with an outbox, 6 redraws wanted
- * ARGV: 1 version, 2 run json, 3 run id, 4 log entry, 5 outbox entry id, 6 outbox entry ('' if none)
+ * Stores a new run with its first effects. The plan is stored beforehand (by hash, SET NX).
+ * KEYS: 1 run, 2 active set of the channel, 3 log, 4 run's outbox, 5 runs with an outbox,
+ *       6 redraws wanted, 7 history, 8 history entries that moved the run on, 9 notes
+ * ARGV: 1 version, 2 run document, 3 run id, 4 log entry, 5 outbox entry id, 6 outbox entry
+ *       ('' if none), 7 history count h, 8 moves count m, 9 notes count n, then h + m + n items
  */
 export const CREATE_RUN = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -18,25 +20,47 @@ if ARGV[6] ~= '' then
   redis.call('SADD', KEYS[5], ARGV[3])
 end
 redis.call('HSET', KEYS[6], ARGV[3], ARGV[1])
+local i = 10
+for list = 7, 9 do
+  for _ = 1, tonumber(ARGV[list]) do
+    redis.call('RPUSH', KEYS[list], ARGV[i])
+    i = i + 1
+  end
+end
 return 1`;
 
 /**
  * Commits one decided event. Only accepted events are remembered as seen, so a refused click
- * clicked again (after its cause was fixed) is decided again, not dropped as a duplicate.
+ * clicked again (after its cause was fixed) is decided again, not dropped as a duplicate. A
+ * refusal, too, stands only for the version it was decided on (the store may decide on a view
+ * it kept from its last commit).
+ * When the run closes, it and everything kept under its id expire after the retention; keys
+ * written later (a record on a closed run) take the run's remaining time.
  * KEYS: 1 run, 2 log, 3 seen events, 4 active set of the channel, 5 closed runs of the checklist,
- *       6 run's outbox, 7 runs with an outbox, 8 redraws wanted
- * ARGV: 1 expected version, 2 new version ('' when refused), 3 run json, 4 log entry, 5 event id,
- *       6 outcome json, 7 closed ('1'/'0'), 8 run id, 9 prior-run summary, 10 outbox entry id,
- *       11 outbox entry ('' if none)
+ *       6 run's outbox, 7 runs with an outbox, 8 redraws wanted, 9 history, 10 history entries
+ *       that moved the run on, 11 notes, 12 effect records, 13 where the run message is
+ * ARGV: 1 expected version, 2 new version ('' when refused), 3 run document, 4 log entry,
+ *       5 event id, 6 outcome json, 7 closed ('1'/'0'), 8 run id, 9 prior-run summary,
+ *       10 outbox entry id, 11 outbox entry ('' if none), 12 retention in seconds ('' = keep),
+ *       13 history count h, 14 moves count m, 15 notes count n, then h + m + n items
  * Returns {'ok'|'refused'|'duplicate'|'missing'|'conflict', detail}.
  */
 export const COMMIT_EVENT = `
+local function follow_retention()
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl <= 0 then return end
+  for _, k in ipairs({2, 3, 6, 9, 10, 11, 12, 13}) do
+    if redis.call('PTTL', KEYS[k]) == -1 then redis.call('PEXPIRE', KEYS[k], ttl) end
+  end
+end
 local seen = redis.call('HGET', KEYS[3], ARGV[5])
 if seen then return {'duplicate', seen} end
 local version = redis.call('HGET', KEYS[1], 'version')
 if not version then return {'missing', ''} end
 if ARGV[2] == '' then
+  if version ~= ARGV[1] then return {'conflict', version} end
   redis.call('RPUSH', KEYS[2], ARGV[4])
+  follow_retention()
   return {'refused', version}
 end
 if version ~= ARGV[1] then return {'conflict', version} end
@@ -46,13 +70,32 @@ redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
 if ARGV[7] == '1' then
   redis.call('SREM', KEYS[4], ARGV[8])
   redis.call('HSET', KEYS[5], ARGV[8], ARGV[9])
+  if ARGV[12] ~= '' then redis.call('EXPIRE', KEYS[1], ARGV[12]) end
 end
 if ARGV[11] ~= '' then
   redis.call('HSET', KEYS[6], ARGV[10], ARGV[11])
   redis.call('SADD', KEYS[7], ARGV[8])
 end
 redis.call('HSET', KEYS[8], ARGV[8], ARGV[2])
+local i = 16
+for list = 9, 11 do
+  for _ = 1, tonumber(ARGV[list + 4]) do
+    redis.call('RPUSH', KEYS[list], ARGV[i])
+    i = i + 1
+  end
+end
+follow_retention()
 return {'ok', ''}`;
+
+/**
+ * Records what is known of one effect; on a closed run the record expires with the run.
+ * KEYS: 1 effect records, 2 run; ARGV: 1 effect id, 2 record json
+ */
+export const MARK_EFFECT = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1`;
 
 /**
  * Removes a carried-out outbox entry; the run leaves the set of runs with an outbox when its

@@ -35,7 +35,7 @@ export const TRACKER_EFFECTS = new Set<Effect["type"]>([
 
 export interface TrackerRunnerDeps {
   clients: Partial<Record<TrackerName, TrackerClient>>;
-  store: Pick<RunStore, "get">;
+  store: Pick<RunStore, "getComplete">;
   /** Records on the run through the engine. */
   report: (runId: string, event: RunEvent, eventId: string) => Promise<unknown>;
   /** A link to the run's message in Slack, when there is one. */
@@ -99,7 +99,7 @@ export function createTrackerRunner(deps: TrackerRunnerDeps) {
     const ticket = parseTicket(effect.ticket) as TicketRef;
     const landed = ledger.get(effectId)?.status === "tried" && (await client.hasComment(ticket, effectId));
     if (!landed) {
-      const fresh = (await deps.store.get(run.id)) ?? run;
+      const fresh = (await deps.store.getComplete(run.id)) ?? run;
       const link = await deps.runLink?.(fresh);
       const body =
         effect.phase === "start"
@@ -120,7 +120,7 @@ export function createTrackerRunner(deps: TrackerRunnerDeps) {
   }
 
   async function postMortem(client: TrackerClient, run: Run, effectId: string, ledger: EffectLedger) {
-    const fresh = (await deps.store.get(run.id)) ?? run;
+    const fresh = (await deps.store.getComplete(run.id)) ?? run;
     if (fresh.tracker?.postMortem) return;
     const place = placeOf(fresh) as IssuePlace;
     let issue: TrackerIssueRef | undefined;
@@ -146,7 +146,7 @@ export function createTrackerRunner(deps: TrackerRunnerDeps) {
     effectId: string,
     ledger: EffectLedger,
   ) {
-    let fresh = (await deps.store.get(run.id)) ?? run;
+    let fresh = (await deps.store.getComplete(run.id)) ?? run;
     const postMortemIssue = fresh.tracker?.postMortem;
     if (!postMortemIssue)
       throw new TrackerError(client.name, "transient", undefined, "the post-mortem issue does not exist yet");
@@ -168,7 +168,7 @@ export function createTrackerRunner(deps: TrackerRunnerDeps) {
         { type: "tracker_linked", role: "follow_up", index, ...issue, by: PREFLIGHT_USER },
         `tracker.fu.${effectId}`,
       );
-      fresh = (await deps.store.get(run.id)) ?? fresh;
+      fresh = (await deps.store.getComplete(run.id)) ?? fresh;
     }
     // The post-mortem issue is edited, never made again: it keeps the marker it was created with.
     const current = await client.issueBody(postMortemIssue.ref);
@@ -184,7 +184,7 @@ export function createTrackerRunner(deps: TrackerRunnerDeps) {
   async function refused(run: Run, tracker: TrackerName, message: string, effectId: string) {
     log.warn("a tracker refused Preflight", { runId: run.id, tracker, message });
     // Said once per run and tracker until a call succeeds: retries add nothing to the run's log.
-    const fresh = await deps.store.get(run.id);
+    const fresh = await deps.store.getComplete(run.id);
     if (fresh?.tracker?.refused.includes(tracker)) return;
     await report(
       run,
@@ -196,7 +196,7 @@ export function createTrackerRunner(deps: TrackerRunnerDeps) {
   }
 
   async function accepted(run: Run, tracker: TrackerName, effectId: string) {
-    const fresh = (await deps.store.get(run.id)) ?? run;
+    const fresh = (await deps.store.getComplete(run.id)) ?? run;
     if (!fresh.tracker?.refused.includes(tracker)) return;
     await report(
       run,

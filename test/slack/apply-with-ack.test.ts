@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { PreflightError } from "../../src/core/errors.js";
 import type { Logger, UpdateResult } from "../../src/core/ports.js";
 import type { RunService } from "../../src/service/run-service.js";
-import { actAndAck } from "../../src/slack/apply-with-ack.js";
+import { actAndAck, BUSY_MESSAGE, MAX_IN_FLIGHT } from "../../src/slack/apply-with-ack.js";
 
 /** Unit tests with an in-process stand-in for the service: only the ack timing is under test here. */
 
@@ -90,5 +90,74 @@ describe("actAndAck", () => {
     );
     expect(ephemerals[0]).not.toContain("Redis");
     expect(ephemerals[0]).not.toContain("Cannot read");
+  });
+
+  it("counts the deadline from the request's arrival, not from the handler's start", async () => {
+    vi.useFakeTimers();
+    try {
+      const { client } = fakeClient();
+      let finish: (value: { result: UpdateResult; effectsDone: Promise<void> }) => void = () => {};
+      const service = { act: () => new Promise((resolve) => (finish = resolve)) } as unknown as RunService;
+      const ack = vi.fn(async () => {});
+      const pending = actAndAck(
+        { service, log: quietLog, client, ack, channel: "C1", arrivedAt: Date.now() - 1_000 },
+        "r-1",
+        { type: "finish", by: "U1" },
+        "e1",
+      );
+      await vi.advanceTimersByTimeAsync(999);
+      expect(ack).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(ack).toHaveBeenCalledTimes(1);
+      finish({ result: refused, effectsDone: Promise.resolve() });
+      await pending;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a click that waited too long in an overloaded process is refused at once, in words, and not applied", async () => {
+    const { client, ephemerals } = fakeClient();
+    const act = vi.fn();
+    const ack = vi.fn(async () => {});
+    await actAndAck(
+      {
+        service: { act } as unknown as RunService,
+        log: quietLog,
+        client,
+        ack,
+        channel: "C1",
+        arrivedAt: Date.now() - 1_600,
+      },
+      "r-1",
+      { type: "finish", by: "U1" },
+      "e1",
+    );
+    expect(act).not.toHaveBeenCalled();
+    expect(ack).toHaveBeenCalledTimes(1);
+    expect(ephemerals).toEqual([BUSY_MESSAGE]);
+  });
+
+  it("beyond the commits in flight a process takes, a click is refused at once rather than queued", async () => {
+    const { client, ephemerals } = fakeClient();
+    const waiting: Array<(value: { result: UpdateResult; effectsDone: Promise<void> }) => void> = [];
+    const service = {
+      act: vi.fn(() => new Promise((resolve) => waiting.push(resolve))),
+    } as unknown as RunService;
+    const acks = vi.fn(async () => {});
+    const clicks = Array.from({ length: MAX_IN_FLIGHT + 3 }, (_, i) =>
+      actAndAck(
+        { service, log: quietLog, client, ack: acks, channel: "C1" },
+        "r-1",
+        { type: "finish", by: "U1" },
+        `e${i}`,
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(service.act).toHaveBeenCalledTimes(MAX_IN_FLIGHT);
+    expect(ephemerals).toEqual([BUSY_MESSAGE, BUSY_MESSAGE, BUSY_MESSAGE]);
+    for (const resolve of waiting) resolve({ result: refused, effectsDone: Promise.resolve() });
+    await Promise.all(clicks);
+    expect(acks).toHaveBeenCalledTimes(MAX_IN_FLIGHT + 3);
   });
 });

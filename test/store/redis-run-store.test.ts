@@ -102,7 +102,7 @@ describe("Redis run store", () => {
     );
     const results = await Promise.all(notes);
     expect(results.every((result) => result.status === "applied")).toBe(true);
-    const run = await store.get("run-1");
+    const run = await store.getComplete("run-1");
     expect(run?.version).toBe(40);
     expect(run?.notes.map((note) => note.text).sort()).toEqual(
       Array.from({ length: 40 }, (_, i) => `note ${i}`).sort(),

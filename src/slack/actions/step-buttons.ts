@@ -1,6 +1,6 @@
 import type { App } from "@slack/bolt";
 import type { RunEvent } from "../../core/run/run-schema.js";
-import { actAndAck } from "../apply-with-ack.js";
+import { actAndAck, arrivedAt } from "../apply-with-ack.js";
 import type { SlackDeps } from "../deps.js";
 import { ACTION_IDS } from "../ids.js";
 import { type ButtonClick, channelOf, clickEventId, FOREIGN_BUTTON, readButtonClick } from "../payloads.js";
@@ -26,7 +26,7 @@ const toEvent: Record<string, (click: ButtonClick) => RunEvent | undefined> = {
 
 export function register(app: App, deps: Pick<SlackDeps, "log" | "service" | "ackDeadlineMs">): void {
   for (const [actionId, makeEvent] of Object.entries(toEvent)) {
-    app.action(actionId, async ({ ack, body, client }) => {
+    app.action(actionId, async ({ ack, body, client, context }) => {
       const click = readButtonClick(body);
       const event = click ? makeEvent(click) : undefined;
       if (!click || !event) {
@@ -40,7 +40,7 @@ export function register(app: App, deps: Pick<SlackDeps, "log" | "service" | "ac
         return;
       }
       await actAndAck(
-        { ...deps, client, ack: () => ack(), channel: click.channel },
+        { ...deps, client, ack: () => ack(), channel: click.channel, arrivedAt: arrivedAt(context) },
         click.value.r,
         event,
         clickEventId(click),

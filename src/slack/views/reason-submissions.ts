@@ -1,5 +1,5 @@
 import type { App } from "@slack/bolt";
-import { actAndAck } from "../apply-with-ack.js";
+import { actAndAck, arrivedAt } from "../apply-with-ack.js";
 import type { SlackDeps } from "../deps.js";
 import { TEXT_INPUT } from "../ids.js";
 import { inputText, readMetadata, viewSubmissionSchema } from "../payloads.js";
@@ -8,7 +8,7 @@ import { REASON_FLOWS } from "./reason-modals.js";
 /** A submitted reason modal becomes a run event; an empty box is refused inside the modal. */
 export function register(app: App, deps: Pick<SlackDeps, "log" | "service" | "ackDeadlineMs">): void {
   for (const flow of REASON_FLOWS) {
-    app.view(flow.modal.callbackId, async ({ ack, body, client }) => {
+    app.view(flow.modal.callbackId, async ({ ack, body, client, context }) => {
       const parsed = viewSubmissionSchema.safeParse(body);
       const meta = parsed.success ? readMetadata(parsed.data.view.private_metadata) : undefined;
       if (!parsed.success || !meta) {
@@ -28,7 +28,12 @@ export function register(app: App, deps: Pick<SlackDeps, "log" | "service" | "ac
       }
       // A modal submission retried by Slack carries the same view id: it applies once.
       const eventId = `view.${parsed.data.view.id}`;
-      await actAndAck({ ...deps, client, ack: () => ack(), channel: meta.c }, meta.r, event, eventId);
+      await actAndAck(
+        { ...deps, client, ack: () => ack(), channel: meta.c, arrivedAt: arrivedAt(context) },
+        meta.r,
+        event,
+        eventId,
+      );
     });
   }
 }
