@@ -31,6 +31,9 @@ describe("configuration from the environment", () => {
         AWS_REGION: "us-east-1",
         LOG_LEVEL: "info",
         PREFLIGHT_REQUIRE_DURABLE_REDIS: false,
+        RUN_RETENTION_DAYS: 400,
+        REMINDER_CONCURRENCY: 32,
+        SLACK_CHANNEL_POSTS_PER_SECOND: 1,
       },
     });
   });
