@@ -23,6 +23,7 @@ import { viewContext } from "./middleware/view-context.js";
 import { arrivalOf, guardRequests } from "./request-guard.js";
 import { register as registerAddToTimeline } from "./shortcuts/add-to-timeline.js";
 import { retryAfterMs } from "./slack-errors.js";
+import { acknowledgeInTime, guardSocketMessages } from "./socket-guard.js";
 import { register as registerReasonSubmissions } from "./views/reason-submissions.js";
 import { register as registerRecordSubmissions } from "./views/record-submissions.js";
 import { register as registerStartParameters } from "./views/start-parameters.js";
@@ -68,6 +69,16 @@ export function createSlackApp(
       logger: libraryLogger(deps.log, "socket-mode"),
       customRoutes: routes,
       installerOptions: { port: config.PORT, clientOptions },
+      // As over HTTP: `context.arrivedAt` is when the envelope arrived (socket-guard.ts stamps it).
+      customPropertiesExtractor: (args) => {
+        const arrivedAt = arrivalOfEnvelope((args as { envelope_id?: unknown }).envelope_id);
+        return arrivedAt === undefined ? {} : { arrivedAt };
+      },
+    });
+    // Socket Mode parity with the HTTP path: frames screened before the client reads them.
+    const arrivalOfEnvelope = guardSocketMessages(receiver.client, {
+      log: deps.log,
+      storageAnswers: healthy,
     });
     // Slack drops and refreshes the socket now and then; until it is back, clicks fail in Slack.
     receiver.client.on("connected", () => {
@@ -79,6 +90,8 @@ export function createSlackApp(
         socket.connected = false;
       });
     app = new App({ ...common, receiver });
+    // Every envelope acknowledged exactly once, within Slack's 3 s, as the HTTP receiver does.
+    acknowledgeInTime(app, { afterMs: 2_500, log: deps.log });
   } else {
     app = new App({
       ...common,

@@ -161,12 +161,12 @@ export function arrivalOf(req: IncomingMessage): number | undefined {
 }
 
 /** Message events become a run's notes: they must be stored, so they wait for storage. */
-function isStoredEvent(body: unknown): boolean {
+export function isStoredEvent(body: unknown): boolean {
   const event = (body as { event?: { type?: unknown } }).event;
   return event?.type === "message";
 }
 
-function describeShape(body: unknown): string {
+export function describeShape(body: unknown): string {
   if (body === null) return "null";
   if (Array.isArray(body)) return "array";
   if (typeof body !== "object") return typeof body;

@@ -1,0 +1,160 @@
+import type { App, ReceiverEvent } from "@slack/bolt";
+import type { SocketModeClient } from "@slack/socket-mode";
+import { z } from "zod";
+import type { Logger } from "../core/ports.js";
+import { describeShape, isRoutableRequest, isStoredEvent } from "./request-guard.js";
+
+/**
+ * Socket Mode's side of request-guard.ts. Slack's requests come as envelopes on one WebSocket,
+ * and the Socket Mode client reads each before Bolt does: a frame that is not JSON is dropped
+ * silently, and an `events_api` envelope without `payload.event` throws in an async listener,
+ * which ends the process. Every frame is screened here first, by the same shape check the HTTP
+ * path uses: what Slack would not send is logged in one line, acknowledged (a malformed envelope
+ * does not become well formed when sent again) and reaches no listener. A message event that
+ * arrives while storage is down is left unacknowledged, as the HTTP path answers it 503: Slack
+ * delivers it again (`retry_attempt`) rather than Preflight losing it.
+ */
+
+/** Larger than any envelope Slack sends (a 100-block modal is well under this). */
+export const MAX_ENVELOPE_BYTES = 1_000_000;
+
+const REQUEST_TYPES: ReadonlySet<string> = new Set(["events_api", "interactive", "slash_commands"]);
+
+const envelopeSchema = z.looseObject({
+  type: z.string().max(64),
+  envelope_id: z.string().min(1).max(200).optional(),
+  payload: z.unknown().optional(),
+  retry_attempt: z.number().int().min(0).optional(),
+});
+
+export interface SocketGuardOptions {
+  log: Logger;
+  /** Whether storage answers (see request-guard.ts `storageAnswers`). */
+  storageAnswers?: () => Promise<boolean>;
+}
+
+type FrameListener = (data: unknown, isBinary: boolean) => unknown;
+
+/**
+ * Puts the screen in front of the client's own reader (its `ws_message` listener) and returns
+ * when each envelope arrived, for the receiver's `customPropertiesExtractor` (`context.arrivedAt`).
+ */
+export function guardSocketMessages(
+  client: SocketModeClient,
+  options: SocketGuardOptions,
+): (envelopeId: unknown) => number | undefined {
+  const readers = client.listeners("ws_message") as FrameListener[];
+  client.removeAllListeners("ws_message");
+  const arrivals = new Map<string, number>();
+  const pass = (data: unknown, isBinary: boolean) => {
+    for (const reader of readers) void Promise.resolve(reader.call(client, data, isBinary)).catch(failed);
+  };
+  const failed = (error: unknown) =>
+    options.log.error("reading a Socket Mode message failed; it was ignored", {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  const acknowledge = (envelopeId: string) =>
+    // `send` is how the client acknowledges (its `ack` helper calls it); TypeScript marks it private.
+    (client as unknown as { send(id: string): Promise<void> }).send(envelopeId).catch((error: unknown) =>
+      options.log.warn("a refused Socket Mode envelope could not be acknowledged", {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
+
+  async function screen(data: unknown, isBinary: boolean): Promise<void> {
+    const arrivedAt = Date.now();
+    if (isBinary || typeof data !== "string") return pass(data, isBinary);
+    if (Buffer.byteLength(data) > MAX_ENVELOPE_BYTES) {
+      options.log.warn("a Socket Mode message was refused", { reason: "too large", bytes: data.length });
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      options.log.warn("a Socket Mode message that is not JSON was ignored", { bytes: data.length });
+      return;
+    }
+    const envelope = envelopeSchema.safeParse(parsed);
+    if (!envelope.success) {
+      options.log.warn("a Socket Mode message of a shape Slack does not send was ignored", {
+        type: describeShape(parsed),
+      });
+      return;
+    }
+    const { type, envelope_id: envelopeId, payload } = envelope.data;
+    if (type === "hello") return pass(data, isBinary);
+    if (type === "disconnect") {
+      options.log.info("Slack asked for a new socket; reconnecting", {
+        reason: String(envelope.data.reason ?? "").slice(0, 60),
+      });
+      return pass(data, isBinary);
+    }
+    if (!REQUEST_TYPES.has(type) || envelopeId === undefined || !isRoutableRequest(payload)) {
+      options.log.warn("a Socket Mode envelope of a shape Slack does not send was acknowledged and ignored", {
+        envelope: type.slice(0, 40),
+        type: describeShape(payload),
+      });
+      if (envelopeId !== undefined) await acknowledge(envelopeId);
+      return;
+    }
+    if (options.storageAnswers && isStoredEvent(payload) && !(await options.storageAnswers())) {
+      options.log.warn(
+        "a message event arrived while storage is unavailable; left unacknowledged so Slack sends it again",
+        { retryAttempt: envelope.data.retry_attempt ?? 0 },
+      );
+      return;
+    }
+    arrivals.set(envelopeId, arrivedAt);
+    pass(data, isBinary);
+    // The client hands the envelope to Bolt synchronously; anything left is a leak, not a need.
+    arrivals.delete(envelopeId);
+  }
+
+  client.on("ws_message", (data: unknown, isBinary: boolean) => {
+    screen(data, isBinary).catch(failed);
+  });
+  return (envelopeId) => (typeof envelopeId === "string" ? arrivals.get(envelopeId) : undefined);
+}
+
+/**
+ * Every request answered exactly once, in time, whatever its listener does: Bolt's HTTP receiver
+ * answers an unacknowledged request after `afterMs` and refuses a second ack; its Socket Mode
+ * receiver does neither, and leaves an envelope whose processing threw unacknowledged (Slack then
+ * shows the person an error, or sends it again). Wraps `app.processEvent`, so it works for any
+ * receiver; app.ts installs it for Socket Mode, where nothing else does this.
+ */
+export function acknowledgeInTime(app: App, options: { afterMs: number; log: Logger }): void {
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = async (event: ReceiverEvent) => {
+    let acked = false;
+    const ack: ReceiverEvent["ack"] = async (response) => {
+      if (acked) return;
+      acked = true;
+      await event.ack(response);
+    };
+    const answer = (why: string) => {
+      if (acked) return;
+      options.log.warn(why, { type: describeShape(event.body) });
+      void ack().catch((error: unknown) =>
+        options.log.warn("a request could not be acknowledged", {
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
+    };
+    const timer = setTimeout(
+      () => answer("a request nobody acknowledged in time was answered"),
+      options.afterMs,
+    );
+    try {
+      await processEvent({ ...event, ack });
+    } catch (error) {
+      options.log.error("a request failed before any listener; answered without acting", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    } finally {
+      clearTimeout(timer);
+      answer("a request no listener acknowledged was answered");
+    }
+  };
+}
