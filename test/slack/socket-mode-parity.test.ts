@@ -94,6 +94,10 @@ describe("Socket Mode parity", () => {
     expect(bot.logs.filter((l) => l.message === "duplicate delivery ignored")).toHaveLength(1);
     expect(bot.ephemeralsTo(ALICE)).toEqual([]);
 
+    // A request no listener takes (a command from another version of the manifest) is still answered.
+    const retired = s.deliver("slash_commands", { ...slashCommand("", ALICE), command: "/preflight-old" });
+    await expect.poll(() => s.acksOf(retired), { timeout: 5_000 }).toBe(1);
+
     // Slack asks for a new socket: not ready until the new one says hello, then requests flow again.
     s.refresh();
     await expect.poll(readyz, { timeout: 3_000 }).toBe(503);
