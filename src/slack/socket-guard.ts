@@ -80,6 +80,8 @@ export function guardSocketMessages(
       options.log.warn("a Socket Mode message of a shape Slack does not send was ignored", {
         type: describeShape(parsed),
       });
+      const id = (parsed as { envelope_id?: unknown } | null)?.envelope_id;
+      if (typeof id === "string" && id.length > 0 && id.length <= 200) await acknowledge(id);
       return;
     }
     const { type, envelope_id: envelopeId, payload } = envelope.data;
