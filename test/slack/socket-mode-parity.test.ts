@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../src/sandbox/redis-server.js";
 import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
 import { type PrivateRedis, startPrivateRedis } from "../support/private-redis.js";
-import { blockActionPayload } from "../support/slack-requests.js";
+import { blockActionPayload, viewSubmissionPayload } from "../support/slack-requests.js";
 import { type SocketModeDouble, startSocketModeDouble } from "../support/socket-mode-double.js";
 
 /**
@@ -93,6 +93,24 @@ describe("Socket Mode parity", () => {
     await bot.settle();
     expect(bot.logs.filter((l) => l.message === "duplicate delivery ignored")).toHaveLength(1);
     expect(bot.ephemeralsTo(ALICE)).toEqual([]);
+
+    // A form over the socket: the skip's reason modal, submitted as a view_submission envelope.
+    s.deliver("interactive", clickPayload(bot, "step_skip", "check-permissions"));
+    const opened = await bot.slack.waitFor(() => bot.slack.callsTo("views.open").at(-1));
+    const view = opened.args.view as { callback_id: string; private_metadata: string };
+    const submit = s.deliver(
+      "interactive",
+      viewSubmissionPayload({
+        userId: ALICE,
+        callbackId: view.callback_id,
+        privateMetadata: view.private_metadata,
+        values: { text_block: { text_input: { type: "plain_text_input", value: "checked in QA" } } },
+      }),
+    );
+    await expect
+      .poll(async () => (await bot.run()).steps.find((step) => step.id === "check-permissions")?.status)
+      .toBe("skipped");
+    expect(s.acksOf(submit)).toBe(1);
 
     // A request no listener takes (a command from another version of the manifest) is still answered.
     const retired = s.deliver("slash_commands", { ...slashCommand("", ALICE), command: "/preflight-old" });
