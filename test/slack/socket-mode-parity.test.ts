@@ -38,7 +38,7 @@ async function socketBot(env: Record<string, string> = {}) {
   return { socket, h, readyz };
 }
 
-const slashCommand = (text: string, user: string) => ({
+const slashCommand = (bot: Harness, text: string, user: string) => ({
   token: "verification",
   team_id: "T1",
   team_domain: "example",
@@ -50,12 +50,12 @@ const slashCommand = (text: string, user: string) => ({
   text,
   api_app_id: "A1",
   is_enterprise_install: "false",
-  response_url: `https://hooks.slack.com/commands/T1/1/${randomUUID()}`,
+  response_url: bot.slack.responseUrl(),
   trigger_id: `trig-${randomUUID()}`,
 });
 
 async function startRun(s: SocketModeDouble, bot: Harness) {
-  const envelope = s.deliver("slash_commands", slashCommand("start db-upgrade", ALICE));
+  const envelope = s.deliver("slash_commands", slashCommand(bot, "start db-upgrade", ALICE));
   await bot.slack.waitFor(() => bot.slack.messages(CHANNEL)[0]);
   await bot.settle();
   expect(s.acksOf(envelope)).toBe(1);
@@ -113,14 +113,17 @@ describe("Socket Mode parity", () => {
     expect(s.acksOf(submit)).toBe(1);
 
     // A request no listener takes (a command from another version of the manifest) is still answered.
-    const retired = s.deliver("slash_commands", { ...slashCommand("", ALICE), command: "/preflight-old" });
+    const retired = s.deliver("slash_commands", {
+      ...slashCommand(bot, "", ALICE),
+      command: "/preflight-old",
+    });
     await expect.poll(() => s.acksOf(retired), { timeout: 5_000 }).toBe(1);
 
     // Slack asks for a new socket: not ready until the new one says hello, then requests flow again.
     s.refresh();
     await expect.poll(readyz, { timeout: 3_000 }).toBe(503);
     await expect.poll(readyz, { timeout: 20_000 }).toBe(200);
-    const status = s.deliver("slash_commands", slashCommand("status", ALICE));
+    const status = s.deliver("slash_commands", slashCommand(bot, "status", ALICE));
     await expect.poll(() => s.acksOf(status), { timeout: 5_000 }).toBe(1);
   });
 
