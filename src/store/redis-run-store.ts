@@ -15,6 +15,7 @@ import { createLru } from "./lru.js";
 import { outboxEntryOf } from "./outbox-entry.js";
 import { createRedisPlans } from "./redis-plans.js";
 import { scriptsOf, storage } from "./redis-scripts.js";
+import { pruneClosedRuns, threadKeyOfRun } from "./retention.js";
 import {
   type Appended,
   appendedBy,
@@ -210,6 +211,9 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
       const planHash = decision.accepted ? await storePlan(next.plan) : "";
       const added = decision.accepted ? appendedBy(run, base, next) : undefined;
       const appended = added ? listArgs(added) : ["0", "0", "0"];
+      const thread = closed
+        ? await threadKeyOfRun(redis, prefix, keys.message(runId), keys.message(runId))
+        : keys.message(runId);
       const [result, detail] = await storage(() =>
         scripts.commitEvent(
           keys.run(runId),
@@ -225,6 +229,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
           keys.notes(runId),
           keys.effects(runId),
           keys.message(runId),
+          thread,
           String(run.version),
           decision.accepted ? String(next.version) : "",
           decision.accepted ? documentOf(next, planHash) : "",
@@ -251,6 +256,8 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
         return { status: "not_found" };
       }
       if (added && result === "ok") views.set(runId, keptView(next, base, added));
+      if (closed && result === "ok" && next.closedAt)
+        await pruneClosedRuns(redis, keys.closed(run.plan.id), next.closedAt, Number(retentionSeconds));
       if (result === "duplicate") {
         const current = (await read(runId)) ?? run;
         return { status: "duplicate", run: current, outcome: JSON.parse(detail) };
