@@ -39,7 +39,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Prome
   });
   const clicks = new Counter({
     name: "preflight_clicks_total",
-    help: "Clicks and forms from people, by outcome (applied, refused, duplicate, not_found, failed) and refusal reason code.",
+    help: "Clicks and forms from people, by outcome (applied, refused, duplicate, not_found, failed) and reason: the engine's refusal code, or why it was refused before any listener (busy, old_button, foreign_message, run_not_found, bad_signature, unknown_shape...).",
     labelNames: ["outcome", "reason"],
     registers,
   });

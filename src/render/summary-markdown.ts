@@ -3,10 +3,25 @@ import { resultTableMarkdown } from "../core/checks/check-text.js";
 import { formatDuration, formatDurationRange } from "../core/duration.js";
 import { REHEARSAL_MARK } from "../core/run/rehearsal.js";
 import { PREFLIGHT_USER, type StepStatus } from "../core/run/run-schema.js";
-import type { AfterRunKind, DowntimeSummary, StepRef, StepSummary, Summary } from "../core/summary.js";
+import type { AfterRunKind, DowntimeSummary, StepSummary, Summary } from "../core/summary.js";
 import { comparisonLines, learnLines } from "./history-markdown.js";
 import { evidenceLines, peopleLines } from "./people-markdown.js";
 import { manualStatus, recoverySections } from "./summary-recovery-markdown.js";
+import {
+  cell,
+  channel,
+  clock,
+  code,
+  count,
+  indented,
+  mdLink,
+  oneLine,
+  orNone,
+  stepName,
+  utc,
+  utcAfter,
+  who,
+} from "./summary-text.js";
 
 /**
  * A run's post-mortem as Markdown, ready to paste into a ticket or a post-mortem page. Pure and
@@ -299,11 +314,6 @@ function ticketRows(summary: Summary): [string, string][] {
   return rows;
 }
 
-function mdLink(label: string, url: string | undefined): string {
-  const text = label.replace(/[\\`*_~[\]()<>|]/g, "\\$&");
-  return url && /^https?:\/\/[^\s()<>]+$/.test(url) ? `[${text}](${url})` : text;
-}
-
 const AFTER_RUN_LABELS: Record<AfterRunKind, string> = {
   reminder_done: "Reminder marked done",
   reminder_snoozed: "Reminder snoozed",
@@ -318,62 +328,4 @@ function afterRunLines(summary: Summary): string[] {
     const detail = record.detail ? `: ${indented(record.detail)}` : "";
     return `- ${utc(record.at)}: ${AFTER_RUN_LABELS[record.kind]}${by}${detail}`;
   });
-}
-
-function orNone(lines: string[], none: string): string[] {
-  return lines.length > 0 ? lines : [none];
-}
-
-/** `2026-11-20 09:05 UTC`. */
-function utc(iso: string): string {
-  const text = new Date(iso).toISOString();
-  return `${text.slice(0, 10)} ${text.slice(11, 16)} UTC`;
-}
-
-/** `09:53 UTC` when on the same day as `since`, else the full date and time. */
-function utcAfter(iso: string, since: string): string {
-  const full = utc(iso);
-  return full.slice(0, 10) === utc(since).slice(0, 10) ? full.slice(11) : full;
-}
-
-/** `09:05`, with the date when it is not the run's first day. */
-function clock(iso: string, day: string): string {
-  const text = new Date(iso).toISOString();
-  return text.slice(0, 10) === day ? text.slice(11, 16) : `${text.slice(0, 10)} ${text.slice(11, 16)}`;
-}
-
-function who(user: string): string {
-  return user === PREFLIGHT_USER ? "Preflight" : `<@${user}>`;
-}
-
-function channel(id: string): string {
-  return /^[CG][A-Z0-9_]+$/.test(id) ? `<#${id}>` : id;
-}
-
-function stepName(step: StepRef): string {
-  return `step ${step.number} "${oneLine(step.title)}"`;
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
-}
-
-/** A table cell: one line, `|` escaped. */
-function cell(text: string): string {
-  return oneLine(text).replace(/\|/g, "\\|");
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\r?\n\s*/g, " ").trim();
-}
-
-/** Text in a list item: later lines indented so they stay in the item. */
-function indented(text: string, by = 2): string {
-  return text.trim().replace(/\r?\n/g, `\n${" ".repeat(by)}`);
-}
-
-/** An inline code span that survives backticks in the text. */
-function code(text: string): string {
-  const fence = text.includes("`") ? "``" : "`";
-  return `${fence}${fence === "``" ? " " : ""}${text}${fence === "``" ? " " : ""}${fence}`;
 }

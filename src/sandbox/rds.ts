@@ -12,136 +12,23 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRestorer } from "./rds-restore.js";
+import type { FakeCluster, FakeInstance, FakeSnapshot, RdsDouble, RecordedRdsCall } from "./rds-types.js";
+import {
+  ARN_PREFIX,
+  DEFAULT_TIMING,
+  el,
+  HTTP_STATUS,
+  MAJOR_UPGRADE_MESSAGE,
+  majorVersion,
+  RdsFault,
+  SNAPSHOT_KINDS,
+  type StoredSnapshot,
+  type Transition,
+  text,
+  XMLNS,
+} from "./rds-wire.js";
 
-export interface FakeInstance {
-  id: string;
-  engine: string;
-  engineVersion: string;
-  status: string;
-  parameterGroup: string;
-  clusterId?: string;
-  allocatedStorage?: number;
-}
-export interface FakeCluster {
-  id: string;
-  engine: string;
-  engineVersion: string;
-  status: string;
-  parameterGroup: string;
-}
-export interface FakeSnapshot {
-  id: string;
-  kind: "instance" | "cluster";
-  sourceId: string;
-  status: string;
-  createdAt: Date;
-  allocatedStorage: number;
-  engineVersion: string;
-  arn: string;
-  tags: Record<string, string>;
-}
-export interface RecordedRdsCall {
-  action: string;
-  params: Record<string, string>;
-  at: number;
-}
-export interface RdsDouble {
-  url: string;
-  calls: RecordedRdsCall[];
-  callsTo(action: string): RecordedRdsCall[];
-  addInstance(i: Partial<FakeInstance> & { id: string }): void;
-  addCluster(c: Partial<FakeCluster> & { id: string }): void;
-  addSnapshot(
-    s: Partial<FakeSnapshot> & { id: string; kind: "instance" | "cluster"; sourceId: string },
-  ): void;
-  instance(id: string): FakeInstance | undefined;
-  snapshot(id: string): FakeSnapshot | undefined;
-  /** Every instance and snapshot as it is now (the sandbox's page shows them). */
-  list(): { instances: FakeInstance[]; clusters: FakeCluster[]; snapshots: FakeSnapshot[] };
-  failNext(
-    action: string,
-    code: "AccessDenied" | "Throttling" | "DBInstanceNotFound" | "InvalidDBInstanceState" | string,
-    times?: number,
-  ): void;
-  setTransitions(opts: { modifyStatuses?: string[]; snapshotStatuses?: string[]; stepMs?: number }): void;
-  reset(): void;
-  close(): Promise<void>;
-}
-
-const XMLNS = "http://rds.amazonaws.com/doc/2014-10-31/";
-const ARN_PREFIX = "arn:aws:rds:us-east-1:123456789012";
-const HTTP_STATUS: Record<string, number> = {
-  DBInstanceNotFound: 404,
-  DBClusterNotFoundFault: 404,
-  DBSnapshotNotFound: 404,
-  DBClusterSnapshotNotFoundFault: 404,
-  AccessDenied: 403,
-  MissingAuthenticationToken: 403,
-}; // everything else (InvalidDBInstanceState, DBSnapshotAlreadyExists, Throttling, …) is 400
-const MAJOR_UPGRADE_MESSAGE =
-  "The AllowMajorVersionUpgrade flag must be present when upgrading to a new major version.";
-const DEFAULT_TIMING = {
-  modifyStatuses: ["modifying", "upgrading"],
-  snapshotStatuses: ["creating"],
-  stepMs: 200,
-};
-
-/** Element names and error codes differ between instance and cluster snapshots (the SDK maps them). */
-const SNAPSHOT_KINDS = {
-  instance: {
-    tag: "DBSnapshot",
-    sourceParam: "DBInstanceIdentifier",
-    arnType: "snapshot",
-    notFound: "DBSnapshotNotFound",
-    exists: "DBSnapshotAlreadyExists",
-    badState: "InvalidDBSnapshotState",
-  },
-  cluster: {
-    tag: "DBClusterSnapshot",
-    sourceParam: "DBClusterIdentifier",
-    arnType: "cluster-snapshot",
-    notFound: "DBClusterSnapshotNotFoundFault",
-    exists: "DBClusterSnapshotAlreadyExistsFault",
-    badState: "InvalidDBClusterSnapshotStateFault",
-  },
-} as const;
-
-class RdsFault extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** A timed walk through `statuses` (each lasting stepMs); `finish` runs once the walk is over. */
-interface Transition {
-  statuses: string[];
-  startedAt: number;
-  stepMs: number;
-  target: { status: string };
-  pendingEngineVersion?: string | undefined;
-  finish: () => void;
-}
-type StoredSnapshot = FakeSnapshot & { engine: string };
-type Scalar = string | number | boolean | Date | undefined;
-
-const escapeXml = (value: string): string =>
-  value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-const text = (name: string, value: Scalar): string =>
-  value === undefined
-    ? ""
-    : `<${name}>${escapeXml(value instanceof Date ? value.toISOString() : String(value))}</${name}>`;
-const el = (name: string, children: string[]): string => `<${name}>${children.join("")}</${name}>`;
-
-function majorVersion(engine: string, version: string): string {
-  const parts = version.split(".");
-  // postgres >= 10: "16"; mysql and aurora-mysql ("8.0.mysql_aurora.3.05.2"): "8.0"
-  return engine.includes("postgres") && Number(parts[0]) >= 10
-    ? String(parts[0])
-    : parts.slice(0, 2).join(".");
-}
+export type { FakeCluster, FakeInstance, FakeSnapshot, RdsDouble, RecordedRdsCall } from "./rds-types.js";
 
 export interface RdsDoubleOptions {
   /**

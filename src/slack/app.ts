@@ -164,7 +164,12 @@ function httpReceiver(
       return !response.headersSent;
     },
   });
-  guardRequests(receiver, { signingSecret, log: deps.log, storageAnswers });
+  guardRequests(receiver, {
+    signingSecret,
+    log: deps.log,
+    storageAnswers,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
   return receiver;
 }
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HTTPModuleFunctions, type HTTPReceiver, isRawBodyError } from "@slack/bolt";
 import { z } from "zod";
-import type { Logger } from "../core/ports.js";
+import { type Logger, type Metrics, noMetrics } from "../core/ports.js";
 
 /**
  * Bolt reads a request's envelope (who, which team, which channel) before any middleware runs,
@@ -89,9 +89,12 @@ export function guardRequests(
      * instead: Slack delivers it again later rather than Preflight losing it after a 200.
      */
     storageAnswers?: () => Promise<boolean>;
+    /** Each refusal is counted as a refused click with its reason (`preflight_clicks_total`). */
+    metrics?: Pick<Metrics, "click">;
   },
 ): void {
   const path = options.path ?? "/slack/events";
+  const metrics = options.metrics ?? noMetrics;
   const next = receiver.requestListener;
   const answer = (res: ServerResponse, status: number) => {
     if (res.headersSent) return;
@@ -112,6 +115,7 @@ export function guardRequests(
       options.log.warn("a request to Slack's endpoint was refused", {
         reason: tooLarge ? "body too large" : "signature or timestamp not valid",
       });
+      metrics.click("refused", tooLarge ? "body_too_large" : "bad_signature");
       return answer(res, tooLarge ? 413 : 401);
     }
     let body: unknown;
@@ -120,12 +124,14 @@ export function guardRequests(
     } catch {
       // Not JSON: Bolt answers 400 for it; said here so both refusals read alike.
       options.log.warn("a signed request had a body that is not JSON; answered 400");
+      metrics.click("refused", "not_json");
       return answer(res, 400);
     }
     if (!isRoutableRequest(body)) {
       options.log.warn("a signed request had a shape Slack does not send; answered 400", {
         type: describeShape(body),
       });
+      metrics.click("refused", "unknown_shape");
       return answer(res, 400);
     }
     if (options.storageAnswers && isStoredEvent(body) && !(await options.storageAnswers())) {

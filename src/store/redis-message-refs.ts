@@ -4,17 +4,44 @@ import type { MessageRef, MessageRefs } from "../core/ports.js";
 
 const refSchema = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
 
+/** Which run a thread belongs to; the run store expires it with the closed run. */
+export const threadKeyOf = (prefix: string, ref: MessageRef) => `${prefix}thread:${ref.channel}:${ref.ts}`;
+
+/** Reads the reference kept under `run:<id>:message`; undefined when it is not one. */
+export function messageRefOf(json: string | null): MessageRef | undefined {
+  if (json === null) return undefined;
+  const parsed = refSchema.safeParse(JSON.parse(json));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * Both keys; a run already closed (its message posted after it ended) gives them its remaining
+ * time. KEYS: 1 run's message, 2 thread, 3 run; ARGV: 1 reference json, 2 run id
+ */
+const SAVE_REF = `
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+local ttl = redis.call('PTTL', KEYS[3])
+if ttl > 0 then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  redis.call('PEXPIRE', KEYS[2], ttl)
+end
+return 1`;
+
 /** Where each run's message is, and the reverse: which run a thread belongs to. */
 export function createRedisMessageRefs(redis: Redis, prefix = "preflight:"): MessageRefs {
   const runKey = (runId: string) => `${prefix}run:${runId}:message`;
-  const threadKey = (channel: string, ts: string) => `${prefix}thread:${channel}:${ts}`;
   return {
     async save(runId: string, ref: MessageRef) {
-      await redis
-        .multi()
-        .set(runKey(runId), JSON.stringify(ref))
-        .set(threadKey(ref.channel, ref.ts), runId)
-        .exec();
+      await redis.eval(
+        SAVE_REF,
+        3,
+        runKey(runId),
+        threadKeyOf(prefix, ref),
+        `${prefix}run:${runId}`,
+        JSON.stringify(ref),
+        runId,
+      );
     },
     async get(runId: string) {
       const json = await redis.get(runKey(runId));
@@ -24,7 +51,7 @@ export function createRedisMessageRefs(redis: Redis, prefix = "preflight:"): Mes
       return parsed.data;
     },
     async runOfThread(channel: string, threadTs: string) {
-      return (await redis.get(threadKey(channel, threadTs))) ?? undefined;
+      return (await redis.get(threadKeyOf(prefix, { channel, ts: threadTs }))) ?? undefined;
     },
   };
 }

@@ -1,20 +1,15 @@
 import type { Redis } from "ioredis";
 import { PreflightError } from "../core/errors.js";
-import type {
-  EffectRecord,
-  OutboxEntry,
-  RunLogEntry,
-  RunStore,
-  RunUpdate,
-  UpdateResult,
-} from "../core/ports.js";
+import type { OutboxEntry, RunLogEntry, RunStore, RunUpdate, UpdateResult } from "../core/ports.js";
 import type { PriorRun } from "../core/run/create-run.js";
 import type { Effect } from "../core/run/effects.js";
 import type { Run } from "../core/run/run-schema.js";
 import { createLru } from "./lru.js";
 import { outboxEntryOf } from "./outbox-entry.js";
+import { createRedisOutbox } from "./redis-outbox.js";
 import { createRedisPlans } from "./redis-plans.js";
 import { scriptsOf, storage } from "./redis-scripts.js";
+import { pruneClosedRuns, threadKeyOfRun } from "./retention.js";
 import {
   type Appended,
   appendedBy,
@@ -26,7 +21,8 @@ import {
   type ViewBase,
   viewOf,
 } from "./run-document.js";
-import { effectRecordSchema, logEntrySchema, outboxEntrySchema } from "./stored-schemas.js";
+import { runKeysOf } from "./run-keys.js";
+import { logEntrySchema } from "./stored-schemas.js";
 
 /**
  * Runs in Redis. A run is a hash {version, json} (its state: run-document.ts keeps its plan by
@@ -61,23 +57,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
   const prefix = options.prefix ?? "preflight:";
   const retentionSeconds = String(Math.round((options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400));
   const scripts = scriptsOf(redis);
-  const keys = {
-    run: (id: string) => `${prefix}run:${id}`,
-    log: (id: string) => `${prefix}run:${id}:log`,
-    seen: (id: string) => `${prefix}run:${id}:seen`,
-    outbox: (id: string) => `${prefix}run:${id}:outbox`,
-    effects: (id: string) => `${prefix}run:${id}:effects`,
-    history: (id: string) => `${prefix}run:${id}:history`,
-    moves: (id: string) => `${prefix}run:${id}:moves`,
-    notes: (id: string) => `${prefix}run:${id}:notes`,
-    /** Written by redis-message-refs.ts; expires with the run. */
-    message: (id: string) => `${prefix}run:${id}:message`,
-    plan: (hash: string) => `${prefix}plan:${hash}`,
-    active: (channel: string) => `${prefix}active:${channel}`,
-    closed: (checklistId: string) => `${prefix}closed:${checklistId}`,
-    withOutbox: `${prefix}outbox:runs`,
-    redraws: `${prefix}redraws`,
-  };
+  const keys = runKeysOf(prefix);
 
   const { planOf, storePlan } = createRedisPlans(redis, keys.plan, options.planCacheSize ?? 64);
 
@@ -210,6 +190,9 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
       const planHash = decision.accepted ? await storePlan(next.plan) : "";
       const added = decision.accepted ? appendedBy(run, base, next) : undefined;
       const appended = added ? listArgs(added) : ["0", "0", "0"];
+      const thread = closed
+        ? await threadKeyOfRun(redis, prefix, keys.message(runId), keys.message(runId))
+        : keys.message(runId);
       const [result, detail] = await storage(() =>
         scripts.commitEvent(
           keys.run(runId),
@@ -225,6 +208,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
           keys.notes(runId),
           keys.effects(runId),
           keys.message(runId),
+          thread,
           String(run.version),
           decision.accepted ? String(next.version) : "",
           decision.accepted ? documentOf(next, planHash) : "",
@@ -251,6 +235,8 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
         return { status: "not_found" };
       }
       if (added && result === "ok") views.set(runId, keptView(next, base, added));
+      if (closed && result === "ok" && next.closedAt)
+        await pruneClosedRuns(redis, keys.closed(run.plan.id), next.closedAt, Number(retentionSeconds));
       if (result === "duplicate") {
         const current = (await read(runId)) ?? run;
         return { status: "duplicate", run: current, outcome: JSON.parse(detail) };
@@ -300,33 +286,6 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     return summaries.map((json) => JSON.parse(json) as PriorRun);
   }
 
-  async function outbox(runId: string): Promise<OutboxEntry[]> {
-    const values = await storage(() => redis.hvals(keys.outbox(runId)));
-    return values
-      .map((json) => {
-        const parsed = outboxEntrySchema.safeParse(JSON.parse(json));
-        if (!parsed.success)
-          throw new PreflightError("corrupt_data", `an outbox entry of run ${runId} is malformed`);
-        return parsed.data as OutboxEntry;
-      })
-      .sort((a, b) => a.seq - b.seq);
-  }
-
-  async function effectRecords(runId: string): Promise<Record<string, EffectRecord>> {
-    const all = await storage(() => redis.hgetall(keys.effects(runId)));
-    const records: Record<string, EffectRecord> = {};
-    for (const [id, json] of Object.entries(all)) {
-      const parsed = effectRecordSchema.safeParse(JSON.parse(json));
-      if (parsed.success) records[id] = parsed.data as EffectRecord;
-    }
-    return records;
-  }
-
-  async function redrawsWanted(): Promise<{ runId: string; version: number }[]> {
-    const all = await storage(() => redis.hgetall(keys.redraws));
-    return Object.entries(all).map(([runId, version]) => ({ runId, version: Number(version) }));
-  }
-
   return {
     create,
     get: read,
@@ -336,24 +295,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     activeRuns,
     allActiveRuns,
     priorRuns,
-    runsWithOutbox: () => storage(() => redis.smembers(keys.withOutbox)),
-    outbox,
-    clearOutboxEntry: async (runId, entryId) => {
-      await storage(() => scripts.clearOutboxEntry(keys.outbox(runId), keys.withOutbox, entryId, runId));
-    },
-    effectRecords,
-    markEffect: async (runId, effectId, value) => {
-      await storage(() =>
-        scripts.markEffect(keys.effects(runId), keys.run(runId), effectId, JSON.stringify(value)),
-      );
-    },
-    redrawsWanted,
-    redrawn: async (runId, version) => {
-      await storage(() => scripts.redrawn(keys.redraws, runId, String(version)));
-    },
-    wantRedraw: async (runId, version) => {
-      await storage(() => redis.hset(keys.redraws, runId, String(version)));
-    },
+    ...createRedisOutbox(redis, keys),
   };
 }
 

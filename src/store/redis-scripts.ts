@@ -25,7 +25,7 @@ export function scriptsOf(redis: Redis): RunScripts {
   const defined = redis as Redis & Partial<RunScripts>;
   if (!defined.commitEvent) {
     redis.defineCommand("createRun", { numberOfKeys: 9, lua: CREATE_RUN });
-    redis.defineCommand("commitEvent", { numberOfKeys: 13, lua: COMMIT_EVENT });
+    redis.defineCommand("commitEvent", { numberOfKeys: 14, lua: COMMIT_EVENT });
     redis.defineCommand("markEffect", { numberOfKeys: 2, lua: MARK_EFFECT });
     redis.defineCommand("clearOutboxEntry", { numberOfKeys: 2, lua: CLEAR_OUTBOX_ENTRY });
     redis.defineCommand("redrawn", { numberOfKeys: 1, lua: REDRAWN });

@@ -38,7 +38,9 @@ return 1`;
  * written later (a record on a closed run) take the run's remaining time.
  * KEYS: 1 run, 2 log, 3 seen events, 4 active set of the channel, 5 closed runs of the checklist,
  *       6 run's outbox, 7 runs with an outbox, 8 redraws wanted, 9 history, 10 history entries
- *       that moved the run on, 11 notes, 12 effect records, 13 where the run message is
+ *       that moved the run on, 11 notes, 12 effect records, 13 where the run message is,
+ *       14 which run the message's thread belongs to (KEYS[13] again when not known)
+ * The closed runs of the checklist (KEYS[5]) live for the retention after the last one closed.
  * ARGV: 1 expected version, 2 new version ('' when refused), 3 run document, 4 log entry,
  *       5 event id, 6 outcome json, 7 closed ('1'/'0'), 8 run id, 9 prior-run summary,
  *       10 outbox entry id, 11 outbox entry ('' if none), 12 retention in seconds ('' = keep),
@@ -49,7 +51,7 @@ export const COMMIT_EVENT = `
 local function follow_retention()
   local ttl = redis.call('PTTL', KEYS[1])
   if ttl <= 0 then return end
-  for _, k in ipairs({2, 3, 6, 9, 10, 11, 12, 13}) do
+  for _, k in ipairs({2, 3, 6, 9, 10, 11, 12, 13, 14}) do
     if redis.call('PTTL', KEYS[k]) == -1 then redis.call('PEXPIRE', KEYS[k], ttl) end
   end
 end
@@ -70,7 +72,10 @@ redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
 if ARGV[7] == '1' then
   redis.call('SREM', KEYS[4], ARGV[8])
   redis.call('HSET', KEYS[5], ARGV[8], ARGV[9])
-  if ARGV[12] ~= '' then redis.call('EXPIRE', KEYS[1], ARGV[12]) end
+  if ARGV[12] ~= '' then
+    redis.call('EXPIRE', KEYS[1], ARGV[12])
+    redis.call('EXPIRE', KEYS[5], ARGV[12])
+  end
 end
 if ARGV[11] ~= '' then
   redis.call('HSET', KEYS[6], ARGV[10], ARGV[11])

@@ -18,7 +18,11 @@ describe("the Dockerfile", () => {
     expect(dockerfile).toContain("npm ci --omit=dev");
     expect(dockerfile).toMatch(/^ARG CHECKLISTS_COMMIT/m);
     expect(dockerfile).toContain("checklists/.commit");
-    expect(dockerfile).toContain('CMD ["node", "dist/main.js"]');
+    // The image starts the bot exactly as `npm run start:dist` does, heap flags included.
+    const pkg = JSON.parse(await text("package.json")) as { scripts: Record<string, string> };
+    const cmd = dockerfile.match(/^CMD (\[.*\])$/m)?.[1];
+    expect(cmd && (JSON.parse(cmd) as string[])).toEqual(pkg.scripts["start:dist"]?.split(" "));
+    expect(cmd).toContain("--max-old-space-size=128");
     expect(dockerfile).toContain("/healthz");
     const ignored = (await text(".dockerignore")).split("\n");
     expect(ignored).toContain("checklists/.commit");

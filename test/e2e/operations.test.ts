@@ -6,7 +6,7 @@ import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
 
 /**
  * What an operator scrapes and probes after a run, over the wire: GET /metrics shows the run's
- * counters moving (runs, clicks by outcome, Slack calls by method, acknowledgement latency by
+ * counters moving (runs, clicks by outcome and reason, refused ones included, Slack calls by method, acknowledgement latency by
  * kind) next to Node's own; /healthz and /readyz answer on the same port.
  */
 
@@ -47,6 +47,11 @@ describe("operations endpoints", () => {
     await expect.poll(async () => (await h.run()).steps[0]?.status).toBe("done");
     // The same click delivered again (Slack retries): applied once, counted as a duplicate.
     await h.click(first, ALICE);
+    // A button Preflight no longer draws, and a request nobody signed: both refused before any
+    // listener, and counted with their reason.
+    await h.click({ ...first, actionId: "step_retired" }, ALICE);
+    const unsigned = await fetch(h.url, { method: "POST", body: "{}" });
+    expect(unsigned.status).toBe(401);
     await h.settle();
     const during = await (await fetch(`${base}/metrics`)).text();
     expect(sample(during, "preflight_active_runs")).toBe(1);
@@ -70,13 +75,16 @@ describe("operations endpoints", () => {
     expect(sample(text, 'preflight_runs_ended_total{outcome="aborted"}')).toBe(0);
     expect(sample(text, 'preflight_clicks_total{outcome="applied",reason=""}')).toBe(3);
     expect(sample(text, 'preflight_clicks_total{outcome="duplicate",reason=""}')).toBe(1);
+    expect(sample(text, 'preflight_clicks_total{outcome="refused",reason="old_button"}')).toBe(1);
+    expect(sample(text, 'preflight_clicks_total{outcome="refused",reason="bad_signature"}')).toBe(1);
     expect(
       sample(text, 'preflight_slack_api_calls_total{method="chat.postMessage",outcome="ok"}'),
     ).toBeGreaterThan(0);
     expect(
       sample(text, 'preflight_slack_api_calls_total{method="chat.update",outcome="ok"}'),
     ).toBeGreaterThan(0);
-    expect(sample(text, 'preflight_ack_latency_seconds_count{kind="action"}')).toBe(4);
+    // Four clicks applied or duplicate, one refused (acknowledged all the same).
+    expect(sample(text, 'preflight_ack_latency_seconds_count{kind="action"}')).toBe(5);
     expect(sample(text, 'preflight_ack_latency_seconds_count{kind="command"}')).toBe(1);
     expect(sample(text, "preflight_active_runs")).toBe(0);
     expect(sample(text, "preflight_outbox_depth")).toBe(0);

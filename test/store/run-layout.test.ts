@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RunStore, RunUpdate } from "../../src/core/ports.js";
 import { applyEvent } from "../../src/core/run/apply-event.js";
 import type { RunEvent } from "../../src/core/run/run-schema.js";
+import { createRedisMessageRefs } from "../../src/store/redis-message-refs.js";
 import { createRedisRunStore } from "../../src/store/redis-run-store.js";
 import { minutesAfter, newRun, T0 } from "../support/checklist-fixtures.js";
 import { isolatedRedis } from "../support/redis.js";
@@ -157,5 +158,35 @@ describe("retention", () => {
       expect(ttl, key).toBeGreaterThan(2 * 86_400 - 60);
       expect(ttl, key).toBeLessThanOrEqual(2 * 86_400);
     }
+  });
+
+  it("the thread's lookup and the checklist's closed runs expire too; summaries older than the retention go", async () => {
+    const refs = createRedisMessageRefs(env.redis, env.prefix);
+    const abort = (id: string, at: Date) =>
+      store.update(id, update({ type: "abort", reason: "window missed", by: "U_ALICE" }, `${id}.ab`, at));
+    await store.create(newRun({ id: "old" }));
+    await abort("old", T0);
+    await store.create(newRun({ id: "done" }));
+    await refs.save("done", { channel: "C_OPS", ts: "2.0" });
+    const later = new Date(T0.getTime() + 3 * 86_400_000);
+    await abort("done", later);
+    // A run whose message is remembered only after it closed: its keys take the run's time.
+    await store.create(newRun({ id: "late" }));
+    await abort("late", later);
+    await refs.save("late", { channel: "C_OPS", ts: "3.0" });
+
+    const checklistId = newRun().plan.id;
+    const ttlOf = (key: string) => env.redis.ttl(`${env.prefix}${key}`);
+    for (const key of ["thread:C_OPS:2.0", "thread:C_OPS:3.0", "run:late:message", `closed:${checklistId}`]) {
+      const ttl = await ttlOf(key);
+      expect(ttl, key).toBeGreaterThan(2 * 86_400 - 60);
+      expect(ttl, key).toBeLessThanOrEqual(2 * 86_400);
+    }
+    expect(await refs.runOfThread("C_OPS", "2.0")).toBe("done");
+    // "old" closed three days before "done", past the two days kept: its summary is gone.
+    expect((await store.priorRuns(checklistId)).map((run) => run.closedAt).sort()).toEqual([
+      later.toISOString(),
+      later.toISOString(),
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
-import type { Logger, MessageRefs } from "../../core/ports.js";
+import { type Logger, type MessageRefs, type Metrics, noMetrics } from "../../core/ports.js";
 import type { Run, ScheduledReminder } from "../../core/run/run-schema.js";
 import type { MaintenanceWindow } from "../../core/window.js";
 import { arrivedAt, BUSY_AFTER_MS, BUSY_MESSAGE } from "../apply-with-ack.js";
@@ -84,9 +84,25 @@ export interface ButtonContextDeps {
   refs: Pick<MessageRefs, "get">;
   windows: { get(windowId: string): Promise<MaintenanceWindow | undefined> };
   log: Logger;
+  /** Refused clicks are counted (`preflight_clicks_total`) with the reason below. */
+  metrics?: Metrics;
 }
 
-type Checked = { ok: true; context: ButtonContext } | { ok: false; message: string };
+/** Why a click was refused here, as counted: `not_found` when what it names is gone. */
+export type ClickRefusal =
+  | { outcome: "refused"; reason: "busy" | "unreadable_button" | "old_button" | "foreign_message" }
+  | { outcome: "not_found"; reason: "run_not_found" | "unknown_reminder" | "unknown_window" };
+
+type Checked = { ok: true; context: ButtonContext } | { ok: false; message: string; counted: ClickRefusal };
+
+const refused = (reason: Extract<ClickRefusal, { outcome: "refused" }>["reason"]): ClickRefusal => ({
+  outcome: "refused",
+  reason,
+});
+const notFound = (reason: Extract<ClickRefusal, { outcome: "not_found" }>["reason"]): ClickRefusal => ({
+  outcome: "not_found",
+  reason,
+});
 
 export function buttonContext(deps: ButtonContextDeps): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
@@ -97,12 +113,15 @@ export function buttonContext(deps: ButtonContextDeps): Middleware<AnyMiddleware
     // A click that already waited too long in an overloaded process is refused before any read.
     const waited = Date.now() - (arrivedAt(args.context) ?? Date.now());
     const checked: Checked =
-      waited >= BUSY_AFTER_MS ? { ok: false, message: BUSY_MESSAGE } : await checkClick(deps, args.body);
+      waited >= BUSY_AFTER_MS
+        ? { ok: false, message: BUSY_MESSAGE, counted: refused("busy") }
+        : await checkClick(deps, args.body);
     if (checked.ok) {
       args.context.button = checked.context;
       return args.next();
     }
     await ackIfNotYet(args as { ack?: () => Promise<void> });
+    (deps.metrics ?? noMetrics).click(checked.counted.outcome, checked.counted.reason);
     const click = clickSchema.safeParse(args.body);
     const channel = click.success ? (click.data.channel?.id ?? click.data.container?.channel_id) : undefined;
     if (click.success && channel)
@@ -112,21 +131,26 @@ export function buttonContext(deps: ButtonContextDeps): Middleware<AnyMiddleware
         { channel, user: click.data.user.id },
         checked.message,
       );
-    deps.log.info("a click was refused before any listener", { reason: checked.message });
+    deps.log.info("a click was refused before any listener", {
+      reason: checked.counted.reason,
+      message: checked.message,
+    });
   };
 }
 
 /** Reads a click and checks that what its button names exists and belongs to this message. */
 export async function checkClick(deps: ButtonContextDeps, body: unknown): Promise<Checked> {
   const parsed = clickSchema.safeParse(body);
-  if (!parsed.success) return { ok: false, message: UNREADABLE_BUTTON };
+  if (!parsed.success)
+    return { ok: false, message: UNREADABLE_BUTTON, counted: refused("unreadable_button") };
   const click = parsed.data;
   const action = click.actions[0] as { action_id: string; value?: unknown };
-  if (!KNOWN_BUTTONS.has(action.action_id)) return { ok: false, message: OLD_BUTTON };
+  if (!KNOWN_BUTTONS.has(action.action_id))
+    return { ok: false, message: OLD_BUTTON, counted: refused("old_button") };
   const channel = click.channel?.id ?? click.container?.channel_id;
   const messageTs = click.message?.ts ?? click.container?.message_ts;
   const threadTs = click.message?.thread_ts ?? click.container?.thread_ts;
-  if (!channel) return { ok: false, message: UNREADABLE_BUTTON };
+  if (!channel) return { ok: false, message: UNREADABLE_BUTTON, counted: refused("unreadable_button") };
   const base: ButtonContext = {
     actionId: action.action_id,
     user: click.user.id,
@@ -136,9 +160,9 @@ export async function checkClick(deps: ButtonContextDeps, body: unknown): Promis
 
   if (RUN_BUTTONS.has(action.action_id)) {
     const value = parseJsonWith(runValue, action.value);
-    if (!value) return { ok: false, message: UNREADABLE_BUTTON };
+    if (!value) return { ok: false, message: UNREADABLE_BUTTON, counted: refused("unreadable_button") };
     const run = await deps.service.get(value.r);
-    if (!run) return { ok: false, message: noRun(value.r) };
+    if (!run) return { ok: false, message: noRun(value.r), counted: notFound("run_not_found") };
     // The run message itself, or a message in its thread (the step list, the summary), in the
     // run's channel. A click in the moment between the run message's post and its being
     // remembered can only be on that message when it comes from the run's channel.
@@ -146,26 +170,27 @@ export async function checkClick(deps: ButtonContextDeps, body: unknown): Promis
     const own = ref
       ? ref.channel === channel && (messageTs === ref.ts || threadTs === ref.ts)
       : run.channel === channel;
-    if (!own) return { ok: false, message: NOT_THIS_MESSAGE };
+    if (!own) return { ok: false, message: NOT_THIS_MESSAGE, counted: refused("foreign_message") };
     return { ok: true, context: { ...base, runId: value.r } };
   }
   if (REMINDER_BUTTONS.has(action.action_id)) {
     const value = parseJsonWith(reminderValue, action.value);
-    if (!value) return { ok: false, message: UNREADABLE_BUTTON };
+    if (!value) return { ok: false, message: UNREADABLE_BUTTON, counted: refused("unreadable_button") };
     // The reminder's state lives on its run.
     const state = (await deps.service.get(value.r))?.reminders[value.k];
-    if (!state) return { ok: false, message: UNKNOWN_REMINDER };
+    if (!state) return { ok: false, message: UNKNOWN_REMINDER, counted: notFound("unknown_reminder") };
     const reminder: ScheduledReminder = { ...state, runId: value.r };
     // A reminder posted to a channel named in the checklist (#business-updates) has no id to compare.
     if (/^[CG][A-Z0-9]+$/.test(reminder.channel) && reminder.channel !== channel)
-      return { ok: false, message: NOT_THIS_MESSAGE };
+      return { ok: false, message: NOT_THIS_MESSAGE, counted: refused("foreign_message") };
     return { ok: true, context: { ...base, runId: value.r, reminder } };
   }
   if (action.action_id === ACTION_IDS.startWindow) {
     const value = parseJsonWith(windowValue, action.value);
-    if (!value) return { ok: false, message: UNREADABLE_BUTTON };
+    if (!value) return { ok: false, message: UNREADABLE_BUTTON, counted: refused("unreadable_button") };
     const window = await deps.windows.get(value.w);
-    if (!window || window.channel !== channel) return { ok: false, message: UNKNOWN_WINDOW };
+    if (!window || window.channel !== channel)
+      return { ok: false, message: UNKNOWN_WINDOW, counted: notFound("unknown_window") };
     return { ok: true, context: { ...base, window } };
   }
   // A button added to ACTION_IDS without a rule here: its listener reads it itself.

@@ -1,0 +1,75 @@
+import type { Redis } from "ioredis";
+import { PreflightError } from "../core/errors.js";
+import type { EffectRecord, OutboxEntry, RunStore } from "../core/ports.js";
+import { scriptsOf, storage } from "./redis-scripts.js";
+import type { RunKeys } from "./run-keys.js";
+import { effectRecordSchema, outboxEntrySchema } from "./stored-schemas.js";
+
+/**
+ * The run store's effect side: each run's outbox (written with the change, by the commit
+ * script), what is known of each effect, and the run messages waiting for a redraw.
+ */
+export function createRedisOutbox(
+  redis: Redis,
+  keys: RunKeys,
+): Pick<
+  RunStore,
+  | "runsWithOutbox"
+  | "outbox"
+  | "clearOutboxEntry"
+  | "effectRecords"
+  | "markEffect"
+  | "redrawsWanted"
+  | "redrawn"
+  | "wantRedraw"
+> {
+  const scripts = scriptsOf(redis);
+
+  async function outbox(runId: string): Promise<OutboxEntry[]> {
+    const values = await storage(() => redis.hvals(keys.outbox(runId)));
+    return values
+      .map((json) => {
+        const parsed = outboxEntrySchema.safeParse(JSON.parse(json));
+        if (!parsed.success)
+          throw new PreflightError("corrupt_data", `an outbox entry of run ${runId} is malformed`);
+        return parsed.data as OutboxEntry;
+      })
+      .sort((a, b) => a.seq - b.seq);
+  }
+
+  async function effectRecords(runId: string): Promise<Record<string, EffectRecord>> {
+    const all = await storage(() => redis.hgetall(keys.effects(runId)));
+    const records: Record<string, EffectRecord> = {};
+    for (const [id, json] of Object.entries(all)) {
+      const parsed = effectRecordSchema.safeParse(JSON.parse(json));
+      if (parsed.success) records[id] = parsed.data as EffectRecord;
+    }
+    return records;
+  }
+
+  async function redrawsWanted(): Promise<{ runId: string; version: number }[]> {
+    const all = await storage(() => redis.hgetall(keys.redraws));
+    return Object.entries(all).map(([runId, version]) => ({ runId, version: Number(version) }));
+  }
+
+  return {
+    runsWithOutbox: () => storage(() => redis.smembers(keys.withOutbox)),
+    outbox,
+    clearOutboxEntry: async (runId, entryId) => {
+      await storage(() => scripts.clearOutboxEntry(keys.outbox(runId), keys.withOutbox, entryId, runId));
+    },
+    effectRecords,
+    markEffect: async (runId, effectId, value) => {
+      await storage(() =>
+        scripts.markEffect(keys.effects(runId), keys.run(runId), effectId, JSON.stringify(value)),
+      );
+    },
+    redrawsWanted,
+    redrawn: async (runId, version) => {
+      await storage(() => scripts.redrawn(keys.redraws, runId, String(version)));
+    },
+    wantRedraw: async (runId, version) => {
+      await storage(() => redis.hset(keys.redraws, runId, String(version)));
+    },
+  };
+}
