@@ -18,7 +18,10 @@ function countingClient() {
       },
     },
   } as unknown as WebClient;
-  return { client, asked, fail: (on: boolean) => void (failing = on) };
+  const fail = (on: boolean) => {
+    failing = on;
+  };
+  return { client, asked, fail };
 }
 
 describe("a message's permalink", () => {
