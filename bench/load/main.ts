@@ -5,6 +5,7 @@
  * Web API double; Redis keys live under a prefix of their own and are deleted at the end.
  *
  *   npm run bench:load -- [--runs 500] [--rates 50,100,200,400] [--seconds 10] [--quick]
+ *                         [--pending 100000] [--due 1000]
  *
  * Timings are printed and written to bench/load/results.json; nothing is asserted.
  */
@@ -20,6 +21,7 @@ import { type SlackApiDouble, startSlackApiDouble } from "../../src/sandbox/slac
 import { blockActionPayload, sendEvent, sendSlashCommand } from "../../test/support/slack-requests.js";
 import { closeConnections, openLoop, type PhaseStats, postSigned } from "./drive.js";
 import { type Child, cpuMs, rssMiB, startChild, stopChild, waitForOutput } from "./processes.js";
+import { reminderLateness } from "./reminders.js";
 
 const SECRET = "bench-signing-secret";
 const TOKEN = "xoxb-bench";
@@ -36,12 +38,17 @@ const { values: flags } = parseArgs({
     rates: { type: "string" },
     seconds: { type: "string" },
     quick: { type: "boolean", default: false },
+    pending: { type: "string" },
+    due: { type: "string" },
   },
 });
 const quick = flags.quick ?? false;
 const runCount = Number(flags.runs ?? (quick ? 40 : 500));
 const rates = (flags.rates ?? (quick ? "50,200" : "50,100,200,400")).split(",").map(Number);
 const seconds = Number(flags.seconds ?? (quick ? 3 : 10));
+/** Reminder lateness: `due` reminders due together among `pending` ones (0 skips it). */
+const pendingReminders = Number(flags.pending ?? (quick ? 10_000 : 100_000));
+const dueReminders = Number(flags.due ?? (quick ? 200 : 1_000));
 if (
   !Number.isInteger(runCount) ||
   runCount < 1 ||
@@ -49,10 +56,16 @@ if (
   rates.some((r) => !Number.isFinite(r) || r <= 0 || r > 2_000) ||
   !Number.isFinite(seconds) ||
   seconds <= 0 ||
-  seconds > 120
+  seconds > 120 ||
+  !Number.isInteger(pendingReminders) ||
+  pendingReminders < 0 ||
+  pendingReminders > 200_000 ||
+  !Number.isInteger(dueReminders) ||
+  dueReminders < 0 ||
+  dueReminders > pendingReminders
 ) {
   console.error(
-    "Usage: npm run bench:load -- [--runs 1-5000] [--rates 50,100,...(each ≤ 2000)] [--seconds 1-120] [--quick]",
+    "Usage: npm run bench:load -- [--runs 1-5000] [--rates 50,100,...(each ≤ 2000)] [--seconds 1-120] [--quick] [--pending 0-200000] [--due ≤ pending]",
   );
   process.exit(2);
 }
@@ -171,6 +184,19 @@ async function startRuns(api: SlackApiDouble, url: string, channels: string[]): 
     runs.push({ channel, ts: message.ts });
   }
   return runs;
+}
+
+/** The run a message belongs to, from its buttons' values ({"r": runId}). */
+function runIdOf(api: SlackApiDouble, run: BenchRun): string | undefined {
+  for (const button of buttonsOf(api, run)) {
+    try {
+      const value = JSON.parse(button.value ?? "") as { r?: unknown };
+      if (typeof value.r === "string") return value.r;
+    } catch {
+      // Not a run button.
+    }
+  }
+  return undefined;
 }
 
 function clickRequest(api: SlackApiDouble, runs: BenchRun[], i: number): URLSearchParams {
@@ -408,6 +434,23 @@ async function main(): Promise<void> {
   }
   const rssEnd = rssMiB(preflight.process.pid);
 
+  let reminders: Awaited<ReturnType<typeof reminderLateness>> | undefined;
+  if (dueReminders > 0) {
+    console.log(`Reminders: ${dueReminders} due together among ${pendingReminders} pending…`);
+    await quiet(() => api.calls.length, 1_000, 20_000);
+    api.calls.length = 0;
+    const owners = runs.map((run) => ({ channel: run.channel, runId: runIdOf(api, run) }));
+    reminders = await reminderLateness({
+      api,
+      redis,
+      prefix,
+      runs: owners.filter((o): o is { channel: string; runId: string } => o.runId !== undefined),
+      pending: pendingReminders,
+      due: dueReminders,
+    });
+    api.calls.length = 0;
+  }
+
   const load = loadavg().map((l) => l.toFixed(1));
   console.log(
     `\nLoad average on this ${cpus().length}-core machine: ${load.join(", ")} (other work shares it)`,
@@ -420,6 +463,10 @@ async function main(): Promise<void> {
       `  Web API answering in ${String(b.webApiDelayMs).padStart(3)} ms: ${b.updatesPerSecond[0] ?? 0} in the first second, ${b.updatesTotal} in all (per second: ${b.updatesPerSecond.join(", ")})${b.eventsRefused ? `; ${b.eventsRefused} events refused` : ""}`,
     );
   }
+  if (reminders)
+    console.log(
+      `\nReminder lateness, ${reminders.due} due together among ${reminders.pending} pending: ${reminders.posted} posted, p50 ${reminders.p50Ms ?? "–"} ms, p99 ${reminders.p99Ms ?? "–"} ms, max ${reminders.maxMs ?? "–"} ms (queued in ${reminders.enqueueSeconds} s)`,
+    );
   console.log(
     `\nPreflight RSS: ${rssIdle} MiB idle, ${rssAfterRuns} MiB with ${runCount + 2} active runs, ${rssAfterClicks} MiB after the clicks, ${rssEnd} MiB at the end`,
   );
@@ -431,6 +478,7 @@ async function main(): Promise<void> {
     createRunsSeconds: Math.round(createSeconds * 10) / 10,
     rates: phases,
     bursts,
+    reminders,
     preflightRssMiB: { idle: rssIdle, afterRuns: rssAfterRuns, afterClicks: rssAfterClicks, end: rssEnd },
     durationSeconds: Math.round((Date.now() - began) / 1000),
   };

@@ -68,6 +68,12 @@ export interface RunStore {
    * and to draw the run message; the post-mortem and exports read `getComplete`.
    */
   get(runId: string): Promise<Run | undefined>;
+  /**
+   * The view this process last read or committed, when it shows at least version `atLeast`;
+   * otherwise a read, as `get`. For what a newer commit cannot change (a run's channel, its
+   * plan), what a commit re-checks anyway, or effects of a known version.
+   */
+  recent?(runId: string, atLeast?: number): Promise<Run | undefined>;
   /** The whole run: every history entry and note (the post-mortem, `preflight export`). */
   getComplete(runId: string): Promise<Run | undefined>;
   update(runId: string, update: RunUpdate): Promise<UpdateResult>;
@@ -81,6 +87,8 @@ export interface RunStore {
   /** What is known of the run's effects, by effect id. */
   effectRecords(runId: string): Promise<Record<string, EffectRecord>>;
   markEffect(runId: string, effectId: string, record: EffectRecord): Promise<void>;
+  /** `outbox` and `effectRecords` together, in one round trip where the store can. */
+  pending?(runId: string): Promise<{ entries: OutboxEntry[]; records: Record<string, EffectRecord> }>;
   /** Runs whose message shows an older version than the stored one, with the version wanted. */
   redrawsWanted(): Promise<{ runId: string; version: number }[]>;
   /** The message now shows `version`; the wish goes unless a newer version came meanwhile. */

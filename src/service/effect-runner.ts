@@ -147,20 +147,21 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
 
   async function drain(runId: string): Promise<void> {
     for (let round = 0; round < 100 && !stopped; round++) {
-      let entries = await store.outbox(runId);
+      let { entries, records } = await pending(runId);
       if (entries.length === 0) return;
-      const first = entries.flatMap((entry) => entry.effects).find((e) => !isDone(e, undefined));
+      const first = entries.flatMap((entry) => entry.effects).find((e) => !isDone(e, records));
       // Lines close together go out as one message: give the next ones a moment to arrive.
       if (lineBatchMs > 0 && first && LINE_EFFECTS.has(first.effect.type)) {
         await sleep(lineBatchMs);
-        entries = await store.outbox(runId);
+        ({ entries, records } = await pending(runId));
       }
-      const run = await store.get(runId);
+      // The run as of the newest entry at least: the view this process committed, when it has it.
+      const newest = Math.max(...entries.map((entry) => entry.seq));
+      const run = await (store.recent ? store.recent(runId, newest) : store.get(runId));
       if (!run) {
         for (const entry of entries) await store.clearOutboxEntry(runId, entry.id);
         return;
       }
-      const records = await store.effectRecords(runId);
       const ledger: EffectLedger = {
         get: (id) => records[id],
         mark: async (id, record) => {
@@ -174,6 +175,13 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       }
       if (!progressed) return;
     }
+  }
+
+  /** The outbox and what is known of its effects (one round trip where the store can). */
+  async function pending(runId: string) {
+    if (store.pending) return store.pending(runId);
+    const entries = await store.outbox(runId);
+    return { entries, records: entries.length > 0 ? await store.effectRecords(runId) : {} };
   }
 
   function isDone(stored: StoredEffect, records: Record<string, EffectRecord> | undefined): boolean {

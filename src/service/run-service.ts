@@ -149,6 +149,11 @@ export function createRunService(deps: RunServiceDeps) {
     return { ok: true, run: stored ?? run, posted };
   }
 
+  /** The run as this process last saw it (what no commit changes, or what a commit re-checks). */
+  function recent(runId: string): Promise<Run | undefined> {
+    return store.recent ? store.recent(runId) : store.get(runId);
+  }
+
   /** Applies one event. `eventId` identifies the click or delivery: the same id applies once. */
   async function act(runId: string, given: RunEvent, eventId: string): Promise<ActOutcome> {
     const event = await withGroups(runId, given);
@@ -193,7 +198,8 @@ export function createRunService(deps: RunServiceDeps) {
    */
   async function withGroups(runId: string, event: RunEvent): Promise<RunEvent> {
     if (!deps.people || event.by === PREFLIGHT_USER) return event;
-    const run = await store.get(runId);
+    // The groups come from the plan, which no commit changes: the view at hand will do.
+    const run = await recent(runId);
     const named = run ? groupsNamedIn(run) : [];
     if (named.length === 0) return event;
     return { ...event, groups: await deps.people.groupsOf(event.by, named) };
@@ -229,6 +235,7 @@ export function createRunService(deps: RunServiceDeps) {
     act,
     ledger,
     get: store.get,
+    recent,
     runLog: store.log,
     activeRuns: store.activeRuns,
     allActiveRuns: store.allActiveRuns,

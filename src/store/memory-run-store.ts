@@ -75,6 +75,10 @@ export function createMemoryRunStore(options: { now?: () => number } = {}): RunS
       check("get");
       return read(runId);
     },
+    async recent(runId) {
+      check("get");
+      return read(runId);
+    },
     async getComplete(runId) {
       check("getComplete");
       return read(runId);
@@ -133,6 +137,14 @@ export function createMemoryRunStore(options: { now?: () => number } = {}): RunS
     async effectRecords(runId) {
       check("effectRecords");
       return Object.fromEntries(effects.get(runId)?.entries() ?? []);
+    },
+    async pending(runId) {
+      check("outbox");
+      check("effectRecords");
+      return {
+        entries: [...(outboxes.get(runId)?.values() ?? [])].sort((a, b) => a.seq - b.seq),
+        records: Object.fromEntries(effects.get(runId)?.entries() ?? []),
+      };
     },
     async markEffect(runId, effectId, record) {
       check("markEffect");

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { MessageRef, MessageRefs } from "../core/ports.js";
+import { createLru } from "./lru.js";
 
 const refSchema = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
 
@@ -28,9 +29,17 @@ if ttl > 0 then
 end
 return 1`;
 
-/** Where each run's message is, and the reverse: which run a thread belongs to. */
+/** Run messages whose place this process remembers (bounded). */
+const REMEMBERED_REFS = 2_000;
+
+/**
+ * Where each run's message is, and the reverse: which run a thread belongs to. A run message is
+ * posted once and never moves, so a place once known is kept in memory (a click, a thread line
+ * and a redraw each need it): only a run whose message is not posted yet is asked again.
+ */
 export function createRedisMessageRefs(redis: Redis, prefix = "preflight:"): MessageRefs {
   const runKey = (runId: string) => `${prefix}run:${runId}:message`;
+  const known = createLru<string, MessageRef>(REMEMBERED_REFS);
   return {
     async save(runId: string, ref: MessageRef) {
       await redis.eval(
@@ -42,12 +51,16 @@ export function createRedisMessageRefs(redis: Redis, prefix = "preflight:"): Mes
         JSON.stringify(ref),
         runId,
       );
+      known.set(runId, { channel: ref.channel, ts: ref.ts });
     },
     async get(runId: string) {
+      const remembered = known.get(runId);
+      if (remembered) return remembered;
       const json = await redis.get(runKey(runId));
       if (json === null) return undefined;
       const parsed = refSchema.safeParse(JSON.parse(json));
       if (!parsed.success) throw new Error(`message reference of run ${runId} in Redis is malformed`);
+      known.set(runId, parsed.data);
       return parsed.data;
     },
     async runOfThread(channel: string, threadTs: string) {

@@ -18,6 +18,7 @@ export function createRedisOutbox(
   | "outbox"
   | "clearOutboxEntry"
   | "effectRecords"
+  | "pending"
   | "markEffect"
   | "redrawsWanted"
   | "redrawn"
@@ -26,7 +27,10 @@ export function createRedisOutbox(
   const scripts = scriptsOf(redis);
 
   async function outbox(runId: string): Promise<OutboxEntry[]> {
-    const values = await storage(() => redis.hvals(keys.outbox(runId)));
+    return entriesOf(runId, await storage(() => redis.hvals(keys.outbox(runId))));
+  }
+
+  function entriesOf(runId: string, values: string[]): OutboxEntry[] {
     return values
       .map((json) => {
         const parsed = outboxEntrySchema.safeParse(JSON.parse(json));
@@ -38,13 +42,29 @@ export function createRedisOutbox(
   }
 
   async function effectRecords(runId: string): Promise<Record<string, EffectRecord>> {
-    const all = await storage(() => redis.hgetall(keys.effects(runId)));
+    return recordsOf(await storage(() => redis.hgetall(keys.effects(runId))));
+  }
+
+  function recordsOf(all: Record<string, string>): Record<string, EffectRecord> {
     const records: Record<string, EffectRecord> = {};
     for (const [id, json] of Object.entries(all)) {
       const parsed = effectRecordSchema.safeParse(JSON.parse(json));
       if (parsed.success) records[id] = parsed.data as EffectRecord;
     }
     return records;
+  }
+
+  /** The outbox and the effect records in one round trip (the effect runner reads both). */
+  async function pending(runId: string) {
+    const replies = await storage(() =>
+      redis.pipeline().hvals(keys.outbox(runId)).hgetall(keys.effects(runId)).exec(),
+    );
+    const [values, all] = (replies ?? []).map(([error, value]) => {
+      if (error) throw new PreflightError("storage_unavailable", `Redis did not answer: ${error.message}`);
+      return value;
+    }) as [string[], Record<string, string>];
+    const entries = entriesOf(runId, values ?? []);
+    return { entries, records: entries.length > 0 ? recordsOf(all ?? {}) : {} };
   }
 
   async function redrawsWanted(): Promise<{ runId: string; version: number }[]> {
@@ -59,6 +79,7 @@ export function createRedisOutbox(
       await storage(() => scripts.clearOutboxEntry(keys.outbox(runId), keys.withOutbox, entryId, runId));
     },
     effectRecords,
+    pending,
     markEffect: async (runId, effectId, value) => {
       await storage(() =>
         scripts.markEffect(keys.effects(runId), keys.run(runId), effectId, JSON.stringify(value)),

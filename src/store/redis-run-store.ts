@@ -109,6 +109,12 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     return (await readView(runId))?.run;
   }
 
+  async function recent(runId: string, atLeast = 0): Promise<Run | undefined> {
+    const kept = views.get(runId);
+    if (kept && kept.run.version >= atLeast) return kept.run;
+    return read(runId);
+  }
+
   async function readComplete(runId: string): Promise<Run | undefined> {
     const [json, history, notes] = await storage(() =>
       Promise.all([
@@ -289,6 +295,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
   return {
     create,
     get: read,
+    recent,
     getComplete: readComplete,
     update,
     log,

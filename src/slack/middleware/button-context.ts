@@ -80,7 +80,11 @@ export interface ButtonContext {
 }
 
 export interface ButtonContextDeps {
-  service: { get(runId: string): Promise<Pick<Run, "id" | "channel" | "reminders"> | undefined> };
+  service: {
+    get(runId: string): Promise<Pick<Run, "id" | "channel" | "reminders"> | undefined>;
+    /** The view at hand, when there is one: a run's existence and channel never change. */
+    recent?(runId: string): Promise<Pick<Run, "id" | "channel"> | undefined>;
+  };
   refs: Pick<MessageRefs, "get">;
   windows: { get(windowId: string): Promise<MaintenanceWindow | undefined> };
   log: Logger;
@@ -161,7 +165,7 @@ export async function checkClick(deps: ButtonContextDeps, body: unknown): Promis
   if (RUN_BUTTONS.has(action.action_id)) {
     const value = parseJsonWith(runValue, action.value);
     if (!value) return { ok: false, message: UNREADABLE_BUTTON, counted: refused("unreadable_button") };
-    const run = await deps.service.get(value.r);
+    const run = await (deps.service.recent ? deps.service.recent(value.r) : deps.service.get(value.r));
     if (!run) return { ok: false, message: noRun(value.r), counted: notFound("run_not_found") };
     // The run message itself, or a message in its thread (the step list, the summary), in the
     // run's channel. A click in the moment between the run message's post and its being
