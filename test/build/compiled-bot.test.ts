@@ -1,22 +1,22 @@
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadChecklists } from "../../src/checklists/load-checklists.js";
+import { compiledDist } from "../support/compiled-build.js";
 import { isolatedRedis, redisChildEnv } from "../support/redis.js";
 import { type SlackApiDouble, startSlackApiDouble } from "../support/slack-api-double.js";
 
 /**
- * The Dockerfile's steps without a Docker engine: compile with `npm run build` (as its build
- * stage does), then start the compiled output with `node dist/main.js` (its CMD). The build skips
- * its type check (`--noCheck`): `npm run typecheck` does that, and the JavaScript is the same.
+ * The Dockerfile's steps without a Docker engine: compile as `npm run build` does (as its build
+ * stage does), then start the compiled output with `node dist/main.js` (its CMD). The suite compiles
+ * once for every file that needs it (test/support/compiled-build.ts), into a folder of its own.
  */
 
-const run = promisify(execFile);
-const outDir = "dist";
+let outDir: string;
 
 beforeAll(async () => {
-  await run("npm", ["run", "build", "--", "--noCheck"], { timeout: 120_000 });
+  outDir = await compiledDist();
 }, 150_000);
 
 function startCompiled(env: Record<string, string>) {
@@ -29,6 +29,12 @@ function startCompiled(env: Record<string, string>) {
 }
 
 describe("the compiled bot", () => {
+  it("is what npm run build compiles", async () => {
+    // The shared build runs this command with another --outDir: the same JavaScript.
+    const pkg = JSON.parse(await readFile("package.json", "utf8")) as { scripts: Record<string, string> };
+    expect(pkg.scripts.build).toBe("tsc -p tsconfig.build.json");
+  });
+
   it("exits 1 naming the missing configuration", async () => {
     const bot = startCompiled({});
     expect(await bot.exited).toBe(1);
