@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { freePort } from "../src/sandbox/redis-server.js";
 import { checkSlackCredentials } from "../src/startup-checks.js";
+import { watchChild } from "./support/child-output.js";
 import { compiledDist } from "./support/compiled-build.js";
 import { REDIS_URL } from "./support/redis.js";
 import { type SlackApiDouble, startSlackApiDouble } from "./support/slack-api-double.js";
@@ -49,11 +50,8 @@ async function startBot(env: Record<string, string>, how: "npm start" | "compile
     },
   });
   children.push(child);
-  let output = "";
-  child.stdout?.on("data", (chunk) => (output += chunk));
-  child.stderr?.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
+  const { output, exited, ready } = watchChild(child);
+  return { child, exited: exited.then(({ code }) => code), output, ready };
 }
 
 describe("checking the Slack tokens at start", () => {
@@ -129,11 +127,12 @@ describe("shutdown", () => {
       CHECKLISTS_DIR: "checklists",
       SHUTDOWN_DEADLINE_MS: "1000",
     });
-    await expect.poll(() => bot.output(), { timeout: 30_000 }).toContain("Preflight is running");
+    await bot.ready;
     // Redis frozen, not gone: connections stay open and nothing answers, as with a hung server.
     redis.kill("SIGSTOP");
     bot.child.kill("SIGTERM");
-    expect(await bot.exited).toBe(1);
+    const code = await bot.exited;
+    expect(code, `signal ${bot.child.signalCode}; it said:\n${bot.output()}`).toBe(1);
     expect(bot.output()).toContain(
       "shutdown did not finish within 1 s (Redis or Slack not answering); exiting anyway",
     );

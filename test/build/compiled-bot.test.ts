@@ -3,6 +3,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadChecklists } from "../../src/checklists/load-checklists.js";
+import { freePort } from "../../src/sandbox/redis-server.js";
+import { watchChild } from "../support/child-output.js";
 import { compiledDist } from "../support/compiled-build.js";
 import { isolatedRedis, redisChildEnv } from "../support/redis.js";
 import { type SlackApiDouble, startSlackApiDouble } from "../support/slack-api-double.js";
@@ -21,11 +23,8 @@ beforeAll(async () => {
 
 function startCompiled(env: Record<string, string>) {
   const child = spawn("node", [join(outDir, "main.js")], { env: { PATH: process.env.PATH ?? "", ...env } });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-  return { child, exited, output: () => output };
+  const { output, exited, ready } = watchChild(child);
+  return { child, exited: exited.then(({ code }) => code), output, ready };
 }
 
 describe("the compiled bot", () => {
@@ -70,7 +69,7 @@ describe("the compiled bot", () => {
     });
 
     it("starts, loads the checklists, answers /healthz and stops on SIGTERM", async () => {
-      const port = 30_000 + Math.floor(Math.random() * 20_000);
+      const port = await freePort();
       const bot = startCompiled({
         SLACK_BOT_TOKEN: "xoxb-1",
         SLACK_SIGNING_SECRET: "s",
@@ -78,7 +77,7 @@ describe("the compiled bot", () => {
         PORT: String(port),
         ...redisChildEnv(redis.prefix),
       });
-      await expect.poll(() => bot.output(), { timeout: 40_000 }).toContain("Preflight is running");
+      await bot.ready;
       const shipped = (await loadChecklists(["checklists"])).checklists.map((c) => c.checklist.id);
       expect(bot.output()).toContain(`"checklists":${JSON.stringify(shipped)}`);
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);

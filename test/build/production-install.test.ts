@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../src/sandbox/redis-server.js";
+import { watchChild } from "../support/child-output.js";
 import { compiledDist } from "../support/compiled-build.js";
 import { isolatedRedis, redisChildEnv } from "../support/redis.js";
 import { type SlackApiDouble, startSlackApiDouble } from "../support/slack-api-double.js";
@@ -71,14 +72,11 @@ describe("a production-only install", () => {
         },
       },
     );
-    let output = "";
-    child.stderr.on("data", (chunk) => (output += chunk));
-    child.stdout.on("data", (chunk) => (output += chunk));
-    const exited = new Promise((done) => child.on("exit", done));
+    const { output, exited, ready } = watchChild(child);
     try {
-      await expect.poll(() => output, { timeout: 40_000 }).toContain("Preflight is running");
+      await ready;
       // Every line one JSON object (Redis here persists nothing: one warning says so).
-      const lines = output.trim().split("\n");
+      const lines = output().trim().split("\n");
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
       expect(lines.map((line) => JSON.parse(line).message)).toContainEqual(
         expect.stringContaining("Redis may lose Preflight's runs and reminders"),
@@ -90,6 +88,6 @@ describe("a production-only install", () => {
       child.kill("SIGTERM");
       await exited;
     }
-    expect(output).toContain('"message":"stopped"');
+    expect(output()).toContain('"message":"stopped"');
   });
 });

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { freePort } from "../../src/sandbox/redis-server.js";
 import { SIGNING_SECRET } from "./bot-harness.js";
+import { watchChild } from "./child-output.js";
 import { compiledDist } from "./compiled-build.js";
 import { redisChildEnv } from "./redis.js";
 
@@ -36,17 +37,13 @@ export async function spawnChildBot(options: {
       ...(options.checklistsDir ? { CHECKLISTS_DIR: options.checklistsDir } : {}),
     },
   });
-  let output = "";
-  const exited = new Promise((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stderr?.on("data", (chunk) => {
-      output += chunk;
-      if (output.includes("Preflight is running")) resolve();
-    });
-    child.on("exit", (code, signal) =>
-      reject(new Error(`the bot exited (${signal ?? code}) before it was running:\n${output}`)),
-    );
-  });
-  ready.catch(() => undefined); // a test that never waits for readiness must not see it rejected
-  return { child, port, url: `http://127.0.0.1:${port}/slack/events`, output: () => output, exited, ready };
+  const { output, exited, ready } = watchChild(child);
+  return {
+    child,
+    port,
+    url: `http://127.0.0.1:${port}/slack/events`,
+    output,
+    exited: exited.then(({ signal }) => signal),
+    ready,
+  };
 }
