@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // A folder for the one compiled bot the build and kill tests share (test/support/compiled-build.ts).
+    globalSetup: ["test/support/global-setup.ts"],
     // Generous, for a busy machine: a passing test never waits for it; only a hung one does.
     testTimeout: 60_000,
     hookTimeout: 60_000,

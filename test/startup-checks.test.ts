@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { freePort } from "../src/sandbox/redis-server.js";
 import { checkSlackCredentials } from "../src/startup-checks.js";
+import { watchChild } from "./support/child-output.js";
+import { compiledDist } from "./support/compiled-build.js";
 import { REDIS_URL } from "./support/redis.js";
 import { type SlackApiDouble, startSlackApiDouble } from "./support/slack-api-double.js";
 
@@ -28,9 +31,15 @@ function config(env: Record<string, string>) {
   return result.config;
 }
 
-/** The bot as `npm start` runs it, in a child process of its own. */
-function startBot(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+/**
+ * The bot in a child process of its own: as `npm start` runs it (tsx, compiling src at start), or
+ * `compiled` as the image runs it (the suite's one build, test/support/compiled-build.ts), which
+ * starts without compiling anything.
+ */
+async function startBot(env: Record<string, string>, how: "npm start" | "compiled" = "compiled") {
+  const main =
+    how === "npm start" ? ["--import", "tsx", "src/main.ts"] : [join(await compiledDist(), "main.js")];
+  const child = spawn(process.execPath, main, {
     env: {
       PATH: process.env.PATH ?? "",
       SLACK_SIGNING_SECRET: "s",
@@ -41,11 +50,8 @@ function startBot(env: Record<string, string>) {
     },
   });
   children.push(child);
-  let output = "";
-  child.stdout?.on("data", (chunk) => (output += chunk));
-  child.stderr?.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
+  const { output, exited, ready } = watchChild(child);
+  return { child, exited: exited.then(({ code }) => code), output, ready };
 }
 
 describe("checking the Slack tokens at start", () => {
@@ -84,7 +90,7 @@ describe("checking the Slack tokens at start", () => {
   it("a wrong bot token: one line and exit 1, before anything says running", {
     timeout: 60_000,
   }, async () => {
-    const bot = startBot({ SLACK_BOT_TOKEN: "xoxb-wrong" });
+    const bot = await startBot({ SLACK_BOT_TOKEN: "xoxb-wrong" }, "npm start");
     expect(await bot.exited).toBe(1);
     expect(bot.output().trim()).toBe(
       "Preflight can't start: Slack refused SLACK_BOT_TOKEN (auth.test answered invalid_auth); copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page into SLACK_BOT_TOKEN.",
@@ -94,7 +100,7 @@ describe("checking the Slack tokens at start", () => {
   it("a wrong app token in Socket Mode: one line naming SLACK_APP_TOKEN, exit 1", {
     timeout: 60_000,
   }, async () => {
-    const bot = startBot({ SLACK_BOT_TOKEN: "xoxb-good", SLACK_APP_TOKEN: "xapp-wrong" });
+    const bot = await startBot({ SLACK_BOT_TOKEN: "xoxb-good", SLACK_APP_TOKEN: "xapp-wrong" });
     expect(await bot.exited).toBe(1);
     const lines = bot.output().trim().split("\n");
     expect(lines).toHaveLength(1);
@@ -115,17 +121,18 @@ describe("shutdown", () => {
     redis.stdout?.on("data", (chunk) => (redisOutput += chunk));
     await expect.poll(() => redisOutput, { timeout: 10_000 }).toContain("Ready to accept connections");
 
-    const bot = startBot({
+    const bot = await startBot({
       SLACK_BOT_TOKEN: "xoxb-good",
       REDIS_URL: `redis://127.0.0.1:${port}`,
       CHECKLISTS_DIR: "checklists",
       SHUTDOWN_DEADLINE_MS: "1000",
     });
-    await expect.poll(() => bot.output(), { timeout: 30_000 }).toContain("Preflight is running");
+    await bot.ready;
     // Redis frozen, not gone: connections stay open and nothing answers, as with a hung server.
     redis.kill("SIGSTOP");
     bot.child.kill("SIGTERM");
-    expect(await bot.exited).toBe(1);
+    const code = await bot.exited;
+    expect(code, `signal ${bot.child.signalCode}; it said:\n${bot.output()}`).toBe(1);
     expect(bot.output()).toContain(
       "shutdown did not finish within 1 s (Redis or Slack not answering); exiting anyway",
     );

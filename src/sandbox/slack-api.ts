@@ -65,6 +65,8 @@ export interface SlackApiDouble {
   responses: { path: string; body: unknown }[];
   failNext(method: string, error: string, times?: number): void;
   rateLimitNext(method: string, retryAfterSeconds: number, times?: number): void;
+  /** Ends the rate limits `rateLimitNext` set on `method` (a limit held until the test lets go). */
+  liftRateLimit(method: string): void;
   delayNext(method: string, ms: number, times?: number): void;
   /** A message a person wrote (the sandbox's message box); stored like the bot's. */
   postAsUser(message: { channel: string; user: string; text: string; thread_ts?: string }): StoredMessage;
@@ -504,6 +506,9 @@ export async function startSlackApiDouble(opts: SlackApiDoubleOptions = {}): Pro
     failNext: (method, error, times = 1) => faults.push({ method, kind: "fail", error, remaining: times }),
     rateLimitNext: (method, retryAfter, times = 1) =>
       faults.push({ method, kind: "ratelimit", retryAfter, remaining: times }),
+    liftRateLimit: (method) => {
+      faults = faults.filter((f) => !(f.method === method && f.kind === "ratelimit"));
+    },
     delayNext: (method, ms, times = 1) => faults.push({ method, kind: "delay", ms, remaining: times }),
     loseAnswerNext: (method, times = 1) => faults.push({ method, kind: "lose", remaining: times }),
     serverErrorNext: (method, status = 500, times = 1) =>

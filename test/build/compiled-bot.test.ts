@@ -1,34 +1,39 @@
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadChecklists } from "../../src/checklists/load-checklists.js";
+import { freePort } from "../../src/sandbox/redis-server.js";
+import { watchChild } from "../support/child-output.js";
+import { compiledDist } from "../support/compiled-build.js";
 import { isolatedRedis, redisChildEnv } from "../support/redis.js";
 import { type SlackApiDouble, startSlackApiDouble } from "../support/slack-api-double.js";
 
 /**
- * The Dockerfile's steps without a Docker engine: compile with `npm run build` (as its build
- * stage does), then start the compiled output with `node dist/main.js` (its CMD). The build skips
- * its type check (`--noCheck`): `npm run typecheck` does that, and the JavaScript is the same.
+ * The Dockerfile's steps without a Docker engine: compile as `npm run build` does (as its build
+ * stage does), then start the compiled output with `node dist/main.js` (its CMD). The suite compiles
+ * once for every file that needs it (test/support/compiled-build.ts), into a folder of its own.
  */
 
-const run = promisify(execFile);
-const outDir = "dist";
+let outDir: string;
 
 beforeAll(async () => {
-  await run("npm", ["run", "build", "--", "--noCheck"], { timeout: 120_000 });
+  outDir = await compiledDist();
 }, 150_000);
 
 function startCompiled(env: Record<string, string>) {
   const child = spawn("node", [join(outDir, "main.js")], { env: { PATH: process.env.PATH ?? "", ...env } });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-  return { child, exited, output: () => output };
+  const { output, exited, ready } = watchChild(child);
+  return { child, exited: exited.then(({ code }) => code), output, ready };
 }
 
 describe("the compiled bot", () => {
+  it("is what npm run build compiles", async () => {
+    // The shared build runs this command with another --outDir: the same JavaScript.
+    const pkg = JSON.parse(await readFile("package.json", "utf8")) as { scripts: Record<string, string> };
+    expect(pkg.scripts.build).toBe("tsc -p tsconfig.build.json");
+  });
+
   it("exits 1 naming the missing configuration", async () => {
     const bot = startCompiled({});
     expect(await bot.exited).toBe(1);
@@ -64,7 +69,7 @@ describe("the compiled bot", () => {
     });
 
     it("starts, loads the checklists, answers /healthz and stops on SIGTERM", async () => {
-      const port = 30_000 + Math.floor(Math.random() * 20_000);
+      const port = await freePort();
       const bot = startCompiled({
         SLACK_BOT_TOKEN: "xoxb-1",
         SLACK_SIGNING_SECRET: "s",
@@ -72,7 +77,7 @@ describe("the compiled bot", () => {
         PORT: String(port),
         ...redisChildEnv(redis.prefix),
       });
-      await expect.poll(() => bot.output(), { timeout: 40_000 }).toContain("Preflight is running");
+      await bot.ready;
       const shipped = (await loadChecklists(["checklists"])).checklists.map((c) => c.checklist.id);
       expect(bot.output()).toContain(`"checklists":${JSON.stringify(shipped)}`);
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);

@@ -1,10 +1,11 @@
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../src/sandbox/redis-server.js";
+import { watchChild } from "../support/child-output.js";
+import { compiledDist } from "../support/compiled-build.js";
 import { isolatedRedis, redisChildEnv } from "../support/redis.js";
 import { type SlackApiDouble, startSlackApiDouble } from "../support/slack-api-double.js";
 
@@ -15,14 +16,12 @@ import { type SlackApiDouble, startSlackApiDouble } from "../support/slack-api-d
  * node_modules). It starts, logs JSON lines, answers /readyz and /metrics: no tsx, no pino-pretty.
  */
 
-const run = promisify(execFile);
 let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "preflight-prod-"));
-  await run("npx", ["tsc", "-p", "tsconfig.build.json", "--noCheck", "--outDir", join(dir, "dist")], {
-    timeout: 120_000,
-  });
+  // The suite's one build (`tsc -p tsconfig.build.json`, test/support/compiled-build.ts), copied.
+  await cp(await compiledDist(), join(dir, "dist"), { recursive: true });
   await cp("package.json", join(dir, "package.json"));
   await cp("checklists", join(dir, "checklists"), { recursive: true });
   const lock = JSON.parse(await readFile("package-lock.json", "utf8")) as {
@@ -73,14 +72,11 @@ describe("a production-only install", () => {
         },
       },
     );
-    let output = "";
-    child.stderr.on("data", (chunk) => (output += chunk));
-    child.stdout.on("data", (chunk) => (output += chunk));
-    const exited = new Promise((done) => child.on("exit", done));
+    const { output, exited, ready } = watchChild(child);
     try {
-      await expect.poll(() => output, { timeout: 40_000 }).toContain("Preflight is running");
+      await ready;
       // Every line one JSON object (Redis here persists nothing: one warning says so).
-      const lines = output.trim().split("\n");
+      const lines = output().trim().split("\n");
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
       expect(lines.map((line) => JSON.parse(line).message)).toContainEqual(
         expect.stringContaining("Redis may lose Preflight's runs and reminders"),
@@ -92,6 +88,6 @@ describe("a production-only install", () => {
       child.kill("SIGTERM");
       await exited;
     }
-    expect(output).toContain('"message":"stopped"');
+    expect(output()).toContain('"message":"stopped"');
   });
 });

@@ -6,12 +6,18 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { RULES_CHECKLIST_YAML } from "../support/checklist-fixtures.js";
+import { compiledRoot } from "../support/compiled-build.js";
 
 const run = promisify(execFile);
 
-/** The real command in a child process: what a person sees, exit code included. */
+/**
+ * The real command in a child process: what a person sees, exit code included. It is the image's
+ * (bin/preflight.js beside the compiled dist/, test/support/compiled-build.ts): no TypeScript to
+ * compile at each start. "the preflight binary" below runs the checkout's, through tsx.
+ */
 async function binary(args: string[], env: Record<string, string> = {}) {
-  const result = await run("node", ["bin/preflight.js", ...args], {
+  const root = await compiledRoot();
+  const result = await run("node", [join(root, "bin", "preflight.js"), ...args], {
     env: { PATH: process.env.PATH ?? "", ...env },
     maxBuffer: 64 * 1024 * 1024,
   }).then(

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { printHistory } from "../../src/cli/history-command.js";
@@ -10,11 +10,11 @@ import { parseChecklist } from "../../src/core/checklist/parse-checklist.js";
 import type { HistoryEntry } from "../../src/core/history/history-schema.js";
 import { applyEvent } from "../../src/core/run/apply-event.js";
 import { createRedisHistory } from "../../src/store/redis-history.js";
+import { compiledRoot } from "../support/compiled-build.js";
 import { ALICE, entriesIn, fiveQaRuns, HISTORY_YAML, playRun } from "../support/history-runs.js";
 import { isolatedRedis, redisChildEnv } from "../support/redis.js";
 
 const exec = promisify(execFile);
-const BIN = resolve("bin/preflight.js");
 
 /** The checklist as a person keeps it: comments, aligned comments, flow maps, quoting. */
 const WRITTEN = `# yaml-language-server: $schema=./schema.json
@@ -208,7 +208,9 @@ describe("preflight suggest", () => {
     await exec("git", ["init", "-q"], { cwd: repo });
     await mkdir(join(repo, "checklists"));
     await writeFile(join(repo, "checklists", "cache-flush.yaml"), WRITTEN);
-    const { stdout, stderr } = await exec("node", [BIN, "suggest", "cache-flush", "--env", "qa"], {
+    // The image's command (bin/preflight.js beside the compiled dist/): nothing to compile at start.
+    const bin = join(await compiledRoot(), "bin", "preflight.js");
+    const { stdout, stderr } = await exec("node", [bin, "suggest", "cache-flush", "--env", "qa"], {
       cwd: repo,
       env: { PATH: process.env.PATH ?? "", ...redisChildEnv(env.prefix) },
     });

@@ -140,18 +140,36 @@ describe("under Slack's behaviour", () => {
 
   it("a rate-limited refresh (429 + Retry-After) converges to the latest state", async () => {
     await startDbUpgrade();
-    // Long enough that the abort below lands while every redraw waits, even on a loaded machine.
-    h.slack.rateLimitNext("chat.update", 3, 1);
+    // Slack keeps refusing (Retry-After 1 s) until the abort below has landed, however long a loaded
+    // machine takes to apply it: the abort lands while every redraw waits, by construction.
+    const retryAfterMs = 1_000;
+    h.slack.rateLimitNext("chat.update", retryAfterMs / 1_000, Number.POSITIVE_INFINITY);
     await h.click(h.button("step_complete", "check-access"), ALICE);
     await h.slack.waitFor(() => h.slack.callsTo("chat.update").find((c) => c.status === 429));
     // While the refresher waits out Retry-After, the run moves on again.
     await h.command(`abort ${(await h.run()).id} maintenance window moved`, ALICE);
     await expect.poll(async () => (await h.run()).status).toBe("aborted");
-    await expect.poll(() => h.messageText(), { timeout: 5_000 }).toContain("maintenance window moved");
+    // The abort's own effects (the post-mortem) are carried out too: the state to draw is final.
+    await expect.poll(() => h.bot.store.runsWithOutbox()).toEqual([]);
+    h.slack.liftRateLimit("chat.update");
+    // Converges within one more Retry-After, plus the usual wait for a redraw.
+    await expect
+      .poll(() => h.messageText(), { timeout: retryAfterMs + 10_000 })
+      .toContain("maintenance window moved");
     await h.settle();
     expect(h.buttons()).toEqual([]);
-    // The two changes were drawn together once the limit passed, not one update per change.
-    expect(h.slack.callsTo("chat.update").filter((c) => c.status === 200)).toHaveLength(1);
+    // The two changes were drawn together once the limit passed, not one update per change. (The
+    // start's own redraw may land before the click: only what came from the first 429 on counts.)
+    const all = h.slack.callsTo("chat.update");
+    const updates = all.slice(all.findIndex((c) => c.status === 429));
+    expect(updates.filter((c) => c.status === 200)).toHaveLength(1);
+    // Every retry waited out the Retry-After of the 429 before it: a bound a busy machine only
+    // lengthens (less a little for timers rounding; a retry that ignored it comes ~20 ms later).
+    for (let i = 1; i < updates.length; i++) {
+      const [before, after] = [updates[i - 1], updates[i]];
+      if (before?.status === 429)
+        expect((after?.at ?? 0) - before.at).toBeGreaterThanOrEqual(retryAfterMs - 100);
+    }
   });
 
   it("acknowledges a click within Slack's 3 s while the Web API is slow, and keeps the change", async () => {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
+import { compiledRoot } from "../support/compiled-build.js";
 import { redisChildEnv } from "../support/redis.js";
 import { blockActionPayload, sendInteraction, viewSubmissionPayload } from "../support/slack-requests.js";
 
@@ -152,7 +153,9 @@ describe("the post-mortem summary", () => {
     const again = await h.slack.waitFor(() => uploaded()[1], 8_000);
     expect(again.initialComment).toBe("Summary posted again by <@UBOB>");
 
-    const { stdout } = await promisify(execFile)("node", ["bin/preflight.js", "summary", runId], {
+    // The image's command (bin/preflight.js beside the compiled dist/): nothing to compile at start.
+    const bin = join(await compiledRoot(), "bin", "preflight.js");
+    const { stdout } = await promisify(execFile)("node", [bin, "summary", runId], {
       env: { ...process.env, ...redisChildEnv(h.redisEnv.prefix) },
     });
     expect(stdout).toContain("# Post-mortem: Summary test");

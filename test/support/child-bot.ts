@@ -1,11 +1,16 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 import { freePort } from "../../src/sandbox/redis-server.js";
 import { SIGNING_SECRET } from "./bot-harness.js";
+import { watchChild } from "./child-output.js";
+import { compiledDist } from "./compiled-build.js";
 import { redisChildEnv } from "./redis.js";
 
 /**
- * The bot as its own process (`src/main.ts` through tsx), for what only a real process shows:
- * kill -9 and restarts. It gets the test's Redis (REDIS_URL) and key prefix, and the Slack double.
+ * The bot as its own process (the suite's compiled `main.js`, as `node dist/main.js` runs it), for
+ * what only a real process shows: kill -9 and restarts. It gets the test's Redis (REDIS_URL) and key
+ * prefix, and the Slack double. `ready` settles on its "Preflight is running" line, or fails with
+ * its output when it exits first.
  */
 export async function spawnChildBot(options: {
   slackUrl: string;
@@ -17,9 +22,11 @@ export async function spawnChildBot(options: {
   url: string;
   output: () => string;
   exited: Promise<unknown>;
+  ready: Promise<void>;
 }> {
+  const dist = await compiledDist();
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [join(dist, "main.js")], {
     env: {
       PATH: process.env.PATH ?? "",
       SLACK_BOT_TOKEN: "xoxb-test",
@@ -30,8 +37,13 @@ export async function spawnChildBot(options: {
       ...(options.checklistsDir ? { CHECKLISTS_DIR: options.checklistsDir } : {}),
     },
   });
-  let output = "";
-  child.stderr?.on("data", (chunk) => (output += chunk));
-  const exited = new Promise((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
-  return { child, port, url: `http://127.0.0.1:${port}/slack/events`, output: () => output, exited };
+  const { output, exited, ready } = watchChild(child);
+  return {
+    child,
+    port,
+    url: `http://127.0.0.1:${port}/slack/events`,
+    output,
+    exited: exited.then(({ signal }) => signal),
+    ready,
+  };
 }
