@@ -5,7 +5,7 @@ import { buildSummary, needsFollowUps, type Summary } from "../../../src/core/su
 import { summaryMarkdown } from "../../../src/render/summary-markdown.js";
 import { summaryMessage } from "../../../src/slack/render/summary-message.js";
 import { minutesAfter, newRun, T0 } from "../../support/checklist-fixtures.js";
-import { expectWithinSlackLimits } from "../../support/slack-limits.js";
+import { expectWithinSlackLimits, onlyButtons } from "../../support/slack-limits.js";
 import {
   ALICE,
   abortedRunInput,
@@ -19,7 +19,7 @@ import {
 const sectionTexts = (blocks: KnownBlock[]) =>
   blocks.flatMap((block) => (block.type === "section" && block.text ? [block.text.text] : []));
 const buttons = (blocks: KnownBlock[]) =>
-  blocks.flatMap((block) => (block.type === "actions" ? (block.elements as Button[]) : []));
+  blocks.flatMap((block) => (block.type === "actions" ? onlyButtons(block.elements) : []));
 
 function messageOf(summary: Summary, runId = "run-1") {
   return summaryMessage(summary, { runId, followUpButton: needsFollowUps(summary) });

@@ -1,0 +1,90 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
+import { overflowChoicePayload, sendInteraction, viewSubmissionPayload } from "../support/slack-requests.js";
+
+/** The run message's overflow menu (hand over, change buddy, reassign), App Home reminders, group deciders. */
+const CHECKLIST = `
+id: menu
+title: Menu demo
+summary: People from the run message
+phases:
+  - id: only
+    title: Only
+    steps:
+      - id: one
+        title: First step
+      - id: two
+        title: Second step
+`;
+
+const ALICE = "UALICE";
+const BOB = "UBOB";
+const DANA = "UDANA";
+
+let dir: string;
+let h: Harness;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "preflight-menu-"));
+  await writeFile(join(dir, "menu.yaml"), CHECKLIST);
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+type Overflow = { type: string; action_id: string; options: { text: { text: string }; value: string }[] };
+
+/** Chooses an option of the run message's overflow menu as `user`, then submits its form naming `to`. */
+async function handOverFromMenu(user: string, to: string) {
+  const menu = (h.runMessage().blocks as { type: string; elements?: Overflow[] }[])
+    .flatMap((b) => (b.type === "actions" ? (b.elements ?? []) : []))
+    .find((e) => e.type === "overflow");
+  const option = menu?.options.find((o) => o.text.text === "Hand over…");
+  expect(option).toBeDefined();
+  const opensBefore = h.slack.callsTo("views.open").length;
+  await sendInteraction(
+    h.url,
+    SIGNING_SECRET,
+    overflowChoicePayload({
+      userId: user,
+      channelId: CHANNEL,
+      messageTs: h.runMessage().ts,
+      actionId: menu?.action_id ?? "",
+      option: option ?? { text: { text: "" }, value: "" },
+    }),
+  );
+  const opened = await h.slack.waitFor(() => h.slack.callsTo("views.open")[opensBefore]);
+  const view = opened.args.view as { callback_id: string; private_metadata: string };
+  await sendInteraction(
+    h.url,
+    SIGNING_SECRET,
+    viewSubmissionPayload({
+      userId: user,
+      callbackId: view.callback_id,
+      privateMetadata: view.private_metadata,
+      values: { person_block: { person_input: { type: "users_select", selected_user: to } } },
+    }),
+  );
+  await h.settle();
+}
+
+describe("the run message's overflow menu", () => {
+  it("hands the run over when its owner asks, and refuses anyone else", async () => {
+    h = await startHarness({ checklistsDir: dir });
+    await h.command(`start menu buddy=<@${BOB}|bob>`, ALICE);
+    await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
+    await h.settle();
+
+    await handOverFromMenu("UDAVE", DANA);
+    const refusal = await h.slack.waitFor(() => h.ephemeralsTo("UDAVE").at(-1));
+    expect(refusal).toBe("Only the run's owner <@UALICE> or buddy <@UBOB> may hand it over.");
+    expect((await h.run()).owner).toBe(ALICE);
+
+    await handOverFromMenu(ALICE, DANA);
+    await expect.poll(async () => (await h.run()).owner).toBe(DANA);
+    expect(h.threadTexts().join("\n")).toContain("<@UDANA>");
+  });
+});
