@@ -17,6 +17,7 @@ import { createRun, type ParameterError } from "../core/run/create-run.js";
 import type { Effect, RefusalCode } from "../core/run/effects.js";
 import { groupsNamedIn, isGroup } from "../core/run/people.js";
 import { PREFLIGHT_USER, type Run, type RunEvent } from "../core/run/run-schema.js";
+import type { PersonIndex } from "../store/redis-person-index.js";
 
 /**
  * The run service: the one place where the pure engine meets storage and the outside world.
@@ -43,6 +44,8 @@ export interface RunServiceDeps {
   people?: Pick<PeopleDirectory, "groupsOf">;
   /** Where a ticket id links to, when its tracker is configured (src/tracker/configure.ts). */
   ticketLink?: (ticket: string) => string | undefined;
+  /** Per person, the runs they own or buddy (their Home tab lists those runs' reminders). */
+  personRuns?: PersonIndex;
 }
 
 export interface StartRequest {
@@ -127,6 +130,7 @@ export function createRunService(deps: RunServiceDeps) {
       : [];
     const run = withEarlierRuns(result.run, earlier);
     await store.create(run, effects);
+    await indexPeople(run.id, [run.owner, ...(run.buddy ? [run.buddy] : [])]);
     metrics.runStarted();
     log.info("run started", {
       runId: run.id,
@@ -171,6 +175,7 @@ export function createRunService(deps: RunServiceDeps) {
       });
     count(event, result, before);
     if (result.status === "applied") {
+      if (event.type === "hand_over" || event.type === "set_buddy") await indexPeople(runId, [event.to]);
       deps.redraws.request(runId, result.run);
       return { result, effectsDone: result.outbox ? deps.effects.kick(runId) : Promise.resolve() };
     }
@@ -197,6 +202,23 @@ export function createRunService(deps: RunServiceDeps) {
     const named = run ? groupsNamedIn(run) : [];
     if (named.length === 0) return event;
     return { ...event, groups: await deps.people.groupsOf(event.by, named) };
+  }
+
+  /** Remembers the run among each person's runs (their Home tab); a failure only costs a listing. */
+  async function indexPeople(runId: string, users: readonly string[]): Promise<void> {
+    if (!deps.personRuns) return;
+    const index = deps.personRuns;
+    await Promise.all(users.map((user) => index.add("runs", user, runId, now()))).catch((error: unknown) =>
+      log.warn("could not index a run for its people", { runId, error: String(error) }),
+    );
+  }
+
+  /** The runs a person owns or buddies (or did), newest first, from the per-person index. */
+  async function runsOf(user: string): Promise<Run[]> {
+    if (!deps.personRuns) return [];
+    const ids = await deps.personRuns.list("runs", user);
+    const runs = await Promise.all(ids.map((id) => store.get(id)));
+    return runs.filter((run): run is Run => run !== undefined);
   }
 
   /**
@@ -231,6 +253,7 @@ export function createRunService(deps: RunServiceDeps) {
     get: store.get,
     runLog: store.log,
     activeRuns: store.activeRuns,
+    runsOf,
     allActiveRuns: store.allActiveRuns,
     unknownChecklist,
   };

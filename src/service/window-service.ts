@@ -100,7 +100,15 @@ export function createWindowService(deps: {
     return `Window ${windowId} was already ${window.status}.`;
   }
 
-  return { schedule, cancel, start, get: deps.windows.get };
+  /** Windows still to come that the person scheduled or is named in, soonest first. */
+  async function forPerson(user: string): Promise<MaintenanceWindow[]> {
+    const windows = (await deps.windows.forPerson?.(user)) ?? [];
+    return windows
+      .filter((window) => window.status === "scheduled")
+      .sort((a, b) => a.startsAt.localeCompare(b.startsAt));
+  }
+
+  return { schedule, cancel, start, get: deps.windows.get, forPerson };
 }
 
 export type WindowService = ReturnType<typeof createWindowService>;

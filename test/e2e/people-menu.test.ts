@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
-import { overflowChoicePayload, sendInteraction, viewSubmissionPayload } from "../support/slack-requests.js";
+import {
+  appHomeOpenedEvent,
+  homeActionPayload,
+  overflowChoicePayload,
+  sendEvent,
+  sendInteraction,
+  viewSubmissionPayload,
+} from "../support/slack-requests.js";
 
 /** The run message's overflow menu (hand over, change buddy, reassign), App Home reminders, group deciders. */
 const CHECKLIST = `
@@ -18,6 +25,11 @@ phases:
         title: First step
       - id: two
         title: Second step
+reminders:
+  - id: check-graphs
+    on: run.started
+    after: 2d
+    text: Check the graphs
 `;
 
 const ALICE = "UALICE";
@@ -86,5 +98,39 @@ describe("the run message's overflow menu", () => {
     await handOverFromMenu(ALICE, DANA);
     await expect.poll(async () => (await h.run()).owner).toBe(DANA);
     expect(h.threadTexts().join("\n")).toContain("<@UDANA>");
+  });
+});
+
+describe("App Home", () => {
+  it("lists the reminders of a person's runs, and its Done handles the reminder", async () => {
+    h = await startHarness({ checklistsDir: dir });
+    await h.command("start menu", ALICE);
+    await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
+    await h.settle();
+    await expect.poll(async () => Object.keys((await h.run()).reminders).length).toBe(1);
+    const home = async (user: string) => {
+      const before = h.slack.callsTo("views.publish").length;
+      await sendEvent(h.url, SIGNING_SECRET, appHomeOpenedEvent(user));
+      await h.slack.waitFor(() => h.slack.callsTo("views.publish")[before]);
+      return JSON.stringify(h.slack.homeView(user)?.blocks);
+    };
+    const alices = await home(ALICE);
+    expect(alices).toContain("Reminders of your runs");
+    expect(alices).toContain("Check the graphs");
+    expect(await home(DANA)).not.toContain("Check the graphs");
+
+    const blocks = h.slack.homeView(ALICE)?.blocks as {
+      elements?: { action_id?: string; value?: string }[];
+    }[];
+    const done = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === "home_reminder_done");
+    await sendInteraction(
+      h.url,
+      SIGNING_SECRET,
+      homeActionPayload({ userId: ALICE, actionId: "home_reminder_done", value: done?.value ?? "" }),
+    );
+    await expect.poll(async () => Object.values((await h.run()).reminders)[0]?.handled?.outcome).toBe("done");
+    await expect
+      .poll(() => JSON.stringify(h.slack.homeView(ALICE)?.blocks))
+      .not.toContain("Check the graphs");
   });
 });
