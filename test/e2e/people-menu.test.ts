@@ -32,9 +32,27 @@ reminders:
     text: Check the graphs
 `;
 
+/** A go/no-go decided by a user group (an @handle resolves to this id at load: core tests). */
+const GROUP_DECIDES = `
+id: go
+title: Group go/no-go
+summary: On-call decides
+phases:
+  - id: main
+    title: Main
+    steps:
+      - id: go
+        title: Go / no-go
+        decision: { question: Go ahead?, decider: SONCALL, options: [continue, abort] }
+      - id: after
+        title: After
+`;
+
 const ALICE = "UALICE";
 const BOB = "UBOB";
 const DANA = "UDANA";
+const CAROL = "UCAROL";
+const ONCALL = { id: "SONCALL", handle: "oncall", users: [CAROL] };
 
 let dir: string;
 let h: Harness;
@@ -42,6 +60,7 @@ let h: Harness;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "preflight-menu-"));
   await writeFile(join(dir, "menu.yaml"), CHECKLIST);
+  await writeFile(join(dir, "go.yaml"), GROUP_DECIDES);
 });
 afterEach(async () => {
   await h.stop();
@@ -132,5 +151,25 @@ describe("App Home", () => {
     await expect
       .poll(() => JSON.stringify(h.slack.homeView(ALICE)?.blocks))
       .not.toContain("Check the graphs");
+  });
+});
+
+describe("a user group deciding a decision point", () => {
+  it("lets a member decide and refuses the owner, naming the group", async () => {
+    h = await startHarness({ checklistsDir: dir });
+    h.slack.setUserGroup(ONCALL);
+    await h.command("start go", ALICE);
+    await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
+    await h.settle();
+    await h.click(h.button("decide_continue", "go"), ALICE);
+    await h.submitLastModal(ALICE, "looks fine");
+    await h.settle();
+    const refusal = await h.slack.waitFor(() => h.ephemeralsTo(ALICE).at(-1));
+    expect(refusal).toContain("Only members of");
+    expect((await h.run()).steps[0]?.status).toBe("pending");
+
+    await h.click(h.button("decide_continue", "go"), CAROL);
+    await h.submitLastModal(CAROL, "all green");
+    await expect.poll(async () => (await h.run()).steps[0]?.status).toBe("done");
   });
 });
