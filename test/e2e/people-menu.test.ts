@@ -165,7 +165,7 @@ describe("a user group deciding a decision point", () => {
     await h.submitLastModal(ALICE, "looks fine");
     await h.settle();
     const refusal = await h.slack.waitFor(() => h.ephemeralsTo(ALICE).at(-1));
-    expect(refusal).toContain("Only members of");
+    expect(refusal).toBe('Only members of @oncall decide "Go / no-go" (the checklist names the decider).');
     expect((await h.run()).steps[0]?.status).toBe("pending");
 
     await h.click(h.button("decide_continue", "go"), CAROL);
