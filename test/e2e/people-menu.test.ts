@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
 import {
   appHomeOpenedEvent,
+  blockActionPayload,
   homeActionPayload,
   overflowChoicePayload,
   sendEvent,
@@ -48,6 +49,25 @@ phases:
         title: After
 `;
 
+/** Production needs a buddy. */
+const GUARDED = `
+id: guarded
+title: Guarded change
+summary: Prod needs a buddy
+parameters:
+  env: { type: enum, values: [qa, prod], default: qa }
+phases:
+  - id: main
+    title: Main
+    steps:
+      - id: change
+        title: Change
+rules:
+  environment: env
+  environments:
+    prod: { buddy_required: true }
+`;
+
 const ALICE = "UALICE";
 const BOB = "UBOB";
 const DANA = "UDANA";
@@ -61,6 +81,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "preflight-menu-"));
   await writeFile(join(dir, "menu.yaml"), CHECKLIST);
   await writeFile(join(dir, "go.yaml"), GROUP_DECIDES);
+  await writeFile(join(dir, "guarded.yaml"), GUARDED);
 });
 afterEach(async () => {
   await h.stop();
@@ -171,5 +192,56 @@ describe("a user group deciding a decision point", () => {
     await h.click(h.button("decide_continue", "go"), CAROL);
     await h.submitLastModal(CAROL, "all green");
     await expect.poll(async () => (await h.run()).steps[0]?.status).toBe("done");
+  });
+});
+
+describe("a scheduled window whose environment needs a buddy", () => {
+  it("is on its scheduler's Home tab, and its Start opens the buddy form, whose answer starts it", async () => {
+    h = await startHarness({ checklistsDir: dir });
+    const at = new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    await h.command(`schedule guarded at ${at} env=prod`, ALICE);
+    const announcement = await h.slack.waitFor(() =>
+      h.slack.messages(CHANNEL).find((m) => (m.text ?? "").startsWith("📅")),
+    );
+    const windowId = /`\/maintenance cancel (w-[a-z0-9-]+)`/.exec(announcement.text ?? "")?.[1] ?? "";
+    await sendEvent(h.url, SIGNING_SECRET, appHomeOpenedEvent(ALICE));
+    const home = await h.slack.waitFor(() => h.slack.homeView(ALICE));
+    expect(JSON.stringify(home.blocks)).toContain(`Guarded change`);
+    expect(JSON.stringify(home.blocks)).toContain(windowId);
+
+    await sendInteraction(h.url, SIGNING_SECRET, {
+      ...blockActionPayload({
+        userId: DANA,
+        channelId: CHANNEL,
+        messageTs: announcement.ts,
+        actionId: "window_start",
+        value: JSON.stringify({ w: windowId }),
+      }),
+      message: { ts: announcement.ts, text: announcement.text },
+    });
+    const opened = await h.slack.waitFor(() => h.slack.callsTo("views.open")[0]);
+    const view = opened.args.view as {
+      blocks: { block_id?: string }[];
+      callback_id: string;
+      private_metadata: string;
+    };
+    expect(view.blocks.map((b) => b.block_id)).toContain("buddy");
+    expect(h.ephemeralsTo(DANA)).toEqual([]);
+    await sendInteraction(
+      h.url,
+      SIGNING_SECRET,
+      viewSubmissionPayload({
+        userId: DANA,
+        callbackId: view.callback_id,
+        privateMetadata: view.private_metadata,
+        values: { buddy: { value: { type: "users_select", selected_user: BOB } } },
+      }),
+    );
+    await expect
+      .poll(async () => (await h.bot.store.activeRuns(CHANNEL)).map((r) => [r.owner, r.buddy]))
+      .toEqual([[DANA, BOB]]);
+    await expect
+      .poll(() => h.slack.message(CHANNEL, announcement.ts)?.text)
+      .toMatch(/^▶️ <@UDANA> started the window: run `r-/);
   });
 });
