@@ -77,6 +77,13 @@ export interface ActOutcome {
   effectsDone: Promise<void>;
 }
 
+/** Thrown inside a decision to ask for the person's user groups first; nothing is stored. */
+class GroupsNeeded extends Error {
+  constructor(readonly named: string[]) {
+    super("the person's user groups are needed to decide this event");
+  }
+}
+
 /** Run ids: short, readable in commands, never all digits, no ':' (BullMQ job ids). */
 export function newRunId(): string {
   return `r-${Date.now().toString(36)}-${randomBytes(2).toString("hex")}`;
@@ -153,9 +160,26 @@ export function createRunService(deps: RunServiceDeps) {
     return { ok: true, run: stored ?? run, posted };
   }
 
-  /** Applies one event. `eventId` identifies the click or delivery: the same id applies once. */
+  /**
+   * Applies one event. `eventId` identifies the click or delivery: the same id applies once.
+   * User groups only ever widen who may act, so the event is first decided without them; only
+   * when that is refused on a run naming groups are the person's groups looked up and the event
+   * decided again with them (`GroupsNeeded`: nothing was written). A click on a run without
+   * groups, or one its person may make anyway, costs no extra read.
+   */
   async function act(runId: string, given: RunEvent, eventId: string): Promise<ActOutcome> {
-    const event = await withGroups(runId, given);
+    try {
+      return await attempt(runId, given, eventId);
+    } catch (error) {
+      if (!(error instanceof GroupsNeeded) || !deps.people) throw error;
+      const groups = await deps.people.groupsOf(given.by, error.named);
+      return attempt(runId, { ...given, groups }, eventId);
+    }
+  }
+
+  async function attempt(runId: string, event: RunEvent, eventId: string): Promise<ActOutcome> {
+    const mayNeedGroups =
+      deps.people !== undefined && event.by !== PREFLIGHT_USER && event.groups === undefined;
     const at = now();
     let before: Run["status"] | undefined;
     const result = await store
@@ -166,11 +190,16 @@ export function createRunService(deps: RunServiceDeps) {
         at,
         decide: (run) => {
           before = run.status;
-          return applyEvent(run, event, at);
+          const decision = applyEvent(run, event, at);
+          if (!decision.accepted && mayNeedGroups) {
+            const named = groupsNamedIn(run);
+            if (named.length > 0) throw new GroupsNeeded(named);
+          }
+          return decision;
         },
       })
       .catch((error: unknown) => {
-        if (event.by !== PREFLIGHT_USER) metrics.click("failed");
+        if (event.by !== PREFLIGHT_USER && !(error instanceof GroupsNeeded)) metrics.click("failed");
         throw error;
       });
     count(event, result, before);
@@ -190,18 +219,6 @@ export function createRunService(deps: RunServiceDeps) {
       metrics.click(result.status, result.status === "refused" ? result.refusal.code : undefined);
     if (result.status === "applied" && before === "active" && result.run.status !== "active")
       metrics.runEnded(result.run.status);
-  }
-
-  /**
-   * The user groups named by the run that the acting person is a member of, handed to the engine
-   * with the event (people.ts). Only asked when the run names groups; the directory caches.
-   */
-  async function withGroups(runId: string, event: RunEvent): Promise<RunEvent> {
-    if (!deps.people || event.by === PREFLIGHT_USER) return event;
-    const run = await store.get(runId);
-    const named = run ? groupsNamedIn(run) : [];
-    if (named.length === 0) return event;
-    return { ...event, groups: await deps.people.groupsOf(event.by, named) };
   }
 
   /** Remembers the run among each person's runs (their Home tab); a failure only costs a listing. */
