@@ -1,32 +1,9 @@
 import type { WebClient } from "@slack/web-api";
-import type { Logger } from "../core/ports.js";
 import type { MaintenanceWindow } from "../core/window.js";
 import type { SlackDeps } from "./deps.js";
-import { mention } from "./render/mrkdwn.js";
 import { replyPrivately } from "./reply.js";
 import { describeSlackError } from "./slack-errors.js";
 import { startParametersModal } from "./views/start-parameters.js";
-
-/** A scheduled window's Start: the message marked started, or the form asking for a buddy. */
-
-export async function markWindowStarted(
-  client: WebClient,
-  log: Logger,
-  message: { channel: string; ts: string },
-  user: string,
-  runId: string,
-): Promise<void> {
-  const text = `▶️ ${mention(user)} started the window: run \`${runId}\`.`;
-  try {
-    await client.chat.update({
-      ...message,
-      text,
-      blocks: [{ type: "section", text: { type: "mrkdwn", text } }],
-    });
-  } catch (error) {
-    log.error("could not mark a window started", { error: describeSlackError(error) });
-  }
-}
 
 /**
  * The environment requires a buddy and the window names none: the same form as

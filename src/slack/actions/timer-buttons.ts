@@ -8,7 +8,8 @@ import { mention, slackDate } from "../render/mrkdwn.js";
 import { handledReminderMessage, reminderValueSchema, windowValueSchema } from "../render/timer-messages.js";
 import { replyPrivately } from "../reply.js";
 import { describeSlackError } from "../slack-errors.js";
-import { markWindowStarted, openWindowBuddyForm } from "../window-start.js";
+import { openWindowBuddyForm } from "../window-start.js";
+import { markWindowStarted } from "../window-started.js";
 
 /** Done / Snooze on reminders, and Start on a scheduled window's message. */
 

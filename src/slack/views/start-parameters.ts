@@ -13,7 +13,7 @@ import { viewSubmissionSchema } from "../payloads.js";
 import { escapeMrkdwn } from "../render/mrkdwn.js";
 import { replyPrivately } from "../reply.js";
 import { startRunAndReport } from "../start-run.js";
-import { markWindowStarted } from "../window-start.js";
+import { markWindowStarted } from "../window-started.js";
 
 /** When `/maintenance start` lacks required parameters, a modal asks for them with typed inputs. */
 
