@@ -1,4 +1,4 @@
-import type { Button, KnownBlock } from "@slack/types";
+import type { KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
 import type { RunEvent, ScheduledReminder } from "../../../src/core/run/run-schema.js";
 import { buildSummary, needsFollowUps, type Summary } from "../../../src/core/summary.js";
