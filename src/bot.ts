@@ -23,6 +23,7 @@ import { redisWritable } from "./store/redis-durability.js";
 import { countActiveRuns, outboxSummary } from "./store/redis-gauges.js";
 import { createRedisHistory } from "./store/redis-history.js";
 import { createRedisMessageRefs } from "./store/redis-message-refs.js";
+import { createPersonIndex } from "./store/redis-person-index.js";
 import { createRedisLeases, createRedisRunStore } from "./store/redis-run-store.js";
 import { createRedisWindowStore } from "./store/redis-windows.js";
 import { startTrackers } from "./tracker/start-trackers.js";
@@ -146,6 +147,7 @@ export async function startBot(config: Config, options: BotOptions) {
     metrics,
     people,
     ticketLink: trackers.ticketLink,
+    personRuns: createPersonIndex(redis, prefix),
   });
   report = (runId, event, eventId) => service.act(runId, event, eventId);
   // The SDK finds credentials itself (the default chain) and honours AWS_ENDPOINT_URL_RDS.

@@ -197,6 +197,8 @@ export interface WindowStore {
   save(window: MaintenanceWindow): Promise<void>;
   get(windowId: string): Promise<MaintenanceWindow | undefined>;
   claim(windowId: string, status: "started" | "cancelled"): Promise<MaintenanceWindow | undefined>;
+  /** The windows a person scheduled or is named in (their Home tab); absent: none are listed. */
+  forPerson?(user: string): Promise<MaintenanceWindow[]>;
 }
 
 /** Timed jobs of scheduled windows (BullMQ). */

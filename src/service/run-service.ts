@@ -17,6 +17,7 @@ import { createRun, type ParameterError } from "../core/run/create-run.js";
 import type { Effect, RefusalCode } from "../core/run/effects.js";
 import { groupsNamedIn, isGroup } from "../core/run/people.js";
 import { PREFLIGHT_USER, type Run, type RunEvent } from "../core/run/run-schema.js";
+import type { PersonIndex } from "../store/redis-person-index.js";
 
 /**
  * The run service: the one place where the pure engine meets storage and the outside world.
@@ -43,6 +44,8 @@ export interface RunServiceDeps {
   people?: Pick<PeopleDirectory, "groupsOf">;
   /** Where a ticket id links to, when its tracker is configured (src/tracker/configure.ts). */
   ticketLink?: (ticket: string) => string | undefined;
+  /** Per person, the runs they own or buddy (their Home tab lists those runs' reminders). */
+  personRuns?: PersonIndex;
 }
 
 export interface StartRequest {
@@ -72,6 +75,13 @@ export interface ActOutcome {
   result: UpdateResult;
   /** Settles when the effects of an applied event have been carried out (or logged as failed). */
   effectsDone: Promise<void>;
+}
+
+/** Thrown inside a decision to ask for the person's user groups first; nothing is stored. */
+class GroupsNeeded extends Error {
+  constructor(readonly named: string[]) {
+    super("the person's user groups are needed to decide this event");
+  }
 }
 
 /** Run ids: short, readable in commands, never all digits, no ':' (BullMQ job ids). */
@@ -127,6 +137,7 @@ export function createRunService(deps: RunServiceDeps) {
       : [];
     const run = withEarlierRuns(result.run, earlier);
     await store.create(run, effects);
+    await indexPeople(run.id, [run.owner, ...(run.buddy ? [run.buddy] : [])]);
     metrics.runStarted();
     log.info("run started", {
       runId: run.id,
@@ -154,9 +165,26 @@ export function createRunService(deps: RunServiceDeps) {
     return store.recent ? store.recent(runId) : store.get(runId);
   }
 
-  /** Applies one event. `eventId` identifies the click or delivery: the same id applies once. */
+  /**
+   * Applies one event. `eventId` identifies the click or delivery: the same id applies once.
+   * User groups only ever widen who may act, so the event is first decided without them; only
+   * when that is refused on a run naming groups are the person's groups looked up and the event
+   * decided again with them (`GroupsNeeded`: nothing was written). A click on a run without
+   * groups, or one its person may make anyway, costs no extra read.
+   */
   async function act(runId: string, given: RunEvent, eventId: string): Promise<ActOutcome> {
-    const event = await withGroups(runId, given);
+    try {
+      return await attempt(runId, given, eventId);
+    } catch (error) {
+      if (!(error instanceof GroupsNeeded) || !deps.people) throw error;
+      const groups = await deps.people.groupsOf(given.by, error.named);
+      return attempt(runId, { ...given, groups }, eventId);
+    }
+  }
+
+  async function attempt(runId: string, event: RunEvent, eventId: string): Promise<ActOutcome> {
+    const mayNeedGroups =
+      deps.people !== undefined && event.by !== PREFLIGHT_USER && event.groups === undefined;
     const at = now();
     let before: Run["status"] | undefined;
     const result = await store
@@ -167,15 +195,21 @@ export function createRunService(deps: RunServiceDeps) {
         at,
         decide: (run) => {
           before = run.status;
-          return applyEvent(run, event, at);
+          const decision = applyEvent(run, event, at);
+          if (!decision.accepted && mayNeedGroups) {
+            const named = groupsNamedIn(run);
+            if (named.length > 0) throw new GroupsNeeded(named);
+          }
+          return decision;
         },
       })
       .catch((error: unknown) => {
-        if (event.by !== PREFLIGHT_USER) metrics.click("failed");
+        if (event.by !== PREFLIGHT_USER && !(error instanceof GroupsNeeded)) metrics.click("failed");
         throw error;
       });
     count(event, result, before);
     if (result.status === "applied") {
+      if (event.type === "hand_over" || event.type === "set_buddy") await indexPeople(runId, [event.to]);
       deps.redraws.request(runId, result.run);
       return { result, effectsDone: result.outbox ? deps.effects.kick(runId) : Promise.resolve() };
     }
@@ -192,17 +226,21 @@ export function createRunService(deps: RunServiceDeps) {
       metrics.runEnded(result.run.status);
   }
 
-  /**
-   * The user groups named by the run that the acting person is a member of, handed to the engine
-   * with the event (people.ts). Only asked when the run names groups; the directory caches.
-   */
-  async function withGroups(runId: string, event: RunEvent): Promise<RunEvent> {
-    if (!deps.people || event.by === PREFLIGHT_USER) return event;
-    // The groups come from the plan, which no commit changes: the view at hand will do.
-    const run = await recent(runId);
-    const named = run ? groupsNamedIn(run) : [];
-    if (named.length === 0) return event;
-    return { ...event, groups: await deps.people.groupsOf(event.by, named) };
+  /** Remembers the run among each person's runs (their Home tab); a failure only costs a listing. */
+  async function indexPeople(runId: string, users: readonly string[]): Promise<void> {
+    if (!deps.personRuns) return;
+    const index = deps.personRuns;
+    await Promise.all(users.map((user) => index.add("runs", user, runId, now()))).catch((error: unknown) =>
+      log.warn("could not index a run for its people", { runId, error: String(error) }),
+    );
+  }
+
+  /** The runs a person owns or buddies (or did), newest first, from the per-person index. */
+  async function runsOf(user: string): Promise<Run[]> {
+    if (!deps.personRuns) return [];
+    const ids = await deps.personRuns.list("runs", user);
+    const runs = await Promise.all(ids.map((id) => store.get(id)));
+    return runs.filter((run): run is Run => run !== undefined);
   }
 
   /**
@@ -238,6 +276,7 @@ export function createRunService(deps: RunServiceDeps) {
     recent,
     runLog: store.log,
     activeRuns: store.activeRuns,
+    runsOf,
     allActiveRuns: store.allActiveRuns,
     unknownChecklist,
   };

@@ -76,8 +76,11 @@ export function createWindowService(deps: {
     return { ok: true, window, removed: await deps.scheduler.cancelWindow(window) };
   }
 
-  /** The window's Start button: the first click starts the run, with the clicker as its owner. */
-  async function start(windowId: string, owner: string): Promise<StartOutcome> {
+  /**
+   * The window's Start button: the first click starts the run, with the clicker as its owner.
+   * `buddy`: named in the start form when the environment requires one and the window has none.
+   */
+  async function start(windowId: string, owner: string, buddy?: string): Promise<StartOutcome> {
     const window = await deps.windows.claim(windowId, "started");
     if (!window) return { ok: false, message: await whyNotScheduled(windowId) };
     const outcome = await deps.runs.startRun({
@@ -86,7 +89,7 @@ export function createWindowService(deps: {
       channel: window.channel,
       owner,
       dryRun: window.dryRun,
-      ...(window.buddy && window.buddy !== owner ? { buddy: window.buddy } : {}),
+      ...(buddy ? { buddy } : window.buddy && window.buddy !== owner ? { buddy: window.buddy } : {}),
     });
     // A refused start (prod before qa, say) leaves the window startable once that is fixed.
     if (!outcome.ok) await deps.windows.save({ ...window, status: "scheduled" });
@@ -100,7 +103,15 @@ export function createWindowService(deps: {
     return `Window ${windowId} was already ${window.status}.`;
   }
 
-  return { schedule, cancel, start, get: deps.windows.get };
+  /** Windows still to come that the person scheduled or is named in, soonest first. */
+  async function forPerson(user: string): Promise<MaintenanceWindow[]> {
+    const windows = (await deps.windows.forPerson?.(user)) ?? [];
+    return windows
+      .filter((window) => window.status === "scheduled")
+      .sort((a, b) => a.startsAt.localeCompare(b.startsAt));
+  }
+
+  return { schedule, cancel, start, get: deps.windows.get, forPerson };
 }
 
 export type WindowService = ReturnType<typeof createWindowService>;

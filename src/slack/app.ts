@@ -7,6 +7,7 @@ import { libraryLogger } from "../observability/library-logger.js";
 import { countingFetch } from "../observability/slack-fetch.js";
 import { register as registerDeleteSnapshot } from "./actions/delete-snapshot.js";
 import { register as registerFollowUps } from "./actions/follow-ups.js";
+import { register as registerPeopleMenu } from "./actions/people-menu.js";
 import { register as registerReasonButtons } from "./actions/reason-buttons.js";
 import { register as registerRecordButton } from "./actions/record-button.js";
 import { register as registerStepButtons } from "./actions/step-buttons.js";
@@ -24,6 +25,7 @@ import { arrivalOf, guardRequests } from "./request-guard.js";
 import { register as registerAddToTimeline } from "./shortcuts/add-to-timeline.js";
 import { retryAfterMs } from "./slack-errors.js";
 import { acknowledgeInTime, guardSocketMessages } from "./socket-guard.js";
+import { register as registerPeopleSubmissions } from "./views/people-submissions.js";
 import { register as registerReasonSubmissions } from "./views/reason-submissions.js";
 import { register as registerRecordSubmissions } from "./views/record-submissions.js";
 import { register as registerStartParameters } from "./views/start-parameters.js";
@@ -122,6 +124,8 @@ export function createSlackApp(
   registerThreadEvidence(app, deps);
   registerAddToTimeline(app, deps);
   registerAppHome(app, deps);
+  registerPeopleMenu(app, deps);
+  registerPeopleSubmissions(app, deps);
 
   app.error(async (error) => {
     const original = (error as { original?: unknown }).original ?? error;

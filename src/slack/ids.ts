@@ -27,6 +27,8 @@ export const ACTION_IDS = {
   resumeRun: "run_resume",
   rollBackRun: "run_roll_back",
   doneByHand: "step_done_by_hand",
+  /** The run message's overflow menu: hand over, change buddy, reassign a step. */
+  peopleMenu: "run_people_menu",
 } as const;
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
 
@@ -48,6 +50,9 @@ export const VIEW_IDS = {
   resumeRun: "resume_run_modal",
   rollBackRun: "roll_back_modal",
   doneByHand: "done_by_hand_modal",
+  handOver: "hand_over_modal",
+  changeBuddy: "change_buddy_modal",
+  reassignStep: "reassign_step_modal",
 } as const;
 
 /** block_id / action_id of the single text input in the reason-style modals. */

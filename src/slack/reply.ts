@@ -1,5 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../core/ports.js";
+import { withGroupHandles } from "./group-names.js";
 import { neutralizeMrkdwn } from "./render/mrkdwn.js";
 import { describeSlackError } from "./slack-errors.js";
 
@@ -20,7 +21,8 @@ export async function replyPrivately(
   message: string,
   respond?: (message: { response_type: "ephemeral"; text: string }) => Promise<unknown>,
 ): Promise<void> {
-  const text = privateText(message);
+  // A group named in a refusal reads as its @handle, never a mention of the whole group.
+  const text = privateText(await withGroupHandles(client, message));
   try {
     await client.chat.postEphemeral({ channel: target.channel, user: target.user, text });
   } catch (error) {

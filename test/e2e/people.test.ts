@@ -100,7 +100,9 @@ describe("a step assigned to a user group, and a verifier group", () => {
     await clickAndSettle("step_complete", DAVE, "backup");
     const refusal = await h.slack.waitFor(() => h.ephemeralsTo(DAVE)[0]);
     expect(refusal).toContain('"Check the backup" is assigned to members of');
-    expect(refusal).toContain("SDBA");
+    // The group reads as its @handle in a private reply, never as a mention of the group.
+    expect(refusal).toContain("members of @dba:");
+    expect(refusal).not.toContain("subteam");
     expect(refusal).toContain("only they or the run's owner <@UALICE> may complete it.");
     expect(await stepStatus("backup")).toBe("pending");
 

@@ -9,6 +9,9 @@ const MAX_BUTTON_VALUE = 2_000;
 const MAX_ACTION_ID = 255;
 const MAX_ACTIONS_ELEMENTS = 25;
 const MAX_HEADER_TEXT = 150;
+/** An overflow menu: 2–5 options, each value ≤ 150 characters. */
+const MAX_OVERFLOW_OPTIONS = 5;
+const MAX_OPTION_VALUE = 150;
 const MAX_CONTEXT_ELEMENTS = 10;
 /** `msg_blocks_too_long` was seen at ~13,000 characters: we keep under 12,000. */
 export const MAX_MESSAGE_JSON = 12_000;
@@ -34,11 +37,24 @@ export function expectWithinSlackLimits(message: Message) {
       expect(block.elements.length).toBeLessThanOrEqual(MAX_ACTIONS_ELEMENTS);
       const ids = block.elements.map((element) => ("action_id" in element ? element.action_id : ""));
       expect(new Set(ids).size, "action ids are unique within a block").toBe(ids.length);
-      for (const element of block.elements as Button[]) {
+      for (const element of block.elements.filter((e) => e.type === "overflow")) {
+        expect(element.options.length).toBeGreaterThanOrEqual(2);
+        expect(element.options.length).toBeLessThanOrEqual(MAX_OVERFLOW_OPTIONS);
+        for (const option of element.options) {
+          expect(option.text.text.length).toBeLessThanOrEqual(MAX_BUTTON_TEXT);
+          expect(option.value?.length ?? 0).toBeLessThanOrEqual(MAX_OPTION_VALUE);
+        }
+      }
+      for (const element of onlyButtons(block.elements)) {
         expect(element.text.text.length).toBeLessThanOrEqual(MAX_BUTTON_TEXT);
         expect(element.value?.length ?? 0).toBeLessThanOrEqual(MAX_BUTTON_VALUE);
         expect(element.action_id?.length ?? 0).toBeLessThanOrEqual(MAX_ACTION_ID);
       }
     }
   }
+}
+
+/** The buttons of an actions row (a row may also end with the run's overflow menu). */
+export function onlyButtons(elements: readonly { type: string }[]): Button[] {
+  return elements.filter((element): element is Button => element.type === "button");
 }

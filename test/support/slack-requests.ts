@@ -350,3 +350,26 @@ export function homeActionPayload(args: { userId: string; actionId: string; valu
     ],
   };
 }
+
+/** A choice in a message's overflow menu: Slack sends the option chosen, not a `value`. */
+export function overflowChoicePayload(args: {
+  userId: string;
+  channelId: string;
+  messageTs: string;
+  actionId: string;
+  option: { text: { text: string }; value: string };
+}): object {
+  const click = blockActionPayload({ ...args, value: "" }) as { actions: object[] };
+  return {
+    ...click,
+    actions: [
+      {
+        type: "overflow",
+        action_id: args.actionId,
+        block_id: randomId("b"),
+        selected_option: { text: { type: "plain_text", ...args.option.text }, value: args.option.value },
+        action_ts: actionTs(),
+      },
+    ],
+  };
+}

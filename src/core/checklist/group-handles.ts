@@ -34,6 +34,7 @@ function mapPeople(checklist: Checklist, map: (id: string) => string): Checklist
         ...step,
         ...(step.verifiers ? { verifiers: list(step.verifiers) } : {}),
         ...(step.assignee ? { assignee: one(step.assignee) } : {}),
+        ...(step.decision ? { decision: { ...step.decision, decider: map(step.decision.decider) } } : {}),
       })),
     })),
   };

@@ -173,8 +173,11 @@ export const decisionSchema = z.strictObject({
     .describe("the choices offered: continue, pause, roll_back, abort"),
   decider: z
     .string()
-    .regex(/^(owner|buddy|[UW][A-Z0-9]+)$/, "use owner, buddy or a Slack user id such as U024BE7LH")
-    .describe("who picks: the run's owner, its buddy, or one named person"),
+    .regex(
+      /^(owner|buddy|[UWS][A-Z0-9]+|@[a-z0-9][a-z0-9._-]*)$/,
+      "use owner, buddy, a Slack user id such as U024BE7LH, a user group id (S0614TZR7) or its @handle",
+    )
+    .describe("who picks: the run's owner, its buddy, one named person, or any member of a user group"),
 });
 
 export const linkSchema = z.strictObject({

@@ -66,6 +66,7 @@ export function groupsNamedIn(run: Run): string[] {
     ...planSteps(run).flatMap(({ plan }) => [
       ...(plan.verifiers ?? []),
       ...(plan.assignee ? [plan.assignee] : []),
+      ...(plan.decision ? [plan.decision.decider] : []),
     ]),
     ...Object.values(run.assignees ?? {}),
   ];

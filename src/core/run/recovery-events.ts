@@ -25,7 +25,8 @@ import { findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
 export type CloseAborted = (run: Run, event: RunEvent & { reason: string }, now: Date) => Decision;
 
 function permitted(run: Run, event: RunEvent): Decision | undefined {
-  const permission = can(run, actionOf(event), event.by);
+  // A decider may be a user group: the service passes the groups the person is in.
+  const permission = can(run, actionOf(event), event.by, event.groups);
   return permission.allowed ? undefined : refused(permission.refusal);
 }
 

@@ -2,6 +2,7 @@ import type { RunAction } from "./actions.js";
 import { mentions } from "./create-run.js";
 import type { Refusal, RefusalCode } from "./effects.js";
 import { openPause } from "./paused-time.js";
+import { describeNamed, isGroup, isNamed } from "./people.js";
 import { rollbackPlan } from "./rollback-plan.js";
 import type { Run } from "./run-schema.js";
 import { blockingStep, describeStatus, findStep, type LocatedStep } from "./step-rules.js";
@@ -118,8 +119,8 @@ function byHandRefusal(located: LocatedStep): Refusal | undefined {
 }
 
 /**
- * The person a decision point names: the run's owner or buddy as they are now (the owner when the
- * run has no buddy, so a run alone is never stuck), or a named user.
+ * Who a decision point names: the run's owner or buddy as they are now (the owner when the
+ * run has no buddy, so a run alone is never stuck), a named user, or a user group (`S…`).
  */
 export function deciderOf(run: Run, located: LocatedStep): string | undefined {
   const decider = located.plan.decision?.decider;
@@ -130,7 +131,7 @@ export function deciderOf(run: Run, located: LocatedStep): string | undefined {
 
 function deciderText(run: Run, located: LocatedStep): string {
   const decider = deciderOf(run, located);
-  return decider ? mentions([decider]) : "the decider the checklist names";
+  return decider ? describeNamed([decider]) : "the decider the checklist names";
 }
 
 /** Who may pick at a decision point: only its decider. */
@@ -138,12 +139,14 @@ export function deciderAudience(run: Run, stepId: string) {
   const located = findStep(run, stepId) as LocatedStep;
   const decider = deciderOf(run, located);
   return {
-    admits: (user: string) => user === decider,
+    // A user group decides through any of its members (the service passes the user's groups).
+    admits: (user: string, groups: readonly string[] = []) =>
+      decider !== undefined && isNamed([decider], user, groups),
     someone: decider !== undefined,
     refusal: (): Refusal =>
       refusal(
         "not_decider",
-        `Only ${deciderText(run, located)} decides "${located.plan.title}" (the checklist names the decider).`,
+        `Only ${deciderText(run, located)} ${decider && isGroup(decider) ? "decide" : "decides"} "${located.plan.title}" (the checklist names the decider).`,
       ),
   };
 }

@@ -8,6 +8,8 @@ import { mention, slackDate } from "../render/mrkdwn.js";
 import { handledReminderMessage, reminderValueSchema, windowValueSchema } from "../render/timer-messages.js";
 import { replyPrivately } from "../reply.js";
 import { describeSlackError } from "../slack-errors.js";
+import { openWindowBuddyForm } from "../window-start.js";
+import { markWindowStarted } from "../window-started.js";
 
 /** Done / Snooze on reminders, and Start on a scheduled window's message. */
 
@@ -31,7 +33,10 @@ function readClick<T>(body: unknown, valueSchema: z.ZodType<T>) {
   return click.success && value !== undefined ? { ...click.data, value } : undefined;
 }
 
-export function register(app: App, deps: Pick<SlackDeps, "log" | "now" | "service" | "windows">): void {
+export function register(
+  app: App,
+  deps: Pick<SlackDeps, "log" | "now" | "service" | "windows" | "catalog">,
+): void {
   const now = deps.now ?? (() => new Date());
 
   for (const { actionId, snoozeMs } of REMINDER_ACTIONS) {
@@ -89,6 +94,19 @@ export function register(app: App, deps: Pick<SlackDeps, "log" | "now" | "servic
     const click = readClick(body, windowValueSchema);
     if (!click) return;
     const outcome = await deps.windows.start(click.value.w, click.user.id);
+    const window = outcome.ok ? undefined : await deps.windows.get(click.value.w);
+    const trigger = (body as { trigger_id?: unknown }).trigger_id;
+    if (!outcome.ok && outcome.code === "buddy_required" && window && typeof trigger === "string") {
+      // The same form as `/maintenance start` asks for the buddy; its submission starts the window.
+      await openWindowBuddyForm(
+        deps,
+        client,
+        { triggerId: trigger, user: click.user.id, messageTs: click.message.ts },
+        window,
+        outcome.message,
+      );
+      return;
+    }
     if (!outcome.ok) {
       await replyPrivately(
         client,
@@ -98,12 +116,12 @@ export function register(app: App, deps: Pick<SlackDeps, "log" | "now" | "servic
       );
       return;
     }
-    const text = `▶️ ${mention(click.user.id)} started the window: run \`${outcome.run.id}\`.`;
-    await client.chat.update({
-      channel: click.channel.id,
-      ts: click.message.ts,
-      text,
-      blocks: [{ type: "section", text: { type: "mrkdwn", text } }],
-    });
+    await markWindowStarted(
+      client,
+      deps.log,
+      { channel: click.channel.id, ts: click.message.ts },
+      click.user.id,
+      outcome.run.id,
+    );
   });
 }

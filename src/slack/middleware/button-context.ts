@@ -39,6 +39,7 @@ const RUN_BUTTONS: ReadonlySet<string> = new Set([
   ACTION_IDS.finishRun,
   ACTION_IDS.abortRun,
   ACTION_IDS.summaryFollowUp,
+  ACTION_IDS.peopleMenu,
 ]);
 const REMINDER_BUTTONS: ReadonlySet<string> = new Set([
   ACTION_IDS.reminderDone,
@@ -65,7 +66,16 @@ const clickSchema = z.object({
     })
     .optional(),
   message: z.object({ ts: z.string().optional(), thread_ts: z.string().optional() }).optional(),
-  actions: z.array(z.object({ action_id: z.string(), value: z.unknown().optional() })).min(1),
+  actions: z
+    .array(
+      z.object({
+        action_id: z.string(),
+        value: z.unknown().optional(),
+        /** An overflow menu carries its value in the option chosen. */
+        selected_option: z.object({ value: z.string() }).optional(),
+      }),
+    )
+    .min(1),
 });
 
 /** What the middleware checked about a click, for the listener that handles it. */
@@ -148,7 +158,12 @@ export async function checkClick(deps: ButtonContextDeps, body: unknown): Promis
   if (!parsed.success)
     return { ok: false, message: UNREADABLE_BUTTON, counted: refused("unreadable_button") };
   const click = parsed.data;
-  const action = click.actions[0] as { action_id: string; value?: unknown };
+  const first = click.actions[0] as {
+    action_id: string;
+    value?: unknown;
+    selected_option?: { value: string };
+  };
+  const action = { ...first, value: first.value ?? first.selected_option?.value };
   if (!KNOWN_BUTTONS.has(action.action_id))
     return { ok: false, message: OLD_BUTTON, counted: refused("old_button") };
   const channel = click.channel?.id ?? click.container?.channel_id;

@@ -26,6 +26,9 @@ const RUN_FORMS: ReadonlySet<string> = new Set([
   VIEW_IDS.resolveProblem,
   VIEW_IDS.abortRun,
   VIEW_IDS.followUps,
+  VIEW_IDS.handOver,
+  VIEW_IDS.changeBuddy,
+  VIEW_IDS.reassignStep,
 ]);
 
 const submissionSchema = z.object({

@@ -2,8 +2,9 @@ import type { KnownBlock, View } from "@slack/types";
 import type { Run } from "../../core/run/run-schema.js";
 import { describeStatus } from "../../core/run/step-rules.js";
 import { assignedTo, waitingFor } from "../../core/run/waiting-for.js";
+import type { MaintenanceWindow } from "../../core/window.js";
 import { encodeActionValue } from "../action-value.js";
-import { escapeMrkdwn, mention } from "./mrkdwn.js";
+import { escapeMrkdwn, mention, slackDate } from "./mrkdwn.js";
 
 /**
  * A person's Home tab: their active runs with links, what waits for their verification or
@@ -12,9 +13,21 @@ import { escapeMrkdwn, mention } from "./mrkdwn.js";
  */
 
 export const HOME_ACTIONS = { verify: "home_step_verify", approve: "home_step_approve" } as const;
+/** Done / Snooze on a reminder listed on the Home tab: the same events as on the reminder's message. */
+export const HOME_REMINDER_ACTIONS = { done: "home_reminder_done", snooze: "home_reminder_snooze" } as const;
+
+/** A reminder of one of the person's runs, still to be handled. */
+export interface HomeReminder {
+  run: Pick<Run, "id" | "plan" | "environment">;
+  key: string;
+  dueAt: string;
+  text: string;
+}
 
 /** Slack's limit for a Home tab. */
 const MAX_BLOCKS = 100;
+/** Reminders listed (two blocks each), so the sections above keep their room. */
+const MAX_REMINDERS = 10;
 
 export interface HomeInput {
   user: string;
@@ -23,6 +36,10 @@ export interface HomeInput {
   groups: readonly string[];
   /** Run id → the run message's permalink. */
   links: ReadonlyMap<string, string>;
+  /** Scheduled windows the person scheduled or is named in, soonest first. */
+  windows?: readonly MaintenanceWindow[];
+  /** Reminders of the person's runs due in the next 30 days, soonest first. */
+  reminders?: readonly HomeReminder[];
 }
 
 export function homeView(input: HomeInput): View {
@@ -78,8 +95,51 @@ export function homeView(input: HomeInput): View {
       }),
       "You own no active run and are nobody's buddy right now.",
     ),
+    ...upcomingBlocks(input),
   ];
   return { type: "home", blocks: blocks.slice(0, MAX_BLOCKS) };
+}
+
+/** Windows to come, and reminders due in the next 30 days with Done / Snooze. */
+function upcomingBlocks(input: HomeInput): KnownBlock[] {
+  const role = (window: MaintenanceWindow) =>
+    window.owner === input.user ? "you scheduled it" : "you are the buddy";
+  return [
+    header("Your scheduled windows"),
+    ...orNone(
+      (input.windows ?? []).map((window) =>
+        line(
+          `*${escapeMrkdwn(window.title)}* ${slackDate(window.startsAt)} in <#${window.channel}>: ${role(window)} · \`${window.id}\``,
+        ),
+      ),
+      "You scheduled no window and are named in none.",
+    ),
+    header("Reminders of your runs"),
+    ...orNone(
+      (input.reminders ?? []).slice(0, MAX_REMINDERS).flatMap((reminder): KnownBlock[] => {
+        const value = JSON.stringify({ k: reminder.key, r: reminder.run.id });
+        const button = (text: string, action_id: string) => ({
+          type: "button" as const,
+          text: { type: "plain_text" as const, text },
+          action_id,
+          value,
+        });
+        return [
+          line(
+            `${slackDate(reminder.dueAt)}: ${escapeMrkdwn(reminder.text).slice(0, 2_500)} (${escapeMrkdwn(reminder.run.plan.title)} · \`${reminder.run.id}\`)`,
+          ),
+          {
+            type: "actions",
+            elements: [
+              button("Done", HOME_REMINDER_ACTIONS.done),
+              button("Snooze a day", HOME_REMINDER_ACTIONS.snooze),
+            ],
+          },
+        ];
+      }),
+      "No reminder of your runs is due in the next 30 days.",
+    ),
+  ];
 }
 
 function header(text: string): KnownBlock {

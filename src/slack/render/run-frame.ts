@@ -10,6 +10,7 @@ import { encodeActionValue } from "../action-value.js";
 import { ACTION_IDS } from "../ids.js";
 import { actionRows, button, contexts, header, SLACK_LIMITS, section } from "./budget.js";
 import { escapeMrkdwn, mention, slackDate, slackLink, truncate } from "./mrkdwn.js";
+import { peopleMenu } from "./people-menu.js";
 import { recoveryButtons, rolledBackBlock } from "./recovery-blocks.js";
 
 /** What surrounds the steps in the run message: title, outcome, who and how long; problems and run buttons. */
@@ -115,7 +116,16 @@ export function footerBlocks(run: Run, unshownProblems: readonly Problem[]): Kno
   }
   buttons.push(...recoveryButtons(run));
   if (buttons.length > 0) blocks.push(...actionRows(buttons));
+  if (run.status === "active") withPeopleMenu(blocks, run);
   return blocks;
+}
+
+/** The overflow menu (hand over, buddy, reassign) ends the last row of run buttons, or a row of its own. */
+function withPeopleMenu(blocks: KnownBlock[], run: Run): void {
+  const last = blocks.at(-1);
+  if (last?.type === "actions" && last.elements.length < SLACK_LIMITS.actionsElements)
+    last.elements.push(peopleMenu(run));
+  else blocks.push({ type: "actions", elements: [peopleMenu(run)] });
 }
 
 /** The notification text: title, progress and what happens now. */

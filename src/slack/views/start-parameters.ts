@@ -1,5 +1,6 @@
 import type { App } from "@slack/bolt";
 import type { InputBlock, KnownBlock, View } from "@slack/types";
+import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { Checklist, Parameter } from "../../core/checklist/schema.js";
 import { resolveParameters } from "../../core/run/create-run.js";
@@ -10,7 +11,9 @@ import { VIEW_IDS } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
 import { viewSubmissionSchema } from "../payloads.js";
 import { escapeMrkdwn } from "../render/mrkdwn.js";
+import { replyPrivately } from "../reply.js";
 import { startRunAndReport } from "../start-run.js";
+import { markWindowStarted } from "../window-started.js";
 
 /** When `/maintenance start` lacks required parameters, a modal asks for them with typed inputs. */
 
@@ -31,6 +34,9 @@ const metadataSchema = z.strictObject({
   /** The checklist's content hash when the form was opened: a changed checklist asks again. */
   h: z.string(),
   o: z.string().max(500).optional(),
+  /** Opened from a scheduled window's Start button: the window (and its message) to start. */
+  w: z.string().max(64).optional(),
+  m: z.string().max(32).optional(),
 });
 export type StartMetadata = z.infer<typeof metadataSchema>;
 
@@ -169,7 +175,10 @@ function enteredValue(values: Record<string, Record<string, unknown>>, block: st
   return typeof raw === "string" && raw.trim() !== "" ? raw.trim() : undefined;
 }
 
-export function register(app: App, deps: Pick<SlackDeps, "catalog" | "log" | "service">): void {
+export function register(
+  app: App,
+  deps: Pick<SlackDeps, "catalog" | "log" | "service"> & Partial<Pick<SlackDeps, "windows">>,
+): void {
   app.view(VIEW_IDS.startParameters, async ({ ack, body, client }) => {
     const parsed = viewSubmissionSchema.safeParse(body);
     const meta = parsed.success
@@ -214,6 +223,7 @@ export function register(app: App, deps: Pick<SlackDeps, "catalog" | "log" | "se
       return;
     }
     await ack();
+    if (meta.w) return startWindowWithBuddy(deps, client, meta, parsed.data.user.id, buddy);
     const override = enteredValue(parsed.data.view.state.values, OVERRIDE_BLOCK) ?? meta.o;
     await startRunAndReport(deps, client, {
       checklistId: meta.k,
@@ -225,4 +235,22 @@ export function register(app: App, deps: Pick<SlackDeps, "catalog" | "log" | "se
       ...(override !== undefined ? { override } : {}),
     });
   });
+}
+
+/** The start form of a scheduled window whose environment needs a buddy: starts the window. */
+async function startWindowWithBuddy(
+  deps: Pick<SlackDeps, "log"> & Partial<Pick<SlackDeps, "windows">>,
+  client: WebClient,
+  meta: StartMetadata,
+  user: string,
+  buddy: string | undefined,
+): Promise<void> {
+  if (!deps.windows || !meta.w) return;
+  const outcome = await deps.windows.start(meta.w, user, buddy);
+  if (!outcome.ok) {
+    await replyPrivately(client, deps.log, { channel: meta.c, user }, outcome.message);
+    return;
+  }
+  if (meta.m)
+    await markWindowStarted(client, deps.log, { channel: meta.c, ts: meta.m }, user, outcome.run.id);
 }

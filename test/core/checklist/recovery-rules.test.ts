@@ -36,8 +36,10 @@ describe("checklist rules for decisions and the rollback phase", () => {
     expect(lines).toContainEqual(expect.stringMatching(/recovery\.yaml:\d+.*duplicate step id "upgrade"/));
   });
 
-  it("refuses a decider that is neither owner, buddy nor a user id", () => {
+  it("refuses a decider that is neither owner, buddy, a user id nor a user group", () => {
     const yaml = STEPS.replace("decider: owner", "decider: the-boss");
-    expect(problems(yaml).join("\n")).toContain("use owner, buddy or a Slack user id");
+    expect(problems(yaml).join("\n")).toContain(
+      "use owner, buddy, a Slack user id such as U024BE7LH, a user group id",
+    );
   });
 });

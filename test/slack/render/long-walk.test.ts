@@ -5,7 +5,7 @@ import type { Run, RunEvent } from "../../../src/core/run/run-schema.js";
 import { renderRunMessage, renderStepList } from "../../../src/slack/render/run-message.js";
 import { minutesAfter, newRun, T0 } from "../../support/checklist-fixtures.js";
 import { LONG_STEPS, longMigrationChecklist } from "../../support/long-checklist.js";
-import { expectWithinSlackLimits, type Message } from "../../support/slack-limits.js";
+import { expectWithinSlackLimits, type Message, onlyButtons } from "../../support/slack-limits.js";
 
 /**
  * A 300-step run walked from start to finish the way people walk it: every event is a button
@@ -18,7 +18,7 @@ const ALICE = "U_ALICE";
 const BOB = "U_BOB";
 
 const buttons = (message: Message): Button[] =>
-  message.blocks.flatMap((block) => (block.type === "actions" ? (block.elements as Button[]) : []));
+  message.blocks.flatMap((block) => (block.type === "actions" ? onlyButtons(block.elements) : []));
 
 /** The button `actionId` (for `stepId`) on the message, as the event a click on it makes. */
 function click(message: Message, actionId: string, by: string, stepId?: string): RunEvent {

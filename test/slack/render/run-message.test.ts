@@ -6,13 +6,13 @@ import type { Run, RunEvent } from "../../../src/core/run/run-schema.js";
 import { findStep } from "../../../src/core/run/step-rules.js";
 import { needsStepList, renderRunMessage, renderStepList } from "../../../src/slack/render/run-message.js";
 import { minutesAfter, newRun, T0 } from "../../support/checklist-fixtures.js";
-import { expectWithinSlackLimits, type Message } from "../../support/slack-limits.js";
+import { expectWithinSlackLimits, type Message, onlyButtons } from "../../support/slack-limits.js";
 
 const ALICE = "U_ALICE";
 const BOB = "U_BOB";
 
 const buttons = (message: Message): Button[] =>
-  message.blocks.flatMap((block) => (block.type === "actions" ? (block.elements as Button[]) : []));
+  message.blocks.flatMap((block) => (block.type === "actions" ? onlyButtons(block.elements) : []));
 
 /** The action ids of the buttons that act on a step. */
 const buttonsOn = (message: Message, stepId: string) =>

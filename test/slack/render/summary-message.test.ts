@@ -1,11 +1,11 @@
-import type { Button, KnownBlock } from "@slack/types";
+import type { KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
 import type { RunEvent, ScheduledReminder } from "../../../src/core/run/run-schema.js";
 import { buildSummary, needsFollowUps, type Summary } from "../../../src/core/summary.js";
 import { summaryMarkdown } from "../../../src/render/summary-markdown.js";
 import { summaryMessage } from "../../../src/slack/render/summary-message.js";
 import { minutesAfter, newRun, T0 } from "../../support/checklist-fixtures.js";
-import { expectWithinSlackLimits } from "../../support/slack-limits.js";
+import { expectWithinSlackLimits, onlyButtons } from "../../support/slack-limits.js";
 import {
   ALICE,
   abortedRunInput,
@@ -19,7 +19,7 @@ import {
 const sectionTexts = (blocks: KnownBlock[]) =>
   blocks.flatMap((block) => (block.type === "section" && block.text ? [block.text.text] : []));
 const buttons = (blocks: KnownBlock[]) =>
-  blocks.flatMap((block) => (block.type === "actions" ? (block.elements as Button[]) : []));
+  blocks.flatMap((block) => (block.type === "actions" ? onlyButtons(block.elements) : []));
 
 function messageOf(summary: Summary, runId = "run-1") {
   return summaryMessage(summary, { runId, followUpButton: needsFollowUps(summary) });
