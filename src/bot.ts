@@ -28,7 +28,7 @@ import { createRedisLeases, createRedisRunStore } from "./store/redis-run-store.
 import { createRedisWindowStore } from "./store/redis-windows.js";
 import { startTrackers } from "./tracker/start-trackers.js";
 import { assembleEffects } from "./wiring/effects.js";
-import { connectStorage } from "./wiring/redis.js";
+import { COMMAND_TIMEOUT_MS, connectStorage } from "./wiring/redis.js";
 import { startSweep, startWorkers } from "./wiring/workers.js";
 
 export { RedisUnavailableError } from "./wiring/redis.js";
@@ -89,7 +89,12 @@ export async function startBot(config: Config, options: BotOptions) {
   );
   for (const problem of loaded.problems) log.warn(`checklist left out: ${formatProblem(problem)}`);
   const catalog = createCatalog(loaded.checklists);
-  const store = createRedisRunStore(redis, { prefix, retentionDays: config.RUN_RETENTION_DAYS });
+  const store = createRedisRunStore(redis, {
+    prefix,
+    retentionDays: config.RUN_RETENTION_DAYS,
+    // A commit that reaches Redis after the command timed out is not applied (redis-deadline.ts).
+    commitDeadlineMs: COMMAND_TIMEOUT_MS - 200,
+  });
   const leases = createRedisLeases(redis, prefix);
   const refs = createRedisMessageRefs(redis, prefix);
   const windowStore = createRedisWindowStore(redis, prefix);

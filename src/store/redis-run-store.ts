@@ -6,6 +6,7 @@ import type { Effect } from "../core/run/effects.js";
 import type { Run } from "../core/run/run-schema.js";
 import { createLru } from "./lru.js";
 import { outboxEntryOf } from "./outbox-entry.js";
+import { createCommitDeadline } from "./redis-deadline.js";
 import { createRedisOutbox } from "./redis-outbox.js";
 import { createRedisPlans } from "./redis-plans.js";
 import { scriptsOf, storage } from "./redis-scripts.js";
@@ -48,6 +49,12 @@ export interface RedisRunStoreOptions {
   planCacheSize?: number;
   /** Working views kept from the last read or commit, by run (bounded): a click decides on it. */
   viewCacheSize?: number;
+  /**
+   * A commit reaching Redis later than this after it was sent is refused, writing nothing
+   * (redis-deadline.ts): set it below the connection's command timeout, so that "not saved" is
+   * what happened. Unset: no deadline.
+   */
+  commitDeadlineMs?: number;
 }
 
 export const DEFAULT_RETENTION_DAYS = 400;
@@ -58,6 +65,9 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
   const retentionSeconds = String(Math.round((options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400));
   const scripts = scriptsOf(redis);
   const keys = runKeysOf(prefix);
+  const deadline = createCommitDeadline(redis, options.commitDeadlineMs);
+  const late = () =>
+    new PreflightError("storage_unavailable", "Redis answered too late: the change was not saved");
 
   const { planOf, storePlan } = createRedisPlans(redis, keys.plan, options.planCacheSize ?? 64);
 
@@ -127,6 +137,8 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     return completeOf(runId, { json, history, notes }, planOf);
   }
 
+  /** The list counts, the deadline, then the lists' items: the scripts' ARGV order. */
+  const withDeadline = (args: string[], at: string) => [...args.slice(0, 3), at, ...args.slice(3)];
   const listArgs = (appended: Appended) => [
     String(appended.history.length),
     String(appended.moves.length),
@@ -149,7 +161,8 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     const planHash = await storePlan(run.plan);
     const empty: ViewBase = { historyStored: 0, historyPending: 0, notesStored: 0, notesPending: 0 };
     const appended = appendedBy({ ...run, history: [], notes: [] }, empty, run);
-    const created = await storage(() =>
+    const by = await deadline();
+    const created: number | unknown[] = await storage(() =>
       scripts.createRun(
         keys.run(run.id),
         keys.active(run.channel),
@@ -166,9 +179,10 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
         JSON.stringify(entry),
         outbox?.id ?? "",
         outbox ? JSON.stringify(outbox) : "",
-        ...listArgs(appended),
+        ...withDeadline(listArgs(appended), by),
       ),
     );
+    if (Array.isArray(created)) throw late();
     if (created !== 1) throw new PreflightError("bug", `run ${run.id} already exists`);
     return outbox;
   }
@@ -199,6 +213,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
       const thread = closed
         ? await threadKeyOfRun(redis, prefix, keys.message(runId), keys.message(runId))
         : keys.message(runId);
+      const by = await deadline();
       const [result, detail] = await storage(() =>
         scripts.commitEvent(
           keys.run(runId),
@@ -227,9 +242,13 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
           outbox?.id ?? "",
           outbox ? JSON.stringify(outbox) : "",
           retentionSeconds,
-          ...appended,
+          ...withDeadline(appended, by),
         ),
       );
+      if (result === "late") {
+        views.delete(runId);
+        throw late();
+      }
       if (result === "conflict") {
         views.delete(runId);
         // A view kept from before is simply old: read again at once; a race lost waits a little.

@@ -11,7 +11,7 @@ import {
 } from "./run-scripts.js";
 
 export interface RunScripts {
-  createRun(...args: string[]): Promise<number>;
+  createRun(...args: string[]): Promise<number | unknown[]>;
   commitEvent(...args: string[]): Promise<[string, string]>;
   clearOutboxEntry(...args: string[]): Promise<number>;
   redrawn(...args: string[]): Promise<number>;

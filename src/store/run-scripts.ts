@@ -4,13 +4,26 @@
  */
 
 /**
+ * The scripts' first check, before any write: past the deadline (redis-deadline.ts) the commit
+ * is refused. `argv`: the index of the deadline among the script's ARGV.
+ */
+export const deadlineCheck = (argv: number) => `
+if ARGV[${argv}] ~= '' then
+  local t = redis.call('TIME')
+  local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if now_ms > tonumber(ARGV[${argv}]) then return {'late', ''} end
+end`;
+
+/**
  * Stores a new run with its first effects. The plan is stored beforehand (by hash, SET NX).
  * KEYS: 1 run, 2 active set of the channel, 3 log, 4 run's outbox, 5 runs with an outbox,
  *       6 redraws wanted, 7 history, 8 history entries that moved the run on, 9 notes
  * ARGV: 1 version, 2 run document, 3 run id, 4 log entry, 5 outbox entry id, 6 outbox entry
- *       ('' if none), 7 history count h, 8 moves count m, 9 notes count n, then h + m + n items
+ *       ('' if none), 7 history count h, 8 moves count m, 9 notes count n, 10 deadline in Redis's
+ *       clock (ms; '' = none; redis-deadline.ts), then h + m + n items
+ * Returns 1, 0 when the run exists, or {'late', ''} past the deadline (nothing written).
  */
-export const CREATE_RUN = `
+export const CREATE_RUN = `${deadlineCheck(10)}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'version', ARGV[1], 'json', ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
@@ -20,7 +33,7 @@ if ARGV[6] ~= '' then
   redis.call('SADD', KEYS[5], ARGV[3])
 end
 redis.call('HSET', KEYS[6], ARGV[3], ARGV[1])
-local i = 10
+local i = 11
 for list = 7, 9 do
   for _ = 1, tonumber(ARGV[list]) do
     redis.call('RPUSH', KEYS[list], ARGV[i])
@@ -44,10 +57,11 @@ return 1`;
  * ARGV: 1 expected version, 2 new version ('' when refused), 3 run document, 4 log entry,
  *       5 event id, 6 outcome json, 7 closed ('1'/'0'), 8 run id, 9 prior-run summary,
  *       10 outbox entry id, 11 outbox entry ('' if none), 12 retention in seconds ('' = keep),
- *       13 history count h, 14 moves count m, 15 notes count n, then h + m + n items
- * Returns {'ok'|'refused'|'duplicate'|'missing'|'conflict', detail}.
+ *       13 history count h, 14 moves count m, 15 notes count n, 16 deadline in Redis's clock (ms;
+ *       '' = none; redis-deadline.ts), then h + m + n items
+ * Returns {'ok'|'refused'|'duplicate'|'missing'|'conflict'|'late', detail}.
  */
-export const COMMIT_EVENT = `
+export const COMMIT_EVENT = `${deadlineCheck(16)}
 local function follow_retention()
   local ttl = redis.call('PTTL', KEYS[1])
   if ttl <= 0 then return end
@@ -82,7 +96,7 @@ if ARGV[11] ~= '' then
   redis.call('SADD', KEYS[7], ARGV[8])
 end
 redis.call('HSET', KEYS[8], ARGV[8], ARGV[2])
-local i = 16
+local i = 17
 for list = 9, 11 do
   for _ = 1, tonumber(ARGV[list + 4]) do
     redis.call('RPUSH', KEYS[list], ARGV[i])

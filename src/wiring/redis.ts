@@ -10,6 +10,9 @@ import {
 import { checkDurability } from "../store/redis-durability.js";
 
 /** Redis can't be reached at start: main.ts says so in one line and exits. */
+/** How long a Redis command may take before it fails as "storage unavailable". */
+export const COMMAND_TIMEOUT_MS = 1_500;
+
 export class RedisUnavailableError extends Error {}
 
 /**
@@ -24,7 +27,7 @@ export async function connectStorage(config: Config, log: Logger) {
     connectTimeout: 3_000,
     // Every request is answered within Slack's 3 s even when Redis hangs: a command that
     // takes longer fails as "storage unavailable".
-    commandTimeout: 1_500,
+    commandTimeout: COMMAND_TIMEOUT_MS,
     retryStrategy: () => null,
   });
   // Until connected, a failure is reported once below; afterwards an outage is logged once
