@@ -1,6 +1,6 @@
-import { Redis } from "ioredis";
 import { createRedisRunStore } from "../store/redis-run-store.js";
 import type { CliIo } from "./io.js";
+import { connectRedis } from "./redis-connection.js";
 
 /**
  * `preflight export <run-id>`: the whole run (every history entry and note) and its log as one
@@ -12,21 +12,9 @@ export async function exportRun(
   io: CliIo,
   env: Record<string, string | undefined>,
 ): Promise<number> {
-  const url = env.REDIS_URL ?? "redis://127.0.0.1:6379";
-  const prefix = env.REDIS_PREFIX ?? "preflight:";
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on("error", () => {
-    // Reported once below, as a line a person can act on.
-  });
-  try {
-    await redis.connect();
-  } catch (error) {
-    io.err(
-      `can't reach Redis at ${url} (${error instanceof Error ? error.message : String(error)}); set REDIS_URL`,
-    );
-    redis.disconnect();
-    return 1;
-  }
+  const connected = await connectRedis(env, io);
+  if (!connected) return 1;
+  const { redis, url, prefix } = connected;
   try {
     const store = createRedisRunStore(redis, { prefix });
     const run = await store.getComplete(runId);

@@ -1,5 +1,4 @@
 import { WebClient } from "@slack/web-api";
-import { Redis } from "ioredis";
 import { historyWithRun } from "../core/history/history-entry.js";
 import type { Logger } from "../core/ports.js";
 import { buildSummary } from "../core/summary.js";
@@ -10,6 +9,7 @@ import { createSlackPeopleDirectory } from "../slack/people-directory.js";
 import { createRedisHistory } from "../store/redis-history.js";
 import { createRedisRunStore } from "../store/redis-run-store.js";
 import type { CliIo } from "./io.js";
+import { connectRedis } from "./redis-connection.js";
 
 /** Display names from Slack's users.info when SLACK_BOT_TOKEN is set; none (ids) otherwise. */
 function displayNames(
@@ -31,21 +31,9 @@ export async function printSummary(
   io: CliIo,
   env: Record<string, string | undefined>,
 ): Promise<number> {
-  const url = env.REDIS_URL ?? "redis://127.0.0.1:6379";
-  const prefix = env.REDIS_PREFIX ?? "preflight:";
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on("error", () => {
-    // Reported once below, as a line a person can act on.
-  });
-  try {
-    await redis.connect();
-  } catch (error) {
-    io.err(
-      `can't reach Redis at ${url} (${error instanceof Error ? error.message : String(error)}); set REDIS_URL`,
-    );
-    redis.disconnect();
-    return 1;
-  }
+  const connected = await connectRedis(env, io);
+  if (!connected) return 1;
+  const { redis, url, prefix } = connected;
   const quiet = { info: () => {}, warn: () => {}, error: (message: string) => io.err(message) };
   const timers = createBullmqScheduler({ redis, prefix: `${prefix}bull`, log: quiet });
   try {
