@@ -1,6 +1,10 @@
 import { z } from "zod";
-import { DURATION_PATTERN, DURATION_RANGE_PATTERN } from "../duration.js";
-import { httpCheckSchema, sqlCheckSchema, stepRecordSchema } from "./check-schema.js";
+import { DURATION_RANGE_PATTERN } from "../duration.js";
+import { actionSchema } from "./action-schema.js";
+import { stepRecordSchema } from "./check-schema.js";
+import { duration, TEMPLATED, text } from "./schema-fields.js";
+
+export { type Action, AWS_REGION, actionSchema } from "./action-schema.js";
 
 /**
  * The checklist file format. This schema is the single source of the checklist types and of
@@ -37,13 +41,9 @@ const personOrGroup = z
 const assignee = z
   .union([z.enum(["owner", "buddy"]), personOrGroup])
   .describe("who does this step: owner, buddy, a user id, a user group id or @handle");
-const duration = z
-  .string()
-  .regex(new RegExp(DURATION_PATTERN), "use a duration such as 90s, 15m, 2h, 30d or 1h30m");
 const durationRange = z
   .string()
   .regex(new RegExp(DURATION_RANGE_PATTERN), "use a duration such as 20m or a range such as 10m-20m");
-const text = (max: number) => z.string().min(1).max(max);
 /** Parsed and checked against the parameters in validate-checklist.ts (condition.ts). */
 const condition = z.string().min(1).max(500);
 const notBefore = z
@@ -85,80 +85,6 @@ export const parameterSchema = z.discriminatedUnion("type", [
     min: z.number().optional(),
     max: z.number().optional(),
   }),
-]);
-
-const rdsTarget = z.enum(["instance", "cluster"]);
-/** A value that may also be a `{{template}}`, checked once filled in (e.g. a region from a parameter). */
-const TEMPLATED = String.raw`\{\{\s*[A-Za-z_][\w.-]*\s*\}\}`;
-export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const region = z
-  .string()
-  .regex(
-    new RegExp(`^(${AWS_REGION.source.slice(1, -1)}|.*${TEMPLATED}.*)$`),
-    "use an AWS region such as us-east-2, or a {{parameter}}",
-  )
-  .optional();
-
-/** Automated steps. Commands in `commands` are shown, never executed; these are the only calls made. */
-export const actionSchema = z.discriminatedUnion("type", [
-  z.strictObject({
-    type: z.literal("rds.snapshot"),
-    target: rdsTarget,
-    identifier: text(200),
-    snapshot: text(255),
-    region,
-  }),
-  z.strictObject({
-    type: z.literal("rds.wait_for_status"),
-    target: rdsTarget,
-    identifier: text(200),
-    status: text(64),
-    timeout: duration,
-    region,
-  }),
-  z.strictObject({
-    type: z.literal("rds.check"),
-    target: rdsTarget,
-    identifier: text(200),
-    expect: z
-      .strictObject({
-        engine_version: z.string().optional(),
-        parameter_group: z.string().optional(),
-        status: z.string().optional(),
-      })
-      .refine(
-        (e) => Object.keys(e).length > 0,
-        "name at least one of engine_version, parameter_group, status",
-      ),
-    region,
-  }),
-  z.strictObject({
-    type: z.literal("rds.modify"),
-    target: rdsTarget,
-    identifier: text(200),
-    engine_version: z.string().optional(),
-    parameter_group: z.string().optional(),
-    apply_immediately: z.boolean().default(true),
-    region,
-  }),
-  z.strictObject({
-    type: z.literal("rds.delete_snapshot"),
-    target: rdsTarget,
-    snapshot: text(255),
-    region,
-  }),
-  httpCheckSchema,
-  sqlCheckSchema,
-  z
-    .strictObject({
-      type: z.literal("rds.restore_snapshot"),
-      target: z.literal("instance").default("instance"),
-      snapshot: text(255).describe("the snapshot to restore, e.g. the one the run took"),
-      identifier: text(200).describe("the new DB instance to create from it"),
-      timeout: duration.default("60m").describe("how long to wait for the new instance to be available"),
-      region,
-    })
-    .describe("restore a DB snapshot to a new instance and wait until it is available (a rollback)"),
 ]);
 
 /** What a decision point offers; `roll_back` switches the run into its rollback (recovery-events.ts). */
@@ -412,7 +338,6 @@ export type Parameter = z.infer<typeof parameterSchema>;
 export type Phase = z.infer<typeof phaseSchema>;
 export type Step = z.infer<typeof stepSchema>;
 export type Reminder = z.infer<typeof reminderSchema>;
-export type Action = z.infer<typeof actionSchema>;
 export type Rules = z.infer<typeof rulesSchema>;
 export type StatusPage = z.infer<typeof statusPageSchema>;
 export type DecisionOption = (typeof DECISION_OPTIONS)[number];

@@ -1,5 +1,3 @@
-import { recordHistory } from "../history/record-history.js";
-import { trackerCloseEffects } from "../tracker/tracker-effects.js";
 import {
   actionFailed,
   actionProgress,
@@ -11,7 +9,6 @@ import {
 import { afterEvent, announceOverrun } from "./after-event.js";
 import {
   accept,
-  cancelRunningNudges,
   type Decision,
   type EventOf,
   MOVES_THE_RUN_ON,
@@ -36,6 +33,7 @@ import {
 } from "./record-events.js";
 import { recordedDetail, recordedValues } from "./recorded-values.js";
 import { decide as decideAt, doneByHand, pauseRun, resumeRun, rollBack } from "./recovery-events.js";
+import { abort, closeAborted, finish } from "./run-closing.js";
 import type { Run, RunEvent, StepState } from "./run-schema.js";
 import { soakRefusal } from "./soak-gates.js";
 import { findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
@@ -326,83 +324,4 @@ function handOver(run: Run, event: EventOf<"hand_over">, at: string): Decision {
   const buddy = event.to === run.buddy ? run.owner : run.buddy;
   const next = { ...run, owner: event.to, ...(buddy !== undefined ? { buddy } : {}) };
   return accept(run, next, event, at, [], { detail: event.to });
-}
-
-function abort(run: Run, event: EventOf<"abort">, now: Date): Decision {
-  const permission = can(run, actionOf(event), event.by, event.groups);
-  if (!permission.allowed) return refused(permission.refusal);
-  if (event.reason.trim() === "")
-    return refuse("reason_required", "Give a reason for aborting: it goes into the post-mortem.");
-  return closeAborted(run, event, now);
-}
-
-/** Closes the run as aborted: an abort, or a decision point's `abort` (recovery-events.ts). */
-function closeAborted(run: Run, event: RunEvent & { reason: string }, now: Date): Decision {
-  const at = now.toISOString();
-  const aborted: Run = {
-    ...run,
-    status: "aborted",
-    closedAt: at,
-    abortReason: event.reason,
-    reminders: cancelledOnAbort(run, at),
-  };
-  const reminders = scheduleReminders(aborted, { on: "run.aborted" }, now);
-  const trackers = trackerCloseEffects(reminders.run);
-  const effects: Effect[] = [
-    { type: "cancel_reminders", runId: run.id, keepOnAbort: true },
-    ...cancelRunningNudges(run),
-    ...reminders.effects,
-    { type: "run_closed", outcome: "aborted" },
-    ...recordHistory(trackers.run),
-    ...trackers.effects,
-  ];
-  return accept(run, trackers.run, event, at, effects, { detail: event.reason });
-}
-
-function finish(run: Run, event: EventOf<"finish">, now: Date): Decision {
-  const at = now.toISOString();
-  const permission = can(run, actionOf(event), event.by, event.groups);
-  if (!permission.allowed) return refused(permission.refusal);
-  // A run that rolled back did not finish what it set out to do: no run.finished reminders.
-  if (run.rollback) {
-    const rolledBack: Run = {
-      ...run,
-      status: "rolled_back",
-      closedAt: at,
-      reminders: cancelledOnAbort(run, at),
-    };
-    const trackers = trackerCloseEffects(rolledBack);
-    const effects: Effect[] = [
-      { type: "cancel_reminders", runId: run.id, keepOnAbort: true },
-      { type: "run_closed", outcome: "rolled_back" },
-      ...recordHistory(trackers.run),
-      ...trackers.effects,
-    ];
-    return accept(run, trackers.run, event, at, effects, { detail: "rolled back" });
-  }
-  const reminders = scheduleReminders(
-    { ...run, status: "finished", closedAt: at },
-    { on: "run.finished" },
-    now,
-  );
-  const trackers = trackerCloseEffects(reminders.run);
-  const effects: Effect[] = [
-    ...reminders.effects,
-    { type: "run_closed", outcome: "finished" },
-    ...recordHistory(trackers.run),
-    ...trackers.effects,
-  ];
-  return accept(run, trackers.run, event, at, effects, {});
-}
-
-/** Aborting cancels the reminders not yet posted, except those kept on abort (the snapshot still exists). */
-function cancelledOnAbort(run: Run, at: string): Run["reminders"] {
-  return Object.fromEntries(
-    Object.entries(run.reminders).map(([key, reminder]) => [
-      key,
-      reminder.keepOnAbort || reminder.posted || reminder.handled
-        ? reminder
-        : { ...reminder, cancelledAt: at },
-    ]),
-  );
 }

@@ -21,7 +21,7 @@ import { findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
  * automated step done by hand. The guards are in recovery-rules.ts (asked through `can`).
  */
 
-/** Closes the run as aborted (apply-event.ts): what a decision point's `abort` ends in. */
+/** Closes the run as aborted (run-closing.ts): what a decision point's `abort` ends in. */
 export type CloseAborted = (run: Run, event: RunEvent & { reason: string }, now: Date) => Decision;
 
 function permitted(run: Run, event: RunEvent): Decision | undefined {
