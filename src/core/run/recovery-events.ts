@@ -1,4 +1,5 @@
 import { recordHistory } from "../history/record-history.js";
+import { trackerCloseEffects } from "../tracker/tracker-effects.js";
 import {
   accept,
   cancelRunningNudges,
@@ -77,8 +78,10 @@ function intoRollback(run: Run, event: { by: string; reason: string }, at: strin
     const rollback = { reason: event.reason, by: event.by, at, phaseId: "", source: "steps" as const };
     effects.push({ type: "cancel_reminders", runId: run.id, keepOnAbort: true });
     effects.push({ type: "run_closed", outcome: "rolled_back" });
-    effects.push(...recordHistory({ ...closed, rollback }));
-    return { next: { ...closed, rollback }, effects };
+    // Like every other close: the history, and the ticket comment and post-mortem issue.
+    const trackers = trackerCloseEffects({ ...closed, rollback });
+    effects.push(...recordHistory(trackers.run), ...trackers.effects);
+    return { next: trackers.run, effects };
   }
   const rollback = { reason: event.reason, by: event.by, at, phaseId: plan.phase.id, source: plan.source };
   return { next: { ...withRollbackPhase(run, plan.phase), rollback }, effects };

@@ -119,6 +119,45 @@ describe("the post-mortem as an issue", () => {
     expect(later.effects).toContainEqual({ type: "tracker_follow_up", index: 1 });
   });
 
+  it("a run rolled back at once (nothing to undo yet) is a problem: the end comment and the issue", () => {
+    const withDecision = checklistFromYaml(
+      yaml(TICKET + GITHUB_PM).replace(
+        "      - id: check\n",
+        "      - id: go\n        title: Go or no-go\n        decision:\n          question: Go on?\n          options: [continue, roll_back]\n          decider: owner\n      - id: check\n",
+      ),
+    );
+    const begun = createRun({
+      id: "run-2",
+      checklist: withDecision,
+      source: { hash: "h" },
+      params: { ticket: "acme/ops#3" },
+      channel: "C1",
+      owner: "U_ALICE",
+      buddy: "U_BOB",
+      now: T0,
+      priorRuns: [],
+      dryRun: false,
+    });
+    if (!begun.ok) throw new Error(begun.refusal.message);
+    const run = play(begun.run, [
+      { type: "start_step", stepId: "change", by: "U_ALICE" },
+      { type: "complete_step", stepId: "change", by: "U_ALICE" },
+    ]);
+    const closed = acceptedOf(
+      applyEvent(
+        run,
+        { type: "decide", stepId: "go", option: "roll_back", reason: "vendor pulled it", by: "U_ALICE" },
+        T0,
+      ),
+    );
+    expect(closed.run.status).toBe("rolled_back");
+    expect(runProblems(closed.run)).toContain("the run was rolled back");
+    expect(closed.effects.filter((e) => e.type.startsWith("tracker_"))).toEqual([
+      { type: "tracker_comment", ticket: "acme/ops#3", phase: "end" },
+      { type: "tracker_post_mortem" },
+    ]);
+  });
+
   it("an overrun counts as a problem", () => {
     const run = play(started({}), [
       { type: "start_step", stepId: "change", by: "U_ALICE" },
