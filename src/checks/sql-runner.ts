@@ -64,24 +64,30 @@ async function mysqlQuery(
   }
 }
 
+/** What both drivers say alike: the host refuses or does not resolve; the query ran too long. */
+function networkError(code: string | undefined, where: string): CheckError | undefined {
+  if (code === "ECONNREFUSED") return new CheckError("refused", `connection refused by ${where}`);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return new CheckError("dns", `the host name of ${where} does not resolve (DNS)`);
+  return undefined;
+}
+
+const queryTimeout = (timeoutMs: number) =>
+  new CheckError("timeout", `the query took longer than ${formatDuration(timeoutMs)} and was stopped`);
+const READ_ONLY = "the database refused to write: checks run in a read-only session";
+
 function mysqlError(error: unknown, connection: SqlConnection, timeoutMs: number): CheckError {
   const e = error as { code?: string; errno?: number; sqlMessage?: string; message?: string };
   const where = hostOf(connection);
+  const network = networkError(e.code, where);
+  if (network) return network;
   switch (e.code) {
-    case "ECONNREFUSED":
-      return new CheckError("refused", `connection refused by ${where}`);
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return new CheckError("dns", `the host name of ${where} does not resolve (DNS)`);
     case "ETIMEDOUT":
       return new CheckError("timeout", `no connection to ${where} within ${formatDuration(timeoutMs)}`);
     case "PROTOCOL_SEQUENCE_TIMEOUT":
     case "ER_QUERY_TIMEOUT":
     case "ER_STATEMENT_TIMEOUT":
-      return new CheckError(
-        "timeout",
-        `the query took longer than ${formatDuration(timeoutMs)} and was stopped`,
-      );
+      return queryTimeout(timeoutMs);
     case "ER_ACCESS_DENIED_ERROR":
     case "ER_DBACCESS_DENIED_ERROR":
     case "ER_TABLEACCESS_DENIED_ERROR":
@@ -90,13 +96,10 @@ function mysqlError(error: unknown, connection: SqlConnection, timeoutMs: number
     case "ER_BAD_DB_ERROR":
       return new CheckError("unknown_database", `the database does not exist: ${e.sqlMessage ?? e.message}`);
     case "ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION":
-      return new CheckError("query", "the database refused to write: checks run in a read-only session");
+      return new CheckError("query", READ_ONLY);
     default:
       if (e.errno === 1969 || /max_statement_time|max_execution_time/i.test(e.sqlMessage ?? ""))
-        return new CheckError(
-          "timeout",
-          `the query took longer than ${formatDuration(timeoutMs)} and was stopped`,
-        );
+        return queryTimeout(timeoutMs);
       if (e.sqlMessage) return new CheckError("query", `the database refused the query: ${e.sqlMessage}`);
       return new CheckError("other", e.message ?? String(error));
   }
@@ -134,17 +137,11 @@ async function postgresQuery(
 function postgresError(error: unknown, connection: SqlConnection, timeoutMs: number): CheckError {
   const e = error as { code?: string; message?: string };
   const where = hostOf(connection);
+  const network = networkError(e.code, where);
+  if (network) return network;
   switch (e.code) {
-    case "ECONNREFUSED":
-      return new CheckError("refused", `connection refused by ${where}`);
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return new CheckError("dns", `the host name of ${where} does not resolve (DNS)`);
     case "57014":
-      return new CheckError(
-        "timeout",
-        `the query took longer than ${formatDuration(timeoutMs)} and was stopped`,
-      );
+      return queryTimeout(timeoutMs);
     case "28P01":
     case "28000":
     case "42501":
@@ -152,7 +149,7 @@ function postgresError(error: unknown, connection: SqlConnection, timeoutMs: num
     case "3D000":
       return new CheckError("unknown_database", `the database does not exist: ${e.message}`);
     case "25006":
-      return new CheckError("query", "the database refused to write: checks run in a read-only session");
+      return new CheckError("query", READ_ONLY);
     default:
       if (/timeout/i.test(e.message ?? ""))
         return new CheckError("timeout", `no answer from ${where} within ${formatDuration(timeoutMs)}`);
