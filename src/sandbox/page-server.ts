@@ -17,6 +17,7 @@ const STATIC: Record<string, string> = {
   "/markdown.js": "markdown.js",
   "/mrkdwn.js": "mrkdwn.js",
   "/vnode.js": "vnode.js",
+  "/dom.js": "dom.js",
   "/style.css": "style.css",
 };
 const TYPES: Record<string, string> = {

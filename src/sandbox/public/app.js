@@ -1,12 +1,11 @@
 import { renderBlocks } from "./blocks.js";
+import { $, api, ask, cmpTs, collect, composer, timeIn, toast, toDom } from "./dom.js";
 import { markdown } from "./markdown.js";
 import { mrkdwn } from "./mrkdwn.js";
 import { h } from "./vnode.js";
 
-// The sandbox page: fetches what the acting person sees, redraws on every server-sent event, and
-// sends what they do. Every text goes into the DOM through textContent (see toDom).
+// The sandbox page: fetches what the acting person sees, redraws on server events, sends acts.
 
-const $ = (id) => document.getElementById(id);
 const view = {
   me: localStorage.getItem("preflight-sandbox-user") || "UALICE",
   channel: "",
@@ -16,27 +15,6 @@ const view = {
   modalKey: "",
 };
 
-/** A vnode as DOM; interactive nodes get their handler. */
-function toDom(node, onAct) {
-  if (typeof node === "string") return document.createTextNode(node);
-  const el = document.createElement(node.tag);
-  for (const [name, value] of Object.entries(node.attrs ?? {})) {
-    if (value === undefined || value === false) continue;
-    if (name === "value" && (node.tag === "input" || node.tag === "textarea")) el.value = String(value);
-    else el.setAttribute(name, value === true ? "" : String(value));
-  }
-  for (const child of node.children ?? []) el.append(toDom(child, onAct));
-  if (node.tag === "textarea") el.value = el.textContent;
-  if (node.act && onAct) {
-    const event = node.tag === "select" ? "change" : "click";
-    el.addEventListener(event, () => {
-      if (node.tag === "select" && !el.value) return;
-      onAct(node.act, node.tag === "select" ? el.value : null, el);
-    });
-  }
-  return el;
-}
-
 const ctx = () => ({
   people: view.state?.people ?? [],
   channels: view.state?.channels ?? [],
@@ -44,66 +22,7 @@ const ctx = () => ({
 });
 const person = (id) => view.state?.people.find((p) => p.id === id);
 const channelById = (id) => view.state?.channels.find((c) => c.id === id);
-const cmpTs = (a, b) => {
-  const [as, af = ""] = a.ts.split(".");
-  const [bs, bf = ""] = b.ts.split(".");
-  return Number(as) - Number(bs) || af.localeCompare(bf);
-};
-
-function toast(text) {
-  $("toast").textContent = text;
-  setTimeout(() => {
-    if ($("toast").textContent === text) $("toast").textContent = "";
-  }, 6000);
-}
-
-async function api(path, body) {
-  const response = await fetch(path, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json();
-  if (!answer.ok) throw new Error(answer.error || `HTTP ${response.status}`);
-  return answer.result;
-}
-
-function timeOf(ts) {
-  const tz = person(view.me)?.tz;
-  return new Date(Number(ts.split(".")[0]) * 1000).toLocaleString("en-GB", {
-    timeZone: tz,
-    dateStyle: "medium",
-    timeStyle: "short",
-  });
-}
-
-function ask(confirm) {
-  const dialog = $("confirm");
-  dialog.replaceChildren(
-    toDom(
-      h(
-        "form",
-        { method: "dialog" },
-        h("h2", { id: "confirm-title" }, confirm.title),
-        h("p", {}, confirm.text),
-        h(
-          "footer",
-          {},
-          h("button", { value: "deny", type: "submit", class: "btn" }, confirm.deny),
-          h(
-            "button",
-            { value: "ok", type: "submit", class: `btn ${confirm.style ?? "primary"}` },
-            confirm.confirm,
-          ),
-        ),
-      ),
-    ),
-  );
-  return new Promise((resolve) => {
-    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
-    dialog.showModal();
-  });
-}
+const timeOf = (ts) => timeIn(ts, person(view.me)?.tz);
 
 /** Sends a click or a choice in a message (or a modal when viewId is given). */
 function actOn(where) {
@@ -324,20 +243,6 @@ function drawModal() {
   if (!dialog.open) dialog.showModal();
 }
 
-function collect(form) {
-  const values = {};
-  for (const el of form.querySelectorAll("[data-block]")) {
-    const { block, actionId, kind } = el.dataset;
-    let value;
-    if (kind) value = [...el.querySelectorAll("input:checked")].map((i) => i.value);
-    else if (el.tagName === "SELECT" && el.multiple) value = [...el.selectedOptions].map((o) => o.value);
-    else value = el.value === "" ? null : el.value;
-    if (kind === "radio") value = value[0] ?? null;
-    values[block] = { ...(values[block] ?? {}), [actionId]: value };
-  }
-  return values;
-}
-
 async function submitModal(form, modal) {
   for (const el of form.querySelectorAll(".error")) el.textContent = "";
   try {
@@ -379,34 +284,25 @@ async function refresh() {
   drawModal();
 }
 
-function composer(form, box, error, threadTs) {
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const text = box.value.trim();
-    if (!text) return;
-    error.textContent = "";
-    try {
-      await api("/api/send", {
-        user: view.me,
-        channel: view.channel,
-        text,
-        ...(threadTs() ? { threadTs: threadTs() } : {}),
-      });
-      box.value = "";
-    } catch (failure) {
-      error.textContent = failure.message;
-    }
+const send = (threadTs) => (text) =>
+  api("/api/send", {
+    user: view.me,
+    channel: view.channel,
+    text,
+    ...(threadTs() ? { threadTs: threadTs() } : {}),
   });
-  box.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey) {
-      event.preventDefault();
-      form.requestSubmit();
-    }
-  });
-}
-
-composer($("composer"), $("message-box"), $("composer-error"), () => "");
-composer($("reply-form"), $("reply-box"), $("reply-error"), () => view.thread);
+composer(
+  $("composer"),
+  $("message-box"),
+  $("composer-error"),
+  send(() => ""),
+);
+composer(
+  $("reply-form"),
+  $("reply-box"),
+  $("reply-error"),
+  send(() => view.thread),
+);
 $("close-thread").addEventListener("click", () => {
   view.thread = "";
   drawThread();
