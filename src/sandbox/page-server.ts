@@ -19,6 +19,7 @@ const STATIC: Record<string, string> = {
   "/vnode.js": "vnode.js",
   "/dom.js": "dom.js",
   "/style.css": "style.css",
+  "/blocks.css": "blocks.css",
 };
 const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
