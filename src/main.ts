@@ -36,19 +36,23 @@ if (refused) {
   console.error(refused);
   process.exit(1);
 }
-try {
-  const bot = await startBot(config.config, { log });
-  const deadlineMs = config.config.SHUTDOWN_DEADLINE_MS;
-  const shutdown = (signal: string) => {
-    log.info("shutting down", { signal });
-    // Closing waits on Redis and Slack; when either hangs, the process must still end.
-    setTimeout(() => {
-      log.error(
-        `shutdown did not finish within ${deadlineMs / 1000} s (Redis or Slack not answering); exiting anyway`,
-      );
-      process.exit(1);
-    }, deadlineMs).unref();
-    bot.stop().then(
+// Signals are taken from the start on: a SIGTERM while starting (or just as "running" is written)
+// ends the process the same way, within the deadline, instead of killing it outright.
+const starting = startBot(config.config, { log });
+const deadlineMs = config.config.SHUTDOWN_DEADLINE_MS;
+const shutdown = (signal: string) => {
+  log.info("shutting down", { signal });
+  // Closing waits on Redis and Slack; when either hangs, the process must still end.
+  setTimeout(() => {
+    log.error(
+      `shutdown did not finish within ${deadlineMs / 1000} s (Redis or Slack not answering); exiting anyway`,
+    );
+    process.exit(1);
+  }, deadlineMs).unref();
+  // A bot still starting is stopped once it has started (or its failure to start is reported).
+  starting
+    .then((bot) => bot.stop())
+    .then(
       () => {
         log.info("stopped");
         log.flush();
@@ -60,9 +64,11 @@ try {
         process.exit(1);
       },
     );
-  };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
+};
+process.once("SIGTERM", () => shutdown("SIGTERM"));
+process.once("SIGINT", () => shutdown("SIGINT"));
+try {
+  await starting;
 } catch (error) {
   console.error(
     error instanceof RedisUnavailableError || error instanceof RedisNotDurableError
