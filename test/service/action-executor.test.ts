@@ -184,8 +184,13 @@ describe("rds.snapshot against the RDS double", () => {
   let rds: RdsDouble;
   beforeAll(async () => {
     rds = await startRdsDouble();
-    rds.setTransitions({ snapshotStatuses: ["creating"], stepMs: 1 });
   });
+  // reset() puts the double's timing back to its defaults (200 ms a status), longer than the
+  // executor's fake two-hour timeout takes in real time: every test starts from this one.
+  function fresh() {
+    rds.reset();
+    rds.setTransitions({ snapshotStatuses: ["creating"], stepMs: 1 });
+  }
   afterAll(async () => {
     await rds.close();
   });
@@ -203,7 +208,7 @@ describe("rds.snapshot against the RDS double", () => {
   }
 
   it("tags the snapshot with the run, and a rerun of the same run adopts it", async () => {
-    rds.reset();
+    fresh();
     rds.addInstance({ id: "orders-db" });
     expect(await execute("r-7")).toMatchObject({ type: "action_succeeded", results: { id: "orders-pre" } });
     expect(rds.callsTo("CreateDBSnapshot")[0]?.params).toMatchObject({
@@ -217,7 +222,7 @@ describe("rds.snapshot against the RDS double", () => {
   });
 
   it("fails when another run took the name, saying which snapshot and when it was created", async () => {
-    rds.reset();
+    fresh();
     rds.addInstance({ id: "orders-db" });
     rds.addSnapshot({
       id: "orders-pre",
@@ -236,7 +241,7 @@ describe("rds.snapshot against the RDS double", () => {
   });
 
   it("never adopts a snapshot taken by hand, even of the same database", async () => {
-    rds.reset();
+    fresh();
     rds.addInstance({ id: "orders-db" });
     rds.addSnapshot({ id: "orders-pre", kind: "instance", sourceId: "orders-db" });
     expect(await execute("r-9")).toMatchObject({
