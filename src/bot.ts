@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import { WebClient } from "@slack/web-api";
-import { createRdsGateway } from "./aws/rds-gateway.js";
+import { createLazyRdsGateway } from "./aws/lazy-rds-gateway.js";
 import { createCatalog } from "./checklists/catalog.js";
 import { withGroupHandlesResolved } from "./checklists/group-handles.js";
 import { loadChecklists } from "./checklists/load-checklists.js";
@@ -156,7 +156,7 @@ export async function startBot(config: Config, options: BotOptions) {
   });
   report = (runId, event, eventId) => service.act(runId, event, eventId);
   // The SDK finds credentials itself (the default chain) and honours AWS_ENDPOINT_URL_RDS.
-  const rds = createRdsGateway({ logger: libraryLogger(log, "aws-sdk"), onCall: metrics.rdsCall });
+  const rds = createLazyRdsGateway({ logger: libraryLogger(log, "aws-sdk"), onCall: metrics.rdsCall });
   const { actionWorker, worker } = startWorkers(
     config,
     {

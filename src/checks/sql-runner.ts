@@ -1,5 +1,4 @@
-import mysql from "mysql2/promise";
-import pg from "pg";
+import type mysql from "mysql2/promise";
 import { CheckError, type SqlResult, type SqlRunner } from "../core/checks/check-ports.js";
 import type { SqlConnection } from "../core/checks/connections.js";
 import { formatDuration } from "../core/duration.js";
@@ -34,7 +33,9 @@ async function mysqlQuery(
 ): Promise<SqlResult> {
   let conn: mysql.Connection | undefined;
   try {
-    conn = await mysql.createConnection({
+    // The drivers load on the first check that needs them, not at every start of the bot.
+    const { default: mysqlDriver } = await import("mysql2/promise");
+    conn = await mysqlDriver.createConnection({
       uri: connection.url,
       connectTimeout: timeoutMs,
       dateStrings: true,
@@ -110,6 +111,7 @@ async function postgresQuery(
   statement: string,
   timeoutMs: number,
 ): Promise<SqlResult> {
+  const { default: pg } = await import("pg");
   const client = new pg.Client({
     connectionString: connection.url,
     connectionTimeoutMillis: timeoutMs,

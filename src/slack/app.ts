@@ -63,7 +63,9 @@ export function createSlackApp(
     fetch: countingFetch(metrics),
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
   };
-  const common = { token: config.SLACK_BOT_TOKEN, logger: log, clientOptions };
+  // No conversation store: Preflight keeps nothing per conversation in Bolt, and its middleware
+  // would read the store on every request.
+  const common = { token: config.SLACK_BOT_TOKEN, logger: log, clientOptions, convoStore: false as const };
   let app: App;
   if (config.SLACK_APP_TOKEN) {
     const receiver = new SocketModeReceiver({

@@ -1,4 +1,4 @@
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import type { TicketRef } from "../core/tracker/ticket.js";
 import {
   classifyHttp,
@@ -21,20 +21,26 @@ export interface GithubConfig {
 const ISSUE_REF = /^([\w.-]+)\/([\w.-]+)#(\d+)$/;
 
 export function createGithubTracker(config: GithubConfig): TrackerClient {
-  const octokit = new Octokit({
-    auth: config.token,
-    baseUrl: (config.apiUrl ?? "https://api.github.com").replace(/\/$/, ""),
-    // Octokit's fetch has no timeout of its own: a hung GitHub must not hold the lane forever.
-    request: {
-      fetch: (url: string | URL, init?: RequestInit) =>
-        fetch(url, { ...init, signal: AbortSignal.timeout(config.timeoutMs ?? 10_000) }),
-    },
-    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-  });
+  // Octokit loads on the first call, not at every start of the bot.
+  let loaded: Promise<Octokit> | undefined;
+  const client = () =>
+    (loaded ??= import("@octokit/rest").then(
+      ({ Octokit: Client }) =>
+        new Client({
+          auth: config.token,
+          baseUrl: (config.apiUrl ?? "https://api.github.com").replace(/\/$/, ""),
+          // Octokit's fetch has no timeout of its own: a hung GitHub must not hold the lane forever.
+          request: {
+            fetch: (url: string | URL, init?: RequestInit) =>
+              fetch(url, { ...init, signal: AbortSignal.timeout(config.timeoutMs ?? 10_000) }),
+          },
+          log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+        }),
+    ));
 
-  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  async function call<T>(what: string, fn: (api: Octokit) => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await fn(await client());
     } catch (error) {
       const { status, response, message } = error as {
         status?: number;
@@ -83,7 +89,7 @@ export function createGithubTracker(config: GithubConfig): TrackerClient {
       if (ticket.tracker !== "github") return false;
       const comments = await call(
         `listing the comments of ${ticket.owner}/${ticket.repo}#${ticket.number}`,
-        () =>
+        (octokit) =>
           octokit.paginate(octokit.rest.issues.listComments, {
             owner: ticket.owner,
             repo: ticket.repo,
@@ -95,7 +101,7 @@ export function createGithubTracker(config: GithubConfig): TrackerClient {
     },
     async addComment(ticket, body) {
       if (ticket.tracker !== "github") return;
-      await call(`commenting on ${ticket.owner}/${ticket.repo}#${ticket.number}`, () =>
+      await call(`commenting on ${ticket.owner}/${ticket.repo}#${ticket.number}`, (octokit) =>
         octokit.rest.issues.createComment({
           owner: ticket.owner,
           repo: ticket.repo,
@@ -106,7 +112,7 @@ export function createGithubTracker(config: GithubConfig): TrackerClient {
     },
     async ticketLink(ticket) {
       if (ticket.tracker !== "github") return "";
-      const { data } = await call(`reading ${ticket.owner}/${ticket.repo}#${ticket.number}`, () =>
+      const { data } = await call(`reading ${ticket.owner}/${ticket.repo}#${ticket.number}`, (octokit) =>
         octokit.rest.issues.get({ owner: ticket.owner, repo: ticket.repo, issue_number: ticket.number }),
       );
       return data.html_url;
@@ -114,7 +120,7 @@ export function createGithubTracker(config: GithubConfig): TrackerClient {
     async findIssue(place, effectId) {
       const { owner, repo } = placeOf(place);
       // Listing is consistent where search is not (a just-created issue may not be found yet).
-      const { data } = await call(`listing the issues of ${owner}/${repo}`, () =>
+      const { data } = await call(`listing the issues of ${owner}/${repo}`, (octokit) =>
         octokit.rest.issues.listForRepo({
           owner,
           repo,
@@ -129,7 +135,7 @@ export function createGithubTracker(config: GithubConfig): TrackerClient {
     },
     async createIssue(place, issue: NewIssue) {
       const { owner, repo } = placeOf(place);
-      const { data } = await call(`creating an issue in ${owner}/${repo}`, () =>
+      const { data } = await call(`creating an issue in ${owner}/${repo}`, (octokit) =>
         octokit.rest.issues.create({
           owner,
           repo,
@@ -141,18 +147,18 @@ export function createGithubTracker(config: GithubConfig): TrackerClient {
       return asRef(owner, repo, data);
     },
     async issueBody(ref) {
-      const { data } = await call(`reading ${ref}`, () => octokit.rest.issues.get(parseRef(ref)));
+      const { data } = await call(`reading ${ref}`, (octokit) => octokit.rest.issues.get(parseRef(ref)));
       return data.body ?? "";
     },
     async updateIssue(ref, body) {
-      await call(`editing ${ref}`, () => octokit.rest.issues.update({ ...parseRef(ref), body }));
+      await call(`editing ${ref}`, (octokit) => octokit.rest.issues.update({ ...parseRef(ref), body }));
     },
     async issueState(ref) {
-      const { data } = await call(`reading ${ref}`, () => octokit.rest.issues.get(parseRef(ref)));
+      const { data } = await call(`reading ${ref}`, (octokit) => octokit.rest.issues.get(parseRef(ref)));
       return data.state === "closed" ? "closed" : "open";
     },
     async checkToken() {
-      await call("checking the token (GET /user)", () => octokit.rest.users.getAuthenticated());
+      await call("checking the token (GET /user)", (octokit) => octokit.rest.users.getAuthenticated());
     },
   };
 }

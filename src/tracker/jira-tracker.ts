@@ -1,4 +1,4 @@
-import { Version2Client } from "jira.js";
+import type { Version2Client } from "jira.js";
 import type { TicketRef } from "../core/tracker/ticket.js";
 import {
   classifyHttp,
@@ -35,25 +35,31 @@ interface JiraIssue {
 
 export function createJiraTracker(config: JiraConfig): TrackerClient {
   const host = config.baseUrl.replace(/\/$/, "");
-  const jira = new Version2Client({
-    host,
-    ...(config.pat
-      ? {
-          baseRequestConfig: {
-            headers: { Authorization: `Bearer ${config.pat}` },
-            timeout: config.timeoutMs ?? 10_000,
-          },
-        }
-      : {
-          authentication: { basic: { email: config.email ?? "", apiToken: config.apiToken ?? "" } },
-          baseRequestConfig: { timeout: config.timeoutMs ?? 10_000 },
+  // jira.js loads on the first call, not at every start of the bot (jira.js alone is ~45 MiB).
+  let loaded: Promise<Version2Client> | undefined;
+  const client = () =>
+    (loaded ??= import("jira.js").then(
+      ({ Version2Client: Client }) =>
+        new Client({
+          host,
+          ...(config.pat
+            ? {
+                baseRequestConfig: {
+                  headers: { Authorization: `Bearer ${config.pat}` },
+                  timeout: config.timeoutMs ?? 10_000,
+                },
+              }
+            : {
+                authentication: { basic: { email: config.email ?? "", apiToken: config.apiToken ?? "" } },
+                baseRequestConfig: { timeout: config.timeoutMs ?? 10_000 },
+              }),
         }),
-  });
+    ));
   const tokenVariable = config.pat ? "JIRA_PAT" : "JIRA_API_TOKEN";
 
-  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  async function call<T>(what: string, fn: (api: Version2Client) => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await fn(await client());
     } catch (error) {
       const { status, cause, message } = error as {
         status?: number;
@@ -80,14 +86,14 @@ export function createJiraTracker(config: JiraConfig): TrackerClient {
   async function search(jql: string): Promise<JiraIssue[]> {
     const fields = ["description", "status", "parent"];
     try {
-      const found = await call(`searching ${jql}`, () =>
+      const found = await call(`searching ${jql}`, (jira) =>
         jira.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql, maxResults: 100, fields }),
       );
       return (found.issues ?? []) as JiraIssue[];
     } catch (error) {
       // Data Center has no /search/jql; Cloud removed /search (410).
       if (!(error instanceof TrackerError) || error.status !== 404) throw error;
-      const found = await call(`searching ${jql}`, () =>
+      const found = await call(`searching ${jql}`, (jira) =>
         jira.issueSearch.searchForIssuesUsingJql({ jql, maxResults: 100, fields }),
       );
       return (found.issues ?? []) as JiraIssue[];
@@ -95,7 +101,7 @@ export function createJiraTracker(config: JiraConfig): TrackerClient {
   }
 
   async function getIssue(key: string): Promise<JiraIssue> {
-    return (await call(`reading ${key}`, () =>
+    return (await call(`reading ${key}`, (jira) =>
       jira.issues.getIssue({ issueIdOrKey: key, fields: ["description", "status", "parent"] }),
     )) as JiraIssue;
   }
@@ -106,14 +112,14 @@ export function createJiraTracker(config: JiraConfig): TrackerClient {
     withMarker: (body, effectId) => `${body.trimEnd()}\n\n${marker(effectId)}`,
     async hasComment(ticket: TicketRef, effectId: string) {
       if (ticket.tracker !== "jira") return false;
-      const page = await call(`listing the comments of ${ticket.key}`, () =>
+      const page = await call(`listing the comments of ${ticket.key}`, (jira) =>
         jira.issueComments.getComments({ issueIdOrKey: ticket.key, maxResults: 1000 }),
       );
       return (page.comments ?? []).some((comment) => has((comment as { body?: string }).body, effectId));
     },
     async addComment(ticket, body) {
       if (ticket.tracker !== "jira") return;
-      await call(`commenting on ${ticket.key}`, () =>
+      await call(`commenting on ${ticket.key}`, (jira) =>
         jira.issueComments.addComment({ issueIdOrKey: ticket.key, comment: body }),
       );
     },
@@ -130,7 +136,7 @@ export function createJiraTracker(config: JiraConfig): TrackerClient {
     },
     async createIssue(place, issue: NewIssue) {
       const { project, issueType, subtaskType, labels } = projectOf(place);
-      const created = await call(`creating an issue in ${project}`, () =>
+      const created = await call(`creating an issue in ${project}`, (jira) =>
         jira.issues.createIssue({
           fields: {
             project: { key: project },
@@ -148,7 +154,7 @@ export function createJiraTracker(config: JiraConfig): TrackerClient {
       return (await getIssue(ref)).fields?.description ?? "";
     },
     async updateIssue(ref, body) {
-      await call(`editing ${ref}`, () =>
+      await call(`editing ${ref}`, (jira) =>
         jira.issues.editIssue({ issueIdOrKey: ref, fields: { description: body } }),
       );
     },
@@ -156,7 +162,7 @@ export function createJiraTracker(config: JiraConfig): TrackerClient {
       return (await getIssue(ref)).fields?.status?.statusCategory?.key === "done" ? "closed" : "open";
     },
     async checkToken() {
-      await call("checking the token (GET /rest/api/2/myself)", () => jira.myself.getCurrentUser());
+      await call("checking the token (GET /rest/api/2/myself)", (jira) => jira.myself.getCurrentUser());
     },
   };
 }
