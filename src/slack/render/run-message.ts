@@ -69,6 +69,19 @@ export function renderRunMessage(run: Run, now: Date): { text: string; blocks: K
  * same for the whole run and the message's "the full list is in the thread" stays true.
  */
 export function needsStepList(run: Run): boolean {
+  // Asked on every redraw: worked out once per plan (the answer is meant to stay the same for the
+  // run, and a run's plan is one object, shared by every view of it that this process reads).
+  const known = judged.get(run.plan);
+  if (known !== undefined) return known;
+  const answer = judgeStepList(run);
+  judged.set(run.plan, answer);
+  return answer;
+}
+
+/** needsStepList's answers by plan; forgotten with the plan. */
+const judged = new WeakMap<Run["plan"], boolean>();
+
+function judgeStepList(run: Run): boolean {
   const pristine: Run = {
     ...run,
     status: "active",
