@@ -84,8 +84,8 @@ export interface RunStore {
   outbox(runId: string): Promise<OutboxEntry[]>;
   /** Every effect of the entry was carried out: it leaves the outbox. */
   clearOutboxEntry(runId: string, entryId: string): Promise<void>;
-  /** What is known of the run's effects, by effect id. */
-  effectRecords(runId: string): Promise<Record<string, EffectRecord>>;
+  /** What is known of the run's effects, by effect id: all of them, or only those of `ids`. */
+  effectRecords(runId: string, ids?: readonly string[]): Promise<Record<string, EffectRecord>>;
   markEffect(runId: string, effectId: string, record: EffectRecord): Promise<void>;
   /** `outbox` and `effectRecords` together, in one round trip where the store can. */
   pending?(runId: string): Promise<{ entries: OutboxEntry[]; records: Record<string, EffectRecord> }>;

@@ -245,10 +245,11 @@ export function createRunService(deps: RunServiceDeps) {
 
   /**
    * What is known of the effects of a scope (a run id, or `window.<id>`): for the timed jobs,
-   * which post once per reminder, nudge and window message like the effect runner does.
+   * which post once per reminder, nudge and window message like the effect runner does. With
+   * `ids`, only those effects are read (and only those may be asked of the ledger).
    */
-  async function ledger(scope: string): Promise<EffectLedger> {
-    const records = await store.effectRecords(scope);
+  async function ledger(scope: string, ids?: readonly string[]): Promise<EffectLedger> {
+    const records = await store.effectRecords(scope, ids);
     return {
       get: (id) => records[id],
       mark: async (id, record) => {

@@ -41,7 +41,7 @@ export function createTimedJobHandler(deps: {
     const link = ref ? await permalinkOf(deps.client, deps.log, ref.channel, ref.ts) : undefined;
     const message = reminderMessage(reminder, link);
     // Once, even when an attempt's answer was lost and BullMQ runs the job again.
-    const ledger = await deps.runs.ledger(reminder.runId);
+    const ledger = await deps.runs.ledger(reminder.runId, [`reminder.${reminder.key}`]);
     // A rehearsal posts nowhere but its own thread.
     const channel = reminder.dryRun && ref ? ref.channel : reminder.channel;
     await deps.pace?.(channel);
@@ -99,9 +99,10 @@ export function createTimedJobHandler(deps: {
     const ref = await deps.refs.get(run.id);
     if (!ref) return;
     await deps.pace?.(ref.channel);
+    const nudgeId = `nudge.${nudge.stepId}.${nudge.level}.${nudge.dueAt}`;
     const posted = await postOnce(
       deps.client,
-      await deps.runs.ledger(run.id),
+      await deps.runs.ledger(run.id, [nudgeId]),
       {
         channel: ref.channel,
         threadTs: ref.ts,
@@ -109,7 +110,7 @@ export function createTimedJobHandler(deps: {
           run,
           `⏰ ${mention(run.owner)} *${escapeMrkdwn(located.plan.title)}* has been running for ${running}, past ${how}${expected}. Still going? Add a note or report a problem.`,
         ),
-        effectIds: [`nudge.${nudge.stepId}.${nudge.level}.${nudge.dueAt}`],
+        effectIds: [nudgeId],
       },
       now,
     );
@@ -145,7 +146,11 @@ export function createTimedJobHandler(deps: {
   async function windowDue(job: WindowJob): Promise<void> {
     const window = await deps.windows.get(job.windowId);
     if (window?.status !== "scheduled") return;
-    const ledger = await deps.runs.ledger(`window.${window.id}`);
+    const announceId = `window.${window.id}.announce.${job.beforeMs}`;
+    const startId = `window.${window.id}.start`;
+    const ledger = await deps.runs.ledger(`window.${window.id}`, [
+      job.kind === "announce" ? announceId : startId,
+    ]);
     await deps.pace?.(window.channel);
     if (job.kind === "announce") {
       await postOnce(
@@ -154,7 +159,7 @@ export function createTimedJobHandler(deps: {
         {
           channel: window.channel,
           text: windowReminder(window, job.beforeMs),
-          effectIds: [`window.${window.id}.announce.${job.beforeMs}`],
+          effectIds: [announceId],
         },
         now,
       );
@@ -168,7 +173,7 @@ export function createTimedJobHandler(deps: {
         channel: window.channel,
         text: message.text,
         blocks: message.blocks,
-        effectIds: [`window.${window.id}.start`],
+        effectIds: [startId],
       },
       now,
     );

@@ -134,9 +134,10 @@ export function createMemoryRunStore(options: { now?: () => number } = {}): RunS
       check("clearOutboxEntry");
       outboxes.get(runId)?.delete(entryId);
     },
-    async effectRecords(runId) {
+    async effectRecords(runId, ids) {
       check("effectRecords");
-      return Object.fromEntries(effects.get(runId)?.entries() ?? []);
+      const all = Object.fromEntries(effects.get(runId)?.entries() ?? []);
+      return ids ? Object.fromEntries(Object.entries(all).filter(([id]) => ids.includes(id))) : all;
     },
     async pending(runId) {
       check("outbox");

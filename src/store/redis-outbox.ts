@@ -41,8 +41,22 @@ export function createRedisOutbox(
       .sort((a, b) => a.seq - b.seq);
   }
 
-  async function effectRecords(runId: string): Promise<Record<string, EffectRecord>> {
-    return recordsOf(await storage(() => redis.hgetall(keys.effects(runId))));
+  async function effectRecords(
+    runId: string,
+    ids?: readonly string[],
+  ): Promise<Record<string, EffectRecord>> {
+    if (!ids) return recordsOf(await storage(() => redis.hgetall(keys.effects(runId))));
+    if (ids.length === 0) return {};
+    // Only the records asked for: a reminder's cost does not grow with its run's history.
+    const values = await storage(() => redis.hmget(keys.effects(runId), ...ids));
+    return recordsOf(
+      Object.fromEntries(
+        ids.flatMap((id, i) => {
+          const value = values[i];
+          return typeof value === "string" ? [[id, value]] : [];
+        }),
+      ),
+    );
   }
 
   function recordsOf(all: Record<string, string>): Record<string, EffectRecord> {

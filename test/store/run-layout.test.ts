@@ -116,6 +116,24 @@ describe("a run's size does not change what a click costs", () => {
   });
 });
 
+describe("a reminder's ledger", () => {
+  it("reads only the records it asks for, whatever the run's history holds", async () => {
+    await store.create(newRun({ id: "long" }));
+    for (let i = 0; i < 500; i++)
+      await store.markEffect("long", `long.${i}.line`, { status: "done", at: T0.toISOString() });
+    await store.markEffect("long", "reminder.snapshot", { status: "tried", at: T0.toISOString() });
+    const connection = env.connect();
+    const measured = createRedisRunStore(connection, { prefix: env.prefix });
+    await connection.ping();
+    const socket = (connection as Redis & { stream: Socket }).stream;
+    const before = socket.bytesRead;
+    const records = await measured.effectRecords("long", ["reminder.snapshot", "reminder.never"]);
+    expect(records).toEqual({ "reminder.snapshot": { status: "tried", at: T0.toISOString() } });
+    expect(socket.bytesRead - before).toBeLessThan(200);
+    expect(Object.keys(await measured.effectRecords("long"))).toHaveLength(501);
+  });
+});
+
 describe("a view kept from the last commit", () => {
   it("is never decided on once another process moved the run on: a refusal it would cause is not kept", async () => {
     await store.create(newRun());

@@ -139,7 +139,7 @@ export function register(
       // Said under the reminder, where the second person will click (once, however often this runs).
       await postOnce(
         client,
-        await deps.service.ledger(meta.r),
+        await deps.service.ledger(meta.r, [`reminder.${meta.k}.deletion_asked`]),
         {
           channel: meta.c,
           threadTs: meta.ts,
