@@ -89,14 +89,15 @@ afterEach(async () => {
 
 type Overflow = { type: string; action_id: string; options: { text: { text: string }; value: string }[] };
 
-/** Chooses an option of the run message's overflow menu as `user`, then submits its form naming `to`. */
-async function handOverFromMenu(user: string, to: string) {
+/** Chooses an option of the run message's overflow menu as `user`: the form it opened, if any. */
+async function chooseFromMenu(user: string, label: string) {
   const menu = (h.runMessage().blocks as { type: string; elements?: Overflow[] }[])
     .flatMap((b) => (b.type === "actions" ? (b.elements ?? []) : []))
     .find((e) => e.type === "overflow");
-  const option = menu?.options.find((o) => o.text.text === "Hand over…");
+  const option = menu?.options.find((o) => o.text.text === label);
   expect(option).toBeDefined();
   const opensBefore = h.slack.callsTo("views.open").length;
+  const repliesBefore = h.ephemeralsTo(user).length;
   await sendInteraction(
     h.url,
     SIGNING_SECRET,
@@ -108,8 +109,20 @@ async function handOverFromMenu(user: string, to: string) {
       option: option ?? { text: { text: "" }, value: "" },
     }),
   );
-  const opened = await h.slack.waitFor(() => h.slack.callsTo("views.open")[opensBefore]);
-  const view = opened.args.view as { callback_id: string; private_metadata: string };
+  // Either the form opens or the person is told why not.
+  await h.slack.waitFor(
+    () => h.slack.callsTo("views.open").length > opensBefore || h.ephemeralsTo(user).length > repliesBefore,
+  );
+  const opened = h.slack.callsTo("views.open")[opensBefore];
+  return opened?.args.view as { callback_id: string; private_metadata: string } | undefined;
+}
+
+/** Submits a people form as `user`, naming `to`. */
+async function submitPerson(
+  user: string,
+  view: { callback_id: string; private_metadata: string },
+  to: string,
+) {
   await sendInteraction(
     h.url,
     SIGNING_SECRET,
@@ -124,20 +137,35 @@ async function handOverFromMenu(user: string, to: string) {
 }
 
 describe("the run message's overflow menu", () => {
-  it("hands the run over when its owner asks, and refuses anyone else", async () => {
+  it("opens its forms only to the run's owner or buddy: anyone else is told why and who may, privately", async () => {
     h = await startHarness({ checklistsDir: dir });
     await h.command(`start menu buddy=<@${BOB}|bob>`, ALICE);
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
     await h.settle();
 
-    await handOverFromMenu("UDAVE", DANA);
-    const refusal = await h.slack.waitFor(() => h.ephemeralsTo("UDAVE").at(-1));
-    expect(refusal).toBe("Only the run's owner <@UALICE> or buddy <@UBOB> may hand it over.");
-    expect((await h.run()).owner).toBe(ALICE);
+    const refused = [
+      ["Hand over…", "hand it over"],
+      ["Change buddy…", "name its buddy"],
+      ["Reassign step…", "reassign its steps"],
+    ];
+    for (const [label] of refused) expect(await chooseFromMenu("UDAVE", label as string)).toBeUndefined();
+    expect(h.ephemeralsTo("UDAVE")).toEqual(
+      refused.map(([, what]) => `Only the run's owner <@UALICE> or buddy <@UBOB> may ${what}.`),
+    );
+    expect(h.slack.callsTo("views.open")).toHaveLength(0);
 
-    await handOverFromMenu(ALICE, DANA);
+    // The engine still decides the submission: Alice's form, opened while she owned the run, is
+    // refused once Bob has handed the run to Dana (Bob stays the buddy, Alice leads no more).
+    const alices = await chooseFromMenu(ALICE, "Hand over…");
+    expect(alices).toBeDefined();
+    const bobs = await chooseFromMenu(BOB, "Hand over…");
+    await submitPerson(BOB, bobs as NonNullable<typeof bobs>, DANA);
     await expect.poll(async () => (await h.run()).owner).toBe(DANA);
     expect(h.threadTexts().join("\n")).toContain("<@UDANA>");
+    await submitPerson(ALICE, alices as NonNullable<typeof alices>, CAROL);
+    const refusal = await h.slack.waitFor(() => h.ephemeralsTo(ALICE).at(-1));
+    expect(refusal).toBe("Only the run's owner <@UDANA> or buddy <@UBOB> may hand it over.");
+    expect((await h.run()).owner).toBe(DANA);
   });
 });
 
