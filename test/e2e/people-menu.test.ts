@@ -12,6 +12,7 @@ import {
   sendInteraction,
   viewSubmissionPayload,
 } from "../support/slack-requests.js";
+import { promoteWhenScheduled } from "../support/timers.js";
 
 /** The run message's overflow menu (hand over, change buddy, reassign), App Home reminders, group deciders. */
 const CHECKLIST = `
@@ -31,6 +32,10 @@ reminders:
     on: run.started
     after: 2d
     text: Check the graphs
+  - id: rotate-keys
+    on: run.started
+    after: 2d
+    text: Rotate the keys
 `;
 
 /** A go/no-go decided by a user group (an @handle resolves to this id at load: core tests). */
@@ -170,12 +175,24 @@ describe("the run message's overflow menu", () => {
 });
 
 describe("App Home", () => {
-  it("lists the reminders of a person's runs, and its Done handles the reminder", async () => {
+  it("lists the reminders of a person's runs; its Done and Snooze handle them and redraw their messages in the channel", async () => {
     h = await startHarness({ checklistsDir: dir });
     await h.command("start menu", ALICE);
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
     await h.settle();
-    await expect.poll(async () => Object.keys((await h.run()).reminders).length).toBe(1);
+    await expect.poll(async () => Object.keys((await h.run()).reminders).length).toBe(2);
+    const runId = (await h.run()).id;
+    // Both come due now: their messages with Done / Snooze are in the channel.
+    for (const id of ["check-graphs", "rotate-keys"])
+      await promoteWhenScheduled(h.bot.timers.queue, `${runId}.${id}.0`);
+    const posted = (text: string) =>
+      h.slack.messages(CHANNEL).find((m) => (m.text ?? "").startsWith(`⏰ Reminder: ${text}`));
+    const graphs = await h.slack.waitFor(() => posted("Check the graphs"));
+    const keys = await h.slack.waitFor(() => posted("Rotate the keys"));
+    await expect
+      .poll(async () => Object.values((await h.run()).reminders).every((r) => r.posted !== undefined))
+      .toBe(true);
+
     const home = async (user: string) => {
       const before = h.slack.callsTo("views.publish").length;
       await sendEvent(h.url, SIGNING_SECRET, appHomeOpenedEvent(user));
@@ -187,19 +204,43 @@ describe("App Home", () => {
     expect(alices).toContain("Check the graphs");
     expect(await home(DANA)).not.toContain("Check the graphs");
 
-    const blocks = h.slack.homeView(ALICE)?.blocks as {
-      elements?: { action_id?: string; value?: string }[];
-    }[];
-    const done = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === "home_reminder_done");
-    await sendInteraction(
-      h.url,
-      SIGNING_SECRET,
-      homeActionPayload({ userId: ALICE, actionId: "home_reminder_done", value: done?.value ?? "" }),
-    );
-    await expect.poll(async () => Object.values((await h.run()).reminders)[0]?.handled?.outcome).toBe("done");
+    const homeButton = (actionId: string, reminderId: string) => {
+      const blocks = h.slack.homeView(ALICE)?.blocks as {
+        elements?: { action_id?: string; value?: string }[];
+      }[];
+      const found = blocks
+        .flatMap((b) => b.elements ?? [])
+        .find((e) => e.action_id === actionId && (e.value ?? "").includes(`.${reminderId}.0"`));
+      return found?.value ?? "";
+    };
+    const press = (actionId: string, reminderId: string) =>
+      sendInteraction(
+        h.url,
+        SIGNING_SECRET,
+        homeActionPayload({ userId: ALICE, actionId, value: homeButton(actionId, reminderId) }),
+      );
+    await press("home_reminder_done", "check-graphs");
+    await press("home_reminder_snooze", "rotate-keys");
+    const handled = async () =>
+      Object.values((await h.run()).reminders).map((r) => [r.reminderId, r.occurrence, r.handled?.outcome]);
+    await expect.poll(handled).toEqual([
+      ["check-graphs", 0, "done"],
+      ["rotate-keys", 0, "snoozed"],
+      ["rotate-keys", 1, undefined],
+    ]);
     await expect
       .poll(() => JSON.stringify(h.slack.homeView(ALICE)?.blocks))
       .not.toContain("Check the graphs");
+
+    // Their messages in the channel say what was done and offer no buttons any more, as after a
+    // click on them.
+    const redrawn = (ts: string) => JSON.stringify(h.slack.message(CHANNEL, ts)?.blocks);
+    await expect.poll(() => redrawn(graphs.ts)).toContain("✅ Done: <@UALICE>");
+    await expect.poll(() => redrawn(keys.ts)).toContain("😴 Snoozed by <@UALICE> until");
+    for (const ts of [graphs.ts, keys.ts]) {
+      expect(redrawn(ts)).not.toContain("reminder_done");
+      expect(redrawn(ts)).toContain("Reminder:");
+    }
   });
 });
 
