@@ -79,6 +79,44 @@ const configSchema = z.object({
   JIRA_PAT: z.string().min(1).optional(),
 });
 
+/**
+ * Where Redis is and the prefix of Preflight's keys: the part of the configuration the CLI shares
+ * with the bot (`npx preflight summary | history | suggest | export` need no Slack token).
+ */
+const redisSettingsSchema = configSchema.pick({
+  REDIS_URL: true,
+  REDIS_PREFIX: true,
+  REDIS_SENTINELS: true,
+  REDIS_SENTINEL_NAME: true,
+  REDIS_CLUSTER_NODES: true,
+});
+export type RedisSettings = z.infer<typeof redisSettingsSchema>;
+
+/** The Redis settings, checked as the bot checks them (the same words for the same mistakes). */
+export function loadRedisSettings(
+  env: Record<string, string | undefined>,
+): { ok: true; settings: RedisSettings } | { ok: false; problems: string[] } {
+  const present = presentOf(env);
+  const parsed = redisSettingsSchema.safeParse(present);
+  const problems = [...(parsed.success ? [] : issueLines(parsed.error)), ...redisTopologyProblems(present)];
+  return parsed.success && problems.length === 0
+    ? { ok: true, settings: parsed.data }
+    : { ok: false, problems };
+}
+
+/** Unset and empty variables alike are absent. */
+function presentOf(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== "",
+    ),
+  );
+}
+
+function issueLines(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `  ${String(issue.path[0])} ${issue.message}`);
+}
+
 const SIGNING_SECRET_MISSING =
   "  SLACK_SIGNING_SECRET is required in HTTP mode (from the app's Basic Information page), or set SLACK_APP_TOKEN for Socket Mode";
 
@@ -117,13 +155,9 @@ const JIRA_AUTH_MISSING =
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
 
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
-  );
+  const present = presentOf(env);
   const parsed = configSchema.safeParse(present);
-  const lines = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => `  ${String(issue.path[0])} ${issue.message}`);
+  const lines = parsed.success ? [] : issueLines(parsed.error);
   if (present.SLACK_SIGNING_SECRET === undefined && present.SLACK_APP_TOKEN === undefined)
     lines.push(SIGNING_SECRET_MISSING);
   lines.push(...redisTopologyProblems(present));

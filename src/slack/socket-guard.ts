@@ -10,7 +10,7 @@ import { describeShape, isRoutableRequest, isStoredEvent } from "./request-guard
  * silently, and an `events_api` envelope without `payload.event` throws in an async listener,
  * which ends the process. Every frame is screened here first, by the same shape check the HTTP
  * path uses: what Slack would not send is logged in one line, acknowledged (a malformed envelope
- * does not become well formed when sent again) and reaches no listener. A message event that
+ * does not become well formed when sent again, nor a too large one smaller) and reaches no listener. A message event that
  * arrives while storage is down is left unacknowledged, as the HTTP path answers it 503: Slack
  * delivers it again (`retry_attempt`) rather than Preflight losing it.
  */
@@ -31,6 +31,32 @@ export interface SocketGuardOptions {
   log: Logger;
   /** Whether storage answers (see request-guard.ts `storageAnswers`). */
   storageAnswers?: () => Promise<boolean>;
+}
+
+/**
+ * The `envelope_id` of an envelope too large to parse, read from the top level of its JSON text in
+ * one pass: strings are skipped whole and nesting is counted, so an `"envelope_id"` inside the
+ * payload is never taken for it. Undefined when the text is not an object naming one.
+ */
+export function envelopeIdOf(text: string): string | undefined {
+  if (!/^\s*\{/.test(text)) return undefined;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{" || c === "[") depth += 1;
+    else if (c === "}" || c === "]") depth -= 1;
+    else if (c === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      if (end >= text.length) return undefined;
+      if (depth === 1 && text.slice(i, end + 1) === '"envelope_id"') {
+        const value = /^\s*:\s*"([^"\\]{1,200})"/.exec(text.slice(end + 1, end + 260));
+        if (value) return value[1];
+      }
+      i = end;
+    }
+  }
+  return undefined;
 }
 
 type FrameListener = (data: unknown, isBinary: boolean) => unknown;
@@ -64,8 +90,17 @@ export function guardSocketMessages(
   async function screen(data: unknown, isBinary: boolean): Promise<void> {
     const arrivedAt = Date.now();
     if (isBinary || typeof data !== "string") return pass(data, isBinary);
-    if (Buffer.byteLength(data) > MAX_ENVELOPE_BYTES) {
-      options.log.warn("a Socket Mode message was refused", { reason: "too large", bytes: data.length });
+    const bytes = Buffer.byteLength(data);
+    if (bytes > MAX_ENVELOPE_BYTES) {
+      // Not read, but acknowledged when it names its envelope: unacknowledged, Slack would send
+      // it again and again, and it would be no smaller.
+      const id = envelopeIdOf(data);
+      options.log.warn("a Socket Mode message too large to read was refused", {
+        reason: "too large",
+        bytes,
+        acknowledged: id !== undefined,
+      });
+      if (id !== undefined) await acknowledge(id);
       return;
     }
     let parsed: unknown;

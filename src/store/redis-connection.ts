@@ -94,8 +94,9 @@ export function connectRedis(target: RedisTarget, options: RedisOptions): Redis 
       ...options,
       sentinels: target.sentinels,
       name: target.name,
-      // Sentinels are asked again until one answers; the primary's own retries are `retryStrategy`.
-      sentinelRetryStrategy: (times) => Math.min(times * 200, 2_000),
+      // Sentinels are asked again until one answers (unless the caller says otherwise, as the CLI
+      // does); the primary's own retries are `retryStrategy`.
+      sentinelRetryStrategy: options.sentinelRetryStrategy ?? ((times) => Math.min(times * 200, 2_000)),
     });
   }
   const { retryStrategy, lazyConnect, ...redisOptions } = options;

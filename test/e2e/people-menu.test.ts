@@ -12,6 +12,7 @@ import {
   sendInteraction,
   viewSubmissionPayload,
 } from "../support/slack-requests.js";
+import { promoteWhenScheduled } from "../support/timers.js";
 
 /** The run message's overflow menu (hand over, change buddy, reassign), App Home reminders, group deciders. */
 const CHECKLIST = `
@@ -31,6 +32,10 @@ reminders:
     on: run.started
     after: 2d
     text: Check the graphs
+  - id: rotate-keys
+    on: run.started
+    after: 2d
+    text: Rotate the keys
 `;
 
 /** A go/no-go decided by a user group (an @handle resolves to this id at load: core tests). */
@@ -89,14 +94,15 @@ afterEach(async () => {
 
 type Overflow = { type: string; action_id: string; options: { text: { text: string }; value: string }[] };
 
-/** Chooses an option of the run message's overflow menu as `user`, then submits its form naming `to`. */
-async function handOverFromMenu(user: string, to: string) {
+/** Chooses an option of the run message's overflow menu as `user`: the form it opened, if any. */
+async function chooseFromMenu(user: string, label: string) {
   const menu = (h.runMessage().blocks as { type: string; elements?: Overflow[] }[])
     .flatMap((b) => (b.type === "actions" ? (b.elements ?? []) : []))
     .find((e) => e.type === "overflow");
-  const option = menu?.options.find((o) => o.text.text === "Hand over…");
+  const option = menu?.options.find((o) => o.text.text === label);
   expect(option).toBeDefined();
   const opensBefore = h.slack.callsTo("views.open").length;
+  const repliesBefore = h.ephemeralsTo(user).length;
   await sendInteraction(
     h.url,
     SIGNING_SECRET,
@@ -108,8 +114,20 @@ async function handOverFromMenu(user: string, to: string) {
       option: option ?? { text: { text: "" }, value: "" },
     }),
   );
-  const opened = await h.slack.waitFor(() => h.slack.callsTo("views.open")[opensBefore]);
-  const view = opened.args.view as { callback_id: string; private_metadata: string };
+  // Either the form opens or the person is told why not.
+  await h.slack.waitFor(
+    () => h.slack.callsTo("views.open").length > opensBefore || h.ephemeralsTo(user).length > repliesBefore,
+  );
+  const opened = h.slack.callsTo("views.open")[opensBefore];
+  return opened?.args.view as { callback_id: string; private_metadata: string } | undefined;
+}
+
+/** Submits a people form as `user`, naming `to`. */
+async function submitPerson(
+  user: string,
+  view: { callback_id: string; private_metadata: string },
+  to: string,
+) {
   await sendInteraction(
     h.url,
     SIGNING_SECRET,
@@ -124,30 +142,57 @@ async function handOverFromMenu(user: string, to: string) {
 }
 
 describe("the run message's overflow menu", () => {
-  it("hands the run over when its owner asks, and refuses anyone else", async () => {
+  it("opens its forms only to the run's owner or buddy: anyone else is told why and who may, privately", async () => {
     h = await startHarness({ checklistsDir: dir });
     await h.command(`start menu buddy=<@${BOB}|bob>`, ALICE);
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
     await h.settle();
 
-    await handOverFromMenu("UDAVE", DANA);
-    const refusal = await h.slack.waitFor(() => h.ephemeralsTo("UDAVE").at(-1));
-    expect(refusal).toBe("Only the run's owner <@UALICE> or buddy <@UBOB> may hand it over.");
-    expect((await h.run()).owner).toBe(ALICE);
+    const refused = [
+      ["Hand over…", "hand it over"],
+      ["Change buddy…", "name its buddy"],
+      ["Reassign step…", "reassign its steps"],
+    ];
+    for (const [label] of refused) expect(await chooseFromMenu("UDAVE", label as string)).toBeUndefined();
+    expect(h.ephemeralsTo("UDAVE")).toEqual(
+      refused.map(([, what]) => `Only the run's owner <@UALICE> or buddy <@UBOB> may ${what}.`),
+    );
+    expect(h.slack.callsTo("views.open")).toHaveLength(0);
 
-    await handOverFromMenu(ALICE, DANA);
+    // The engine still decides the submission: Alice's form, opened while she owned the run, is
+    // refused once Bob has handed the run to Dana (Bob stays the buddy, Alice leads no more).
+    const alices = await chooseFromMenu(ALICE, "Hand over…");
+    expect(alices).toBeDefined();
+    const bobs = await chooseFromMenu(BOB, "Hand over…");
+    await submitPerson(BOB, bobs as NonNullable<typeof bobs>, DANA);
     await expect.poll(async () => (await h.run()).owner).toBe(DANA);
     expect(h.threadTexts().join("\n")).toContain("<@UDANA>");
+    await submitPerson(ALICE, alices as NonNullable<typeof alices>, CAROL);
+    const refusal = await h.slack.waitFor(() => h.ephemeralsTo(ALICE).at(-1));
+    expect(refusal).toBe("Only the run's owner <@UDANA> or buddy <@UBOB> may hand it over.");
+    expect((await h.run()).owner).toBe(DANA);
   });
 });
 
 describe("App Home", () => {
-  it("lists the reminders of a person's runs, and its Done handles the reminder", async () => {
+  it("lists the reminders of a person's runs; its Done and Snooze handle them and redraw their messages in the channel", async () => {
     h = await startHarness({ checklistsDir: dir });
     await h.command("start menu", ALICE);
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
     await h.settle();
-    await expect.poll(async () => Object.keys((await h.run()).reminders).length).toBe(1);
+    await expect.poll(async () => Object.keys((await h.run()).reminders).length).toBe(2);
+    const runId = (await h.run()).id;
+    // Both come due now: their messages with Done / Snooze are in the channel.
+    for (const id of ["check-graphs", "rotate-keys"])
+      await promoteWhenScheduled(h.bot.timers.queue, `${runId}.${id}.0`);
+    const posted = (text: string) =>
+      h.slack.messages(CHANNEL).find((m) => (m.text ?? "").startsWith(`⏰ Reminder: ${text}`));
+    const graphs = await h.slack.waitFor(() => posted("Check the graphs"));
+    const keys = await h.slack.waitFor(() => posted("Rotate the keys"));
+    await expect
+      .poll(async () => Object.values((await h.run()).reminders).every((r) => r.posted !== undefined))
+      .toBe(true);
+
     const home = async (user: string) => {
       const before = h.slack.callsTo("views.publish").length;
       await sendEvent(h.url, SIGNING_SECRET, appHomeOpenedEvent(user));
@@ -159,19 +204,43 @@ describe("App Home", () => {
     expect(alices).toContain("Check the graphs");
     expect(await home(DANA)).not.toContain("Check the graphs");
 
-    const blocks = h.slack.homeView(ALICE)?.blocks as {
-      elements?: { action_id?: string; value?: string }[];
-    }[];
-    const done = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === "home_reminder_done");
-    await sendInteraction(
-      h.url,
-      SIGNING_SECRET,
-      homeActionPayload({ userId: ALICE, actionId: "home_reminder_done", value: done?.value ?? "" }),
-    );
-    await expect.poll(async () => Object.values((await h.run()).reminders)[0]?.handled?.outcome).toBe("done");
+    const homeButton = (actionId: string, reminderId: string) => {
+      const blocks = h.slack.homeView(ALICE)?.blocks as {
+        elements?: { action_id?: string; value?: string }[];
+      }[];
+      const found = blocks
+        .flatMap((b) => b.elements ?? [])
+        .find((e) => e.action_id === actionId && (e.value ?? "").includes(`.${reminderId}.0"`));
+      return found?.value ?? "";
+    };
+    const press = (actionId: string, reminderId: string) =>
+      sendInteraction(
+        h.url,
+        SIGNING_SECRET,
+        homeActionPayload({ userId: ALICE, actionId, value: homeButton(actionId, reminderId) }),
+      );
+    await press("home_reminder_done", "check-graphs");
+    await press("home_reminder_snooze", "rotate-keys");
+    const handled = async () =>
+      Object.values((await h.run()).reminders).map((r) => [r.reminderId, r.occurrence, r.handled?.outcome]);
+    await expect.poll(handled).toEqual([
+      ["check-graphs", 0, "done"],
+      ["rotate-keys", 0, "snoozed"],
+      ["rotate-keys", 1, undefined],
+    ]);
     await expect
       .poll(() => JSON.stringify(h.slack.homeView(ALICE)?.blocks))
       .not.toContain("Check the graphs");
+
+    // Their messages in the channel say what was done and offer no buttons any more, as after a
+    // click on them.
+    const redrawn = (ts: string) => JSON.stringify(h.slack.message(CHANNEL, ts)?.blocks);
+    await expect.poll(() => redrawn(graphs.ts)).toContain("✅ Done: <@UALICE>");
+    await expect.poll(() => redrawn(keys.ts)).toContain("😴 Snoozed by <@UALICE> until");
+    for (const ts of [graphs.ts, keys.ts]) {
+      expect(redrawn(ts)).not.toContain("reminder_done");
+      expect(redrawn(ts)).toContain("Reminder:");
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportRun } from "../../src/cli/export-command.js";
 import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
 import {
   startCluster,
@@ -59,6 +60,16 @@ async function reminderFires(h: Harness): Promise<void> {
   );
 }
 
+/** `npx preflight export <run-id>` with the bot's Redis settings: the CLI reads what the bot wrote. */
+async function exportedBy(env: Record<string, string>, runId: string): Promise<unknown> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await exportRun(runId, { out: (t) => out.push(t), err: (t) => err.push(t) }, env);
+  expect(err).toEqual([]);
+  expect(code).toBe(0);
+  return (JSON.parse(out.join("\n")) as { run: { id: string; status: string } }).run;
+}
+
 async function finish(h: Harness): Promise<string> {
   const runId = (await h.run()).id;
   await h.slack.waitFor(() => h.buttons().find((x) => x.actionId === "run_finish"));
@@ -80,7 +91,8 @@ describe("on a 3-primary Redis Cluster", () => {
   });
 
   it("a whole run works, every Preflight key in one hash slot", async () => {
-    h = await startHarness({ checklistsDir: dir, env: { REDIS_CLUSTER_NODES: cluster.nodes } });
+    const env = { REDIS_CLUSTER_NODES: cluster.nodes };
+    h = await startHarness({ checklistsDir: dir, env });
     await h.command("start ha-run", ALICE);
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
     await complete(h, "one", 0);
@@ -103,6 +115,11 @@ describe("on a 3-primary Redis Cluster", () => {
     expect(keys.filter((key) => !key.startsWith(tag))).toEqual([]);
     // No CROSSSLOT or any other failure on the way.
     expect(h.logs.filter((line) => line.level === "error")).toEqual([]);
+    // The CLI, given the same settings, finds the run under the same hash tag.
+    expect(await exportedBy({ ...env, REDIS_PREFIX: h.redisEnv.prefix }, runId)).toMatchObject({
+      id: runId,
+      status: "finished",
+    });
   });
 });
 
@@ -118,10 +135,8 @@ describe("on a primary and replica watched by 3 Sentinels", () => {
   });
 
   it("killing the primary mid-run loses no acknowledged click, and the reminder still fires", async () => {
-    h = await startHarness({
-      checklistsDir: dir,
-      env: { REDIS_SENTINELS: sentinels.sentinels, REDIS_SENTINEL_NAME: sentinels.name },
-    });
+    const env = { REDIS_SENTINELS: sentinels.sentinels, REDIS_SENTINEL_NAME: sentinels.name };
+    h = await startHarness({ checklistsDir: dir, env });
     await h.command("start ha-run", ALICE);
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
     await complete(h, "one", 0);
@@ -139,7 +154,12 @@ describe("on a primary and replica watched by 3 Sentinels", () => {
     await reminderFires(h);
     await complete(h, "two", 1);
     await complete(h, "three", 2);
-    await finish(h);
+    const runId = await finish(h);
+    // The CLI, given the same settings, asks the Sentinels and reads from the promoted primary.
+    expect(await exportedBy({ ...env, REDIS_PREFIX: h.redisEnv.prefix }, runId)).toMatchObject({
+      id: runId,
+      status: "finished",
+    });
     const lines = h.threadTexts().join("\n").split("\n");
     expect(lines.filter((line) => line.includes("completed *Step one*"))).toHaveLength(1);
     const promoted = new Redis(sentinels.replicaPort, "127.0.0.1");

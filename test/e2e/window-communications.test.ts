@@ -42,6 +42,8 @@ phases:
       - id: migrate
         title: Migrate
         duration: 10m
+        details: "Tell support: back by {{run.eta}}, down {{run.downtime}} of {{run.planned_downtime}} planned"
+        expect: "Done by {{run.planned_end}}"
       - id: start-app
         title: Start the app
         duration: 5m
@@ -86,6 +88,12 @@ describe("live window communications", () => {
     );
 
     await complete("stop-app");
+    // The step's own text reads the live figures as the run message is drawn, not the templates.
+    const migrate = h.messageText();
+    expect(migrate).toMatch(
+      /Tell support: back by \d\d:\d\d UTC, down 0s of 20m planned\\n_Expect:_ Done by \d\d:\d\d UTC/,
+    );
+    expect(migrate).not.toContain("{{run.");
     clock.advance(40 * MINUTE);
     // 40 minutes in with 5 minutes of steps left: 25 minutes past the announced 20.
     await complete("migrate");

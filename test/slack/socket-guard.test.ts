@@ -3,7 +3,12 @@ import type { App, ReceiverEvent } from "@slack/bolt";
 import type { SocketModeClient } from "@slack/socket-mode";
 import { describe, expect, it } from "vitest";
 import type { Logger } from "../../src/core/ports.js";
-import { acknowledgeInTime, guardSocketMessages, MAX_ENVELOPE_BYTES } from "../../src/slack/socket-guard.js";
+import {
+  acknowledgeInTime,
+  envelopeIdOf,
+  guardSocketMessages,
+  MAX_ENVELOPE_BYTES,
+} from "../../src/slack/socket-guard.js";
 
 /** The screen in front of the Socket Mode client, and the once-and-in-time ack, without a socket. */
 
@@ -64,10 +69,17 @@ describe("guardSocketMessages", () => {
     send("x".repeat(MAX_ENVELOPE_BYTES + 1));
     send({ envelope_id: "E2", type: "interactive", payload: { type: "block_actions", user: null } });
     send({ envelope_id: "E3", type: "mystery", payload: {} });
+    // Too large to read, but acknowledged by its own id (not one inside its payload), so Slack
+    // does not send it again.
+    const filler = "x".repeat(MAX_ENVELOPE_BYTES);
+    send(
+      `{"payload":{"envelope_id":"E-inner","text":"${filler}"},"envelope_id":"E-big","type":"interactive"}`,
+    );
     await settle();
     expect(client.read).toHaveLength(1);
-    expect(client.sent).toEqual(["E2", "E3"]);
-    expect(lines.filter((l) => l.level === "warn")).toHaveLength(4);
+    expect(client.sent).toEqual(["E2", "E3", "E-big"]);
+    expect(lines.filter((l) => l.level === "warn")).toHaveLength(5);
+    expect(lines.filter((l) => l.message.includes("too large"))).toHaveLength(2);
 
     storage = false;
     send({ envelope_id: "E4", type: "events_api", payload: threadReply });
@@ -78,6 +90,19 @@ describe("guardSocketMessages", () => {
     send({ envelope_id: "E4", type: "events_api", payload: threadReply, retry_attempt: 1 });
     await settle();
     expect(client.read).toHaveLength(2);
+  });
+});
+
+describe("envelopeIdOf", () => {
+  it("reads the envelope's own id from the top level of its text, nothing nested or merely alike", () => {
+    expect(envelopeIdOf('{"type":"interactive", "envelope_id" : "E1","payload":{}}')).toBe("E1");
+    expect(
+      envelopeIdOf('{"payload":{"envelope_id":"inner","t":"\\"envelope_id\\":\\"x\\""}}'),
+    ).toBeUndefined();
+    expect(envelopeIdOf('{"type":"envelope_id","n":1}')).toBeUndefined();
+    expect(envelopeIdOf('[{"envelope_id":"E1"}]')).toBeUndefined();
+    expect(envelopeIdOf('{"envelope_id":"E1')).toBeUndefined();
+    expect(envelopeIdOf("x".repeat(100))).toBeUndefined();
   });
 });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../src/sandbox/redis-server.js";
+import { MAX_ENVELOPE_BYTES } from "../../src/slack/socket-guard.js";
 import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
 import { type PrivateRedis, startPrivateRedis } from "../support/private-redis.js";
 import { blockActionPayload, viewSubmissionPayload } from "../support/slack-requests.js";
@@ -9,7 +10,7 @@ import { type SocketModeDouble, startSocketModeDouble } from "../support/socket-
 /**
  * What the README promises for requests holds in Socket Mode too, over a real WebSocket: each
  * envelope acknowledged once, a redelivered click applied once, a malformed frame ignored in one
- * log line, a click during a Redis outage answered in words, a refresh survived.
+ * log line, a frame too large to read acknowledged and refused, a click during a Redis outage answered in words, a refresh survived.
  */
 
 const ALICE = "UALICE";
@@ -79,9 +80,29 @@ describe("Socket Mode parity", () => {
     // Not JSON, and an events_api envelope without an event (the client would throw on it).
     s.sendRaw("{not json at all");
     s.deliver("events_api", { type: "event_callback" }, { envelope_id: "E-no-event" });
+    // Larger than the guard reads: refused in a log line, and acknowledged all the same, so Slack
+    // does not send it again and again.
+    const huge = s.deliver(
+      "interactive",
+      {
+        ...blockActionPayload({
+          userId: ALICE,
+          channelId: CHANNEL,
+          messageTs: "1700000000.000100",
+          actionId: "step_complete",
+          value: "{}",
+        }),
+        filler: "x".repeat(MAX_ENVELOPE_BYTES),
+      },
+      { envelope_id: "E-huge" },
+    );
     await startRun(s, bot);
     expect(bot.logs.filter((l) => l.message.includes("not JSON"))).toHaveLength(1);
     expect(s.acksOf("E-no-event")).toBe(1);
+    await expect.poll(() => s.acksOf(huge)).toBe(1);
+    expect(bot.logs.filter((l) => l.message.includes("too large"))).toMatchObject([
+      { level: "warn", context: { acknowledged: true } },
+    ]);
     expect(JSON.stringify(bot.logs)).not.toMatch(/\n\s+at /);
 
     // Slack sends the same envelope again (its ack was late): applied once, acknowledged each time.

@@ -129,6 +129,25 @@ export function renderChecklistText<T>(value: T, values: Readonly<Record<string,
   return value;
 }
 
+/** The fields of a step a person reads; the others (its action, its conditions) are left alone. */
+const STEP_TEXT_FIELDS = ["title", "details", "expect", "rollback", "commands", "links"] as const;
+
+/**
+ * A step's text with `values` filled in (`renderChecklistText`: details as Markdown text, link
+ * targets encoded, the rest as they are); the same step when its text names no template at all,
+ * in which case `values` is not asked for.
+ */
+export function renderStepText<T extends Partial<Record<(typeof STEP_TEXT_FIELDS)[number], unknown>>>(
+  step: T,
+  values: () => Readonly<Record<string, string>>,
+): T {
+  const text = Object.fromEntries(
+    STEP_TEXT_FIELDS.filter((field) => step[field] !== undefined).map((field) => [field, step[field]]),
+  );
+  if (!JSON.stringify(text).includes("{{")) return step;
+  return { ...step, ...renderChecklistText(text, values()) };
+}
+
 /** Applies `render` to every string inside a JSON-like value, keeping its shape. */
 export function mapStrings<T>(value: T, render: (text: string) => string): T {
   if (typeof value === "string") return render(value) as T;

@@ -9,7 +9,8 @@ export type RunAction =
   | { type: "hand_over" | "abort" | "finish" | "add_follow_up" }
   /** Naming the run's buddy, giving a step to someone else: the run's leaders decide. */
   | { type: "set_buddy" }
-  | { type: "reassign_step"; stepId: string }
+  /** Without a step: may this person reassign steps at all (asked before the form names one). */
+  | { type: "reassign_step"; stepId?: string }
   | { type: "handle_reminder" | "delete_snapshot"; key: string }
   /** In a protected environment: the first of the two people a snapshot deletion needs. */
   | { type: "request_deletion"; key: string }

@@ -1,3 +1,5 @@
+import type { Step } from "../checklist/schema.js";
+import { renderStepText } from "../checklist/template.js";
 import { formatDuration, parseDuration, parseDurationRange } from "../duration.js";
 import type { Run } from "./run-schema.js";
 import { isFinished, planSteps } from "./step-rules.js";
@@ -114,4 +116,14 @@ export function liveValues(run: Run, now: Date): Record<string, string> {
         ? "no downtime planned"
         : formatDuration(figures.plannedDowntimeMs),
   };
+}
+
+/**
+ * A step's text as the run message draws it at `now`: the live built-ins filled in, escaped as text
+ * (they stay `{{run.eta}}` in the stored plan, which is written once at the start). The figures are
+ * computed once per drawing, and only when a step names one.
+ */
+export function liveStepText(run: Run, now: Date): (step: Step) => Step {
+  let values: Record<string, string> | undefined;
+  return (step) => renderStepText(step, () => (values ??= liveValues(run, now)));
 }

@@ -1,10 +1,23 @@
 import { accept, type Decision, type EventOf, refuse, refused } from "./decision.js";
 import { isGroup, mentionOf } from "./people.js";
-import { actionOf, can } from "./permissions.js";
+import { actionOf, can, type Permission } from "./permissions.js";
 import type { Run } from "./run-schema.js";
 import { findStep } from "./step-rules.js";
 
 /** Who works the run, changed during it: the buddy named or replaced, a step given to someone else. */
+
+/** The changes of who works a run that its message's menu offers, each asking who (and which step). */
+export type PeopleChange = "hand_over" | "set_buddy" | "reassign_step";
+
+/**
+ * May `user` make this change at all, before saying to whom or which step? The engine's own guard
+ * for the event, asked without the form's answers: a refusal here is the one its submission would
+ * get, so the form is not opened to be filled in for nothing. The submission is still decided by
+ * the event (the run may have changed hands in between).
+ */
+export function mayChangePeople(run: Run, change: PeopleChange, user: string): Permission {
+  return can(run, { type: change }, user);
+}
 
 export function setBuddy(run: Run, event: EventOf<"set_buddy">, at: string): Decision {
   const permission = can(run, actionOf(event), event.by, event.groups);

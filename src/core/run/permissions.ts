@@ -77,7 +77,9 @@ function stateRefusal(run: Run, action: RunAction): Refusal | undefined {
       return stepStateRefusal(run, action.type, located);
     }
     case "reassign_step":
-      return findStep(run, action.stepId) ? undefined : unknownStep(action.stepId);
+      return action.stepId === undefined || findStep(run, action.stepId)
+        ? undefined
+        : unknownStep(action.stepId);
     case "report_problem":
     case "add_note":
       // Any step of the run, in any state: a note on a finished step is still worth keeping.

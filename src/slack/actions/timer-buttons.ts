@@ -4,10 +4,9 @@ import type { RunEvent } from "../../core/run/run-schema.js";
 import type { SlackDeps } from "../deps.js";
 import { ACTION_IDS } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
-import { mention, slackDate } from "../render/mrkdwn.js";
-import { handledReminderMessage, reminderValueSchema, windowValueSchema } from "../render/timer-messages.js";
+import { showReminderHandled } from "../reminder-handled.js";
+import { reminderValueSchema, windowValueSchema } from "../render/timer-messages.js";
 import { replyPrivately } from "../reply.js";
-import { describeSlackError } from "../slack-errors.js";
 import { openWindowBuddyForm } from "../window-start.js";
 import { markWindowStarted } from "../window-started.js";
 
@@ -65,26 +64,10 @@ export function register(
         return;
       }
       if (result.status === "duplicate") return;
-      const handled = result.run.reminders[click.value.k]?.handled;
-      const at = handled?.at ?? now().toISOString();
-      const line =
-        snoozeMs === 0
-          ? `✅ Done: ${mention(click.user.id)}, ${slackDate(at)}`
-          : `😴 Snoozed by ${mention(click.user.id)} until ${slackDate(until)}`;
-      const updated = handledReminderMessage(click.message.text, line);
-      try {
-        await client.chat.update({
-          channel: click.channel.id,
-          ts: click.message.ts,
-          text: updated.text,
-          blocks: updated.blocks,
-        });
-      } catch (error) {
-        deps.log.error("could not update a reminder message", {
-          runId: click.value.r,
-          error: describeSlackError(error),
-        });
-      }
+      await showReminderHandled(client, deps.log, result.run, click.value.k, {
+        channel: click.channel.id,
+        ts: click.message.ts,
+      });
       await effectsDone;
     });
   }

@@ -8,6 +8,7 @@ import { decodeActionValue } from "../action-value.js";
 import type { SlackDeps } from "../deps.js";
 import { ACTION_IDS } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
+import { showReminderHandled } from "../reminder-handled.js";
 import { HOME_ACTIONS, HOME_REMINDER_ACTIONS, homeView } from "../render/home-view.js";
 import { reminderValueSchema } from "../render/timer-messages.js";
 import { replyPrivately } from "../reply.js";
@@ -81,7 +82,8 @@ export function register(app: App, deps: HomeDeps): void {
   }
 
   // Done / Snooze on a reminder listed on the Home tab: the same event (and the same event id, so
-  // a Done here and on the reminder's message are one intent) as the reminder's own buttons.
+  // a Done here and on the reminder's message are one intent) as the reminder's own buttons, and
+  // the same redraw of its message.
   for (const [actionId, snooze] of [
     [HOME_REMINDER_ACTIONS.done, false],
     [HOME_REMINDER_ACTIONS.snooze, true],
@@ -115,6 +117,8 @@ export function register(app: App, deps: HomeDeps): void {
         if (run)
           await replyPrivately(client, deps.log, { channel: run.channel, user }, result.refusal.message);
       }
+      // The reminder's message in the channel, if it was posted, says so as after a click on it.
+      if (result.status === "applied") await showReminderHandled(client, deps.log, result.run, value.k);
       await effectsDone;
       await publishHome(deps, client, user);
     });

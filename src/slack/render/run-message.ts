@@ -1,5 +1,6 @@
 import type { KnownBlock } from "@slack/types";
 import { usualText } from "../../core/history/figures.js";
+import { liveStepText } from "../../core/run/eta.js";
 import type { Problem, Run } from "../../core/run/run-schema.js";
 import { inFocus, isFinished, type LocatedStep, openProblems, planSteps } from "../../core/run/step-rules.js";
 import { actionRows, contexts, divider, fitsMessage, packLines, SLACK_LIMITS, section } from "./budget.js";
@@ -121,9 +122,11 @@ function* degradation(listInThread: boolean): Generator<Options> {
 
 function viewOf(run: Run, now: Date, listInThread: boolean): RunView {
   const planned = planSteps(run);
+  // `{{run.eta}}` and the other live figures in a step's text read as of this drawing.
+  const live = liveStepText(run, now);
   const located: LocatedStep[] = run.steps.flatMap((state, index) => {
     const plan = planned[index];
-    return plan ? [{ index, state, plan: plan.plan, phaseId: plan.phaseId }] : [];
+    return plan ? [{ index, state, plan: live(plan.plan), phaseId: plan.phaseId }] : [];
   });
   const phases = run.plan.phases.map((phase) => ({
     title: phase.title.trim(),

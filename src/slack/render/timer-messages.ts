@@ -2,7 +2,7 @@ import type { KnownBlock } from "@slack/types";
 import { z } from "zod";
 import { formatDuration } from "../../core/duration.js";
 import { offersDeletion, REHEARSAL_MARK } from "../../core/run/rehearsal.js";
-import type { ScheduledReminder } from "../../core/run/run-schema.js";
+import type { ReminderState, ScheduledReminder } from "../../core/run/run-schema.js";
 import type { MaintenanceWindow } from "../../core/window.js";
 import { ACTION_IDS } from "../ids.js";
 import { escapeMrkdwn, escapeOnce, mention, slackDate, slackLink, truncate } from "./mrkdwn.js";
@@ -81,6 +81,13 @@ function rehearsalNote(reminder: ScheduledReminder): string {
 
 function channelName(channel: string): string {
   return /^[CG][A-Z0-9]+$/.test(channel) ? `<#${channel}>` : escapeMrkdwn(channel);
+}
+
+/** What was done with a reminder, as its message says once handled: `✅ Done: <@U1>, …`. */
+export function handledReminderLine(handled: NonNullable<ReminderState["handled"]>): string {
+  return handled.outcome === "snoozed"
+    ? `😴 Snoozed by ${mention(handled.by)} until ${slackDate(handled.until ?? handled.at)}`
+    : `✅ Done: ${mention(handled.by)}, ${slackDate(handled.at)}`;
 }
 
 /**

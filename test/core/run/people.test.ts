@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { applyEvent } from "../../../src/core/run/apply-event.js";
 import { createRun } from "../../../src/core/run/create-run.js";
 import { groupsNamedIn, upNext } from "../../../src/core/run/people.js";
+import { mayChangePeople, type PeopleChange } from "../../../src/core/run/people-events.js";
 import type { Run, RunEvent } from "../../../src/core/run/run-schema.js";
 import { assignedTo, waitingFor } from "../../../src/core/run/waiting-for.js";
 import {
@@ -188,6 +189,44 @@ describe("hand-over", () => {
 
   it("is refused to a group", () => {
     expect(refusalOf(apply(newRun(), { type: "hand_over", to: DBA, by: ALICE })).code).toBe("not_permitted");
+  });
+});
+
+describe("who may open a people form (before it says to whom)", () => {
+  const changes: [PeopleChange, RunEvent][] = [
+    ["hand_over", { type: "hand_over", to: CAROL, by: DAVE }],
+    ["set_buddy", { type: "set_buddy", to: CAROL, by: DAVE }],
+    ["reassign_step", { type: "reassign_step", stepId: "announce", to: CAROL, by: DAVE }],
+  ];
+
+  it("gives the refusal the event itself gets, naming who may; the owner and buddy may", () => {
+    const run = newRun();
+    for (const [change, event] of changes) {
+      const permission = mayChangePeople(run, change, DAVE);
+      expect(permission).toEqual({ allowed: false, refusal: refusalOf(apply(run, event)) });
+      expect(permission.allowed ? "" : permission.refusal.message).toMatch(
+        /^Only the run's owner <@U_ALICE> or buddy <@U_BOB> may /,
+      );
+      expect(mayChangePeople(run, change, ALICE)).toEqual({ allowed: true });
+      expect(mayChangePeople(run, change, BOB)).toEqual({ allowed: true });
+    }
+  });
+
+  it("follows a hand-over, and is refused to everyone once the run is closed", () => {
+    const handed = acceptedOf(
+      apply(newRun({ buddy: undefined }), { type: "hand_over", to: DAVE, by: ALICE }),
+    );
+    expect(mayChangePeople(handed, "set_buddy", DAVE)).toEqual({ allowed: true });
+    expect(mayChangePeople(handed, "set_buddy", ALICE).allowed).toBe(false);
+    const aborted = acceptedOf(apply(handed, { type: "abort", reason: "called off", by: DAVE }));
+    for (const [change, event] of changes) {
+      const permission = mayChangePeople(aborted, change, DAVE);
+      expect(permission).toEqual({
+        allowed: false,
+        refusal: refusalOf(apply(aborted, { ...event, by: DAVE })),
+      });
+      expect(permission.allowed ? undefined : permission.refusal.code).toBe("closed");
+    }
   });
 });
 

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+import type { Step } from "../../../src/core/checklist/schema.js";
+import { renderStepText } from "../../../src/core/checklist/template.js";
 import { applyEvent } from "../../../src/core/run/apply-event.js";
 import { overrunUpdateDue } from "../../../src/core/run/communications.js";
 import { createRun } from "../../../src/core/run/create-run.js";
 import type { Effect } from "../../../src/core/run/effects.js";
-import { liveValues, windowFigures } from "../../../src/core/run/eta.js";
+import { liveStepText, liveValues, windowFigures } from "../../../src/core/run/eta.js";
 import type { Run, RunEvent } from "../../../src/core/run/run-schema.js";
 import { checklistFromYaml, minutesAfter, newRun, T0 } from "../../support/checklist-fixtures.js";
 import { acceptedOf } from "../../support/run-play.js";
@@ -74,6 +76,31 @@ describe("ETA arithmetic", () => {
       "run.downtime": "1m",
       "run.planned_downtime": "40m",
     });
+  });
+
+  it("a step's text gets the live figures as of the drawing, its Markdown values escaped as text", () => {
+    const run = newRun({}, YAML);
+    const step = {
+      id: "tell",
+      title: "Tell them {{run.eta}}",
+      details: "Back by **{{run.eta}}** (down {{run.downtime}})",
+      commands: ["echo {{run.planned_downtime}}"],
+      skippable: true,
+    };
+    const live = liveStepText(run, minutesAfter(T0, 5))(step as unknown as Step);
+    expect(live).toMatchObject({
+      title: "Tell them 10:05 UTC",
+      details: "Back by **10:05 UTC** (down no downtime yet)",
+      commands: ["echo 40m"],
+    });
+    // A value is text, never markup, where the step's text is Markdown.
+    const values = () => ({ "run.eta": "*soon* [x](y)" });
+    expect(renderStepText(step, values).details).toBe(
+      "Back by **\\*soon\\* \\[x\\]\\(y\\)** (down {{run.downtime}})",
+    );
+    // A step naming no template is the same step, and the figures are not computed for it.
+    const plain = { title: "Stop" };
+    expect(renderStepText(plain, () => expect.unreachable())).toBe(plain);
   });
 
   it("paused time shifts the planned end (the hook pause fills in)", () => {
