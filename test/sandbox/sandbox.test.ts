@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/sandbox.js";
 import { REDIS_URL } from "../support/redis.js";
+import { testSandboxOptions } from "./test-sandbox.js";
 
 /**
  * The sandbox over HTTP, as its page uses it: a person types a command, the real bot (HTTP mode,
@@ -32,16 +32,11 @@ interface PageState {
 }
 
 const CHANNEL = "CINVOICINGDEV";
-const prefix = `preflight-test-sandbox-${randomUUID().slice(0, 8)}:`;
+const options = testSandboxOptions("sandbox");
 let sandbox: Sandbox;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({
-    redisUrl: REDIS_URL,
-    redisPrefix: prefix,
-    rdsStepMs: 200,
-    actionPollMs: { first: 50, max: 200 },
-  });
+  sandbox = await startSandbox(options);
 });
 afterAll(async () => {
   await sandbox?.stop();
@@ -65,7 +60,7 @@ const state = async (user: string): Promise<PageState> =>
 async function waitFor<T>(
   user: string,
   probe: (s: PageState) => T | undefined,
-  timeoutMs = 8_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -249,9 +244,9 @@ describe("npm run sandbox, driven through its page's API", () => {
   it("stopping removes the sandbox's keys from a shared Redis", async () => {
     const redis = new Redis(REDIS_URL);
     try {
-      expect((await redis.keys(`${prefix}*`)).length).toBeGreaterThan(0);
+      expect((await redis.keys(`${options.redisPrefix}*`)).length).toBeGreaterThan(0);
       await sandbox.stop();
-      expect(await redis.keys(`${prefix}*`)).toEqual([]);
+      expect(await redis.keys(`${options.redisPrefix}*`)).toEqual([]);
     } finally {
       await redis.quit();
     }
