@@ -48,7 +48,7 @@ describe.skipIf(!CHROMIUM)(`the sandbox page in Chromium${CHROMIUM ? "" : ` (${M
   describe("alice's first clicks", () => {
     let sandbox: Sandbox;
     beforeAll(async () => {
-      sandbox = await startSandbox({ ...testSandboxOptions("browser"), rdsStepMs: 300 });
+      sandbox = await startSandbox(testSandboxOptions("browser"));
     });
     afterAll(async () => {
       await sandbox?.stop();

@@ -11,7 +11,7 @@ export function testSandboxOptions(name: string): SandboxOptions & { redisPrefix
   return {
     redisUrl: REDIS_URL,
     redisPrefix: `preflight-test-${name}-${randomUUID().slice(0, 8)}:`,
-    rdsStepMs: 200,
+    rdsStepMs: 100,
     actionPollMs: { first: 50, max: 200 },
     redrawIntervalMs: 50,
     threadBatchMs: 50,
