@@ -140,6 +140,9 @@ export async function startSandbox(options: SandboxOptions = {}) {
     const interactions = createInteractions({ workspace, delivery, responseBase: `${pageUrl}respond/` });
 
     async function advance(ms: number) {
+      // What the last clicks schedule (nudges, reminders) is in BullMQ before the clock jumps, so
+      // the jump promotes it too, however soon after a click it comes.
+      await bot.effects.idle();
       clock.advance(ms);
       const promoted = await promoter.promoteDue();
       // Elapsed times on run messages move with the clock.
