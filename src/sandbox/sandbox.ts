@@ -33,6 +33,10 @@ export interface SandboxOptions {
   rdsStepMs?: number;
   /** How often automated steps poll RDS (real ms). */
   actionPollMs?: { first: number; max: number };
+  /** At most one redraw per run message in this interval (real ms), as Slack's pacing wants; tests shorten it. */
+  redrawIntervalMs?: number;
+  /** Thread lines close together are posted as one (real ms); tests shorten it. */
+  threadBatchMs?: number;
 }
 
 const quietLog: Logger = { info: () => {}, warn: () => {}, error: () => {} };
@@ -106,8 +110,9 @@ export async function startSandbox(options: SandboxOptions = {}) {
     const bot = await startBot(config.config, {
       log,
       clock,
-      threadBatchMs: 300,
+      threadBatchMs: options.threadBatchMs ?? 300,
       actionPollMs: options.actionPollMs ?? { first: 1_000, max: 3_000 },
+      ...(options.redrawIntervalMs !== undefined ? { redrawIntervalMs: options.redrawIntervalMs } : {}),
     });
     const redisClient = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     redisClient.on("error", (error: Error) =>
@@ -135,6 +140,9 @@ export async function startSandbox(options: SandboxOptions = {}) {
     const interactions = createInteractions({ workspace, delivery, responseBase: `${pageUrl}respond/` });
 
     async function advance(ms: number) {
+      // What the last clicks schedule (nudges, reminders) is in BullMQ before the clock jumps, so
+      // the jump promotes it too, however soon after a click it comes.
+      await bot.effects.idle();
       clock.advance(ms);
       const promoted = await promoter.promoteDue();
       // Elapsed times on run messages move with the clock.

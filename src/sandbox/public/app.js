@@ -272,9 +272,17 @@ function openThread(ts) {
   $("reply-box").focus();
 }
 
+/** Refreshes overlap (events, the timer, a change of person): only the newest answer is drawn. */
+let asked = 0;
+let drawn = 0;
+
 async function refresh() {
+  const mine = ++asked;
   const response = await fetch(`/api/state?user=${encodeURIComponent(view.me)}`);
-  view.state = await response.json();
+  const state = await response.json();
+  if (mine < drawn) return;
+  drawn = mine;
+  view.state = state;
   view.fetchedAt = Date.now();
   const named = view.state.channels.find((c) => `#${c.name}` === decodeURIComponent(location.hash));
   if (named) view.channel = named.id;
