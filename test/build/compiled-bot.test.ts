@@ -1,13 +1,13 @@
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadChecklists } from "../../src/checklists/load-checklists.js";
 import { freePort } from "../../src/sandbox/redis-server.js";
 import { watchChild } from "../support/child-output.js";
 import { compiledDist } from "../support/compiled-build.js";
 import { isolatedRedis, redisChildEnv } from "../support/redis.js";
-import { type SlackApiDouble, startSlackApiDouble } from "../support/slack-api-double.js";
+import { startSlackApiDouble } from "../support/slack-api-double.js";
 
 /**
  * The Dockerfile's steps without a Docker engine: compile as `npm run build` does (as its build
@@ -27,11 +27,17 @@ function startCompiled(env: Record<string, string>) {
   return { child, exited: exited.then(({ code }) => code), output, ready };
 }
 
-describe("the compiled bot", () => {
+// The processes share nothing (each its own Slack double, Redis prefix and port): they start together.
+describe.concurrent("the compiled bot", () => {
   it("is what npm run build compiles", async () => {
-    // The shared build runs this command with another --outDir: the same JavaScript.
+    // The shared build runs this command with another --outDir, --noCheck and --noResolve: the same
+    // JavaScript, since each file is compiled from itself alone (isolatedModules, verbatimModuleSyntax).
     const pkg = JSON.parse(await readFile("package.json", "utf8")) as { scripts: Record<string, string> };
     expect(pkg.scripts.build).toBe("tsc -p tsconfig.build.json");
+    const tsconfig = JSON.parse(await readFile("tsconfig.json", "utf8")) as {
+      compilerOptions: Record<string, unknown>;
+    };
+    expect(tsconfig.compilerOptions).toMatchObject({ isolatedModules: true, verbatimModuleSyntax: true });
   });
 
   it("exits 1 naming the missing configuration", async () => {
@@ -56,21 +62,13 @@ describe("the compiled bot", () => {
     );
   });
 
-  describe("with Redis and Slack", () => {
-    let slack: SlackApiDouble;
-    let redis: Awaited<ReturnType<typeof isolatedRedis>>;
-    beforeAll(async () => {
-      slack = await startSlackApiDouble();
-      redis = await isolatedRedis();
-    });
-    afterAll(async () => {
-      await slack.close();
-      await redis.cleanup();
-    });
-
-    it("starts, loads the checklists, answers /healthz and stops on SIGTERM", async () => {
+  it("with Redis and Slack: starts, loads the checklists, answers /healthz and stops on SIGTERM", async () => {
+    const slack = await startSlackApiDouble();
+    const redis = await isolatedRedis();
+    let bot: ReturnType<typeof startCompiled> | undefined;
+    try {
       const port = await freePort();
-      const bot = startCompiled({
+      bot = startCompiled({
         SLACK_BOT_TOKEN: "xoxb-1",
         SLACK_SIGNING_SECRET: "s",
         SLACK_API_URL: slack.url,
@@ -84,6 +82,10 @@ describe("the compiled bot", () => {
       expect(health.status).toBe(200);
       bot.child.kill("SIGTERM");
       expect(await bot.exited).toBe(0);
-    }, 60_000);
+    } finally {
+      if (bot?.child.exitCode === null && bot.child.signalCode === null) bot.child.kill("SIGKILL");
+      await slack.close();
+      await redis.cleanup();
+    }
   });
 });
