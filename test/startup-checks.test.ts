@@ -67,7 +67,8 @@ async function startBot(env: Record<string, string>, how: "npm start" | "compile
   return { child, exited: exited.then(({ code }) => code), output, ready };
 }
 
-// Concurrent: the bots in child processes start together, and beside the checks made here.
+// Concurrent: the bots in child processes start together, and beside the checks made here. The
+// first two, which ask the file's double, run one after the other before the rest.
 describe.concurrent("checking the Slack tokens at start", () => {
   it.sequential("accepts tokens Slack accepts", async () => {
     expect(await checkSlackCredentials(config({ SLACK_BOT_TOKEN: "xoxb-good" }))).toBeUndefined();
