@@ -2,11 +2,8 @@ import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadChecklists } from "../../src/checklists/load-checklists.js";
-import { freePort } from "../../src/sandbox/redis-server.js";
 import { watchChild } from "../support/child-output.js";
 import { compiledDist } from "../support/compiled-build.js";
-import { isolatedRedis, redisChildEnv } from "../support/redis.js";
 import { startSlackApiDouble } from "../support/slack-api-double.js";
 
 /**
@@ -27,7 +24,7 @@ function startCompiled(env: Record<string, string>) {
   return { child, exited: exited.then(({ code }) => code), output, ready };
 }
 
-// The processes share nothing (each its own Slack double, Redis prefix and port): they start together.
+// The processes share nothing (each has its own Slack double): they start together.
 describe.concurrent("the compiled bot", () => {
   it("is what npm run build compiles", async () => {
     // The shared build runs this command with another --outDir, --noCheck and --noResolve: the same
@@ -62,30 +59,6 @@ describe.concurrent("the compiled bot", () => {
     );
   });
 
-  it("with Redis and Slack: starts, loads the checklists, answers /healthz and stops on SIGTERM", async () => {
-    const slack = await startSlackApiDouble();
-    const redis = await isolatedRedis();
-    let bot: ReturnType<typeof startCompiled> | undefined;
-    try {
-      const port = await freePort();
-      bot = startCompiled({
-        SLACK_BOT_TOKEN: "xoxb-1",
-        SLACK_SIGNING_SECRET: "s",
-        SLACK_API_URL: slack.url,
-        PORT: String(port),
-        ...redisChildEnv(redis.prefix),
-      });
-      await bot.ready;
-      const shipped = (await loadChecklists(["checklists"])).checklists.map((c) => c.checklist.id);
-      expect(bot.output()).toContain(`"checklists":${JSON.stringify(shipped)}`);
-      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-      expect(health.status).toBe(200);
-      bot.child.kill("SIGTERM");
-      expect(await bot.exited).toBe(0);
-    } finally {
-      if (bot?.child.exitCode === null && bot.child.signalCode === null) bot.child.kill("SIGKILL");
-      await slack.close();
-      await redis.cleanup();
-    }
-  });
+  // Started with Redis and Slack, it loads the checklists, answers /healthz and stops on SIGTERM:
+  // test/build/production-install.test.ts starts it so, from the install the image has.
 });
