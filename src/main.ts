@@ -1,4 +1,3 @@
-import { RedisUnavailableError, startBot } from "./bot.js";
 import { loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { checkSlackCredentials } from "./startup-checks.js";
@@ -36,9 +35,12 @@ if (refused) {
   console.error(refused);
   process.exit(1);
 }
+// The bot's own modules (Bolt, BullMQ and the rest: seconds of loading) only once the configuration
+// and the tokens are known good, so a wrong one is said at once.
+const bot = import("./bot.js");
 // Signals are taken from the start on: a SIGTERM while starting (or just as "running" is written)
 // ends the process the same way, within the deadline, instead of killing it outright.
-const starting = startBot(config.config, { log });
+const starting = bot.then(({ startBot }) => startBot(config.config, { log }));
 const deadlineMs = config.config.SHUTDOWN_DEADLINE_MS;
 const shutdown = (signal: string) => {
   log.info("shutting down", { signal });
@@ -70,9 +72,13 @@ process.once("SIGINT", () => shutdown("SIGINT"));
 try {
   await starting;
 } catch (error) {
+  const unavailable = await bot.then(
+    ({ RedisUnavailableError }) => error instanceof RedisUnavailableError,
+    () => false,
+  );
   console.error(
-    error instanceof RedisUnavailableError || error instanceof RedisNotDurableError
-      ? error.message
+    unavailable || error instanceof RedisNotDurableError
+      ? (error as Error).message
       : `Preflight failed to start: ${String(error)}`,
   );
   process.exit(1);

@@ -11,18 +11,30 @@ import { type SlackApiDouble, startSlackApiDouble } from "./support/slack-api-do
 
 /** Bad configuration is caught before "Preflight is running"; shutdown ends even when Redis hangs. */
 
+/**
+ * A Slack double that refuses the wrong tokens. The tests that start a bot run at once, beside the
+ * others, each with a double of its own: one test counts the calls its double was asked.
+ */
+async function slackDouble(): Promise<SlackApiDouble> {
+  const double = await startSlackApiDouble();
+  double.refuseToken("xoxb-revoked", "token_revoked");
+  double.refuseToken("xoxb-wrong");
+  double.refuseToken("xapp-wrong");
+  doubles.push(double);
+  return double;
+}
+
 let slack: SlackApiDouble;
+const doubles: SlackApiDouble[] = [];
 const children: ChildProcess[] = [];
+// The suite's build too, so that its compiling counts against this hook's time, not a test's.
 beforeAll(async () => {
-  slack = await startSlackApiDouble();
-  slack.refuseToken("xoxb-revoked", "token_revoked");
-  slack.refuseToken("xoxb-wrong");
-  slack.refuseToken("xapp-wrong");
-});
+  [slack] = await Promise.all([slackDouble(), compiledDist()]);
+}, 150_000);
 afterAll(async () => {
   for (const child of children)
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  await slack.close();
+  await Promise.all(doubles.map((double) => double.close()));
 });
 
 function config(env: Record<string, string>) {
@@ -37,13 +49,14 @@ function config(env: Record<string, string>) {
  * starts without compiling anything.
  */
 async function startBot(env: Record<string, string>, how: "npm start" | "compiled" = "compiled") {
+  const own = await slackDouble();
   const main =
     how === "npm start" ? ["--import", "tsx", "src/main.ts"] : [join(await compiledDist(), "main.js")];
   const child = spawn(process.execPath, main, {
     env: {
       PATH: process.env.PATH ?? "",
       SLACK_SIGNING_SECRET: "s",
-      SLACK_API_URL: slack.url,
+      SLACK_API_URL: own.url,
       PORT: "0",
       REDIS_URL,
       ...env,
@@ -54,8 +67,10 @@ async function startBot(env: Record<string, string>, how: "npm start" | "compile
   return { child, exited: exited.then(({ code }) => code), output, ready };
 }
 
-describe("checking the Slack tokens at start", () => {
-  it("accepts tokens Slack accepts", async () => {
+// Concurrent: the bots in child processes start together, and beside the checks made here. The
+// first two, which ask the file's double, run one after the other before the rest.
+describe.concurrent("checking the Slack tokens at start", () => {
+  it.sequential("accepts tokens Slack accepts", async () => {
     expect(await checkSlackCredentials(config({ SLACK_BOT_TOKEN: "xoxb-good" }))).toBeUndefined();
     expect(
       await checkSlackCredentials(config({ SLACK_BOT_TOKEN: "xoxb-good", SLACK_APP_TOKEN: "xapp-good" })),
@@ -63,7 +78,7 @@ describe("checking the Slack tokens at start", () => {
     expect(slack.callsTo("apps.connections.open").map((call) => call.token)).toEqual(["xapp-good"]);
   });
 
-  it("names the variable, what Slack answered and the fix", async () => {
+  it.sequential("names the variable, what Slack answered and the fix", async () => {
     expect(await checkSlackCredentials(config({ SLACK_BOT_TOKEN: "xoxb-revoked" }))).toBe(
       "Preflight can't start: Slack refused SLACK_BOT_TOKEN (auth.test answered token_revoked); reinstall the app to the workspace and set the new Bot User OAuth Token as SLACK_BOT_TOKEN.",
     );
@@ -108,7 +123,7 @@ describe("checking the Slack tokens at start", () => {
   });
 });
 
-describe("shutdown", () => {
+describe.concurrent("shutdown", () => {
   let redis: ChildProcess | undefined;
   afterAll(() => {
     redis?.kill("SIGKILL");

@@ -4,13 +4,13 @@ import { type ChecklistProblem, formatProblem } from "../core/checklist/parse-ch
 import { checklistJsonSchema } from "../core/checklist/schema.js";
 import { createRun } from "../core/run/create-run.js";
 import { planMarkdown } from "../render/run-markdown.js";
-import { exportRun } from "./export-command.js";
-import { printHistory } from "./history-command.js";
 import type { CliIo } from "./io.js";
-import { printSuggestions } from "./suggest-command.js";
-import { printSummary } from "./summary-command.js";
 
-/** `preflight validate|preview|schema`: the checklist tools that need no Slack and no Redis. */
+/**
+ * `preflight validate|preview|schema`: the checklist tools that need no Slack and no Redis. The
+ * commands that read Redis (summary, history, suggest, export) load their modules when asked: the
+ * checklist tools start without loading Redis, Slack's client or the chart library.
+ */
 
 const USAGE = `usage:
   preflight validate [paths…]                  validate checklist files or folders (default: $CHECKLISTS_DIR or checklists/)
@@ -47,17 +47,23 @@ export async function runCli(
           io.err(`summary needs a run id\n${USAGE}`);
           return 2;
         }
-        return await printSummary(rest[0], io, process.env);
+        return await (await import("./summary-command.js")).printSummary(rest[0], io, process.env);
       case "history":
-        return await printHistory(rest, io, process.env, USAGE);
+        return await (await import("./history-command.js")).printHistory(rest, io, process.env, USAGE);
       case "suggest":
-        return await printSuggestions(rest, io, process.env, checklistsDir, USAGE);
+        return await (await import("./suggest-command.js")).printSuggestions(
+          rest,
+          io,
+          process.env,
+          checklistsDir,
+          USAGE,
+        );
       case "export":
         if (!rest[0]) {
           io.err(`export needs a run id\n${USAGE}`);
           return 2;
         }
-        return await exportRun(rest[0], io, process.env);
+        return await (await import("./export-command.js")).exportRun(rest[0], io, process.env);
       case "help":
       case "--help":
       case "-h":

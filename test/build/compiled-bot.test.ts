@@ -1,13 +1,10 @@
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadChecklists } from "../../src/checklists/load-checklists.js";
-import { freePort } from "../../src/sandbox/redis-server.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { watchChild } from "../support/child-output.js";
 import { compiledDist } from "../support/compiled-build.js";
-import { isolatedRedis, redisChildEnv } from "../support/redis.js";
-import { type SlackApiDouble, startSlackApiDouble } from "../support/slack-api-double.js";
+import { startSlackApiDouble } from "../support/slack-api-double.js";
 
 /**
  * The Dockerfile's steps without a Docker engine: compile as `npm run build` does (as its build
@@ -27,11 +24,17 @@ function startCompiled(env: Record<string, string>) {
   return { child, exited: exited.then(({ code }) => code), output, ready };
 }
 
-describe("the compiled bot", () => {
+// The processes share nothing (each has its own Slack double): they start together.
+describe.concurrent("the compiled bot", () => {
   it("is what npm run build compiles", async () => {
-    // The shared build runs this command with another --outDir: the same JavaScript.
+    // The shared build runs this command with another --outDir, --noCheck and --noResolve: the same
+    // JavaScript, since each file is compiled from itself alone (isolatedModules, verbatimModuleSyntax).
     const pkg = JSON.parse(await readFile("package.json", "utf8")) as { scripts: Record<string, string> };
     expect(pkg.scripts.build).toBe("tsc -p tsconfig.build.json");
+    const tsconfig = JSON.parse(await readFile("tsconfig.json", "utf8")) as {
+      compilerOptions: Record<string, unknown>;
+    };
+    expect(tsconfig.compilerOptions).toMatchObject({ isolatedModules: true, verbatimModuleSyntax: true });
   });
 
   it("exits 1 naming the missing configuration", async () => {
@@ -56,34 +59,6 @@ describe("the compiled bot", () => {
     );
   });
 
-  describe("with Redis and Slack", () => {
-    let slack: SlackApiDouble;
-    let redis: Awaited<ReturnType<typeof isolatedRedis>>;
-    beforeAll(async () => {
-      slack = await startSlackApiDouble();
-      redis = await isolatedRedis();
-    });
-    afterAll(async () => {
-      await slack.close();
-      await redis.cleanup();
-    });
-
-    it("starts, loads the checklists, answers /healthz and stops on SIGTERM", async () => {
-      const port = await freePort();
-      const bot = startCompiled({
-        SLACK_BOT_TOKEN: "xoxb-1",
-        SLACK_SIGNING_SECRET: "s",
-        SLACK_API_URL: slack.url,
-        PORT: String(port),
-        ...redisChildEnv(redis.prefix),
-      });
-      await bot.ready;
-      const shipped = (await loadChecklists(["checklists"])).checklists.map((c) => c.checklist.id);
-      expect(bot.output()).toContain(`"checklists":${JSON.stringify(shipped)}`);
-      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-      expect(health.status).toBe(200);
-      bot.child.kill("SIGTERM");
-      expect(await bot.exited).toBe(0);
-    }, 60_000);
-  });
+  // Started with Redis and Slack, it loads the checklists, answers /healthz and stops on SIGTERM:
+  // test/build/production-install.test.ts starts it so, from the install the image has.
 });

@@ -3,6 +3,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadChecklists } from "../../src/checklists/load-checklists.js";
 import { freePort } from "../../src/sandbox/redis-server.js";
 import { watchChild } from "../support/child-output.js";
 import { compiledDist } from "../support/compiled-build.js";
@@ -13,7 +14,9 @@ import { type SlackApiDouble, startSlackApiDouble } from "../support/slack-api-d
  * `node dist/main.js` from a production-only install (what the image's `npm ci --omit=dev` keeps):
  * a folder with the compiled bot and only the packages package-lock.json does not mark `dev`
  * (linked, resolved with --preserve-symlinks so nothing is found in the checkout's full
- * node_modules). It starts, logs JSON lines, answers /readyz and /metrics: no tsx, no pino-pretty.
+ * node_modules). It starts, loads the shipped checklists, logs JSON lines, answers /healthz, /readyz
+ * and /metrics, and stops on SIGTERM: no tsx, no pino-pretty. (The compiled bot's start, once: a
+ * bot that starts with only the production packages starts with all of them too.)
  */
 
 let dir: string;
@@ -53,7 +56,7 @@ describe("a production-only install", () => {
     await redis.cleanup();
   });
 
-  it("has no development tools, and node dist/main.js serves /readyz and /metrics", async () => {
+  it("has no development tools, and node dist/main.js loads the checklists, serves /healthz, /readyz and /metrics and stops on SIGTERM", async () => {
     await expect(readFile(join(dir, "node_modules", "tsx", "package.json"))).rejects.toThrow();
     await expect(readFile(join(dir, "node_modules", "pino-pretty", "package.json"))).rejects.toThrow();
     const port = await freePort();
@@ -81,13 +84,16 @@ describe("a production-only install", () => {
       expect(lines.map((line) => JSON.parse(line).message)).toContainEqual(
         expect.stringContaining("Redis may lose Preflight's runs and reminders"),
       );
+      const shipped = (await loadChecklists(["checklists"])).checklists.map((c) => c.checklist.id);
+      expect(output()).toContain(`"checklists":${JSON.stringify(shipped)}`);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(metrics).toContain("preflight_runs_started_total 0");
     } finally {
       child.kill("SIGTERM");
-      await exited;
     }
+    expect((await exited).code).toBe(0);
     expect(output()).toContain('"message":"stopped"');
   });
 });

@@ -2,9 +2,10 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue } from "bullmq";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
 import { spawnChildBot } from "../support/child-bot.js";
+import { compiledDist } from "../support/compiled-build.js";
 import { isolatedRedis } from "../support/redis.js";
 import { startSlackApiDouble } from "../support/slack-api-double.js";
 import { blockActionPayload, sendInteraction, sendSlashCommand } from "../support/slack-requests.js";
@@ -30,6 +31,9 @@ reminders:
     keep_on_abort: true
     text: Delete the kill-test snapshot
 `;
+
+// The suite's build, which the killed bot runs: its compiling counts against this hook's time, not the test's.
+beforeAll(() => compiledDist(), 150_000);
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

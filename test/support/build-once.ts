@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { cp, mkdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 
@@ -7,8 +8,11 @@ import { promisify } from "node:util";
  * `tsc -p tsconfig.build.json` (what `npm run build` and the Dockerfile's build stage run) into
  * `root`, once however many processes ask: the first to make `root/lock` compiles, the others wait
  * for its `done` (or `failed`) marker. The build skips its type check (`--noCheck`): `npm run
- * typecheck` does that, the JavaScript is the same. `root` is laid out as the image is (dist/, bin/,
- * package.json, checklists/) and links the checkout's node_modules.
+ * typecheck` does that, the JavaScript is the same. It also reads no declaration file of the
+ * packages src imports (`--noResolve`: some 5,000 files, two thirds of the compile's time), which
+ * the JavaScript does not depend on either: with `isolatedModules` and `verbatimModuleSyntax` each
+ * file is emitted from itself alone. `root` is laid out as the image is (dist/, bin/, package.json,
+ * checklists/) and links the checkout's node_modules.
  */
 
 const run = promisify(execFile);
@@ -21,9 +25,10 @@ export async function buildOnce(root: string): Promise<void> {
   );
   if (!owner) return waitForBuild(root);
   try {
-    await run("npx", ["tsc", "-p", "tsconfig.build.json", "--noCheck", "--outDir", join(root, "dist")], {
-      timeout: 120_000,
-    });
+    // tsc itself rather than through npx, which would first load npm.
+    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+    const options = ["-p", "tsconfig.build.json", "--noCheck", "--noResolve", "--outDir", join(root, "dist")];
+    await run(process.execPath, [tsc, ...options], { timeout: 120_000 });
     await symlink(resolve("node_modules"), join(root, "node_modules")).catch(() => undefined);
     for (const copied of ["bin", "package.json", "checklists"])
       await cp(copied, join(root, copied), { recursive: true });
