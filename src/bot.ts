@@ -56,6 +56,8 @@ export interface BotOptions {
   checkBackoffMs?: number;
   /** Delays before the status page's POST is tried again after a transient failure (ms). */
   statusPageRetryMs?: number[];
+  /** Socket Mode: a pong's deadline and the wait before reconnecting (ms); tests shorten it. */
+  socketPingTimeoutMs?: number;
   /** The one clock every part reads (the sandbox moves it forward); the system clock when absent. */
   clock?: Clock;
   /** Prometheus metrics served on /metrics; a registry of the bot's own when absent. */
@@ -199,6 +201,9 @@ export async function startBot(config: Config, options: BotOptions) {
       metrics,
       people,
       ...clockOption,
+      ...(options.socketPingTimeoutMs !== undefined
+        ? { socketPingTimeoutMs: options.socketPingTimeoutMs }
+        : {}),
     },
     healthy,
     {

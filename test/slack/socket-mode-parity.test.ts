@@ -31,6 +31,9 @@ async function socketBot(env: Record<string, string> = {}) {
   const port = await freePort();
   h = await startHarness({
     env: { SLACK_APP_TOKEN: "xapp-1", SLACK_API_URL: socket.url, PORT: String(port), ...env },
+    // The wait before reconnecting after a refresh (5 s by default); long enough that a loaded
+    // machine does not miss a pong (the client pings every third of it).
+    bot: { socketPingTimeoutMs: 2_000 },
   });
   socket.forwardTo = h.slack.url;
   const readyz = async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
