@@ -140,12 +140,7 @@ describe("Socket Mode parity", () => {
 
     redis.pause();
     const click = s.deliver("interactive", payload);
-    // Within Slack's 3 s (its own deadline, not a benchmark).
-    await expect.poll(() => s.acksOf(click), { timeout: 3_000 }).toBe(1);
-    await bot.slack.waitFor(() =>
-      bot.ephemeralsTo(ALICE).find((t) => t.includes("could not save this: its storage is unavailable")),
-    );
-    // A thread reply can't be stored: left unacknowledged, so Slack delivers it again.
+    // With it, a thread reply, which can't be stored: left unacknowledged, so Slack delivers it again.
     const reply = s.deliver("events_api", {
       type: "event_callback",
       event_id: "Ev1",
@@ -158,6 +153,11 @@ describe("Socket Mode parity", () => {
         thread_ts: bot.runMessage().ts,
       },
     });
+    // Within Slack's 3 s (its own deadline, not a benchmark).
+    await expect.poll(() => s.acksOf(click), { timeout: 3_000 }).toBe(1);
+    await bot.slack.waitFor(() =>
+      bot.ephemeralsTo(ALICE).find((t) => t.includes("could not save this: its storage is unavailable")),
+    );
     await expect
       .poll(() => bot.logs.some((l) => l.message.includes("left unacknowledged so Slack sends it again")), {
         timeout: 5_000,
