@@ -46,7 +46,7 @@ export interface BotOptions {
   leaseMs?: number;
   /** At most one chat.update per run message in this interval (ms). */
   redrawIntervalMs?: number;
-  /** After a transient failure, effects are tried again after these delays (ms). */
+  /** After a transient failure, effects and redraws are tried again after these delays (ms). */
   retryMs?: { first: number; max: number };
   /** After a permanent Slack failure, effects are tried again after this delay (ms). */
   permanentRetryMs?: number;
