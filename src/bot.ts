@@ -46,7 +46,7 @@ export interface BotOptions {
   leaseMs?: number;
   /** At most one chat.update per run message in this interval (ms). */
   redrawIntervalMs?: number;
-  /** After a transient failure, effects are tried again after these delays (ms). */
+  /** After a transient failure, effects and redraws are tried again after these delays (ms). */
   retryMs?: { first: number; max: number };
   /** After a permanent Slack failure, effects are tried again after this delay (ms). */
   permanentRetryMs?: number;
@@ -56,6 +56,8 @@ export interface BotOptions {
   checkBackoffMs?: number;
   /** Delays before the status page's POST is tried again after a transient failure (ms). */
   statusPageRetryMs?: number[];
+  /** Socket Mode: a pong's deadline and the wait before reconnecting (ms); tests shorten it. */
+  socketPingTimeoutMs?: number;
   /** The one clock every part reads (the sandbox moves it forward); the system clock when absent. */
   clock?: Clock;
   /** Prometheus metrics served on /metrics; a registry of the bot's own when absent. */
@@ -199,6 +201,9 @@ export async function startBot(config: Config, options: BotOptions) {
       metrics,
       people,
       ...clockOption,
+      ...(options.socketPingTimeoutMs !== undefined
+        ? { socketPingTimeoutMs: options.socketPingTimeoutMs }
+        : {}),
     },
     healthy,
     {

@@ -95,18 +95,22 @@ export async function loadChecklists(
 ): Promise<LoadResult> {
   const checklists: LoadedChecklist[] = [];
   const { files, problems } = await checklistFiles(paths);
+  // Every file at once: asking git for each file's last commit is most of the time.
+  const results = await Promise.all(
+    files.map(async (file) => {
+      try {
+        return { file, loaded: await loadOne(file, parse) };
+      } catch (error) {
+        // Whatever goes wrong with one file is that file's problem; the others still load.
+        const reason = error instanceof Error ? error.message : String(error);
+        const problem = `could not be loaded: ${reason.split("\n")[0]}`;
+        return { file, loaded: [{ file, line: 1, column: 1, path: "", message: problem }] };
+      }
+    }),
+  );
+  // In file order, so which of two files with one id is left out does not depend on timing.
   const seenIds = new Map<string, string>();
-  for (const file of files) {
-    let loaded: LoadedChecklist | ChecklistProblem[];
-    try {
-      loaded = await loadOne(file, parse);
-    } catch (error) {
-      // Whatever goes wrong with one file is that file's problem; the others still load.
-      const reason = error instanceof Error ? error.message : String(error);
-      loaded = [
-        { file, line: 1, column: 1, path: "", message: `could not be loaded: ${reason.split("\n")[0]}` },
-      ];
-    }
+  for (const { file, loaded } of results) {
     if (Array.isArray(loaded)) {
       problems.push(...loaded);
       continue;

@@ -45,7 +45,8 @@ export async function startSlackApiDouble(opts: SlackApiDoubleOptions = {}): Pro
   const refusedTokens = new Map<string, string>();
   let faults: Fault[] = [];
   let permanent: { method: string; error: string; channel?: string }[] = [];
-  const timers = new Set<NodeJS.Timeout>();
+  /** Calls a `delay` fault holds, each with what lets it answer (`endDelays`, `close`). */
+  const held = new Map<NodeJS.Timeout, () => void>();
   let seq = 0;
   let tsSeq = 0;
   let base = "";
@@ -71,10 +72,10 @@ export async function startSlackApiDouble(opts: SlackApiDoubleOptions = {}): Pro
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        timers.delete(timer);
+        held.delete(timer);
         resolve();
       }, ms);
-      timers.add(timer);
+      held.set(timer, resolve);
     });
   const takeFault = (method: string, kind: Fault["kind"]): Fault | undefined => {
     const fault = faults.find((f) => f.method === method && f.kind === kind);
@@ -276,6 +277,14 @@ export async function startSlackApiDouble(opts: SlackApiDoubleOptions = {}): Pro
       faults = faults.filter((f) => !(f.method === method && f.kind === "ratelimit"));
     },
     delayNext: (method, ms, times = 1) => faults.push({ method, kind: "delay", ms, remaining: times }),
+    endDelays: () => {
+      faults = faults.filter((f) => f.kind !== "delay");
+      for (const [timer, answer] of held) {
+        clearTimeout(timer);
+        answer();
+      }
+      held.clear();
+    },
     loseAnswerNext: (method, times = 1) => faults.push({ method, kind: "lose", remaining: times }),
     serverErrorNext: (method, status = 500, times = 1) =>
       faults.push({ method, kind: "server", status, remaining: times }),
@@ -330,8 +339,8 @@ export async function startSlackApiDouble(opts: SlackApiDoubleOptions = {}): Pro
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
+        for (const timer of held.keys()) clearTimeout(timer);
+        held.clear();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),

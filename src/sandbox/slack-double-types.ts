@@ -59,6 +59,8 @@ export interface SlackApiDouble {
   /** Ends the rate limits `rateLimitNext` set on `method` (a limit held until the test lets go). */
   liftRateLimit(method: string): void;
   delayNext(method: string, ms: number, times?: number): void;
+  /** Calls `delayNext` holds answer now, and no more are held. */
+  endDelays(): void;
   /** A message a person wrote (the sandbox's message box); stored like the bot's. */
   postAsUser(message: { channel: string; user: string; text: string; thread_ts?: string }): StoredMessage;
   /** Carries the call out, then answers HTTP 500 as if the answer was lost on the way back. */

@@ -71,6 +71,7 @@ export function createSlackApp(
     const receiver = new SocketModeReceiver({
       appToken: config.SLACK_APP_TOKEN,
       logger: libraryLogger(deps.log, "socket-mode"),
+      ...(deps.socketPingTimeoutMs !== undefined ? { clientPingTimeout: deps.socketPingTimeoutMs } : {}),
       customRoutes: routes,
       installerOptions: { port: config.PORT, clientOptions },
       // As over HTTP: `context.arrivedAt` is when the envelope arrived (socket-guard.ts stamps it).

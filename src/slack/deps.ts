@@ -23,6 +23,11 @@ export interface SlackDeps {
   people?: PeopleDirectory;
   now?: () => Date;
   ackDeadlineMs?: number;
+  /**
+   * Socket Mode: how long a pong may be late before the socket is dropped, which is also the wait
+   * before reconnecting (ms; the client's default, 5 s, when absent). Tests shorten it.
+   */
+  socketPingTimeoutMs?: number;
   /** Acknowledgement latency, clicks by outcome, Slack calls (noMetrics when absent). */
   metrics?: Metrics;
 }

@@ -40,9 +40,12 @@ export function createMessageRefresher(deps: {
   minIntervalMs?: number;
   /** After a permanent Slack error, try again this much later (ms). */
   permanentRetryMs?: number;
+  /** After a transient failure, try again after `first` ms, doubling up to `max` (tests shorten it). */
+  retryMs?: { first: number; max: number };
 }): MessageRefresher {
   const minIntervalMs = deps.minIntervalMs ?? 1_000;
   const permanentRetryMs = deps.permanentRetryMs ?? 30_000;
+  const retry = deps.retryMs ?? { first: 500, max: 30_000 };
   const passes = createKeyedPasses(async (runId, pass) => {
     await paced(runId);
     await drawOnce(runId, pass);
@@ -111,7 +114,9 @@ export function createMessageRefresher(deps: {
         });
       } else {
         const delay =
-          failure.code === "slack_permanent" ? permanentRetryMs : Math.min(30_000, 500 * 2 ** (failures - 1));
+          failure.code === "slack_permanent"
+            ? permanentRetryMs
+            : Math.min(retry.max, retry.first * 2 ** (failures - 1));
         notBefore.set(runId, { until: Date.now() + delay, failures });
         deps.log.error("refreshing the run message failed", {
           runId,

@@ -75,6 +75,7 @@ export function assembleEffects(
     log,
     ...(options.redrawIntervalMs !== undefined ? { minIntervalMs: options.redrawIntervalMs } : {}),
     ...(options.permanentRetryMs !== undefined ? { permanentRetryMs: options.permanentRetryMs } : {}),
+    ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
   });
   const effects = createEffectRunner({
     store,

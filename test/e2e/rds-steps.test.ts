@@ -55,8 +55,8 @@ afterEach(async () => {
   await rds.close();
 });
 
-async function start(options: { checklistsDir?: string } = {}) {
-  rds = await startRdsDouble();
+async function start(options: { checklistsDir?: string; rdsNow?: () => number } = {}) {
+  rds = await startRdsDouble(options.rdsNow ? { now: options.rdsNow } : {});
   rds.setTransitions({
     modifyStatuses: ["modifying", "upgrading"],
     snapshotStatuses: ["creating"],
@@ -64,7 +64,7 @@ async function start(options: { checklistsDir?: string } = {}) {
   });
   rds.addInstance({ id: "orders-db", allocatedStorage: 20 });
   rds.addInstance({ id: "example-prod", engineVersion: "5.7.44" });
-  h = await startHarness({ rds, ...options });
+  h = await startHarness({ rds, ...(options.checklistsDir ? { checklistsDir: options.checklistsDir } : {}) });
 }
 
 const stepStatus = async (stepId: string) => (await h.run()).steps.find((s) => s.id === stepId);
@@ -340,8 +340,10 @@ describe("the db-upgrade modify in prod", () => {
 
 describe("while an action waits on RDS", () => {
   it("the run message shows the status it sees and the time waited, as it changes", async () => {
-    await start({ checklistsDir: dir });
-    rds.setTransitions({ snapshotStatuses: ["creating"], stepMs: 1_500 });
+    // The snapshot is "creating" until the test has seen it so, then RDS's clock moves past it.
+    let rdsClockAhead = 0;
+    await start({ checklistsDir: dir, rdsNow: () => Date.now() + rdsClockAhead });
+    rds.setTransitions({ snapshotStatuses: ["creating"], stepMs: 600_000 });
     await h.command("start snapshot-only", ALICE);
     await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
     await h.settle();
@@ -349,6 +351,7 @@ describe("while an action waits on RDS", () => {
     await expect
       .poll(() => h.messageText(), { timeout: 5_000 })
       .toMatch(/⏳ snapshot orders-db-before-\S+ creating/);
+    rdsClockAhead = 600_000;
     await expect
       .poll(async () => (await stepStatus("take-snapshot"))?.status, { timeout: 8_000 })
       .toBe("done");

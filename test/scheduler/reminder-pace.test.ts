@@ -18,7 +18,8 @@ import { type SlackApiDouble, startSlackApiDouble } from "../support/slack-api-d
 /**
  * A burst of reminders into one channel that Slack paces (the double answers 429 beyond its
  * per-channel pace, as Slack does): every one is posted, none fails. The pace is scaled up
- * (25/s instead of ~1/s) so the test takes seconds; the shape of the problem is the same.
+ * (50/s instead of ~1/s, its bursts with it) so the test takes seconds; the shape of the problem
+ * is the same.
  */
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
@@ -33,7 +34,7 @@ let workerConnection: Redis;
 
 beforeEach(async () => {
   env = await isolatedRedis();
-  slack = await startSlackApiDouble({ channelPace: { perSecond: 25, burst: 5 } });
+  slack = await startSlackApiDouble({ channelPace: { perSecond: 50, burst: 10 } });
   timers = createBullmqScheduler({ redis: env.redis, prefix: `${env.prefix}bull`, log: quiet });
   workerConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 });
@@ -104,7 +105,7 @@ async function postBurst(pace: { perSecond: number; burst: number }) {
 describe("reminders into a channel Slack paces", () => {
   it(`${COUNT} reminders due at once in one channel: all ${COUNT} posted, none failed, and paced so Slack refused none`, async () => {
     // A little under Slack's pace, as configured in production (1/s against Slack's ~1/s + bursts).
-    const { failed } = await postBurst({ perSecond: 15, burst: 2 });
+    const { failed } = await postBurst({ perSecond: 30, burst: 2 });
     expect(slack.messages(CHANNEL)).toHaveLength(COUNT);
     expect(failed).toEqual([]);
     expect(await timers.queue.getFailedCount()).toBe(0);
@@ -114,7 +115,7 @@ describe("reminders into a channel Slack paces", () => {
 
   it("when Slack refuses anyway (429), the post waits its Retry-After and is not counted as a failed attempt", async () => {
     // The limiter twice as fast as Slack: Slack answers 429 for many posts.
-    const { failed } = await postBurst({ perSecond: 50, burst: 10 });
+    const { failed } = await postBurst({ perSecond: 100, burst: 20 });
     expect(slack.messages(CHANNEL)).toHaveLength(COUNT);
     expect(failed).toEqual([]);
     expect(await timers.queue.getFailedCount()).toBe(0);

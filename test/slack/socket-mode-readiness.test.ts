@@ -9,6 +9,12 @@ import { type SocketModeDouble, startSocketModeDouble } from "../support/socket-
  * port that also answers /healthz and /metrics.
  */
 
+/**
+ * Shorter than the client's 5 s so that its two reconnections take seconds, long enough that a
+ * loaded machine does not miss a pong (the client pings every third of it).
+ */
+const SOCKET_PING_TIMEOUT_MS = 2_000;
+
 let socket: SocketModeDouble;
 let h: Harness;
 afterAll(async () => {
@@ -22,6 +28,8 @@ describe("Socket Mode readiness", () => {
     const port = await freePort();
     h = await startHarness({
       env: { SLACK_APP_TOKEN: "xapp-1", SLACK_API_URL: socket.url, PORT: String(port) },
+      // The client waits this long before reconnecting (5 s by default).
+      bot: { socketPingTimeoutMs: SOCKET_PING_TIMEOUT_MS },
     });
     const readyz = `http://127.0.0.1:${port}/readyz`;
     const status = async () => (await fetch(readyz)).status;
@@ -31,7 +39,7 @@ describe("Socket Mode readiness", () => {
 
     socket.holdHello = true;
     socket.drop();
-    // At once, not only when the client starts reconnecting (it waits 5 s first).
+    // At once, not only when the client starts reconnecting (it waits a while first).
     await expect.poll(status, { timeout: 3_000 }).toBe(503);
     expect(await (await fetch(readyz)).text()).toBe("socket mode is not connected\n");
     // The client reconnects (after its own delay); not ready until Slack says hello.

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,7 +78,17 @@ async function stopAll(servers: Servers): Promise<void> {
   await rm(servers.dir, { recursive: true, force: true });
 }
 
-const EPHEMERAL = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+// A replica's first sync starts at once: Redis otherwise waits 5 s for more replicas to share it.
+const EPHEMERAL = [
+  "--bind",
+  "127.0.0.1",
+  "--save",
+  "",
+  "--appendonly",
+  "no",
+  "--repl-diskless-sync-delay",
+  "0",
+];
 
 export interface TestCluster {
   /** `host:port,…` for REDIS_CLUSTER_NODES. */
@@ -156,7 +167,11 @@ export async function startSentinels(name = "preflight"): Promise<TestSentinels>
       "replica in sync",
     );
     const sentinelPorts = [await freePort(), await freePort(), await freePort()];
-    for (const port of sentinelPorts) {
+    // Each Sentinel is told its own id, the replica and the other Sentinels up front, as a
+    // Sentinel that has run a while would have written them to its file: otherwise each finds the
+    // others only by their hello messages (every 2 s) and the replica by the primary's INFO.
+    const ids = sentinelPorts.map(() => randomBytes(20).toString("hex"));
+    for (const [i, port] of sentinelPorts.entries()) {
       const file = join(group.dir, `sentinel-${port}.conf`);
       await writeFile(
         file,
@@ -164,10 +179,15 @@ export async function startSentinels(name = "preflight"): Promise<TestSentinels>
           `port ${port}`,
           "bind 127.0.0.1",
           `dir ${group.dir}`,
+          `sentinel myid ${ids[i]}`,
           `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 2`,
           `sentinel down-after-milliseconds ${name} 1000`,
           `sentinel failover-timeout ${name} 5000`,
           `sentinel parallel-syncs ${name} 1`,
+          `sentinel known-replica ${name} 127.0.0.1 ${replicaPort}`,
+          ...sentinelPorts.flatMap((other, j) =>
+            j === i ? [] : [`sentinel known-sentinel ${name} 127.0.0.1 ${other} ${ids[j]}`],
+          ),
           "",
         ].join("\n"),
       );

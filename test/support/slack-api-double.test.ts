@@ -228,6 +228,15 @@ describe("Slack Web API double, through the real WebClient", () => {
       /within 50 ms.*calls so far: auth\.test/,
     );
   });
+
+  it("endDelays lets a held call answer at once, and holds no more", async () => {
+    double.delayNext("auth.test", 60_000, 2);
+    const held = client().auth.test();
+    await double.waitFor(() => double.callsTo("auth.test")[0]);
+    double.endDelays();
+    expect((await held).ok).toBe(true);
+    expect((await client().auth.test()).ok).toBe(true);
+  });
 });
 
 describe("signSlackRequest", () => {
