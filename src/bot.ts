@@ -50,6 +50,11 @@ export interface BotOptions {
   retryMs?: { first: number; max: number };
   /** After a permanent Slack failure, effects are tried again after this delay (ms). */
   permanentRetryMs?: number;
+  /**
+   * An effect an earlier process tried (and died during) is looked for once its try is this old
+   * (ms; default 10 s, the Web API client's timeout): a call still landing is not made twice.
+   */
+  inFlightMs?: number;
   /** How often automated steps poll RDS (ms); tests shorten it. */
   actionPollMs?: { first: number; max: number };
   /** The first wait between http.check attempts (ms); tests shorten it. */

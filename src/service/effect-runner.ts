@@ -1,5 +1,5 @@
 import type { StakeholderPoster, StatusPageClient } from "../core/communication-ports.js";
-import { asPreflightError, incidentId, type PreflightError } from "../core/errors.js";
+import { asPreflightError, incidentId, PreflightError } from "../core/errors.js";
 import type { HistoryStore } from "../core/history/history-port.js";
 import type {
   ActionRunner,
@@ -16,6 +16,7 @@ import type {
 } from "../core/ports.js";
 import type { Effect } from "../core/run/effects.js";
 import { PREFLIGHT_USER, type Run, type RunEvent } from "../core/run/run-schema.js";
+import { createLru } from "../store/lru.js";
 import { type CarryOutDeps, carryOut } from "./carry-out.js";
 import { createKeyedPasses } from "./keyed-passes.js";
 
@@ -59,6 +60,12 @@ export interface EffectRunnerDeps {
   retryMs?: { first: number; max: number };
   /** Retry delay after a permanent Slack failure (ms): someone has to fix it first. */
   permanentRetryMs?: number;
+  /**
+   * How long a call another process (or this one before a restart) made may still be landing:
+   * an effect it tried is looked for only once its try is this old (ms). The longest time a call
+   * is waited for: the Web API client's and the trackers' timeout.
+   */
+  inFlightMs?: number;
 }
 
 type Lane = "slack" | "work" | "tracker";
@@ -89,6 +96,9 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
   const lineBatchMs = deps.lineBatchMs ?? 500;
   const retry = deps.retryMs ?? { first: 1_000, max: 60_000 };
   const permanentRetryMs = deps.permanentRetryMs ?? 30_000;
+  const inFlightMs = deps.inFlightMs ?? 10_000;
+  /** Effects this process tried (its own tries have been answered or timed out: nothing in flight). */
+  const triedHere = createLru<string, true>(10_000);
   const { store, leases, publisher, log } = deps;
 
   /** In this process, one pass per run at a time; a kick during a pass asks for another. */
@@ -165,11 +175,12 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       const ledger: EffectLedger = {
         get: (id) => records[id],
         mark: async (id, record) => {
+          if (record.status === "tried") triedHere.set(id, true);
           records[id] = record;
           await store.markEffect(runId, id, record);
         },
       };
-      const progressed = await runLanes(run, entries, ledger);
+      const progressed = await runLanes(run, entries, ledger, settlingFor(records));
       for (const entry of entries) {
         if (entry.effects.every((e) => isDone(e, records))) await store.clearOutboxEntry(runId, entry.id);
       }
@@ -188,8 +199,35 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     return records?.[stored.id]?.status === "done";
   }
 
+  /**
+   * How long until every try of an effect made elsewhere has settled: a process killed during a
+   * call leaves a "tried" mark while Slack may still be taking the call, and a look for its result
+   * made before it lands would post it a second time. 0 when nothing of the effect is in flight.
+   * An effect's records are its own id and the ids made from it (`<id>.file`, `tracker.ticket.<id>`).
+   */
+  function settlingFor(records: Record<string, EffectRecord>): (effectIds: string[]) => number {
+    const foreign = Object.entries(records).filter(
+      ([id, record]) => record.status === "tried" && !triedHere.get(id),
+    );
+    return (effectIds) => {
+      if (foreign.length === 0) return 0;
+      const nowMs = deps.now().getTime();
+      let wait = 0;
+      for (const [id, record] of foreign) {
+        if (!effectIds.some((e) => id === e || id.startsWith(`${e}.`) || id.endsWith(`.${e}`))) continue;
+        wait = Math.max(wait, Date.parse(record.at) + inFlightMs - nowMs);
+      }
+      return wait;
+    };
+  }
+
   /** Returns whether anything was carried out (so another round may find more). */
-  async function runLanes(run: Run, entries: OutboxEntry[], ledger: EffectLedger): Promise<boolean> {
+  async function runLanes(
+    run: Run,
+    entries: OutboxEntry[],
+    ledger: EffectLedger,
+    settling: (effectIds: string[]) => number,
+  ): Promise<boolean> {
     const pending = entries
       .flatMap((entry) => entry.effects)
       .filter((e) => ledger.get(e.id)?.status !== "done");
@@ -200,24 +238,33 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
         "slack",
         pending.filter((e) => laneOf(e.effect) === "slack"),
         ledger,
+        settling,
       ),
       runLane(
         run,
         "work",
         pending.filter((e) => laneOf(e.effect) === "work"),
         ledger,
+        settling,
       ),
       runLane(
         run,
         "tracker",
         pending.filter((e) => laneOf(e.effect) === "tracker"),
         ledger,
+        settling,
       ),
     ]);
     return slack || work || tracker;
   }
 
-  async function runLane(run: Run, lane: Lane, effects: StoredEffect[], ledger: EffectLedger) {
+  async function runLane(
+    run: Run,
+    lane: Lane,
+    effects: StoredEffect[],
+    ledger: EffectLedger,
+    settling: (effectIds: string[]) => number,
+  ) {
     if (effects.length === 0) return false;
     const key = `${run.id}|${lane}`;
     const wait = backoff.get(key);
@@ -226,6 +273,28 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     let index = 0;
     while (index < effects.length) {
       const current = effects[index] as StoredEffect;
+      const lineIds = LINE_EFFECTS.has(current.effect.type)
+        ? effects
+            .slice(index)
+            .filter((e) => LINE_EFFECTS.has(e.effect.type))
+            .map((e) => e.id)
+        : [current.id];
+      const wait = settling(lineIds);
+      if (wait > 0) {
+        log.info("an effect tried by an earlier process may still be landing; looked for once it has", {
+          runId: run.id,
+          effectId: current.id,
+          waitMs: wait,
+        });
+        later(
+          run.id,
+          lane,
+          new PreflightError("slack_transient", "an earlier try may still be landing", {
+            retryAfterMs: wait,
+          }),
+        );
+        return progressed;
+      }
       try {
         if (LINE_EFFECTS.has(current.effect.type)) {
           // Consecutive lines are posted together, in order.

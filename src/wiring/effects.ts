@@ -21,6 +21,7 @@ export interface EffectTimings {
   retryMs?: { first: number; max: number };
   permanentRetryMs?: number;
   statusPageRetryMs?: number[];
+  inFlightMs?: number;
 }
 
 /**
@@ -94,6 +95,7 @@ export function assembleEffects(
     log,
     now,
     ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    ...(options.inFlightMs !== undefined ? { inFlightMs: options.inFlightMs } : {}),
     ...(options.threadBatchMs !== undefined ? { lineBatchMs: options.threadBatchMs } : {}),
     ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
     ...(options.permanentRetryMs !== undefined ? { permanentRetryMs: options.permanentRetryMs } : {}),

@@ -56,7 +56,9 @@ describe("kill -9 during the post-mortem's upload", () => {
     // bot starts on a slow day: the next bot takes the effects over then, not 5 s later.
     await redisEnv.redis.pexpire(`${redisEnv.prefix}lease:effects:${runId}`, 1);
 
-    const next: Harness = await startHarness({ shareWith: { slack, redisEnv } });
+    // Slack is still taking the dead bot's call (1.5 s): the next bot looks for its file only once
+    // a call could no longer be landing (3 s here; the Web API client's 10 s timeout by default).
+    const next: Harness = await startHarness({ shareWith: { slack, redisEnv }, bot: { inFlightMs: 3_000 } });
     cleanups.push(async () => next.stop());
     await expect.poll(() => next.bot.store.runsWithOutbox(), { timeout: 15_000 }).toEqual([]);
     await next.settle();

@@ -217,3 +217,34 @@ describe("the effect runner", () => {
     expect(slack.posted).toEqual(["run message", "post_activity:start_step"]);
   });
 });
+
+describe("a try an earlier process made", () => {
+  it("is looked for only once the call can no longer be landing, then carried out once", async () => {
+    const store = createMemoryRunStore();
+    const slack = fakePublisher();
+    const run = newRun();
+    await store.create(run, [{ type: "publish_run_message" }]);
+    const effectId = (await store.outbox(run.id))[0]?.effects[0]?.id ?? "";
+    // The earlier process marked the run message tried, then died before Slack answered.
+    await store.markEffect(run.id, effectId, { status: "tried", at: new Date().toISOString() });
+    const runner = createEffectRunner({
+      store,
+      leases: createMemoryLeases(),
+      publisher: slack.publisher,
+      scheduler: fakeScheduler().scheduler,
+      report: async () => undefined,
+      log: quiet,
+      now: () => new Date(),
+      lineBatchMs: 0,
+      retryMs: { first: 5, max: 20 },
+      inFlightMs: 400,
+    });
+    await runner.kick(run.id);
+    expect(slack.posted).toEqual([]);
+    await expect.poll(() => slack.posted, { timeout: 5_000 }).toEqual(["run message"]);
+    await runner.idle();
+    expect(slack.posted).toEqual(["run message"]);
+    expect(await store.outbox(run.id)).toEqual([]);
+    runner.stop();
+  });
+});

@@ -86,6 +86,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     redrawIntervalMs: 20,
     retryMs: { first: 50, max: 400 },
     permanentRetryMs: 300,
+    inFlightMs: 300,
     ...options.bot,
   });
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
