@@ -3,6 +3,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // The Chromium runs of the sandbox have a command of their own (`npm run test:browser`, which
+    // CI runs too): a browser costs more CPU than any other file, and `npm test` stays under a minute.
+    exclude: ["test/sandbox/browser-run.test.ts", "**/node_modules/**"],
     // A folder for the one compiled bot the build and kill tests share (test/support/compiled-build.ts).
     globalSetup: ["test/support/global-setup.ts"],
     // Generous, for a busy machine: a passing test never waits for it; only a hung one does.

@@ -30,6 +30,7 @@ fi
 if [ "$#" -eq 0 ]; then
   npm run typecheck
   npm test
+  npm run test:browser
 else
   "$@"
 fi
