@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { type ChecklistProblem, parseChecklist } from "../core/checklist/parse-checklist.js";
 import type { Checklist } from "../core/checklist/schema.js";
@@ -19,6 +19,46 @@ const run = promisify(execFile);
 
 /** The last commit touching a file, or undefined outside a git checkout (or without git). */
 export async function lastCommitOf(file: string): Promise<string | undefined> {
+  // Asked again only when the file or the checkout's HEAD moved: a process that loads the same
+  // folder again (the tests start many bots) spawns git once per file, not once per start.
+  const head = await headOf(dirname(file));
+  if (head === "none") return recordedCommitOf(dirname(file));
+  const key = head && `${file}\0${head}\0${(await stat(file).catch(() => undefined))?.mtimeMs}`;
+  if (key && commits.has(key)) return commits.get(key);
+  const commit = await gitCommitOf(file);
+  if (key) remember(commits, key, commit);
+  return commit;
+}
+
+const commits = new Map<string, string | undefined>();
+/** Parsed checklists by file and content, handed out as copies (see parsedOnce). */
+const parsed = new Map<string, ReturnType<typeof parseChecklist>>();
+const REMEMBERED = 256;
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= REMEMBERED) map.delete(map.keys().next().value as string);
+  map.set(key, value);
+}
+
+/**
+ * Where HEAD of the checkout holding `folder` stands, as its reflog's size and time (every commit,
+ * checkout or reset appends to it); "none" when no checkout holds it (git would fail: no need to
+ * ask), undefined when it can't be told (a worktree's `.git` file, no reflog, GIT_DIR set).
+ */
+async function headOf(folder: string): Promise<string | undefined> {
+  if (process.env.GIT_DIR) return undefined;
+  for (let dir = resolve(folder); ; dir = dirname(dir)) {
+    const found = await stat(join(dir, ".git")).catch(() => undefined);
+    if (found) {
+      if (!found.isDirectory()) return undefined;
+      const log = await stat(join(dir, ".git", "logs", "HEAD")).catch(() => undefined);
+      return log ? `${dir}:${log.size}:${log.mtimeMs}` : undefined;
+    }
+    if (dirname(dir) === dir) return "none";
+  }
+}
+
+async function gitCommitOf(file: string): Promise<string | undefined> {
   try {
     const { stdout } = await run(
       "git",
@@ -154,15 +194,28 @@ async function loadOne(
       pathProblem(file, "is not a text file (not UTF-8, or holds NUL bytes): a checklist is YAML text"),
     ];
   }
-  const result = parse(text, file);
+  const hash = createHash("sha256").update(bytes).digest("hex").slice(0, 12);
+  const result = parsedOnce(text, file, hash, parse);
   if (!result.ok) return result.problems;
   const commit = await lastCommitOf(file);
   return {
     checklist: result.checklist,
     file,
-    hash: createHash("sha256").update(bytes).digest("hex").slice(0, 12),
+    hash,
     ...(commit ? { commit } : {}),
   };
+}
+
+/** Parses a file's text once per content in this process; each caller gets its own copy. */
+function parsedOnce(text: string, file: string, hash: string, parse: typeof parseChecklist) {
+  if (parse !== parseChecklist) return parse(text, file);
+  const key = `${file}\0${hash}`;
+  let result = parsed.get(key);
+  if (!result) {
+    result = parse(text, file);
+    remember(parsed, key, result);
+  }
+  return structuredClone(result);
 }
 
 function decodeText(bytes: Buffer): string | undefined {
