@@ -108,8 +108,12 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
 
+  /** Kicks per run since this process started (bounded): whether new effects may have come. */
+  const kicks = createLru<string, number>(10_000);
+
   function kick(runId: string): Promise<void> {
     if (stopped) return Promise.resolve();
+    kicks.set(runId, (kicks.get(runId) ?? 0) + 1);
     return passes.request(runId);
   }
 
@@ -157,13 +161,18 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
 
   async function drain(runId: string): Promise<void> {
     for (let round = 0; round < 100 && !stopped; round++) {
+      let seen = kicks.get(runId);
       let { entries, records } = await pending(runId);
       if (entries.length === 0) return;
       const first = entries.flatMap((entry) => entry.effects).find((e) => !isDone(e, records));
-      // Lines close together go out as one message: give the next ones a moment to arrive.
+      // Lines close together go out as one message: give the next ones a moment to arrive (read
+      // again only if this process committed something meanwhile; others' come in the next pass).
       if (lineBatchMs > 0 && first && LINE_EFFECTS.has(first.effect.type)) {
         await sleep(lineBatchMs);
-        ({ entries, records } = await pending(runId));
+        if (kicks.get(runId) !== seen) {
+          seen = kicks.get(runId);
+          ({ entries, records } = await pending(runId));
+        }
       }
       // The run as of the newest entry at least: the view this process committed, when it has it.
       const newest = Math.max(...entries.map((entry) => entry.seq));
@@ -181,10 +190,15 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
         },
       };
       const progressed = await runLanes(run, entries, ledger, settlingFor(records));
+      let unfinished = false;
       for (const entry of entries) {
         if (entry.effects.every((e) => isDone(e, records))) await store.clearOutboxEntry(runId, entry.id);
+        else unfinished = true;
       }
       if (!progressed) return;
+      // All carried out, and nothing committed here since the read: no need to read again (an
+      // entry another process added meanwhile comes in its own pass, or the sweep's).
+      if (!unfinished && kicks.get(runId) === seen) return;
     }
   }
 
