@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { WebClient } from "@slack/web-api";
 import { asPreflightError, incidentId, wordsFor } from "../core/errors.js";
 import type { Logger } from "../core/ports.js";
@@ -11,11 +12,41 @@ export const ACK_DEADLINE_MS = 2_000;
 export const BUSY_AFTER_MS = 1_500;
 /** Commits in flight in this process beyond which new clicks are refused at once. */
 export const MAX_IN_FLIGHT = 256;
+/**
+ * A saturated process: this many commits in flight while the event loop spent at least
+ * SATURATED_UTILIZATION of the last quarter second working. New clicks are refused then, before
+ * the queue grows past Slack's 3 s (a busy loop alone, or a few clicks alone, is not overload).
+ */
+export const SATURATED_IN_FLIGHT = 16;
+export const SATURATED_UTILIZATION = 0.95;
+const UTILIZATION_WINDOW_MS = 250;
 
 export const BUSY_MESSAGE =
   "Preflight is busy right now, so your click was not applied. Nothing changed: click again in a few seconds.";
 
 let inFlight = 0;
+let sampled = { at: performance.now(), elu: performance.eventLoopUtilization() };
+let utilization = 0;
+
+/** The share of the last window the event loop spent working (sampled when asked, at most every 250 ms). */
+export function loopUtilization(): number {
+  const at = performance.now();
+  if (at - sampled.at >= UTILIZATION_WINDOW_MS) {
+    const elu = performance.eventLoopUtilization();
+    utilization = performance.eventLoopUtilization(elu, sampled.elu).utilization;
+    sampled = { at, elu };
+  }
+  return utilization;
+}
+
+/** Whether a click that waited `waitedMs` in this process is refused as "busy" instead of applied. */
+export function overloaded(waitedMs: number): boolean {
+  return (
+    waitedMs >= BUSY_AFTER_MS ||
+    inFlight >= MAX_IN_FLIGHT ||
+    (inFlight >= SATURATED_IN_FLIGHT && loopUtilization() >= SATURATED_UTILIZATION)
+  );
+}
 
 /** When the request reached the process (`context.arrivedAt`, set by the HTTP receiver). */
 export function arrivedAt(context: Record<string, unknown>): number | undefined {
@@ -56,7 +87,7 @@ export async function actAndAck(
   const target = { channel: ctx.channel, user: event.by };
   const arrived = ctx.arrivedAt ?? Date.now();
   const waited = Date.now() - arrived;
-  if (waited >= BUSY_AFTER_MS || inFlight >= MAX_IN_FLIGHT) {
+  if (overloaded(waited)) {
     await ackOnce();
     ctx.log.warn("a click was refused: the process is overloaded", {
       runId,

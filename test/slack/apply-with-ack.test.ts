@@ -3,7 +3,12 @@ import { describe, expect, it, vi } from "vitest";
 import { PreflightError } from "../../src/core/errors.js";
 import type { Logger, UpdateResult } from "../../src/core/ports.js";
 import type { RunService } from "../../src/service/run-service.js";
-import { actAndAck, BUSY_MESSAGE, MAX_IN_FLIGHT } from "../../src/slack/apply-with-ack.js";
+import {
+  actAndAck,
+  BUSY_MESSAGE,
+  MAX_IN_FLIGHT,
+  SATURATED_IN_FLIGHT,
+} from "../../src/slack/apply-with-ack.js";
 
 /** Unit tests with an in-process stand-in for the service: only the ack timing is under test here. */
 
@@ -159,5 +164,36 @@ describe("actAndAck", () => {
     for (const resolve of waiting) resolve({ result: refused, effectsDone: Promise.resolve() });
     await Promise.all(clicks);
     expect(acks).toHaveBeenCalledTimes(MAX_IN_FLIGHT + 3);
+  });
+
+  it("a saturated process (commits in flight and a loop busy all along) refuses a click an idle one takes", async () => {
+    const { client, ephemerals } = fakeClient();
+    const waiting: Array<(value: { result: UpdateResult; effectsDone: Promise<void> }) => void> = [];
+    const service = {
+      act: vi.fn(() => new Promise((resolve) => waiting.push(resolve))),
+    } as unknown as RunService;
+    const click = (i: number) =>
+      actAndAck(
+        { service, log: quietLog, client, ack: async () => {}, channel: "C1" },
+        "r-1",
+        { type: "finish", by: "U1" },
+        `s${i}`,
+      );
+    const clicks = Array.from({ length: SATURATED_IN_FLIGHT }, (_, i) => click(i));
+    // The loop idles for a while: as many commits in flight are no overload.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    clicks.push(click(100));
+    expect(service.act).toHaveBeenCalledTimes(SATURATED_IN_FLIGHT + 1);
+    // The loop works without a break (a process that can't keep up): the next click is refused.
+    const until = performance.now() + 300;
+    while (performance.now() < until) {
+      // busy
+    }
+    clicks.push(click(101));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(service.act).toHaveBeenCalledTimes(SATURATED_IN_FLIGHT + 1);
+    expect(ephemerals).toEqual([BUSY_MESSAGE]);
+    for (const resolve of waiting) resolve({ result: refused, effectsDone: Promise.resolve() });
+    await Promise.all(clicks);
   });
 });

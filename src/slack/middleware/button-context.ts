@@ -4,7 +4,7 @@ import { z } from "zod";
 import { type Logger, type MessageRefs, type Metrics, noMetrics } from "../../core/ports.js";
 import type { Run, ScheduledReminder } from "../../core/run/run-schema.js";
 import type { MaintenanceWindow } from "../../core/window.js";
-import { arrivedAt, BUSY_AFTER_MS, BUSY_MESSAGE } from "../apply-with-ack.js";
+import { arrivedAt, BUSY_MESSAGE, overloaded } from "../apply-with-ack.js";
 import { ACTION_IDS } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
 import { replyPrivately } from "../reply.js";
@@ -124,12 +124,11 @@ export function buttonContext(deps: ButtonContextDeps): Middleware<AnyMiddleware
     if (body.type !== "block_actions") return args.next();
     // A click on someone's Home tab names no channel: its listener checks it (events/app-home.ts).
     if ((body as { view?: { type?: unknown } }).view?.type === "home") return args.next();
-    // A click that already waited too long in an overloaded process is refused before any read.
+    // A click that already waited too long, or comes to a saturated process, is refused before any read.
     const waited = Date.now() - (arrivedAt(args.context) ?? Date.now());
-    const checked: Checked =
-      waited >= BUSY_AFTER_MS
-        ? { ok: false, message: BUSY_MESSAGE, counted: refused("busy") }
-        : await checkClick(deps, args.body);
+    const checked: Checked = overloaded(waited)
+      ? { ok: false, message: BUSY_MESSAGE, counted: refused("busy") }
+      : await checkClick(deps, args.body);
     if (checked.ok) {
       args.context.button = checked.context;
       return args.next();
