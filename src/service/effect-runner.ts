@@ -4,7 +4,6 @@ import type { HistoryStore } from "../core/history/history-port.js";
 import type {
   ActionRunner,
   EffectLedger,
-  EffectRecord,
   Leases,
   Logger,
   OutboxEntry,
@@ -14,20 +13,26 @@ import type {
   StoredEffect,
   ThreadLine,
 } from "../core/ports.js";
-import type { Effect } from "../core/run/effects.js";
 import { PREFLIGHT_USER, type Run, type RunEvent } from "../core/run/run-schema.js";
 import { createLru } from "../store/lru.js";
 import { type CarryOutDeps, carryOut } from "./carry-out.js";
+import {
+  describeEffect,
+  isDone,
+  LANES,
+  type Lane,
+  LINE_EFFECTS,
+  laneOf,
+  settlingWait,
+  triesElsewhere,
+} from "./effect-lanes.js";
 import { createKeyedPasses } from "./keyed-passes.js";
 
 /**
  * Carries out the effects stored in runs' outboxes, exactly once and in order per run.
  *
  * - One process at a time works on a run (a lease that expires, so a killed process's runs are
- *   picked up by the next sweep within seconds).
- * - Two lanes per run: what Slack shows (the run message, thread lines, the summary) and the
- *   work (reminders, nudges, AWS actions). Each lane keeps its order; a Slack channel that
- *   refuses does not hold back a reminder.
+ *   picked up by the next sweep within seconds). Lanes: effect-lanes.ts.
  * - Each effect has an id; what is done is remembered under it, and an adapter told that an
  *   effect was tried before looks for its result (a Slack post whose answer was lost) first.
  * - Transient failures (429, 5xx, Redis) wait and try again, honouring Retry-After; permanent
@@ -67,27 +72,6 @@ export interface EffectRunnerDeps {
    */
   inFlightMs?: number;
 }
-
-type Lane = "slack" | "work" | "tracker";
-
-const LINE_EFFECTS = new Set<Effect["type"]>(["post_activity", "request_verification", "request_approval"]);
-const SLACK_EFFECTS = new Set<Effect["type"]>([
-  "publish_run_message",
-  "refresh_run_message",
-  "post_activity",
-  "request_verification",
-  "request_approval",
-  "run_closed",
-  // After the run message, so a rehearsal's line has its thread; a failure is recorded, never blocking.
-  "post_stakeholders",
-]);
-const TRACKER_EFFECTS = new Set<Effect["type"]>([
-  "tracker_comment",
-  "tracker_post_mortem",
-  "tracker_follow_up",
-]);
-const laneOf = (effect: Effect): Lane =>
-  SLACK_EFFECTS.has(effect.type) ? "slack" : TRACKER_EFFECTS.has(effect.type) ? "tracker" : "work";
 
 export type EffectRunner = ReturnType<typeof createEffectRunner>;
 
@@ -150,9 +134,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
         error: failure.message,
         ...(failure.code === "bug" ? { incident: incidentId(deps.now()) } : {}),
       });
-      later(runId, "slack", failure);
-      later(runId, "work", failure);
-      later(runId, "tracker", failure);
+      for (const lane of LANES) later(runId, lane, failure);
     } finally {
       clearInterval(renewal);
       await leases.release(`effects:${runId}`, held).catch(() => undefined);
@@ -189,7 +171,9 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
           await store.markEffect(runId, id, record);
         },
       };
-      const progressed = await runLanes(run, entries, ledger, settlingFor(records));
+      const tries = triesElsewhere(records, (id) => triedHere.get(id) === true);
+      const settling = (ids: string[]) => settlingWait(tries, ids, deps.now().getTime(), inFlightMs);
+      const progressed = await runLanes(run, entries, ledger, settling);
       let unfinished = false;
       for (const entry of entries) {
         if (entry.effects.every((e) => isDone(e, records))) await store.clearOutboxEntry(runId, entry.id);
@@ -209,32 +193,6 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     return { entries, records: entries.length > 0 ? await store.effectRecords(runId) : {} };
   }
 
-  function isDone(stored: StoredEffect, records: Record<string, EffectRecord> | undefined): boolean {
-    return records?.[stored.id]?.status === "done";
-  }
-
-  /**
-   * How long until every try of an effect made elsewhere has settled: a process killed during a
-   * call leaves a "tried" mark while Slack may still be taking the call, and a look for its result
-   * made before it lands would post it a second time. 0 when nothing of the effect is in flight.
-   * An effect's records are its own id and the ids made from it (`<id>.file`, `tracker.ticket.<id>`).
-   */
-  function settlingFor(records: Record<string, EffectRecord>): (effectIds: string[]) => number {
-    const foreign = Object.entries(records).filter(
-      ([id, record]) => record.status === "tried" && !triedHere.get(id),
-    );
-    return (effectIds) => {
-      if (foreign.length === 0) return 0;
-      const nowMs = deps.now().getTime();
-      let wait = 0;
-      for (const [id, record] of foreign) {
-        if (!effectIds.some((e) => id === e || id.startsWith(`${e}.`) || id.endsWith(`.${e}`))) continue;
-        wait = Math.max(wait, Date.parse(record.at) + inFlightMs - nowMs);
-      }
-      return wait;
-    };
-  }
-
   /** Returns whether anything was carried out (so another round may find more). */
   async function runLanes(
     run: Run,
@@ -246,30 +204,11 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       .flatMap((entry) => entry.effects)
       .filter((e) => ledger.get(e.id)?.status !== "done");
     if (pending.length === 0) return true;
-    const [slack, work, tracker] = await Promise.all([
-      runLane(
-        run,
-        "slack",
-        pending.filter((e) => laneOf(e.effect) === "slack"),
-        ledger,
-        settling,
-      ),
-      runLane(
-        run,
-        "work",
-        pending.filter((e) => laneOf(e.effect) === "work"),
-        ledger,
-        settling,
-      ),
-      runLane(
-        run,
-        "tracker",
-        pending.filter((e) => laneOf(e.effect) === "tracker"),
-        ledger,
-        settling,
-      ),
-    ]);
-    return slack || work || tracker;
+    const ofLane = (lane: Lane) => pending.filter((e) => laneOf(e.effect) === lane);
+    const progressed = await Promise.all(
+      LANES.map((lane) => runLane(run, lane, ofLane(lane), ledger, settling)),
+    );
+    return progressed.some(Boolean);
   }
 
   async function runLane(
@@ -402,17 +341,6 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
   }
 
   return { kick, sweep, idle, stop };
-}
-
-function describeEffect(effect: Effect): string {
-  switch (effect.type) {
-    case "run_closed":
-      return "the post-mortem";
-    case "publish_run_message":
-      return "the run message";
-    default:
-      return "a line in the run's thread";
-  }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
