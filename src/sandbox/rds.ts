@@ -27,6 +27,7 @@ import {
   text,
   XMLNS,
 } from "./rds-wire.js";
+import { rdsXml } from "./rds-xml.js";
 
 export type { FakeCluster, FakeInstance, FakeSnapshot, RdsDouble, RecordedRdsCall } from "./rds-types.js";
 
@@ -92,69 +93,11 @@ export async function startRdsDouble(options: RdsDoubleOptions = {}): Promise<Rd
     return found;
   }
 
-  const instanceXml = (i: FakeInstance): string =>
-    el("DBInstance", [
-      text("DBInstanceIdentifier", i.id),
-      text("DBInstanceClass", "db.t3.medium"),
-      text("Engine", i.engine),
-      text("DBInstanceStatus", i.status),
-      text("AllocatedStorage", i.allocatedStorage ?? 20),
-      el("DBParameterGroups", [
-        el("DBParameterGroup", [
-          text("DBParameterGroupName", i.parameterGroup),
-          text("ParameterApplyStatus", "in-sync"),
-        ]),
-      ]),
-      el("PendingModifiedValues", [text("EngineVersion", pendingVersion(`instance:${i.id}`))]),
-      text("MultiAZ", false),
-      text("EngineVersion", i.engineVersion),
-      text("DBClusterIdentifier", i.clusterId),
-      text("DBInstanceArn", `${ARN_PREFIX}:db:${i.id}`),
-    ]);
-  const clusterXml = (c: FakeCluster): string => {
-    const members = [...instances.values()].filter((i) => i.clusterId === c.id);
-    return el("DBCluster", [
-      text("AllocatedStorage", 1),
-      text("DBClusterIdentifier", c.id),
-      text("DBClusterParameterGroup", c.parameterGroup),
-      text("Status", c.status),
-      text("Engine", c.engine),
-      text("EngineVersion", c.engineVersion),
-      el(
-        "DBClusterMembers",
-        members.map((m, index) =>
-          el("DBClusterMember", [
-            text("DBInstanceIdentifier", m.id),
-            text("IsClusterWriter", index === 0),
-            text("DBClusterParameterGroupStatus", "in-sync"),
-          ]),
-        ),
-      ),
-      text("DBClusterArn", `${ARN_PREFIX}:cluster:${c.id}`),
-      el("PendingModifiedValues", [text("EngineVersion", pendingVersion(`cluster:${c.id}`))]),
-    ]);
-  };
-  const tagListXml = (tags: Record<string, string>): string =>
-    el(
-      "TagList",
-      Object.entries(tags).map(([key, value]) => el("Tag", [text("Key", key), text("Value", value)])),
-    );
-  const snapshotXml = (s: StoredSnapshot): string => {
-    const { tag, sourceParam } = SNAPSHOT_KINDS[s.kind];
-    return el(tag, [
-      text(`${tag}Identifier`, s.id),
-      text(sourceParam, s.sourceId),
-      text("SnapshotCreateTime", s.createdAt),
-      text("Engine", s.engine),
-      text("AllocatedStorage", s.allocatedStorage),
-      text("Status", s.status),
-      text("EngineVersion", s.engineVersion),
-      text("SnapshotType", "manual"),
-      text("PercentProgress", percentProgress(s.id)),
-      text(`${tag}Arn`, s.arn),
-      tagListXml(s.tags),
-    ]);
-  };
+  const { instanceXml, clusterXml, tagListXml, snapshotXml } = rdsXml({
+    pendingVersion,
+    percentProgress,
+    membersOf: (clusterId) => [...instances.values()].filter((i) => i.clusterId === clusterId),
+  });
   /** `Tags.Tag.1.Key=…&Tags.Tag.1.Value=…` (the Query protocol's list of Tag) → a record. */
   function tagsFrom(p: Record<string, string>): Record<string, string> {
     const byIndex = new Map<string, { key?: string; value?: string }>();

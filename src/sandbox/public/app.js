@@ -299,18 +299,10 @@ const send = (threadTs) => (text) =>
     text,
     ...(threadTs() ? { threadTs: threadTs() } : {}),
   });
-composer(
-  $("composer"),
-  $("message-box"),
-  $("composer-error"),
-  send(() => ""),
-);
-composer(
-  $("reply-form"),
-  $("reply-box"),
-  $("reply-error"),
-  send(() => view.thread),
-);
+const toChannel = send(() => "");
+const toThread = send(() => view.thread);
+composer($("composer"), $("message-box"), $("composer-error"), toChannel);
+composer($("reply-form"), $("reply-box"), $("reply-error"), toThread);
 $("close-thread").addEventListener("click", () => {
   view.thread = "";
   drawThread();
