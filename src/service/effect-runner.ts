@@ -172,7 +172,11 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
         },
       };
       const tries = triesElsewhere(records, (id) => triedHere.get(id) === true);
-      const settling = (ids: string[]) => settlingWait(tries, ids, deps.now().getTime(), inFlightMs);
+      // Nothing tried elsewhere (the usual case): nothing to wait for, nothing to work out per effect.
+      const settling =
+        tries.length === 0
+          ? undefined
+          : (ids: string[]) => settlingWait(tries, ids, deps.now().getTime(), inFlightMs);
       const progressed = await runLanes(run, entries, ledger, settling);
       let unfinished = false;
       for (const entry of entries) {
@@ -198,7 +202,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     run: Run,
     entries: OutboxEntry[],
     ledger: EffectLedger,
-    settling: (effectIds: string[]) => number,
+    settling: ((effectIds: string[]) => number) | undefined,
   ): Promise<boolean> {
     const pending = entries
       .flatMap((entry) => entry.effects)
@@ -216,7 +220,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     lane: Lane,
     effects: StoredEffect[],
     ledger: EffectLedger,
-    settling: (effectIds: string[]) => number,
+    settling: ((effectIds: string[]) => number) | undefined,
   ) {
     if (effects.length === 0) return false;
     const key = `${run.id}|${lane}`;
@@ -226,13 +230,10 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     let index = 0;
     while (index < effects.length) {
       const current = effects[index] as StoredEffect;
-      const lineIds = LINE_EFFECTS.has(current.effect.type)
-        ? effects
-            .slice(index)
-            .filter((e) => LINE_EFFECTS.has(e.effect.type))
-            .map((e) => e.id)
-        : [current.id];
-      const wait = settling(lineIds);
+      const lines = LINE_EFFECTS.has(current.effect.type);
+      const ids = () =>
+        lines ? effects.slice(index).filter((e) => LINE_EFFECTS.has(e.effect.type)) : [current];
+      const wait = settling ? settling(ids().map((e) => e.id)) : 0;
       if (wait > 0) {
         log.info("an effect tried by an earlier process may still be landing; looked for once it has", {
           runId: run.id,
