@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { PreflightError } from "../core/errors.js";
 import { HISTORY_LIMIT, type HistoryStore } from "../core/history/history-port.js";
 import { type HistoryEntry, historyEntrySchema } from "../core/history/history-schema.js";
+import { storage } from "./redis-scripts.js";
 
 /**
  * The history in Redis, per checklist and environment: a hash of entries by run id and a sorted
@@ -96,17 +97,4 @@ export function createRedisHistory(
       return all.flat();
     },
   };
-}
-
-async function storage<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof PreflightError) throw error;
-    throw new PreflightError(
-      "storage_unavailable",
-      `Redis did not answer: ${error instanceof Error ? error.message : String(error)}`,
-      { original: error },
-    );
-  }
 }

@@ -1,9 +1,8 @@
-import { parseDurationRange } from "../duration.js";
 import type { Run } from "../run/run-schema.js";
 import { planSteps } from "../run/step-rules.js";
 import { stepFigures, USUAL_AFTER_RUNS } from "./figures.js";
 import type { HistoryEntry } from "./history-schema.js";
-import { pausedIntervals, stepDurationMs } from "./step-duration.js";
+import { measuredSteps, pausedIntervals } from "./step-duration.js";
 import { type Suggestions, suggestChanges } from "./suggestions.js";
 
 /**
@@ -46,39 +45,28 @@ export function compareWithHistory(run: Run, history: readonly HistoryEntry[]): 
   const endMs = run.closedAt ? Date.parse(run.closedAt) : startedMs;
   const paused = pausedIntervals(run, endMs);
   const planned = planSteps(run);
-  const steps = run.steps.flatMap((state, index): StepComparison[] => {
-    const plan = planned[index]?.plan;
-    if (!plan) return [];
-    const ms =
-      state.status === "done" || state.status === "awaiting_verification"
-        ? stepDurationMs(state, paused)
-        : undefined;
+  const steps = measuredSteps(run, paused).map(({ state, plan, index, ms, range }): StepComparison => {
     const seconds = ms === undefined ? undefined : Math.round(ms / 1000);
-    const range = plan.duration ? parseDurationRange(plan.duration) : undefined;
     const expected = range ? { min: range.minMs / 1000, max: range.maxMs / 1000 } : undefined;
     const figure = figures.get(state.id);
     const earlierRuns = figure?.runs ?? 0;
-    return [
-      {
-        id: state.id,
-        number: index + 1,
-        title: plan.title,
-        ...(seconds !== undefined ? { seconds } : {}),
-        ...(expected ? { expected } : {}),
-        earlierRuns,
-        ...(figure?.median !== undefined ? { medianSeconds: figure.median } : {}),
-        ...(figure?.p90 !== undefined ? { p90Seconds: figure.p90 } : {}),
-        outsideRange:
-          seconds !== undefined &&
-          expected !== undefined &&
-          (seconds < expected.min || seconds > expected.max),
-        outsideEarlier:
-          seconds !== undefined &&
-          earlierRuns >= USUAL_AFTER_RUNS &&
-          figure?.p90 !== undefined &&
-          seconds > figure.p90,
-      },
-    ];
+    return {
+      id: state.id,
+      number: index + 1,
+      title: plan.title,
+      ...(seconds !== undefined ? { seconds } : {}),
+      ...(expected ? { expected } : {}),
+      earlierRuns,
+      ...(figure?.median !== undefined ? { medianSeconds: figure.median } : {}),
+      ...(figure?.p90 !== undefined ? { p90Seconds: figure.p90 } : {}),
+      outsideRange:
+        seconds !== undefined && expected !== undefined && (seconds < expected.min || seconds > expected.max),
+      outsideEarlier:
+        seconds !== undefined &&
+        earlierRuns >= USUAL_AFTER_RUNS &&
+        figure?.p90 !== undefined &&
+        seconds > figure.p90,
+    };
   });
   const checklistSteps = planned.map(({ plan }) => ({
     id: plan.id,

@@ -1,12 +1,10 @@
 /** A closed run as the history keeps it (history-schema.ts), and how its step durations are measured. */
 
-import { parseDurationRange } from "../duration.js";
 import type { Run } from "../run/run-schema.js";
-import { planSteps } from "../run/step-rules.js";
 import { buildSummary } from "../summary.js";
 import { changeRequestsOf } from "./change-requests.js";
 import type { HistoryEntry, HistoryStep } from "./history-schema.js";
-import { pausedIntervals, stepDurationMs } from "./step-duration.js";
+import { measuredSteps, pausedIntervals } from "./step-duration.js";
 
 /** Whether a run enters the history: closed, and real (a dry run is a rehearsal). */
 export function entersHistory(run: Run): boolean {
@@ -36,26 +34,16 @@ export function historyEntryOf(run: Run): HistoryEntry | undefined {
   const endMs = Date.parse(run.closedAt);
   const paused = pausedIntervals(run, endMs);
   const summary = buildSummary({ run, pendingReminders: [], now: new Date(endMs) });
-  const planned = planSteps(run);
-  const steps = run.steps.flatMap((state, index): HistoryStep[] => {
-    const plan = planned[index]?.plan;
-    if (!plan) return [];
-    const ms =
-      state.status === "done" || state.status === "awaiting_verification"
-        ? stepDurationMs(state, paused)
-        : undefined;
-    const range = plan.duration ? parseDurationRange(plan.duration) : undefined;
-    return [
-      {
-        id: state.id,
-        title: plan.title,
-        ...(ms !== undefined ? { seconds: toSeconds(ms) } : {}),
-        skipped: state.status === "skipped",
-        problems: run.problems.filter((problem) => problem.stepId === state.id).length,
-        ...(range ? { expected: { min: toSeconds(range.minMs), max: toSeconds(range.maxMs) } } : {}),
-      },
-    ];
-  });
+  const steps = measuredSteps(run, paused).map(
+    ({ state, plan, ms, range }): HistoryStep => ({
+      id: state.id,
+      title: plan.title,
+      ...(ms !== undefined ? { seconds: toSeconds(ms) } : {}),
+      skipped: state.status === "skipped",
+      problems: run.problems.filter((problem) => problem.stepId === state.id).length,
+      ...(range ? { expected: { min: toSeconds(range.minMs), max: toSeconds(range.maxMs) } } : {}),
+    }),
+  );
   const downtime = summary.downtime?.actualMs;
   return {
     runId: run.id,

@@ -1,4 +1,6 @@
+import { type DurationRange, parseDurationRange } from "../duration.js";
 import type { Run, StepState } from "../run/run-schema.js";
+import { type LocatedStep, planSteps } from "../run/step-rules.js";
 import type { Interval } from "./history-schema.js";
 
 /** How long a step took, Start to Done, with the time its run was paused taken out. */
@@ -29,4 +31,25 @@ export function stepDurationMs(
     0,
   );
   return Math.max(0, to - from - pausedMs);
+}
+
+/**
+ * Each step of the run with its plan, how long it took (done or awaiting verification, paused time
+ * taken out) and the range its checklist expects: what the history entry and the comparison read.
+ */
+export function measuredSteps(
+  run: Run,
+  paused: readonly Interval[],
+): { state: StepState; plan: LocatedStep["plan"]; index: number; ms?: number; range?: DurationRange }[] {
+  const planned = planSteps(run);
+  return run.steps.flatMap((state, index) => {
+    const plan = planned[index]?.plan;
+    if (!plan) return [];
+    const ms =
+      state.status === "done" || state.status === "awaiting_verification"
+        ? stepDurationMs(state, paused)
+        : undefined;
+    const range = plan.duration ? parseDurationRange(plan.duration) : undefined;
+    return [{ state, plan, index, ...(ms !== undefined ? { ms } : {}), ...(range ? { range } : {}) }];
+  });
 }
