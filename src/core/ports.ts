@@ -124,9 +124,16 @@ export interface ChecklistCatalog {
 
 /** What is known of a run's effects, for the adapter that carries one out. */
 export interface EffectLedger {
+  /** An effect's own record, or one of its parts' (`<effect id><one of EFFECT_PART_SUFFIXES>`). */
   get(effectId: string): EffectRecord | undefined;
   mark(effectId: string, record: EffectRecord): Promise<void>;
 }
+
+/**
+ * An effect done in parts keeps a record per part beside its own: the post-mortem's message, its
+ * file, and the notice that the file could not be uploaded. Readers of an outbox read these too.
+ */
+export const EFFECT_PART_SUFFIXES = [".message", ".file", ".file.failed"] as const;
 
 /** One line for a run's thread, from the effect that asked for it. */
 export interface ThreadLine {

@@ -1,6 +1,13 @@
 import type { WebClient } from "@slack/web-api";
 import { PreflightError, slackFix } from "../core/errors.js";
-import type { EffectLedger, Logger, MessageRefs, RunPublisher, ThreadLine } from "../core/ports.js";
+import {
+  EFFECT_PART_SUFFIXES,
+  type EffectLedger,
+  type Logger,
+  type MessageRefs,
+  type RunPublisher,
+  type ThreadLine,
+} from "../core/ports.js";
 import { markRehearsal } from "../core/run/rehearsal.js";
 import type { Run } from "../core/run/run-schema.js";
 import { findFile, postOnce } from "./post-once.js";
@@ -9,6 +16,9 @@ import { needsStepList, renderRunMessage, renderStepList } from "./render/run-me
 import { threadLineOf } from "./render/thread-lines.js";
 import { classifySlackError, describeSlackError } from "./slack-errors.js";
 import type { SummaryPoster } from "./summary-poster.js";
+
+/** The post-mortem's parts, each with its own record (read with the outbox). */
+const [MESSAGE_PART, FILE_PART, FILE_FAILED_PART] = EFFECT_PART_SUFFIXES;
 
 /** Thread messages stay well under Slack's 4,000 characters of text. */
 const MAX_MESSAGE_CHARS = 3_000;
@@ -109,11 +119,11 @@ export function createSlackPublisher(deps: {
         threadTs: ref.ts,
         text: built.message.text,
         blocks: built.message.blocks,
-        effectIds: [`${effectId}.message`],
+        effectIds: [`${effectId}${MESSAGE_PART}`],
       },
       now,
     );
-    const fileId = `${effectId}.file`;
+    const fileId = `${effectId}${FILE_PART}`;
     if (ledger.get(fileId)?.status !== "done") {
       const filename = built.filename;
       const landed =
@@ -139,7 +149,7 @@ export function createSlackPublisher(deps: {
               channel: ref.channel,
               threadTs: ref.ts,
               text: `⚠️ The post-mortem file could not be uploaded (Slack answered \`${escapeMrkdwn(failure.platformCode ?? "error")}\`). ${slackFix(failure.platformCode, ref.channel)} Then run \`/maintenance summary ${run.id}\` to post it again.`,
-              effectIds: [`${fileId}.failed`],
+              effectIds: [`${effectId}${FILE_FAILED_PART}`],
             },
             now,
           );

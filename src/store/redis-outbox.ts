@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { PreflightError } from "../core/errors.js";
-import type { EffectRecord, OutboxEntry, RunStore } from "../core/ports.js";
+import { EFFECT_PART_SUFFIXES, type EffectRecord, type OutboxEntry, type RunStore } from "../core/ports.js";
 import { scriptsOf, storage } from "./redis-scripts.js";
 import type { RunKeys } from "./run-keys.js";
 import { effectRecordSchema, outboxEntrySchema } from "./stored-schemas.js";
@@ -68,17 +68,18 @@ export function createRedisOutbox(
     return records;
   }
 
-  /** The outbox and the effect records in one round trip (the effect runner reads both). */
+  /**
+   * The outbox and the records of its effects in one round trip; records of effects carried out
+   * before are left unread, so a click costs the same on a run with a long history.
+   */
   async function pending(runId: string) {
-    const replies = await storage(() =>
-      redis.pipeline().hvals(keys.outbox(runId)).hgetall(keys.effects(runId)).exec(),
+    const [values, pairs] = await storage(() =>
+      scripts.pendingEffects(keys.outbox(runId), keys.effects(runId), ...EFFECT_PART_SUFFIXES),
     );
-    const [values, all] = (replies ?? []).map(([error, value]) => {
-      if (error) throw new PreflightError("storage_unavailable", `Redis did not answer: ${error.message}`);
-      return value;
-    }) as [string[], Record<string, string>];
     const entries = entriesOf(runId, values ?? []);
-    return { entries, records: entries.length > 0 ? recordsOf(all ?? {}) : {} };
+    const all: Record<string, string> = {};
+    for (let i = 0; i + 1 < (pairs ?? []).length; i += 2) all[pairs[i] as string] = pairs[i + 1] as string;
+    return { entries, records: recordsOf(all) };
   }
 
   async function redrawsWanted(): Promise<{ runId: string; version: number }[]> {

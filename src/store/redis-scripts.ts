@@ -5,6 +5,7 @@ import {
   COMMIT_EVENT,
   CREATE_RUN,
   MARK_EFFECT,
+  PENDING_EFFECTS,
   REDRAWN,
   RELEASE_LEASE,
   RENEW_LEASE,
@@ -17,6 +18,7 @@ export interface RunScripts {
   redrawn(...args: string[]): Promise<number>;
   releaseLease(...args: string[]): Promise<number>;
   markEffect(...args: string[]): Promise<number>;
+  pendingEffects(...args: string[]): Promise<[string[], string[]]>;
   renewLease(...args: string[]): Promise<number>;
 }
 
@@ -27,6 +29,7 @@ export function scriptsOf(redis: Redis): RunScripts {
     redis.defineCommand("createRun", { numberOfKeys: 9, lua: CREATE_RUN });
     redis.defineCommand("commitEvent", { numberOfKeys: 14, lua: COMMIT_EVENT });
     redis.defineCommand("markEffect", { numberOfKeys: 2, lua: MARK_EFFECT });
+    redis.defineCommand("pendingEffects", { numberOfKeys: 2, lua: PENDING_EFFECTS });
     redis.defineCommand("clearOutboxEntry", { numberOfKeys: 2, lua: CLEAR_OUTBOX_ENTRY });
     redis.defineCommand("redrawn", { numberOfKeys: 1, lua: REDRAWN });
     redis.defineCommand("releaseLease", { numberOfKeys: 1, lua: RELEASE_LEASE });

@@ -117,6 +117,41 @@ if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1`;
 
 /**
+ * A run's outbox and the records of the effects in it, in one round trip: records of effects
+ * carried out long ago are not read, so the cost follows the outbox, not the run's history.
+ * KEYS: 1 run's outbox, 2 effect records; ARGV: suffixes of the records an effect keeps besides
+ * its own (`<id>.file`)
+ * Returns { outbox entries (json), { effect id, record json, ... } }
+ */
+export const PENDING_EFFECTS = `
+local values = redis.call('HVALS', KEYS[1])
+local ids = {}
+for _, value in ipairs(values) do
+  local ok, entry = pcall(cjson.decode, value)
+  if ok and type(entry) == 'table' and type(entry.effects) == 'table' then
+    for _, effect in ipairs(entry.effects) do
+      if type(effect) == 'table' and type(effect.id) == 'string' then
+        ids[#ids + 1] = effect.id
+        for _, suffix in ipairs(ARGV) do ids[#ids + 1] = effect.id .. suffix end
+      end
+    end
+  end
+end
+local records = {}
+for from = 1, #ids, 500 do
+  local chunk = {}
+  for i = from, math.min(#ids, from + 499) do chunk[#chunk + 1] = ids[i] end
+  local got = redis.call('HMGET', KEYS[2], unpack(chunk))
+  for i, id in ipairs(chunk) do
+    if got[i] then
+      records[#records + 1] = id
+      records[#records + 1] = got[i]
+    end
+  end
+end
+return {values, records}`;
+
+/**
  * Removes a carried-out outbox entry; the run leaves the set of runs with an outbox when its
  * last entry goes.
  * KEYS: 1 run's outbox, 2 runs with an outbox

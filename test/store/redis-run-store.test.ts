@@ -186,4 +186,19 @@ describe("Redis run store", () => {
     await env.redis.hset(`${env.prefix}run:${run.id}:outbox`, "v9", JSON.stringify(forged));
     await expect(store.outbox(run.id)).rejects.toThrow(`an outbox entry of run ${run.id} is malformed`);
   });
+
+  it("reads with the outbox only its effects' records and their parts', however long the run's history", async () => {
+    const run = newRun();
+    await store.create(run, [{ type: "publish_run_message" }]);
+    const [entry] = await store.outbox(run.id);
+    const effectId = entry?.effects[0]?.id ?? "";
+    // A long history: records of effects carried out long ago.
+    for (let i = 0; i < 300; i++)
+      await store.markEffect(run.id, `old.${i}`, { status: "done", at: T0.toISOString() });
+    await store.markEffect(run.id, effectId, { status: "tried", at: T0.toISOString() });
+    await store.markEffect(run.id, `${effectId}.file`, { status: "tried", at: T0.toISOString() });
+    const pending = await store.pending?.(run.id);
+    expect(pending?.entries.map((e) => e.id)).toEqual([entry?.id]);
+    expect(Object.keys(pending?.records ?? {}).sort()).toEqual([effectId, `${effectId}.file`]);
+  });
 });
