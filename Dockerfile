@@ -21,7 +21,8 @@ RUN npm ci --omit=dev --no-audit --no-fund
 FROM node:24-bookworm-slim
 ARG CHECKLISTS_COMMIT=""
 # Node's warnings reach the JSON log through main.ts, not as plain text as well.
-ENV NODE_ENV=production PORT=3000 NODE_NO_WARNINGS=1
+# MALLOC_ARENA_MAX=2: glibc keeps two malloc arenas instead of one per thread (~15 MiB less RSS).
+ENV NODE_ENV=production PORT=3000 NODE_NO_WARNINGS=1 MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

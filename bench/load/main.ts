@@ -5,7 +5,7 @@
  * Web API double; Redis keys live under a prefix of their own and are deleted at the end.
  *
  *   npm run bench:load -- [--runs 500] [--rates 50,100,200,400] [--seconds 10] [--quick]
- *                         [--pending 100000] [--due 1000]
+ *                         [--pending 100000] [--due 1000] [--active 1000]
  *
  * Timings are printed and written to bench/load/results.json; nothing is asserted.
  */
@@ -30,6 +30,8 @@ const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const STEPS = 40;
 /** As in package.json's start:dist: a bounded heap keeps RSS low (the live heap is ~30 MiB). */
 const PRODUCTION_NODE_ARGS = "--max-old-space-size=128 --max-semi-space-size=4";
+/** As in package.json's start:dist and the Dockerfile: two malloc arenas, not one per thread. */
+const PRODUCTION_ENV = { MALLOC_ARENA_MAX: "2" };
 const BURST_NOTES = 50;
 
 const { values: flags } = parseArgs({
@@ -40,6 +42,7 @@ const { values: flags } = parseArgs({
     quick: { type: "boolean", default: false },
     pending: { type: "string" },
     due: { type: "string" },
+    active: { type: "string" },
   },
 });
 const quick = flags.quick ?? false;
@@ -49,6 +52,8 @@ const seconds = Number(flags.seconds ?? (quick ? 3 : 10));
 /** Reminder lateness: `due` reminders due together among `pending` ones (0 skips it). */
 const pendingReminders = Number(flags.pending ?? (quick ? 10_000 : 100_000));
 const dueReminders = Number(flags.due ?? (quick ? 200 : 1_000));
+/** Active runs at the memory reading: more are started after the clicks up to this many. */
+const activeRuns = Number(flags.active ?? (quick ? 100 : 1_000));
 if (
   !Number.isInteger(runCount) ||
   runCount < 1 ||
@@ -62,10 +67,13 @@ if (
   pendingReminders > 200_000 ||
   !Number.isInteger(dueReminders) ||
   dueReminders < 0 ||
-  dueReminders > pendingReminders
+  dueReminders > pendingReminders ||
+  !Number.isInteger(activeRuns) ||
+  activeRuns < 0 ||
+  activeRuns > 5_000
 ) {
   console.error(
-    "Usage: npm run bench:load -- [--runs 1-5000] [--rates 50,100,...(each ≤ 2000)] [--seconds 1-120] [--quick] [--pending 0-200000] [--due ≤ pending]",
+    "Usage: npm run bench:load -- [--runs 1-5000] [--rates 50,100,...(each ≤ 2000)] [--seconds 1-120] [--quick] [--pending 0-200000] [--due ≤ pending] [--active 0-5000]",
   );
   process.exit(2);
 }
@@ -177,10 +185,18 @@ async function startRuns(api: SlackApiDouble, url: string, channels: string[]): 
   await Promise.all(Array.from({ length: 10 }, worker));
   const runs: BenchRun[] = [];
   for (const channel of channels) {
-    const message = await api.waitFor(
-      () => api.messages(channel).find((m) => (m.blocks ?? []).length > 0),
-      60_000,
-    );
+    const message = await api
+      .waitFor(() => api.messages(channel).find((m) => (m.blocks ?? []).length > 0), 60_000)
+      .catch(() => {
+        // Say what the bot answered instead of a run message (e.g. a refusal while it was busy).
+        const said = api
+          .callsTo("chat.postEphemeral")
+          .filter((c) => c.args.channel === channel)
+          .map((c) => String(c.args.text));
+        throw new Error(
+          `no run message in ${channel} within 60 s; the bot said: ${said.join(" | ") || "nothing"}`,
+        );
+      });
     runs.push({ channel, ts: message.ts });
   }
   return runs;
@@ -385,6 +401,7 @@ async function main(): Promise<void> {
     [...(process.env.BENCH_NODE_ARGS ?? PRODUCTION_NODE_ARGS).split(" ").filter(Boolean), "dist/main.js"],
     {
       ...common,
+      ...PRODUCTION_ENV,
       PORT: String(preflightPort),
       REDIS_URL,
       REDIS_PREFIX: prefix,
@@ -432,6 +449,16 @@ async function main(): Promise<void> {
   for (const [i, delay] of [0, 150].entries()) {
     bursts.push(await burst(api, preflight, burstRuns[i] as BenchRun, delay));
   }
+  // Memory with `activeRuns` runs open: more runs, in channels of their own, after the clicks.
+  const more = Math.max(0, activeRuns - all.length);
+  if (more > 0) {
+    console.log(`Starting ${more} more runs (${all.length + more} active)…`);
+    const extra = Array.from({ length: more }, (_, i) => `CMORE${String(i).padStart(5, "0")}`);
+    await startRuns(api, preflight.url, extra);
+    await quiet(() => api.calls.length, 1_000, 30_000);
+    api.calls.length = 0;
+  }
+  const activeAtEnd = all.length + more;
   const rssEnd = rssMiB(preflight.process.pid);
 
   let reminders: Awaited<ReturnType<typeof reminderLateness>> | undefined;
@@ -468,7 +495,7 @@ async function main(): Promise<void> {
       `\nReminder lateness, ${reminders.due} due together among ${reminders.pending} pending: ${reminders.posted} posted, p50 ${reminders.p50Ms ?? "–"} ms, p99 ${reminders.p99Ms ?? "–"} ms, max ${reminders.maxMs ?? "–"} ms (queued in ${reminders.enqueueSeconds} s)`,
     );
   console.log(
-    `\nPreflight RSS: ${rssIdle} MiB idle, ${rssAfterRuns} MiB with ${runCount + 2} active runs, ${rssAfterClicks} MiB after the clicks, ${rssEnd} MiB at the end`,
+    `\nPreflight RSS: ${rssIdle} MiB idle, ${rssAfterRuns} MiB with ${runCount + 2} active runs, ${rssAfterClicks} MiB after the clicks, ${rssEnd} MiB with ${activeAtEnd} active runs after the clicks`,
   );
 
   const results = {
@@ -479,7 +506,14 @@ async function main(): Promise<void> {
     rates: phases,
     bursts,
     reminders,
-    preflightRssMiB: { idle: rssIdle, afterRuns: rssAfterRuns, afterClicks: rssAfterClicks, end: rssEnd },
+    preflightRssMiB: {
+      idle: rssIdle,
+      afterRuns: rssAfterRuns,
+      afterClicks: rssAfterClicks,
+      clicks: phases.filter((p) => p.app === "preflight").reduce((sum, p) => sum + p.sent, 0),
+      activeRunsAtEnd: activeAtEnd,
+      end: rssEnd,
+    },
     durationSeconds: Math.round((Date.now() - began) / 1000),
   };
   await writeFile(join("bench", "load", "results.json"), `${JSON.stringify(results, null, 2)}\n`);

@@ -77,24 +77,26 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
    */
   const views = createLru<string, { run: Run; base: ViewBase }>(options.viewCacheSize ?? 512);
 
-  /** The working view of a run (run-document.ts), read in one round trip. */
+  /**
+   * The working view of a run (run-document.ts), in one round trip. When the stored version is
+   * the one of the view kept here, nothing more is sent or parsed: the kept view is current.
+   */
   async function readView(runId: string): Promise<{ run: Run; base: ViewBase } | undefined> {
-    const replies = await storage(() =>
-      redis
-        .multi()
-        .hget(keys.run(runId), "json")
-        .llen(keys.history(runId))
-        .lrange(keys.history(runId), -HISTORY_TAIL, -1)
-        .lrange(keys.moves(runId), 0, -1)
-        .llen(keys.notes(runId))
-        .lrange(keys.notes(runId), -NOTES_TAIL, -1)
-        .exec(),
+    const kept = views.get(runId);
+    const reply = await storage(() =>
+      scripts.readView(
+        keys.run(runId),
+        keys.history(runId),
+        keys.moves(runId),
+        keys.notes(runId),
+        kept ? String(kept.run.version) : "",
+        String(HISTORY_TAIL),
+        String(NOTES_TAIL),
+      ),
     );
-    const values = (replies ?? []).map(([error, value]) => {
-      if (error) throw new PreflightError("storage_unavailable", `Redis did not answer: ${error.message}`);
-      return value;
-    });
-    const [json, historyLength, historyTail, moves, notesLength, notesTail] = values as [
+    if (kept && reply.length === 1 && reply[0] === String(kept.run.version)) return kept;
+    const [, json, historyLength, historyTail, moves, notesLength, notesTail] = reply as [
+      string,
       string | null,
       number,
       string[],

@@ -6,6 +6,7 @@ import {
   CREATE_RUN,
   MARK_EFFECT,
   PENDING_EFFECTS,
+  READ_VIEW,
   REDRAWN,
   RELEASE_LEASE,
   RENEW_LEASE,
@@ -19,6 +20,7 @@ export interface RunScripts {
   releaseLease(...args: string[]): Promise<number>;
   markEffect(...args: string[]): Promise<number>;
   pendingEffects(...args: string[]): Promise<[string[], string[]]>;
+  readView(...args: string[]): Promise<unknown[]>;
   renewLease(...args: string[]): Promise<number>;
 }
 
@@ -30,6 +32,7 @@ export function scriptsOf(redis: Redis): RunScripts {
     redis.defineCommand("commitEvent", { numberOfKeys: 14, lua: COMMIT_EVENT });
     redis.defineCommand("markEffect", { numberOfKeys: 2, lua: MARK_EFFECT });
     redis.defineCommand("pendingEffects", { numberOfKeys: 2, lua: PENDING_EFFECTS });
+    redis.defineCommand("readView", { numberOfKeys: 4, lua: READ_VIEW });
     redis.defineCommand("clearOutboxEntry", { numberOfKeys: 2, lua: CLEAR_OUTBOX_ENTRY });
     redis.defineCommand("redrawn", { numberOfKeys: 1, lua: REDRAWN });
     redis.defineCommand("releaseLease", { numberOfKeys: 1, lua: RELEASE_LEASE });

@@ -117,6 +117,27 @@ if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1`;
 
 /**
+ * A run's working view, read only when it is not the version the caller already holds.
+ * KEYS: 1 run, 2 history, 3 moves, 4 notes; ARGV: 1 version held ("" none), 2 history tail,
+ * 3 notes tail
+ * Returns {} (no such run), {version} (the one held), or {version, json, history length,
+ * history tail, moves, notes length, notes tail}
+ */
+export const READ_VIEW = `
+local version = redis.call('HGET', KEYS[1], 'version')
+if not version then return {} end
+if version == ARGV[1] then return {version} end
+return {
+  version,
+  redis.call('HGET', KEYS[1], 'json'),
+  redis.call('LLEN', KEYS[2]),
+  redis.call('LRANGE', KEYS[2], -tonumber(ARGV[2]), -1),
+  redis.call('LRANGE', KEYS[3], 0, -1),
+  redis.call('LLEN', KEYS[4]),
+  redis.call('LRANGE', KEYS[4], -tonumber(ARGV[3]), -1),
+}`;
+
+/**
  * A run's outbox and the records of the effects in it, in one round trip: records of effects
  * carried out long ago are not read, so the cost follows the outbox, not the run's history.
  * KEYS: 1 run's outbox, 2 effect records; ARGV: suffixes of the records an effect keeps besides

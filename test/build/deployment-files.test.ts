@@ -18,10 +18,14 @@ describe("the Dockerfile", () => {
     expect(dockerfile).toContain("npm ci --omit=dev");
     expect(dockerfile).toMatch(/^ARG CHECKLISTS_COMMIT/m);
     expect(dockerfile).toContain("checklists/.commit");
-    // The image starts the bot exactly as `npm run start:dist` does, heap flags included.
+    // The image starts the bot exactly as `npm run start:dist` does, heap flags and malloc
+    // arenas included.
     const pkg = JSON.parse(await text("package.json")) as { scripts: Record<string, string> };
+    const [environment, ...command] = pkg.scripts["start:dist"]?.split(" ") ?? [];
+    expect(environment).toBe("MALLOC_ARENA_MAX=2");
+    expect(dockerfile).toMatch(/^ENV .*\bMALLOC_ARENA_MAX=2\b/m);
     const cmd = dockerfile.match(/^CMD (\[.*\])$/m)?.[1];
-    expect(cmd && (JSON.parse(cmd) as string[])).toEqual(pkg.scripts["start:dist"]?.split(" "));
+    expect(cmd && (JSON.parse(cmd) as string[])).toEqual(command);
     expect(cmd).toContain("--max-old-space-size=128");
     expect(dockerfile).toContain("/healthz");
     const ignored = (await text(".dockerignore")).split("\n");

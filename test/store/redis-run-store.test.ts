@@ -109,6 +109,21 @@ describe("Redis run store", () => {
     );
   });
 
+  it("reads a run whole only when its version moved on: an unchanged run is not sent or parsed again", async () => {
+    await store.create(newRun());
+    const first = await store.get("run-1");
+    // The same version: the view kept from the first read, not a new parse of the stored run.
+    expect(await store.get("run-1")).toBe(first);
+    const other = createRedisRunStore(env.connect(), { prefix: env.prefix });
+    await other.update("run-1", update({ type: "complete_step", stepId: "announce", by: "U_ALICE" }, "c-1"));
+    const moved = await store.get("run-1");
+    expect(moved).not.toBe(first);
+    expect(moved?.version).toBe(1);
+    expect(moved?.steps[0]?.status).toBe("done");
+    await env.redis.del(`${env.prefix}run:run-1`);
+    expect(await store.get("run-1")).toBeUndefined();
+  });
+
   it("two clicks made against the same version: one applies, the other is refused as stale", async () => {
     await store.create(newRun());
     await store.update("run-1", update({ type: "complete_step", stepId: "announce", by: "U_ALICE" }, "c0"));
