@@ -71,6 +71,8 @@ export interface EffectRunnerDeps {
    * is waited for: the Web API client's and the trackers' timeout.
    */
   inFlightMs?: number;
+  /** People are being answered on a full event loop: passes give way (keyed-passes.ts). */
+  busy?: () => boolean;
 }
 
 export type EffectRunner = ReturnType<typeof createEffectRunner>;
@@ -86,7 +88,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
   const { store, leases, publisher, log } = deps;
 
   /** In this process, one pass per run at a time; a kick during a pass asks for another. */
-  const passes = createKeyedPasses((runId) => passOnce(runId));
+  const passes = createKeyedPasses((runId) => passOnce(runId), { busy: deps.busy });
   /** Per run and lane: not before this time (ms), and how many failures in a row. */
   const backoff = new Map<string, { until: number; failures: number }>();
   const timers = new Set<NodeJS.Timeout>();

@@ -1,8 +1,8 @@
-import { performance } from "node:perf_hooks";
 import type { WebClient } from "@slack/web-api";
 import { asPreflightError, incidentId, wordsFor } from "../core/errors.js";
 import type { Logger } from "../core/ports.js";
 import type { RunEvent } from "../core/run/run-schema.js";
+import { loopUtilization, noteRequest } from "../observability/loop-load.js";
 import type { RunService } from "../service/run-service.js";
 import { replyPrivately } from "./reply.js";
 
@@ -19,28 +19,15 @@ export const MAX_IN_FLIGHT = 256;
  */
 export const SATURATED_IN_FLIGHT = 16;
 export const SATURATED_UTILIZATION = 0.95;
-const UTILIZATION_WINDOW_MS = 250;
 
 export const BUSY_MESSAGE =
   "Preflight is busy right now, so your click was not applied. Nothing changed: click again in a few seconds.";
 
 let inFlight = 0;
-let sampled = { at: performance.now(), elu: performance.eventLoopUtilization() };
-let utilization = 0;
-
-/** The share of the last window the event loop spent working (sampled when asked, at most every 250 ms). */
-export function loopUtilization(): number {
-  const at = performance.now();
-  if (at - sampled.at >= UTILIZATION_WINDOW_MS) {
-    const elu = performance.eventLoopUtilization();
-    utilization = performance.eventLoopUtilization(elu, sampled.elu).utilization;
-    sampled = { at, elu };
-  }
-  return utilization;
-}
 
 /** Whether a click that waited `waitedMs` in this process is refused as "busy" instead of applied. */
 export function overloaded(waitedMs: number): boolean {
+  noteRequest();
   return (
     waitedMs >= BUSY_AFTER_MS ||
     inFlight >= MAX_IN_FLIGHT ||

@@ -42,14 +42,19 @@ export function createMessageRefresher(deps: {
   permanentRetryMs?: number;
   /** After a transient failure, try again after `first` ms, doubling up to `max` (tests shorten it). */
   retryMs?: { first: number; max: number };
+  /** People are being answered on a full event loop: redraws give way (keyed-passes.ts). */
+  busy?: () => boolean;
 }): MessageRefresher {
   const minIntervalMs = deps.minIntervalMs ?? 1_000;
   const permanentRetryMs = deps.permanentRetryMs ?? 30_000;
   const retry = deps.retryMs ?? { first: 500, max: 30_000 };
-  const passes = createKeyedPasses(async (runId, pass) => {
-    await paced(runId);
-    await drawOnce(runId, pass);
-  });
+  const passes = createKeyedPasses(
+    async (runId, pass) => {
+      await paced(runId);
+      await drawOnce(runId, pass);
+    },
+    { busy: deps.busy },
+  );
   // Bounded: memory does not grow with the runs a long-lived process has drawn.
   const lastDrawn = createLru<string, number>(REMEMBERED_RUNS);
   /** The version this process last drew for each run (redundant requests draw nothing). */

@@ -2,6 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Redis } from "ioredis";
 import type { ActionRunner, Leases, Logger, MessageRefs, RunStore } from "../core/ports.js";
 import type { RunEvent } from "../core/run/run-schema.js";
+import { answeringPeople } from "../observability/loop-load.js";
 import type { TimerQueue } from "../scheduler/bullmq-scheduler.js";
 import { createEffectRunner } from "../service/effect-runner.js";
 import { createStatusPageClient } from "../service/status-page-client.js";
@@ -74,6 +75,7 @@ export function assembleEffects(
     leases,
     publisher,
     log,
+    busy: answeringPeople,
     ...(options.redrawIntervalMs !== undefined ? { minIntervalMs: options.redrawIntervalMs } : {}),
     ...(options.permanentRetryMs !== undefined ? { permanentRetryMs: options.permanentRetryMs } : {}),
     ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
@@ -87,6 +89,7 @@ export function assembleEffects(
     history,
     trackers: trackers.runner,
     report: deps.report,
+    busy: answeringPeople,
     stakeholders: createStakeholderPoster({ client, refs, now }),
     statusPage: createStatusPageClient({
       env: process.env,
