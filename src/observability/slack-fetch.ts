@@ -1,17 +1,16 @@
 import type { FetchFunction } from "@slack/web-api";
 import type { Metrics } from "../core/ports.js";
+import { type LeanResponse, leanFetch } from "./lean-fetch.js";
 
 type FetchResponse = Awaited<ReturnType<FetchFunction>>;
 
 /**
- * The Web API client's `fetch` (Bolt's clients and the bot's own): counts each call by method and
+ * The Web API client's `fetch` (Bolt's clients and the bot's own, over lean-fetch.ts unless told
+ * otherwise): counts each call by method and
  * outcome (ok, Slack's error code, 429, the HTTP status, network_error) without changing it. The
  * body is read from a clone, so the client reads the answer as before.
  */
-export function countingFetch(
-  metrics: Metrics,
-  inner: FetchFunction = globalThis.fetch as unknown as FetchFunction,
-): FetchFunction {
+export function countingFetch(metrics: Metrics, inner: FetchFunction = leanFetch()): FetchFunction {
   return async (url, init) => {
     const method = methodOf(url);
     let response: FetchResponse;
@@ -36,11 +35,22 @@ export function methodOf(url: string | URL): string {
 async function outcomeOf(response: FetchResponse): Promise<string> {
   if (response.status === 429) return "429";
   if (!response.ok) return `http_${response.status}`;
+  // The lean fetch's answer is read already: look at its text (Slack's answers start with "ok").
+  const peek = (response as Partial<LeanResponse>).peekText;
+  if (peek) {
+    const text = peek();
+    if (text.startsWith('{"ok":true')) return "ok";
+    return outcomeOfBody(() => JSON.parse(text) as unknown);
+  }
   // The platform's fetch answers a Response, which can be read twice through a clone.
   const clone = (response as Partial<Response>).clone?.();
   if (!clone) return "ok";
+  return outcomeOfBody(() => clone.json());
+}
+
+async function outcomeOfBody(read: () => unknown): Promise<string> {
   try {
-    const body = (await clone.json()) as { ok?: unknown; error?: unknown };
+    const body = (await read()) as { ok?: unknown; error?: unknown };
     if (body.ok === true) return "ok";
     return typeof body.error === "string" ? body.error.slice(0, 64) : "not_ok";
   } catch {
