@@ -393,24 +393,28 @@ async function main(): Promise<void> {
     barePort,
   );
   children.push(bare);
-  const preflightPort = await freePort();
-  const preflight = startChild(
-    "Preflight",
-    // The heap limits `npm run start:dist` runs with; BENCH_NODE_ARGS replaces them (e.g.
-    // "--cpu-prof --cpu-prof-dir=/tmp/prof" for a CPU profile of the bot).
-    [...(process.env.BENCH_NODE_ARGS ?? PRODUCTION_NODE_ARGS).split(" ").filter(Boolean), "dist/main.js"],
-    {
-      ...common,
-      ...PRODUCTION_ENV,
-      PORT: String(preflightPort),
-      REDIS_URL,
-      REDIS_PREFIX: prefix,
-      CHECKLISTS_DIR: checklistsDir,
-      SHUTDOWN_DEADLINE_MS: "3000",
-    },
-    preflightPort,
-  );
-  children.push(preflight);
+  const startPreflight = async (name: string) => {
+    const port = await freePort();
+    const child = startChild(
+      name,
+      // The heap limits `npm run start:dist` runs with; BENCH_NODE_ARGS replaces them (e.g.
+      // "--cpu-prof --cpu-prof-dir=/tmp/prof" for a CPU profile of the bot).
+      [...(process.env.BENCH_NODE_ARGS ?? PRODUCTION_NODE_ARGS).split(" ").filter(Boolean), "dist/main.js"],
+      {
+        ...common,
+        ...PRODUCTION_ENV,
+        PORT: String(port),
+        REDIS_URL,
+        REDIS_PREFIX: prefix,
+        CHECKLISTS_DIR: checklistsDir as string,
+        SHUTDOWN_DEADLINE_MS: "3000",
+      },
+      port,
+    );
+    children.push(child);
+    return child;
+  };
+  const preflight = await startPreflight("Preflight");
   await Promise.all([
     waitForOutput(bare, "bare Bolt is running", 60_000),
     waitForOutput(preflight, "Preflight is running", 60_000),
@@ -462,18 +466,36 @@ async function main(): Promise<void> {
   const rssEnd = rssMiB(preflight.process.pid);
 
   let reminders: Awaited<ReturnType<typeof reminderLateness>> | undefined;
+  let remindersTwoProcesses: typeof reminders;
   if (dueReminders > 0) {
     console.log(`Reminders: ${dueReminders} due together among ${pendingReminders} pending…`);
     await quiet(() => api.calls.length, 1_000, 20_000);
     api.calls.length = 0;
     const owners = runs.map((run) => ({ channel: run.channel, runId: runIdOf(api, run) }));
+    const owning = owners.filter((o): o is { channel: string; runId: string } => o.runId !== undefined);
     reminders = await reminderLateness({
       api,
       redis,
       prefix,
-      runs: owners.filter((o): o is { channel: string; runId: string } => o.runId !== undefined),
+      runs: owning,
       pending: pendingReminders,
       due: dueReminders,
+    });
+    api.calls.length = 0;
+    // Scaled out: a second process shares the queue (the pending ones are still there).
+    console.log(`Reminders again with a second Preflight process: ${dueReminders} due together…`);
+    const second = await startPreflight("Preflight 2");
+    await waitForOutput(second, "Preflight is running", 60_000);
+    await quiet(() => api.calls.length, 1_000, 20_000);
+    api.calls.length = 0;
+    remindersTwoProcesses = await reminderLateness({
+      api,
+      redis,
+      prefix,
+      runs: owning,
+      pending: dueReminders,
+      due: dueReminders,
+      round: 2,
     });
     api.calls.length = 0;
   }
@@ -494,6 +516,10 @@ async function main(): Promise<void> {
     console.log(
       `\nReminder lateness, ${reminders.due} due together among ${reminders.pending} pending: ${reminders.posted} posted, p50 ${reminders.p50Ms ?? "–"} ms, p99 ${reminders.p99Ms ?? "–"} ms, max ${reminders.maxMs ?? "–"} ms (queued in ${reminders.enqueueSeconds} s)`,
     );
+  if (remindersTwoProcesses)
+    console.log(
+      `  the same with two Preflight processes: ${remindersTwoProcesses.posted} posted, p50 ${remindersTwoProcesses.p50Ms ?? "–"} ms, p99 ${remindersTwoProcesses.p99Ms ?? "–"} ms, max ${remindersTwoProcesses.maxMs ?? "–"} ms`,
+    );
   console.log(
     `\nPreflight RSS: ${rssIdle} MiB idle, ${rssAfterRuns} MiB with ${runCount + 2} active runs, ${rssAfterClicks} MiB after the clicks, ${rssEnd} MiB with ${activeAtEnd} active runs after the clicks`,
   );
@@ -506,6 +532,7 @@ async function main(): Promise<void> {
     rates: phases,
     bursts,
     reminders,
+    remindersTwoProcesses,
     preflightRssMiB: {
       idle: rssIdle,
       afterRuns: rssAfterRuns,

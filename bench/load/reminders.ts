@@ -40,6 +40,8 @@ export async function reminderLateness(options: {
   due: number;
   /** How long to wait for the due ones after their time (ms). */
   capMs?: number;
+  /** Names this round's reminders: a reminder posted once is never posted again, so each round needs its own. */
+  round?: number;
 }): Promise<ReminderLateness> {
   const { api, runs, pending, due } = options;
   const queue = new Queue(QUEUE, { connection: options.redis, prefix: `${options.prefix}bull` });
@@ -47,13 +49,14 @@ export async function reminderLateness(options: {
   try {
     const job = (i: number, dueAt: Date) => {
       const run = runs[i % runs.length] as { runId: string; channel: string };
-      const key = `${run.runId}.bench-reminder.${i}`;
+      const reminderId = `bench-reminder-${options.round ?? 1}`;
+      const key = `${run.runId}.${reminderId}.${i}`;
       return {
         name: "reminder",
         data: {
           key,
           runId: run.runId,
-          reminderId: "bench-reminder",
+          reminderId,
           occurrence: i,
           dueAt: dueAt.toISOString(),
           channel: run.channel,
