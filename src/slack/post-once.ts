@@ -122,7 +122,8 @@ export async function postOnce(
       channel: post.channel,
       text: post.text,
       ...(post.threadTs ? { thread_ts: post.threadTs } : {}),
-      ...(post.blocks ? { blocks: post.blocks as never } : {}),
+      // JSON text, as Slack receives it (slack-publisher.ts's redraw says why).
+      ...(post.blocks ? { blocks: JSON.stringify(post.blocks) as never } : {}),
       unfurl_links: false,
       metadata: { event_type: EFFECT_EVENT_TYPE, event_payload: { effects: ids } } as never,
     });
