@@ -11,9 +11,14 @@ import type { Logger } from "../core/ports.js";
 export function libraryLogger(log: Logger, library: string): SlackLogger {
   let name = library;
   let level = LogLevel.INFO;
+  // A process logger says its level: below debug, a library's debug and info lines (one per Web
+  // API call) are dropped before they are put into words.
+  const written = (log as { level?: string }).level;
+  const debugWritten = written === undefined || written === "debug" || written === "trace";
   const write =
     (method: "debug" | "warn" | "error") =>
     (...values: unknown[]) => {
+      if (method === "debug" && !debugWritten) return;
       const { message, detail } = describe(values);
       const context = { library: name, ...(detail.length > 0 ? { detail } : {}) };
       if (method === "debug") log.debug?.(message, context);

@@ -46,6 +46,29 @@ describe("the process log", () => {
     // A library's info lines are detail for whoever debugs.
     expect(info).toMatchObject({ level: "debug", library: "bolt", message: "Now connected to Slack" });
   });
+
+  it("below debug, a library's debug lines are dropped before anything is put into words", () => {
+    let serialised = 0;
+    const body = {
+      toJSON() {
+        serialised += 1;
+        return { channel: "C1" };
+      },
+    };
+    const lines: string[] = [];
+    const quiet = libraryLogger(
+      createLogger({ level: "info", write: (line) => lines.push(line) }),
+      "web-api",
+    );
+    quiet.debug("http request body:", body);
+    expect([lines.length, serialised]).toEqual([0, 0]);
+    const chatty = libraryLogger(
+      createLogger({ level: "debug", write: (line) => lines.push(line) }),
+      "web-api",
+    );
+    chatty.debug("http request body:", body);
+    expect([lines.length, serialised]).toEqual([1, 1]);
+  });
 });
 
 describe("Redis durability", () => {
