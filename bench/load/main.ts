@@ -235,6 +235,8 @@ interface RatePhase extends PhaseStats {
   cpuMsPerClick: number | undefined;
   /** Web API calls the app made during the phase, by method (chat.postEphemeral: clicks refused, e.g. stale). */
   webApiCalls: Record<string, number>;
+  /** The refusals' words (their first 48 characters) and how many clicks were told each. */
+  refusals: Record<string, number>;
 }
 
 async function phase(
@@ -257,8 +259,14 @@ async function phase(
       : Math.round(((cpuAfter - cpuBefore) / stats.sent) * 100) / 100;
   const webApiCalls: Record<string, number> = {};
   for (const call of api.calls) webApiCalls[call.method] = (webApiCalls[call.method] ?? 0) + 1;
+  // What the clicks refused privately were told, by the start of the words.
+  const refusals: Record<string, number> = {};
+  for (const call of api.callsTo("chat.postEphemeral")) {
+    const words = String(call.args.text ?? "").slice(0, 48);
+    refusals[words] = (refusals[words] ?? 0) + 1;
+  }
   api.calls.length = 0; // the double records every call: keep its memory bounded
-  return { app, ...stats, cpuMsPerClick, webApiCalls };
+  return { app, ...stats, cpuMsPerClick, webApiCalls, refusals };
 }
 
 interface Burst {
@@ -441,7 +449,7 @@ async function main(): Promise<void> {
     ] as const) {
       const result = await phase(api, child, app, runs, rate);
       console.log(
-        `  ${app.padEnd(9)} ${rate}/s: ${result.throughputPerSecond}/s ok, p99 ${result.p99Ms} ms, ${result.failed} failed; Web API calls ${JSON.stringify(result.webApiCalls)}`,
+        `  ${app.padEnd(9)} ${rate}/s: ${result.throughputPerSecond}/s ok, p99 ${result.p99Ms} ms, ${result.failed} failed; Web API calls ${JSON.stringify(result.webApiCalls)}${Object.keys(result.refusals).length > 0 ? `; refused: ${JSON.stringify(result.refusals)}` : ""}`,
       );
       phases.push(result);
     }
