@@ -36,7 +36,11 @@ function request(target: URL, init: NonNullable<FetchInit>, agent: http.Agent): 
   if (signal?.aborted) return Promise.reject(signal.reason);
   const send = target.protocol === "https:" ? https.request : http.request;
   return new Promise((resolve, reject) => {
-    const req = send(target, { method: init.method ?? "GET", headers: init.headers ?? {}, agent }, (res) => {
+    // A length, as fetch sends it, rather than Node's chunked encoding.
+    const length =
+      typeof init.body === "string" ? { "content-length": String(Buffer.byteLength(init.body)) } : {};
+    const headers = { ...init.headers, ...length };
+    const req = send(target, { method: init.method ?? "GET", headers, agent }, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && init.redirect !== "manual") {
         res.resume();

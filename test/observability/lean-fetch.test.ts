@@ -58,6 +58,9 @@ describe("the lean fetch under the Web API client", () => {
     expect(new URLSearchParams(received[0]?.body).get("text")).toBe("Step *1* done ✅");
     expect(received[0]?.headers.authorization).toBe("Bearer xoxb-test");
     expect(received[1]?.headers.connection).toBe("keep-alive");
+    // A length, as fetch sends it (not chunked), counted in bytes.
+    expect(received[0]?.headers["content-length"]).toBe(String(Buffer.byteLength(received[0]?.body ?? "")));
+    expect(received[0]?.headers["transfer-encoding"]).toBeUndefined();
   });
 
   it("an ok:false answer is Slack's error, a 429 carries its Retry-After, a 500 its status", async () => {
