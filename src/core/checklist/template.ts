@@ -141,11 +141,22 @@ export function renderStepText<T extends Partial<Record<(typeof STEP_TEXT_FIELDS
   step: T,
   values: () => Readonly<Record<string, string>>,
 ): T {
-  const text = Object.fromEntries(
+  // A plan's steps never change: whether one names a template is worked out once per step.
+  let templated = namesTemplate.get(step);
+  if (templated === undefined) {
+    templated = JSON.stringify(textOf(step)).includes("{{");
+    namesTemplate.set(step, templated);
+  }
+  if (!templated) return step;
+  return { ...step, ...renderChecklistText(textOf(step), values()) };
+}
+
+const namesTemplate = new WeakMap<object, boolean>();
+
+function textOf<T extends Partial<Record<(typeof STEP_TEXT_FIELDS)[number], unknown>>>(step: T) {
+  return Object.fromEntries(
     STEP_TEXT_FIELDS.filter((field) => step[field] !== undefined).map((field) => [field, step[field]]),
   );
-  if (!JSON.stringify(text).includes("{{")) return step;
-  return { ...step, ...renderChecklistText(text, values()) };
 }
 
 /** Applies `render` to every string inside a JSON-like value, keeping its shape. */
