@@ -103,10 +103,10 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     return passes.request(runId);
   }
 
-  /** Runs with effects waiting (left by a crash, a failure or another process): kicks each. */
+  /** Runs with effects waiting (left by a crash, a failure or another process): a pass for each not in one. */
   async function sweep(): Promise<void> {
     const runIds = await store.runsWithOutbox();
-    await Promise.all(runIds.map((runId) => kick(runId)));
+    await Promise.all(runIds.map((runId) => (stopped ? undefined : passes.ensure(runId))));
   }
 
   async function passOnce(runId: string): Promise<void> {

@@ -87,12 +87,21 @@ export function createKeyedPasses(
     return pass.done;
   }
 
+  /**
+   * For a sweep: a pass unless one is running already, which then is waited for without asking
+   * for another (it reads what the sweep would have found).
+   */
+  function ensure(key: string): Promise<void> {
+    return passes.get(key)?.done ?? request(key);
+  }
+
   async function idle(): Promise<void> {
     while (passes.size > 0) await Promise.all([...passes.values()].map((pass) => pass.done));
   }
 
   return {
     request,
+    ensure,
     idle,
     stop: () => {
       stopped = true;
