@@ -1,5 +1,3 @@
-import type { Socket } from "node:net";
-import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EffectLedger, Logger, RunPublisher, ThreadLine } from "../../src/core/ports.js";
 import { applyEvent } from "../../src/core/run/apply-event.js";
@@ -7,8 +5,8 @@ import type { RunEvent } from "../../src/core/run/run-schema.js";
 import { createEffectRunner } from "../../src/service/effect-runner.js";
 import { createRedisMessageRefs } from "../../src/store/redis-message-refs.js";
 import { createRedisLeases, createRedisRunStore } from "../../src/store/redis-run-store.js";
-import { newRun, T0 } from "../support/checklist-fixtures.js";
-import { isolatedRedis } from "../support/redis.js";
+import { idleScheduler, newRun, T0 } from "../support/checklist-fixtures.js";
+import { countSocketWrites, isolatedRedis } from "../support/redis.js";
 
 /**
  * What one click costs in Redis round trips, counted on the connection (a MULTI or pipeline is
@@ -63,12 +61,7 @@ async function setUp() {
     store,
     leases: createRedisLeases(connection, env.prefix),
     publisher: slack.publisher,
-    scheduler: {
-      scheduleReminder: async () => {},
-      cancelReminders: async () => {},
-      scheduleOverrunNudges: async () => {},
-      cancelOverrunNudges: async () => {},
-    },
+    scheduler: idleScheduler,
     report: async () => undefined,
     log: quiet,
     now: () => T0,
@@ -77,13 +70,7 @@ async function setUp() {
   const run = newRun();
   await store.create(run, [{ type: "publish_run_message" }]);
   await runner.kick(run.id);
-  const socket = (connection as Redis & { stream: Socket }).stream;
-  let writes = 0;
-  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-  socket.write = ((...args: unknown[]) => {
-    writes += 1;
-    return write(...args);
-  }) as typeof socket.write;
+  const writes = countSocketWrites(connection);
   const act = (event: RunEvent, eventId: string) =>
     store.update(run.id, {
       eventId,
@@ -92,7 +79,7 @@ async function setUp() {
       at: T0,
       decide: (r) => applyEvent(r, event, T0),
     });
-  return { store, runner, run, slack, act, writes: () => writes };
+  return { store, runner, run, slack, act, writes };
 }
 
 describe("one click in Redis round trips", () => {

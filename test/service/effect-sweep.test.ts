@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Leases, Logger, RunPublisher } from "../../src/core/ports.js";
 import { createEffectRunner } from "../../src/service/effect-runner.js";
 import { createMemoryLeases, createMemoryRunStore } from "../../src/store/memory-run-store.js";
-import { newRun, T0 } from "../support/checklist-fixtures.js";
+import { idleScheduler, newRun, T0 } from "../support/checklist-fixtures.js";
 
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -40,12 +40,7 @@ describe("the outbox sweep", () => {
       store,
       leases,
       publisher,
-      scheduler: {
-        scheduleReminder: async () => {},
-        cancelReminders: async () => {},
-        scheduleOverrunNudges: async () => {},
-        cancelOverrunNudges: async () => {},
-      },
+      scheduler: idleScheduler,
       report: async () => undefined,
       log: quiet,
       now: () => T0,

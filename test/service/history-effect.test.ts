@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { RunPublisher, Scheduler } from "../../src/core/ports.js";
+import type { RunPublisher } from "../../src/core/ports.js";
 import { applyEvent } from "../../src/core/run/apply-event.js";
 import type { RunEvent } from "../../src/core/run/run-schema.js";
 import { createEffectRunner } from "../../src/service/effect-runner.js";
 import { createMemoryHistory } from "../../src/store/memory-history.js";
 import { createMemoryLeases, createMemoryRunStore } from "../../src/store/memory-run-store.js";
-import { minutesAfter, newRun, T0 } from "../support/checklist-fixtures.js";
+import { idleScheduler, minutesAfter, newRun, T0 } from "../support/checklist-fixtures.js";
 
 /** The history is written from the run's outbox: once per run, however often the outbox is worked. */
 
@@ -20,12 +20,6 @@ const publisher: RunPublisher = {
   redraw: async () => "drawn",
   tellOwner: async () => {},
 };
-const scheduler: Scheduler = {
-  scheduleReminder: async () => {},
-  cancelReminders: async () => {},
-  scheduleOverrunNudges: async () => {},
-  cancelOverrunNudges: async () => {},
-};
 
 describe("recording a closed run's history", () => {
   it("is an outbox effect carried out once; a later follow-up replaces the entry, never adds one", async () => {
@@ -37,7 +31,7 @@ describe("recording a closed run's history", () => {
       store,
       leases: createMemoryLeases(),
       publisher,
-      scheduler,
+      scheduler: idleScheduler,
       history,
       report: async () => undefined,
       log: quiet,

@@ -1,5 +1,6 @@
 import { parseChecklist } from "../../src/core/checklist/parse-checklist.js";
 import type { Checklist } from "../../src/core/checklist/schema.js";
+import type { Scheduler } from "../../src/core/ports.js";
 import { type CreateRunInput, createRun } from "../../src/core/run/create-run.js";
 import type { Run } from "../../src/core/run/run-schema.js";
 
@@ -89,3 +90,11 @@ export function newRun(overrides: Partial<CreateRunInput> = {}, yaml = RULES_CHE
   if (!result.ok) throw new Error(result.refusal.message);
   return result.run;
 }
+
+/** A scheduler that schedules nothing (effect runner tests that are about something else). */
+export const idleScheduler: Scheduler = {
+  scheduleReminder: async () => {},
+  cancelReminders: async () => {},
+  scheduleOverrunNudges: async () => {},
+  cancelOverrunNudges: async () => {},
+};

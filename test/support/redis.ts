@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Socket } from "node:net";
 import { Redis } from "ioredis";
 
 /**
@@ -38,4 +39,16 @@ export async function isolatedRedis(): Promise<{
     await Promise.all(opened.map((connection) => connection.quit()));
   };
   return { redis, prefix, connect, cleanup };
+}
+
+/** Counts the writes on a connection's socket from now on (a MULTI, a pipeline or a tick's auto-pipelined commands being one). */
+export function countSocketWrites(connection: Redis): () => number {
+  const socket = (connection as Redis & { stream: Socket }).stream;
+  let writes = 0;
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  socket.write = ((...args: unknown[]) => {
+    writes += 1;
+    return write(...args);
+  }) as typeof socket.write;
+  return () => writes;
 }
