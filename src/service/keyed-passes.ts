@@ -77,6 +77,7 @@ export function createKeyedPasses(
           // Not awaited when there is nothing to wait for: the pass starts at once, as it did.
           const wait = giveWay();
           if (wait) await wait;
+          if (stopped) break;
           pass.again = false;
           await work(key, pass);
         }

@@ -76,4 +76,19 @@ describe("keyed passes", () => {
     await passes.idle();
     expect(started).toHaveLength(40);
   });
+
+  it("a pass that was giving way when the work stopped does not start", async () => {
+    const passesRun: string[] = [];
+    const passes = createKeyedPasses(
+      async (key) => {
+        passesRun.push(key);
+      },
+      { busy: () => true, maxWaitMs: 60_000 },
+    );
+    void passes.request("run-1");
+    await sleep(20);
+    passes.stop();
+    await passes.idle();
+    expect(passesRun).toEqual([]);
+  });
 });
