@@ -130,10 +130,17 @@ export interface EffectLedger {
 }
 
 /**
- * An effect done in parts keeps a record per part beside its own: the post-mortem's message, its
- * file, and the notice that the file could not be uploaded. Readers of an outbox read these too.
+ * An effect done in parts keeps a record per part beside its own: the run message or the
+ * post-mortem's message, the post-mortem's file, and the notice that the file could not be
+ * uploaded. Readers of an outbox read these too.
  */
-export const EFFECT_PART_SUFFIXES = [".message", ".file", ".file.failed"] as const;
+export const EFFECT_PARTS = { message: ".message", file: ".file", fileFailed: ".file.failed" } as const;
+export const EFFECT_PART_SUFFIXES: readonly string[] = Object.values(EFFECT_PARTS);
+/**
+ * Parts numbered from 0 (`<id>.list0`, `<id>.list1`…: a long checklist's list in the run's
+ * thread), each done only after the one before: readers read them in order up to the first missing.
+ */
+export const EFFECT_NUMBERED_PART = ".list";
 
 /** One line for a run's thread, from the effect that asked for it. */
 export interface ThreadLine {

@@ -1,4 +1,4 @@
-import type { EffectRecord, StoredEffect } from "../core/ports.js";
+import { EFFECT_PARTS, type EffectLedger, type EffectRecord, type StoredEffect } from "../core/ports.js";
 import type { Effect } from "../core/run/effects.js";
 
 /**
@@ -34,15 +34,23 @@ export const laneOf = (effect: Effect): Lane =>
   SLACK_EFFECTS.has(effect.type) ? "slack" : TRACKER_EFFECTS.has(effect.type) ? "tracker" : "work";
 
 /** What a refused post was, in words for the run's timeline. */
-export function describeEffect(effect: Effect): string {
-  switch (effect.type) {
+export function describeEffect(stored: StoredEffect, ledger: EffectLedger): string {
+  switch (stored.effect.type) {
     case "run_closed":
       return "the post-mortem";
     case "publish_run_message":
-      return "the run message";
+      return unwatched(stored, ledger) ? "the run message" : "the full checklist in the run's thread";
     default:
       return "a line in the run's thread";
   }
+}
+
+/** A publish effect whose run message is not posted yet (its list in the thread comes after it). */
+export function unwatched(stored: StoredEffect, ledger: EffectLedger): boolean {
+  return (
+    stored.effect.type === "publish_run_message" &&
+    ledger.get(`${stored.id}${EFFECT_PARTS.message}`)?.status !== "done"
+  );
 }
 
 export function isDone(stored: StoredEffect, records: Readonly<Record<string, EffectRecord>>): boolean {

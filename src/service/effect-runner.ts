@@ -13,11 +13,10 @@ import type {
   StoredEffect,
   ThreadLine,
 } from "../core/ports.js";
-import { PREFLIGHT_USER, type Run, type RunEvent } from "../core/run/run-schema.js";
+import type { Run, RunEvent } from "../core/run/run-schema.js";
 import { createLru } from "../store/lru.js";
 import { type CarryOutDeps, carryOut } from "./carry-out.js";
 import {
-  describeEffect,
   isDone,
   LANES,
   type Lane,
@@ -26,6 +25,7 @@ import {
   settlingWait,
   triesElsewhere,
 } from "./effect-lanes.js";
+import { refusedForGood } from "./effect-refusals.js";
 import { createKeyedPasses } from "./keyed-passes.js";
 
 /**
@@ -268,14 +268,20 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
         progressed = true;
         backoff.delete(key);
       } catch (error) {
-        await failed(run, lane, current, asPreflightError(error));
+        await failed(run, lane, current, asPreflightError(error), ledger);
         return progressed;
       }
     }
     return progressed;
   }
 
-  async function failed(run: Run, lane: Lane, stored: StoredEffect, error: PreflightError) {
+  async function failed(
+    run: Run,
+    lane: Lane,
+    stored: StoredEffect,
+    error: PreflightError,
+    ledger: EffectLedger,
+  ) {
     log.warn("an effect could not be carried out yet", {
       runId: run.id,
       effect: stored.effect.type,
@@ -283,37 +289,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       code: error.code,
       error: error.platformCode ?? error.message,
     });
-    if (error.code === "slack_permanent") {
-      const what = describeEffect(stored.effect);
-      if (stored.effect.type === "publish_run_message" && run.status === "active") {
-        // Nobody could watch this run: it is not left active. The starter is told by the start.
-        await deps
-          .report(
-            run.id,
-            { type: "run_message_failed", error: error.platformCode ?? error.message, by: PREFLIGHT_USER },
-            `undelivered.${stored.id}`,
-          )
-          .catch(() => undefined);
-        await publisher.tellOwner(run, `publish:${error.platformCode}`, error.platformCode ?? "error");
-        await store.markEffect(run.id, stored.id, { status: "done", at: deps.now().toISOString() });
-        return;
-      }
-      await deps
-        .report(
-          run.id,
-          {
-            type: "post_failed",
-            what,
-            error: `${error.platformCode ?? error.message} (kept, and posted once Slack accepts it)`,
-            by: PREFLIGHT_USER,
-          },
-          `undelivered.${error.platformCode}.${stored.id}`,
-        )
-        .catch(() => undefined);
-      await publisher
-        .tellOwner(run, `slack:${error.platformCode}`, error.platformCode ?? "error")
-        .catch(() => undefined);
-    }
+    if (error.code === "slack_permanent" && (await refusedForGood(deps, run, stored, error, ledger))) return;
     later(run.id, lane, error);
   }
 

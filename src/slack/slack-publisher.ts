@@ -1,7 +1,8 @@
 import type { WebClient } from "@slack/web-api";
 import { PreflightError, slackFix } from "../core/errors.js";
 import {
-  EFFECT_PART_SUFFIXES,
+  EFFECT_NUMBERED_PART,
+  EFFECT_PARTS,
   type EffectLedger,
   type Logger,
   type MessageRefs,
@@ -17,8 +18,8 @@ import { threadLineOf } from "./render/thread-lines.js";
 import { classifySlackError, describeSlackError } from "./slack-errors.js";
 import type { SummaryPoster } from "./summary-poster.js";
 
-/** The post-mortem's parts, each with its own record (read with the outbox). */
-const [MESSAGE_PART, FILE_PART, FILE_FAILED_PART] = EFFECT_PART_SUFFIXES;
+/** The parts of a run's messages, each with its own record (read with the outbox). */
+const { message: MESSAGE_PART, file: FILE_PART, fileFailed: FILE_FAILED_PART } = EFFECT_PARTS;
 
 /** Thread messages stay well under Slack's 4,000 characters of text. */
 const MAX_MESSAGE_CHARS = 3_000;
@@ -39,15 +40,21 @@ export function createSlackPublisher(deps: {
 }): RunPublisher {
   const { client, refs, now } = deps;
 
+  /**
+   * The run message, then (a long checklist) its full list in the thread: each a part with its own
+   * record, and the effect done only once every part is, so a part that fails is posted later and
+   * the parts before it are not posted again.
+   */
   async function publish(run: Run, effectId: string, ledger: EffectLedger): Promise<void> {
     const message = renderRunMessage(run, now());
+    const messageId = `${effectId}${MESSAGE_PART}`;
     const ts = await postOnce(
       client,
       ledger,
-      { channel: run.channel, text: message.text, blocks: message.blocks, effectIds: [effectId] },
+      { channel: run.channel, text: message.text, blocks: message.blocks, effectIds: [messageId] },
       now,
     );
-    const channel = ledger.get(effectId)?.channel ?? run.channel;
+    const channel = ledger.get(messageId)?.channel ?? run.channel;
     if (!ts) throw classifySlackError(new Error(`chat.postMessage for run ${run.id} returned no ts`));
     await refs.save(run.id, { channel, ts });
     if (needsStepList(run)) {
@@ -61,12 +68,13 @@ export function createSlackPublisher(deps: {
             threadTs: ts,
             text: part.text,
             blocks: part.blocks,
-            effectIds: [`${effectId}.list${index}`],
+            effectIds: [`${effectId}${EFFECT_NUMBERED_PART}${index}`],
           },
           now,
         );
       }
     }
+    await ledger.mark(effectId, { status: "done", at: now().toISOString(), ts, channel });
   }
 
   async function postLines(run: Run, lines: readonly ThreadLine[], ledger: EffectLedger): Promise<void> {

@@ -1,6 +1,12 @@
 import type { Redis } from "ioredis";
 import { PreflightError } from "../core/errors.js";
-import { EFFECT_PART_SUFFIXES, type EffectRecord, type OutboxEntry, type RunStore } from "../core/ports.js";
+import {
+  EFFECT_NUMBERED_PART,
+  EFFECT_PART_SUFFIXES,
+  type EffectRecord,
+  type OutboxEntry,
+  type RunStore,
+} from "../core/ports.js";
 import { scriptsOf, storage } from "./redis-scripts.js";
 import type { RunKeys } from "./run-keys.js";
 import { effectRecordSchema, outboxEntrySchema } from "./stored-schemas.js";
@@ -74,7 +80,12 @@ export function createRedisOutbox(
    */
   async function pending(runId: string) {
     const [values, pairs] = await storage(() =>
-      scripts.pendingEffects(keys.outbox(runId), keys.effects(runId), ...EFFECT_PART_SUFFIXES),
+      scripts.pendingEffects(
+        keys.outbox(runId),
+        keys.effects(runId),
+        EFFECT_NUMBERED_PART,
+        ...EFFECT_PART_SUFFIXES,
+      ),
     );
     const entries = entriesOf(runId, values ?? []);
     const all: Record<string, string> = {};

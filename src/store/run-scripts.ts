@@ -140,8 +140,9 @@ return {
 /**
  * A run's outbox and the records of the effects in it, in one round trip: records of effects
  * carried out long ago are not read, so the cost follows the outbox, not the run's history.
- * KEYS: 1 run's outbox, 2 effect records; ARGV: suffixes of the records an effect keeps besides
- * its own (`<id>.file`)
+ * KEYS: 1 run's outbox, 2 effect records; ARGV: 1 the base of numbered parts (`<id>.list0`,
+ * `<id>.list1`…, read in order up to the first missing), 2… suffixes of the other records an
+ * effect keeps besides its own (`<id>.file`)
  * Returns { outbox entries (json), { effect id, record json, ... } }
  */
 export const PENDING_EFFECTS = `
@@ -153,7 +154,12 @@ for _, value in ipairs(values) do
     for _, effect in ipairs(entry.effects) do
       if type(effect) == 'table' and type(effect.id) == 'string' then
         ids[#ids + 1] = effect.id
-        for _, suffix in ipairs(ARGV) do ids[#ids + 1] = effect.id .. suffix end
+        for i = 2, #ARGV do ids[#ids + 1] = effect.id .. ARGV[i] end
+        local part = 0
+        while redis.call('HEXISTS', KEYS[2], effect.id .. ARGV[1] .. part) == 1 do
+          ids[#ids + 1] = effect.id .. ARGV[1] .. part
+          part = part + 1
+        end
       end
     end
   end

@@ -212,8 +212,16 @@ describe("Redis run store", () => {
       await store.markEffect(run.id, `old.${i}`, { status: "done", at: T0.toISOString() });
     await store.markEffect(run.id, effectId, { status: "tried", at: T0.toISOString() });
     await store.markEffect(run.id, `${effectId}.file`, { status: "tried", at: T0.toISOString() });
+    // A long checklist's list, posted in order in the run's thread: parts 0 and 1 so far.
+    for (const part of ["list0", "list1"])
+      await store.markEffect(run.id, `${effectId}.${part}`, { status: "done", at: T0.toISOString() });
     const pending = await store.pending?.(run.id);
     expect(pending?.entries.map((e) => e.id)).toEqual([entry?.id]);
-    expect(Object.keys(pending?.records ?? {}).sort()).toEqual([effectId, `${effectId}.file`]);
+    expect(Object.keys(pending?.records ?? {}).sort()).toEqual([
+      effectId,
+      `${effectId}.file`,
+      `${effectId}.list0`,
+      `${effectId}.list1`,
+    ]);
   });
 });
