@@ -18,7 +18,7 @@ import { createRunService } from "./service/run-service.js";
 import { createWindowService } from "./service/window-service.js";
 import { createSlackApp } from "./slack/app.js";
 import { createSlackPeopleDirectory } from "./slack/people-directory.js";
-import { permalinkOf } from "./slack/permalink.js";
+import { linkOf } from "./slack/permalink.js";
 import { redisWritable } from "./store/redis-durability.js";
 import { countActiveRuns, outboxSummary } from "./store/redis-gauges.js";
 import { createRedisHistory } from "./store/redis-history.js";
@@ -123,7 +123,7 @@ export async function startBot(config: Config, options: BotOptions) {
       report: (runId, event, eventId) => report(runId, event, eventId),
       runLink: async (run) => {
         const ref = await refs.get(run.id);
-        return ref ? permalinkOf(client, log, ref.channel, ref.ts) : undefined;
+        return ref ? linkOf(client, log, ref) : undefined;
       },
     },
   );

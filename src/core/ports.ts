@@ -199,6 +199,8 @@ export interface Logger {
 export interface MessageRef {
   channel: string;
   ts: string;
+  /** The message's permalink, asked of Slack once when it was posted (absent if Slack gave none). */
+  link?: string;
 }
 export interface MessageRefs {
   save(runId: string, ref: MessageRef): Promise<void>;

@@ -1,5 +1,5 @@
 import type { WebClient } from "@slack/web-api";
-import type { Logger } from "../core/ports.js";
+import type { Logger, MessageRef } from "../core/ports.js";
 import { createLru } from "../store/lru.js";
 import { describeSlackError } from "./slack-errors.js";
 
@@ -32,4 +32,9 @@ export async function permalinkOf(
     log.warn("no permalink for a message", { channel, ts, error: describeSlackError(error) });
     return undefined;
   }
+}
+
+/** A run message's link: the one stored with its place when it was posted, else asked of Slack. */
+export function linkOf(client: WebClient, log: Logger, ref: MessageRef): Promise<string | undefined> {
+  return ref.link ? Promise.resolve(ref.link) : permalinkOf(client, log, ref.channel, ref.ts);
 }

@@ -11,6 +11,7 @@ import {
 } from "../core/ports.js";
 import { markRehearsal } from "../core/run/rehearsal.js";
 import type { Run } from "../core/run/run-schema.js";
+import { permalinkOf } from "./permalink.js";
 import { findFile, postOnce } from "./post-once.js";
 import { escapeMrkdwn } from "./render/mrkdwn.js";
 import { needsStepList, renderRunMessage, renderStepList } from "./render/run-message.js";
@@ -56,7 +57,10 @@ export function createSlackPublisher(deps: {
     );
     const channel = ledger.get(messageId)?.channel ?? run.channel;
     if (!ts) throw classifySlackError(new Error(`chat.postMessage for run ${run.id} returned no ts`));
-    await refs.save(run.id, { channel, ts });
+    // Its link, asked once now and kept with its place: reminders, trackers and replies use it
+    // (a burst of reminders then asks Slack for none).
+    const link = await permalinkOf(client, deps.log, channel, ts);
+    await refs.save(run.id, { channel, ts, ...(link ? { link } : {}) });
     if (needsStepList(run)) {
       // A long checklist continues in the thread: the full list, posted once at the start.
       for (const [index, part] of renderStepList(run).entries()) {

@@ -9,7 +9,7 @@ import { findStep } from "../core/run/step-rules.js";
 import type { JobKind, OverrunNudge, TimedJobHandler, WindowCheck } from "../core/timed-jobs.js";
 import type { WindowJob } from "../core/window.js";
 import type { RunService } from "../service/run-service.js";
-import { permalinkOf } from "./permalink.js";
+import { linkOf } from "./permalink.js";
 import { postOnce } from "./post-once.js";
 import { escapeMrkdwn, mention } from "./render/mrkdwn.js";
 import { reminderMessage, windowReminder, windowStartMessage } from "./render/timer-messages.js";
@@ -38,7 +38,7 @@ export function createTimedJobHandler(deps: {
     // Posted before a retry of this job, cancelled by an abort, or already handled: nothing to post.
     if (state?.posted || state?.cancelledAt || state?.handled) return;
     const ref = await deps.refs.get(reminder.runId);
-    const link = ref ? await permalinkOf(deps.client, deps.log, ref.channel, ref.ts) : undefined;
+    const link = ref ? await linkOf(deps.client, deps.log, ref) : undefined;
     const message = reminderMessage(reminder, link);
     // Once, even when an attempt's answer was lost and BullMQ runs the job again.
     const ledger = await deps.runs.ledger(reminder.runId, [`reminder.${reminder.key}`]);

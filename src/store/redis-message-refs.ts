@@ -3,7 +3,11 @@ import { z } from "zod";
 import type { MessageRef, MessageRefs } from "../core/ports.js";
 import { createLru } from "./lru.js";
 
-const refSchema = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
+const refSchema = z.object({
+  channel: z.string().min(1),
+  ts: z.string().min(1),
+  link: z.url({ protocol: /^https?$/ }).optional(),
+});
 
 /** Which run a thread belongs to; the run store expires it with the closed run. */
 export const threadKeyOf = (prefix: string, ref: MessageRef) => `${prefix}thread:${ref.channel}:${ref.ts}`;
@@ -51,7 +55,7 @@ export function createRedisMessageRefs(redis: Redis, prefix = "preflight:"): Mes
         JSON.stringify(ref),
         runId,
       );
-      known.set(runId, { channel: ref.channel, ts: ref.ts });
+      known.set(runId, { channel: ref.channel, ts: ref.ts, ...(ref.link ? { link: ref.link } : {}) });
     },
     async get(runId: string) {
       const remembered = known.get(runId);

@@ -2,7 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import type { CatalogEntry, Logger, MessageRefs } from "../../core/ports.js";
 import type { Run } from "../../core/run/run-schema.js";
 import { describeStatus, unfinishedSteps } from "../../core/run/step-rules.js";
-import { permalinkOf } from "../permalink.js";
+import { linkOf } from "../permalink.js";
 import { escapeMrkdwn, mention, slackLink } from "../render/mrkdwn.js";
 
 /** Texts for `/maintenance list` and `status`. */
@@ -52,5 +52,5 @@ async function permalink(
   log: Logger,
 ): Promise<string | undefined> {
   const ref = await refs.get(run.id);
-  return ref ? permalinkOf(client, log, ref.channel, ref.ts) : undefined;
+  return ref ? linkOf(client, log, ref) : undefined;
 }

@@ -35,10 +35,11 @@ export async function publishHome(deps: HomeDeps, client: WebClient, user: strin
     runs.map(async (run) => {
       const ref = await deps.refs.get(run.id);
       if (!ref) return;
-      const answer = await client.chat
-        .getPermalink({ channel: ref.channel, message_ts: ref.ts })
-        .catch(() => undefined);
-      if (answer?.permalink) links.set(run.id, answer.permalink);
+      const link =
+        ref.link ??
+        (await client.chat.getPermalink({ channel: ref.channel, message_ts: ref.ts }).catch(() => undefined))
+          ?.permalink;
+      if (link) links.set(run.id, link);
     }),
   );
   const now = deps.now?.() ?? new Date();
