@@ -124,7 +124,7 @@ export interface ChecklistCatalog {
 
 /** What is known of a run's effects, for the adapter that carries one out. */
 export interface EffectLedger {
-  /** An effect's own record, or one of its parts' (`<effect id><one of EFFECT_PART_SUFFIXES>`). */
+  /** An effect's own record, or one of its parts' (EFFECT_PARTS, EFFECT_NUMBERED_PART). */
   get(effectId: string): EffectRecord | undefined;
   mark(effectId: string, record: EffectRecord): Promise<void>;
 }

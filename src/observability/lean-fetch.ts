@@ -94,21 +94,18 @@ function leanResponse(
     text ??= body.toString("utf8");
     return text;
   };
-  const pairs = Object.entries(raw).map(
-    ([name, value]) =>
-      [name, Array.isArray(value) ? value.join(", ") : String(value ?? "")] as [string, string],
+  // Node gives header names in lower case; a repeated header's values are joined, as fetch does.
+  const byName = new Map(
+    Object.entries(raw).flatMap(([name, value]) =>
+      value === undefined ? [] : [[name, Array.isArray(value) ? value.join(", ") : value] as const],
+    ),
   );
   const headers = {
-    get: (name: string) => {
-      const value = raw[name.toLowerCase()];
-      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : String(value);
-    },
-    has: (name: string) => raw[name.toLowerCase()] !== undefined,
-    entries: () => pairs[Symbol.iterator](),
-    forEach: (fn: (value: string, name: string) => void) => {
-      for (const [name, value] of pairs) fn(value, name);
-    },
-    [Symbol.iterator]: () => pairs[Symbol.iterator](),
+    get: (name: string) => byName.get(name.toLowerCase()) ?? null,
+    has: (name: string) => byName.has(name.toLowerCase()),
+    entries: () => byName.entries(),
+    forEach: (fn: (value: string, name: string) => void) => byName.forEach(fn),
+    [Symbol.iterator]: () => byName.entries(),
   };
   const response: LeanResponse = {
     ok: status >= 200 && status < 300,

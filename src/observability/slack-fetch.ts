@@ -6,9 +6,9 @@ type FetchResponse = Awaited<ReturnType<FetchFunction>>;
 
 /**
  * The Web API client's `fetch` (Bolt's clients and the bot's own, over lean-fetch.ts unless told
- * otherwise): counts each call by method and
- * outcome (ok, Slack's error code, 429, the HTTP status, network_error) without changing it. The
- * body is read from a clone, so the client reads the answer as before.
+ * otherwise): counts each call by method and outcome (ok, Slack's error code, 429, the HTTP
+ * status, network_error) without changing it. The answer is read from text the lean fetch holds,
+ * or from a clone, so the client reads it as before.
  */
 export function countingFetch(metrics: Metrics, inner: FetchFunction = leanFetch()): FetchFunction {
   return async (url, init) => {

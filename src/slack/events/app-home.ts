@@ -8,6 +8,7 @@ import { decodeActionValue } from "../action-value.js";
 import type { SlackDeps } from "../deps.js";
 import { ACTION_IDS } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
+import { linkOf } from "../permalink.js";
 import { showReminderHandled } from "../reminder-handled.js";
 import { HOME_ACTIONS, HOME_REMINDER_ACTIONS, homeView } from "../render/home-view.js";
 import { reminderValueSchema } from "../render/timer-messages.js";
@@ -35,10 +36,7 @@ export async function publishHome(deps: HomeDeps, client: WebClient, user: strin
     runs.map(async (run) => {
       const ref = await deps.refs.get(run.id);
       if (!ref) return;
-      const link =
-        ref.link ??
-        (await client.chat.getPermalink({ channel: ref.channel, message_ts: ref.ts }).catch(() => undefined))
-          ?.permalink;
+      const link = await linkOf(client, deps.log, ref);
       if (link) links.set(run.id, link);
     }),
   );
