@@ -36,11 +36,7 @@ function request(target: URL, init: NonNullable<FetchInit>, agent: http.Agent): 
   if (signal?.aborted) return Promise.reject(signal.reason);
   const send = target.protocol === "https:" ? https.request : http.request;
   return new Promise((resolve, reject) => {
-    // A length, as fetch sends it, rather than Node's chunked encoding.
-    const length =
-      typeof init.body === "string" ? { "content-length": String(Buffer.byteLength(init.body)) } : {};
-    const headers = { ...init.headers, ...length };
-    const req = send(target, { method: init.method ?? "GET", headers, agent }, (res) => {
+    const req = send(target, { method: init.method ?? "GET", headers: init.headers ?? {}, agent }, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && init.redirect !== "manual") {
         res.resume();
@@ -71,6 +67,7 @@ function request(target: URL, init: NonNullable<FetchInit>, agent: http.Agent): 
     }
     signal?.addEventListener("abort", abort, { once: true });
     req.on("error", fail);
+    // The whole body at once: Node sends its Content-Length, as fetch does (not chunked).
     req.end(init.body);
   });
 }
