@@ -76,7 +76,7 @@ export async function startBot(config: Config, options: BotOptions) {
   const now = clock ? () => clock.now() : () => new Date();
   const clockOption = { now };
   const metrics = options.metrics ?? createMetrics();
-  const { redis, workerConnection, prefix, healthy } = await connectStorage(config, log);
+  const { redis, workerConnection, queueConnection, prefix, healthy } = await connectStorage(config, log);
 
   const client = new WebClient(config.SLACK_BOT_TOKEN, {
     rejectRateLimitedCalls: true,
@@ -108,6 +108,7 @@ export async function startBot(config: Config, options: BotOptions) {
   const history = createRedisHistory(redis, { prefix });
   const timers = createBullmqScheduler({
     redis,
+    queueConnection,
     prefix: `${prefix}bull`,
     log,
     ...clockOption,
@@ -127,7 +128,7 @@ export async function startBot(config: Config, options: BotOptions) {
       },
     },
   );
-  const actionQueue = createActionQueue({ redis, prefix: `${prefix}bull` });
+  const actionQueue = createActionQueue({ redis: queueConnection, prefix: `${prefix}bull` });
   let report: (runId: string, event: RunEvent, eventId: string) => Promise<unknown> = async () => undefined;
   const { summaries, refresher, effects } = assembleEffects(
     {
@@ -249,9 +250,10 @@ export async function startBot(config: Config, options: BotOptions) {
     await within(Promise.all([worker.close(), actionWorker.close()]), 5_000);
     await within(Promise.all([effects.idle(), refresher.idle()]), 5_000);
     await within(Promise.all([actionQueue.close(), timers.close()]), 2_000);
-    await within(Promise.all([redis.quit(), workerConnection.quit()]), 2_000);
+    await within(Promise.all([redis.quit(), workerConnection.quit(), queueConnection.quit()]), 2_000);
     redis.disconnect();
     workerConnection.disconnect();
+    queueConnection.disconnect();
   }
 
   return {
@@ -269,5 +271,7 @@ export async function startBot(config: Config, options: BotOptions) {
     catalog,
     actionQueue,
     rds,
+    /** The main connection: the store's, the leases', the indexes' (not BullMQ's queues'). */
+    redis,
   };
 }

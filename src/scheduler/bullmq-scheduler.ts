@@ -26,8 +26,14 @@ import { throttledErrorLog } from "./throttled-log.js";
 export type { JobKind, OverrunNudge, PendingJob, TimedJobHandler } from "../core/timed-jobs.js";
 
 export interface BullmqSchedulerOptions {
-  /** Producer connection: fails fast. */
+  /** Producer connection: fails fast. Holds the indexes of what is pending. */
   redis: Redis;
+  /**
+   * The queue's own connection (default `redis`): BullMQ defines its Lua scripts on it, and
+   * ioredis copies every script of a connection into each of its pipelines, so the store's
+   * connection is better off without them.
+   */
+  queueConnection?: Redis;
   /** BullMQ key prefix (never ioredis keyPrefix). */
   prefix: string;
   queueName?: string;
@@ -52,7 +58,10 @@ export type TimerQueue = ReturnType<typeof createBullmqScheduler>;
 export function createBullmqScheduler(options: BullmqSchedulerOptions) {
   const queueName = options.queueName ?? "preflight-timers";
   const now = options.now ?? (() => new Date());
-  const queue = new Queue(queueName, { connection: options.redis, prefix: options.prefix });
+  const queue = new Queue(queueName, {
+    connection: options.queueConnection ?? options.redis,
+    prefix: options.prefix,
+  });
   // Connection errors: the bot's Redis connection logs an outage once; callers see the failure.
   queue.on("error", () => undefined);
   const backoff = { type: "exponential", delay: options.retryDelayMs ?? 5_000 } as const;
@@ -222,6 +231,8 @@ export function createBullmqScheduler(options: BullmqSchedulerOptions) {
 /** The worker that fires due jobs. Needs its own connection with maxRetriesPerRequest: null. */
 export function startTimerWorker(options: {
   connection: Redis;
+  /** Where the pending index lives (default `connection`; the bot's main one, without BullMQ's scripts). */
+  indexConnection?: Redis;
   prefix: string;
   queueName?: string;
   handler: TimedJobHandler;
@@ -237,7 +248,7 @@ export function startTimerWorker(options: {
       return options.handler.windowCheckDue?.(windowCheckSchema.parse(job.data));
     throw new UnrecoverableError(`unknown job ${job.name}`);
   };
-  const index = createPendingIndex(options.connection, options.prefix);
+  const index = createPendingIndex(options.indexConnection ?? options.connection, options.prefix);
   /** A reminder that ran leaves its channel's pending index (windows leave it when listed). */
   const unindex = async (job: Job) => {
     const reminder = job.name === "reminder" ? scheduledReminderSchema.safeParse(job.data).data : undefined;

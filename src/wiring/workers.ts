@@ -72,6 +72,7 @@ export function startWorkers(
   });
   const worker = startTimerWorker({
     connection: deps.connection,
+    indexConnection: deps.redis,
     prefix: `${deps.prefix}bull`,
     handler: classifiedJobs(
       createTimedJobHandler({
