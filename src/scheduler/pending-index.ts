@@ -16,9 +16,20 @@ const pendingJobSchema = z.object({
   text: z.string(),
 });
 
+/** KEYS: 1 by due time, 2 details; ARGV: the job ids. Both in one step, as MULTI would. */
+const UNINDEX = `
+redis.call('ZREM', KEYS[1], unpack(ARGV))
+return redis.call('HDEL', KEYS[2], unpack(ARGV))`;
+
+type Unindex = (byDue: string, details: string, ...jobIds: string[]) => Promise<number>;
+
 export function createPendingIndex(redis: Redis, base: string) {
   const byDue = (channel: string) => `${base}:preflight:pending:${channel}`;
   const details = (channel: string) => `${base}:preflight:pending:${channel}:jobs`;
+  // A script rather than MULTI: every reminder that runs leaves the index, and a MULTI is a write
+  // of its own, where a script call joins the other commands of its tick (auto-pipelining).
+  const scripted = redis as Redis & { unindexPending?: Unindex };
+  if (!scripted.unindexPending) redis.defineCommand("unindexPending", { numberOfKeys: 2, lua: UNINDEX });
 
   return {
     async add(channel: string, job: PendingJob): Promise<void> {
@@ -31,11 +42,14 @@ export function createPendingIndex(redis: Redis, base: string) {
 
     async remove(channel: string, jobIds: readonly string[]): Promise<void> {
       if (jobIds.length === 0) return;
-      await redis
-        .multi()
-        .zrem(byDue(channel), ...jobIds)
-        .hdel(details(channel), ...jobIds)
-        .exec();
+      // Lua unpacks at most a few thousand arguments at once.
+      for (let start = 0; start < jobIds.length; start += 1_000)
+        await (scripted.unindexPending as Unindex).call(
+          redis,
+          byDue(channel),
+          details(channel),
+          ...jobIds.slice(start, start + 1_000),
+        );
     },
 
     /** Every indexed job of the channel, soonest first. */

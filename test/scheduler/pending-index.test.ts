@@ -1,7 +1,9 @@
+import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ScheduledReminder } from "../../src/core/run/run-schema.js";
 import { createBullmqScheduler, type TimerQueue } from "../../src/scheduler/bullmq-scheduler.js";
-import { isolatedRedis } from "../support/redis.js";
+import { createPendingIndex } from "../../src/scheduler/pending-index.js";
+import { countSocketWrites, isolatedRedis, REDIS_URL } from "../support/redis.js";
 
 /** `/maintenance reminders` lists a channel's pending jobs from an index, whatever their number. */
 
@@ -69,5 +71,37 @@ describe("pending jobs of a channel", () => {
     await timers.scheduler.scheduleReminder(reminder(2, "run-b"));
     await timers.scheduler.cancelReminders("run-a", { keepOnAbort: false });
     expect((await timers.pendingInChannel(CHANNEL)).map((job) => job.text)).toEqual(["Check the graphs 2"]);
+  });
+
+  it("jobs that ran leave the index together with the other commands of their tick, thousands at once too", async () => {
+    const pipelined = new Redis(REDIS_URL, { enableAutoPipelining: true, maxRetriesPerRequest: 1 });
+    try {
+      await pipelined.ping();
+      const index = createPendingIndex(pipelined, `${env.prefix}bull`);
+      const job = (i: number) => ({
+        jobId: `job-${i}`,
+        kind: "reminder" as const,
+        dueAt: new Date(Date.now() + i * 1_000).toISOString(),
+        text: `Job ${i}`,
+      });
+      for (let i = 0; i < 2_500; i++) await index.add(CHANNEL, job(i));
+
+      const writes = countSocketWrites(pipelined);
+      // Forty reminders finish in the same tick: their index entries go in one write, not forty.
+      await Promise.all(Array.from({ length: 40 }, (_, i) => index.remove(CHANNEL, [`job-${i}`])));
+      expect(writes()).toBeLessThanOrEqual(2);
+      expect((await index.list(CHANNEL)).map((listed) => listed.jobId)).not.toContain("job-0");
+
+      await index.remove(
+        CHANNEL,
+        Array.from({ length: 2_400 }, (_, i) => `job-${i + 40}`),
+      );
+      expect((await index.list(CHANNEL)).map((listed) => listed.text)).toEqual(
+        Array.from({ length: 60 }, (_, i) => `Job ${i + 2_440}`),
+      );
+      expect(await pipelined.hlen(`${env.prefix}bull:preflight:pending:${CHANNEL}:jobs`)).toBe(60);
+    } finally {
+      pipelined.disconnect();
+    }
   });
 });
