@@ -488,6 +488,7 @@ async function main(): Promise<void> {
       runs: owning,
       pending: pendingReminders,
       due: dueReminders,
+      cpuMs: () => cpuMs(preflight.process.pid),
     });
     api.calls.length = 0;
     // Scaled out: a second process shares the queue (the pending ones are still there).
@@ -504,6 +505,10 @@ async function main(): Promise<void> {
       pending: dueReminders,
       due: dueReminders,
       round: 2,
+      cpuMs: () => {
+        const [first, other] = [cpuMs(preflight.process.pid), cpuMs(second.process.pid)];
+        return first === undefined || other === undefined ? undefined : first + other;
+      },
     });
     api.calls.length = 0;
   }
@@ -522,11 +527,11 @@ async function main(): Promise<void> {
   }
   if (reminders)
     console.log(
-      `\nReminder lateness, ${reminders.due} due together among ${reminders.pending} pending: ${reminders.posted} posted, p50 ${reminders.p50Ms ?? "–"} ms, p99 ${reminders.p99Ms ?? "–"} ms, max ${reminders.maxMs ?? "–"} ms (queued in ${reminders.enqueueSeconds} s)`,
+      `\nReminder lateness, ${reminders.due} due together among ${reminders.pending} pending: ${reminders.posted} posted, p50 ${reminders.p50Ms ?? "–"} ms, p99 ${reminders.p99Ms ?? "–"} ms, max ${reminders.maxMs ?? "–"} ms, CPU ${reminders.cpuMsPerReminder ?? "–"} ms a reminder (queued in ${reminders.enqueueSeconds} s)`,
     );
   if (remindersTwoProcesses)
     console.log(
-      `  the same with two Preflight processes: ${remindersTwoProcesses.posted} posted, p50 ${remindersTwoProcesses.p50Ms ?? "–"} ms, p99 ${remindersTwoProcesses.p99Ms ?? "–"} ms, max ${remindersTwoProcesses.maxMs ?? "–"} ms`,
+      `  the same with two Preflight processes: ${remindersTwoProcesses.posted} posted, p50 ${remindersTwoProcesses.p50Ms ?? "–"} ms, p99 ${remindersTwoProcesses.p99Ms ?? "–"} ms, max ${remindersTwoProcesses.maxMs ?? "–"} ms, CPU ${remindersTwoProcesses.cpuMsPerReminder ?? "–"} ms a reminder (both processes)`,
     );
   console.log(
     `\nPreflight RSS: ${rssIdle} MiB idle, ${rssAfterRuns} MiB with ${runCount + 2} active runs, ${rssAfterClicks} MiB after the clicks, ${rssEnd} MiB with ${activeAtEnd} active runs after the clicks`,

@@ -17,6 +17,8 @@ export interface ReminderLateness {
   p50Ms: number | undefined;
   p99Ms: number | undefined;
   maxMs: number | undefined;
+  /** CPU the Preflight processes used from just before the due time until they went quiet, per reminder posted. */
+  cpuMsPerReminder: number | undefined;
 }
 
 const MARK = "Bench reminder";
@@ -42,6 +44,8 @@ export async function reminderLateness(options: {
   capMs?: number;
   /** Names this round's reminders: a reminder posted once is never posted again, so each round needs its own. */
   round?: number;
+  /** CPU ms the Preflight processes have used so far (from /proc). */
+  cpuMs?: () => number | undefined;
 }): Promise<ReminderLateness> {
   const { api, runs, pending, due } = options;
   const queue = new Queue(QUEUE, { connection: options.redis, prefix: `${options.prefix}bull` });
@@ -80,11 +84,16 @@ export async function reminderLateness(options: {
       await queue.addBulk(
         Array.from({ length: Math.min(CHUNK, due - start) }, (_, k) => job(start + k, dueAt)),
       );
+    while (Date.now() < dueAt.getTime() - 200) await new Promise((resolve) => setTimeout(resolve, 50));
+    const cpuBefore = options.cpuMs?.();
     const waitUntil = dueAt.getTime() + (options.capMs ?? 60_000);
     const posts = () =>
       api.callsTo("chat.postMessage").filter((c) => String(c.args.text ?? "").includes(MARK));
     while (Date.now() < waitUntil && posts().length < due)
       await new Promise((resolve) => setTimeout(resolve, 100));
+    // Each post is followed by its commit: let the processes go quiet before reading their CPU.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const cpuAfter = options.cpuMs?.();
     const lateness = posts()
       .map((c) => c.at - dueAt.getTime())
       .sort((a, b) => a - b);
@@ -96,6 +105,10 @@ export async function reminderLateness(options: {
       p50Ms: percentile(lateness, 50),
       p99Ms: percentile(lateness, 99),
       maxMs: lateness.at(-1),
+      cpuMsPerReminder:
+        cpuBefore === undefined || cpuAfter === undefined || lateness.length === 0
+          ? undefined
+          : Math.round(((cpuAfter - cpuBefore) / lateness.length) * 100) / 100,
     };
   } finally {
     await queue.close().catch(() => undefined);
