@@ -1,5 +1,4 @@
 import type { Server } from "node:http";
-import { WebClient } from "@slack/web-api";
 import { createLazyRdsGateway } from "./aws/lazy-rds-gateway.js";
 import { createCatalog } from "./checklists/catalog.js";
 import { withGroupHandlesResolved } from "./checklists/group-handles.js";
@@ -17,6 +16,7 @@ import { createBullmqScheduler } from "./scheduler/bullmq-scheduler.js";
 import { createRunService } from "./service/run-service.js";
 import { createWindowService } from "./service/window-service.js";
 import { createSlackApp } from "./slack/app.js";
+import { LeanWebClient } from "./slack/lean-web-client.js";
 import { createSlackPeopleDirectory } from "./slack/people-directory.js";
 import { linkOf } from "./slack/permalink.js";
 import { redisWritable } from "./store/redis-durability.js";
@@ -78,14 +78,16 @@ export async function startBot(config: Config, options: BotOptions) {
   const metrics = options.metrics ?? createMetrics();
   const { redis, workerConnection, queueConnection, prefix, healthy } = await connectStorage(config, log);
 
-  const client = new WebClient(config.SLACK_BOT_TOKEN, {
-    rejectRateLimitedCalls: true,
-    // Retries are the effect runner's: it honours Retry-After and looks for a post whose answer
-    // was lost before posting again; the client's own retries would post it twice.
-    retryConfig: { retries: 0 },
+  // Rate limits are rejected and nothing is retried by the client: retries are the effect
+  // runner's, which honours Retry-After and looks for a post whose answer was lost before posting
+  // again; the client's own retries would post it twice.
+  const webApiLogger = libraryLogger(log, "web-api");
+  const client = new LeanWebClient(config.SLACK_BOT_TOKEN, {
     timeout: 10_000,
-    logger: libraryLogger(log, "web-api"),
+    logger: webApiLogger,
     fetch: countingFetch(metrics),
+    debug: config.LOG_LEVEL === "debug",
+    warn: (message) => webApiLogger.warn(message),
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
   });
   // Who people are (group members, handles, names), from Slack with a short cache.
