@@ -12,6 +12,8 @@ export interface Outcome {
   ms: number;
   /** performance.now() when the answer (or the giving up) came. */
   doneAt: number;
+  /** Why no answer came (the socket's error code, e.g. ECONNRESET). */
+  error?: string;
 }
 
 // Keep-alive, as Slack's deliveries are; no cap on sockets, so a slow app cannot slow the sender.
@@ -28,9 +30,10 @@ export function postSigned(url: string, secret: string, form: URLSearchParams): 
   const { timestamp, signature } = signSlackRequest(secret, body);
   const started = performance.now();
   return new Promise((resolve) => {
-    const finish = (status: number) => {
+    const finish = (status: number, error?: Error) => {
       const doneAt = performance.now();
-      resolve({ status, ms: doneAt - started, doneAt });
+      const code = error && ((error as NodeJS.ErrnoException).code ?? error.message);
+      resolve({ status, ms: doneAt - started, doneAt, ...(code ? { error: code } : {}) });
     };
     const req = request(
       url,
@@ -48,11 +51,11 @@ export function postSigned(url: string, secret: string, form: URLSearchParams): 
       (res) => {
         res.resume();
         res.on("end", () => finish(res.statusCode ?? 0));
-        res.on("error", () => finish(0));
+        res.on("error", (error) => finish(0, error));
       },
     );
     req.on("timeout", () => req.destroy(new Error("no answer")));
-    req.on("error", () => finish(0));
+    req.on("error", (error) => finish(0, error));
     req.end(body);
   });
 }
@@ -73,6 +76,8 @@ export interface PhaseStats {
   maxMs: number;
   /** How far the sender itself fell behind its schedule (a busy machine): the worst case. */
   senderLagMaxMs: number;
+  /** What the failed ones got: an HTTP status, "late", or why no answer came. */
+  failures: Record<string, number>;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -109,6 +114,18 @@ export async function openLoop(
   const lastAnswer = Math.max(start + seconds * 1000, ...inTime.map((o) => o.doneAt));
   const elapsedS = (lastAnswer - start) / 1000;
   const sorted = answered.map((o) => o.ms).sort((a, b) => a - b);
+  const failures: Record<string, number> = {};
+  for (const o of outcomes) {
+    const why =
+      o.status >= 200 && o.status < 300
+        ? o.ms > ACK_DEADLINE_MS
+          ? "late"
+          : undefined
+        : o.status === 0
+          ? (o.error ?? "no answer")
+          : `HTTP ${o.status}`;
+    if (why) failures[why] = (failures[why] ?? 0) + 1;
+  }
   return {
     offeredPerSecond: ratePerSecond,
     sent: total,
@@ -120,5 +137,6 @@ export async function openLoop(
     p99Ms: round(percentile(sorted, 99)),
     maxMs: round(sorted.at(-1) ?? Number.NaN),
     senderLagMaxMs: round(lagMax),
+    failures,
   };
 }

@@ -449,7 +449,7 @@ async function main(): Promise<void> {
     ] as const) {
       const result = await phase(api, child, app, runs, rate);
       console.log(
-        `  ${app.padEnd(9)} ${rate}/s: ${result.throughputPerSecond}/s ok, p99 ${result.p99Ms} ms, ${result.failed} failed; Web API calls ${JSON.stringify(result.webApiCalls)}${Object.keys(result.refusals).length > 0 ? `; refused: ${JSON.stringify(result.refusals)}` : ""}`,
+        `  ${app.padEnd(9)} ${rate}/s: ${result.throughputPerSecond}/s ok, p99 ${result.p99Ms} ms, ${result.failed} failed${result.failed > 0 ? ` ${JSON.stringify(result.failures)}` : ""}; Web API calls ${JSON.stringify(result.webApiCalls)}${Object.keys(result.refusals).length > 0 ? `; refused: ${JSON.stringify(result.refusals)}` : ""}`,
       );
       phases.push(result);
     }
