@@ -43,7 +43,14 @@ export interface EffectRecord {
 }
 
 export type UpdateResult =
-  | { status: "applied"; run: Run; decision: Extract<Decision, { accepted: true }>; outbox?: OutboxEntry }
+  | {
+      status: "applied";
+      run: Run;
+      decision: Extract<Decision, { accepted: true }>;
+      outbox?: OutboxEntry;
+      /** The run message shows what changed (`changesRunMessage`): a redraw was asked for. */
+      redraw: boolean;
+    }
   | { status: "refused"; run: Run; refusal: Refusal }
   /** The same event id was accepted before: nothing was applied again. */
   | { status: "duplicate"; run: Run; outcome: Pick<RunLogEntry, "accepted" | "refusal" | "version"> }

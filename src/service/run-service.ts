@@ -210,7 +210,7 @@ export function createRunService(deps: RunServiceDeps) {
     count(event, result, before);
     if (result.status === "applied") {
       if (event.type === "hand_over" || event.type === "set_buddy") await indexPeople(runId, [event.to]);
-      deps.redraws.request(runId, result.run);
+      if (result.redraw) deps.redraws.request(runId, result.run);
       return { result, effectsDone: result.outbox ? deps.effects.kick(runId) : Promise.resolve() };
     }
     // Whoever clicked saw an outdated message: redraw it so they see what changed.

@@ -10,6 +10,7 @@ import type {
   UpdateResult,
 } from "../core/ports.js";
 import type { PriorRun } from "../core/run/create-run.js";
+import { changesRunMessage } from "../core/run/decision.js";
 import type { Run } from "../core/run/run-schema.js";
 import { outboxEntryOf } from "./outbox-entry.js";
 
@@ -115,8 +116,9 @@ export function createMemoryRunStore(options: { now?: () => number } = {}): RunS
         } as PriorRun);
       const outbox = outboxEntryOf(next, entry.at, decision.effects);
       if (outbox) listOf(outboxes, runId).set(outbox.id, outbox);
-      redraws.set(runId, next.version);
-      return { status: "applied", run: next, decision, ...(outbox ? { outbox } : {}) };
+      const redraw = changesRunMessage(run, decision);
+      if (redraw) redraws.set(runId, next.version);
+      return { status: "applied", run: next, decision, redraw, ...(outbox ? { outbox } : {}) };
     },
     async log(runId) {
       check("log");

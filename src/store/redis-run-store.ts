@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { PreflightError } from "../core/errors.js";
 import type { OutboxEntry, RunLogEntry, RunStore, RunUpdate, UpdateResult } from "../core/ports.js";
 import type { PriorRun } from "../core/run/create-run.js";
+import { changesRunMessage } from "../core/run/decision.js";
 import type { Effect } from "../core/run/effects.js";
 import type { Run } from "../core/run/run-schema.js";
 import { createLru } from "./lru.js";
@@ -140,7 +141,13 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
   }
 
   /** The list counts, the deadline, then the lists' items: the scripts' ARGV order. */
-  const withDeadline = (args: string[], at: string) => [...args.slice(0, 3), at, ...args.slice(3)];
+  /** The list counts, the deadline (and for a commit, whether to redraw), then the list items. */
+  const withDeadline = (args: string[], at: string, redraw?: string) => [
+    ...args.slice(0, 3),
+    at,
+    ...(redraw === undefined ? [] : [redraw]),
+    ...args.slice(3),
+  ];
   const listArgs = (appended: Appended) => [
     String(appended.history.length),
     String(appended.moves.length),
@@ -215,6 +222,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
       const thread = closed
         ? await threadKeyOfRun(redis, prefix, keys.message(runId), keys.message(runId))
         : keys.message(runId);
+      const redraw = decision.accepted && changesRunMessage(run, decision);
       const by = await deadline();
       const [result, detail] = await storage(() =>
         scripts.commitEvent(
@@ -244,7 +252,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
           outbox?.id ?? "",
           outbox ? JSON.stringify(outbox) : "",
           retentionSeconds,
-          ...withDeadline(appended, by),
+          ...withDeadline(appended, by, redraw ? "1" : "0"),
         ),
       );
       if (result === "late") {
@@ -270,7 +278,8 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
       }
       if (result === "refused" && !decision.accepted)
         return { status: "refused", run, refusal: decision.refusal };
-      if (decision.accepted) return { status: "applied", run: next, decision, ...(outbox ? { outbox } : {}) };
+      if (decision.accepted)
+        return { status: "applied", run: next, decision, redraw, ...(outbox ? { outbox } : {}) };
     }
     throw new PreflightError(
       "contention",

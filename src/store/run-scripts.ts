@@ -58,7 +58,8 @@ return 1`;
  *       5 event id, 6 outcome json, 7 closed ('1'/'0'), 8 run id, 9 prior-run summary,
  *       10 outbox entry id, 11 outbox entry ('' if none), 12 retention in seconds ('' = keep),
  *       13 history count h, 14 moves count m, 15 notes count n, 16 deadline in Redis's clock (ms;
- *       '' = none; redis-deadline.ts), then h + m + n items
+ *       '' = none; redis-deadline.ts), 17 redraw ('1' when the run message shows the change, so a
+ *       redraw of this version is wanted), then h + m + n items
  * Returns {'ok'|'refused'|'duplicate'|'missing'|'conflict'|'late', detail}.
  */
 export const COMMIT_EVENT = `${deadlineCheck(16)}
@@ -95,8 +96,8 @@ if ARGV[11] ~= '' then
   redis.call('HSET', KEYS[6], ARGV[10], ARGV[11])
   redis.call('SADD', KEYS[7], ARGV[8])
 end
-redis.call('HSET', KEYS[8], ARGV[8], ARGV[2])
-local i = 17
+if ARGV[17] == '1' then redis.call('HSET', KEYS[8], ARGV[8], ARGV[2]) end
+local i = 18
 for list = 9, 11 do
   for _ = 1, tonumber(ARGV[list + 4]) do
     redis.call('RPUSH', KEYS[list], ARGV[i])

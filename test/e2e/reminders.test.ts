@@ -276,4 +276,21 @@ describe("exactly once, nothing lost", () => {
     expect(reminderMessages(first)).toHaveLength(1);
     expect(second.bot.worker.isRunning()).toBe(true);
   });
+
+  it("a reminder posted is recorded on its run without redrawing the run message (nothing it shows changed)", async () => {
+    const h = await harness();
+    await startRun(h);
+    const updatesBefore = h.slack.callsTo("chat.update").length;
+    await dueNow(h, "check-graphs");
+    await h.slack.waitFor(() => reminderMessages(h, CHANNEL, "Check the graphs")[0]);
+    await h.settle();
+    const run = await h.run();
+    expect(Object.values(run.reminders).find((r) => r.reminderId === "check-graphs")?.posted?.ts).toBeTruthy();
+    expect(h.slack.callsTo("chat.update").slice(updatesBefore)).toEqual([]);
+
+    // A step done does change it: redrawn.
+    await h.click(h.button("step_complete", "take-snapshot"), ALICE);
+    await h.settle();
+    expect(h.slack.callsTo("chat.update").length).toBeGreaterThan(updatesBefore);
+  });
 });

@@ -83,6 +83,20 @@ export function accept(
 }
 
 /**
+ * Whether the run message shows what an accepted decision changed, so it must be redrawn: the
+ * decision says so (`refresh_run_message`: every step event, a ticket link), or the run moved on
+ * or changed status. A record (a reminder posted, a note from the thread, a follow-up) changes
+ * nothing the message shows: redrawing it would spend a `chat.update` (Tier 3) on the same message.
+ */
+export function changesRunMessage(before: Run, decision: Extract<Decision, { accepted: true }>): boolean {
+  return (
+    decision.effects.some((effect) => effect.type === "refresh_run_message") ||
+    decision.run.progress !== before.progress ||
+    decision.run.status !== before.status
+  );
+}
+
+/**
  * A record (a reminder posted or handled, a follow-up): it joins the history and bumps the
  * version, but the run message shows none of it, so nothing is redrawn. `line`: say it in the thread.
  */
