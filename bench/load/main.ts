@@ -1,6 +1,6 @@
 /**
  * `npm run bench:load`: compiled Preflight against a bare Bolt app that only acknowledges, both
- * fed the same signed step clicks, open loop, over many active runs; then a burst of notes on one
+ * fed the same signed step clicks, open loop, over many active runs; then a burst of step clicks on one
  * run, counting the `chat.update` calls it causes. Everything talks over loopback to a local Slack
  * Web API double; Redis keys live under a prefix of their own and are deleted at the end.
  *
@@ -18,10 +18,10 @@ import { parseArgs, promisify } from "node:util";
 import { Redis } from "ioredis";
 import { freePort } from "../../src/sandbox/redis-server.js";
 import { type SlackApiDouble, startSlackApiDouble } from "../../src/sandbox/slack-api.js";
-import { blockActionPayload, sendEvent, sendSlashCommand } from "../../test/support/slack-requests.js";
+import { blockActionPayload, sendSlashCommand } from "../../test/support/slack-requests.js";
 import { closeConnections, openLoop, type PhaseStats, postSigned } from "./drive.js";
 import { type Child, cpuMs, rssMiB, startChild, stopChild, waitForOutput } from "./processes.js";
-import { reminderLateness } from "./reminders.js";
+import { MARK, reminderLateness } from "./reminders.js";
 
 const SECRET = "bench-signing-secret";
 const TOKEN = "xoxb-bench";
@@ -32,7 +32,7 @@ const STEPS = 40;
 const PRODUCTION_NODE_ARGS = "--max-old-space-size=128 --max-semi-space-size=4";
 /** As in package.json's start:dist and the Dockerfile: two malloc arenas, not one per thread. */
 const PRODUCTION_ENV = { MALLOC_ARENA_MAX: "2" };
-const BURST_NOTES = 50;
+const BURST_CLICKS = 50;
 
 const { values: flags } = parseArgs({
   options: {
@@ -49,9 +49,9 @@ const quick = flags.quick ?? false;
 const runCount = Number(flags.runs ?? (quick ? 40 : 500));
 const rates = (flags.rates ?? (quick ? "50,200" : "50,100,200,400")).split(",").map(Number);
 const seconds = Number(flags.seconds ?? (quick ? 3 : 10));
-/** Reminder lateness: `due` reminders due together among `pending` ones (0 skips it). */
+/** Reminder lateness: `due` reminders (the runs' own, two per run at most) due together among `pending` ones (0 skips it). */
 const pendingReminders = Number(flags.pending ?? (quick ? 10_000 : 100_000));
-const dueReminders = Number(flags.due ?? (quick ? 200 : 1_000));
+const dueReminders = Number(flags.due ?? (quick ? 80 : 1_000));
 /** Active runs at the memory reading: more are started after the clicks up to this many. */
 const activeRuns = Number(flags.active ?? (quick ? 100 : 1_000));
 if (
@@ -68,24 +68,36 @@ if (
   !Number.isInteger(dueReminders) ||
   dueReminders < 0 ||
   dueReminders > pendingReminders ||
+  dueReminders > 2 * runCount ||
   !Number.isInteger(activeRuns) ||
   activeRuns < 0 ||
   activeRuns > 5_000
 ) {
   console.error(
-    "Usage: npm run bench:load -- [--runs 1-5000] [--rates 50,100,...(each ≤ 2000)] [--seconds 1-120] [--quick] [--pending 0-200000] [--due ≤ pending] [--active 0-5000]",
+    "Usage: npm run bench:load -- [--runs 1-5000] [--rates 50,100,...(each ≤ 2000)] [--seconds 1-120] [--quick] [--pending 0-200000] [--due ≤ pending, ≤ 2 × runs] [--active 0-5000]",
   );
   process.exit(2);
 }
 
-/** The benchmark's checklist: STEPS plain steps, no parameters, no timers. */
+/** The reminders of each reminder round: two per run, so 500 runs make 1,000 due. */
+const REMINDER_ROUNDS = [
+  ["bench-a", "bench-b"],
+  ["bench-c", "bench-d"],
+] as const;
+
+/** The benchmark's checklist: STEPS plain steps, no parameters, four reminders a day after the start. */
 function benchChecklist(): string {
   const steps = Array.from(
     { length: STEPS },
     (_, i) =>
       `      - id: s${i + 1}\n        title: Step ${i + 1} of the load benchmark\n        details: |\n          Check the replica lag, then switch the writer over and watch the error rate for a minute.\n        expect: No errors in the application log.`,
   );
-  return `id: load-bench\ntitle: Load benchmark\nsummary: Many plain steps, clicked by the load benchmark\nphases:\n  - id: only\n    title: Only\n    steps:\n${steps.join("\n")}\n`;
+  // Every run gets four reminders a day after it starts: the reminder rounds make them due.
+  const reminders = REMINDER_ROUNDS.flat().map(
+    (id) =>
+      `  - id: ${id}\n    on: run.started\n    after: 1d\n    text: "${MARK} ${id}: check the replica lag and tell the business how it went."`,
+  );
+  return `id: load-bench\ntitle: Load benchmark\nsummary: Many plain steps, clicked by the load benchmark\nphases:\n  - id: only\n    title: Only\n    steps:\n${steps.join("\n")}\nreminders:\n${reminders.join("\n")}\n`;
 }
 
 // ---- everything the benchmark starts, stopped on every way out --------------------------------
@@ -271,38 +283,50 @@ async function phase(
 
 interface Burst {
   webApiDelayMs: number;
-  notes: number;
+  clicks: number;
+  /** Clicks refused (told privately, e.g. as stale): they should be none. */
+  refused: number;
+  /** The message showed the run's final state once the burst was drawn. */
+  finalShown: boolean;
   /** chat.update calls for the run's message in each second after the burst began. */
   updatesPerSecond: number[];
   updatesTotal: number;
   /** Other Web API calls the burst caused (thread lines, ephemerals), by method. */
   otherCalls: Record<string, number>;
-  /** Non-2xx answers to the notes' events. */
-  eventsRefused: number;
+  /** Clicks answered with a non-2xx or not at all. */
+  clicksFailed: number;
 }
 
 async function burst(api: SlackApiDouble, preflight: Child, run: BenchRun, delayMs: number): Promise<Burst> {
   await quiet(() => api.calls.length, 1_000, 20_000);
   api.calls.length = 0;
   if (delayMs > 0) api.delayNext("chat.update", delayMs, 10_000);
+  // Step by step from the message as drawn: Start step 1, Done, Start step 2, Done… Each click
+  // carries the progress it follows, as the button it was clicked on would; a click waits for
+  // the previous one's acknowledgement (a person clicks on what they saw change).
+  const first = JSON.parse(nextClick(api, run)?.value ?? "{}") as { r?: string; v?: number };
+  if (typeof first.r !== "string" || typeof first.v !== "number")
+    throw new Error(`the burst run in ${run.channel} shows no step button`);
   const started = Date.now();
   const sent: Promise<{ status: number }>[] = [];
-  const base = Math.floor(started / 1000);
-  for (let i = 0; i < BURST_NOTES; i++) {
-    const at = started + (i * 1000) / BURST_NOTES;
+  for (let i = 0; i < BURST_CLICKS; i++) {
+    const at = started + (i * 1000) / BURST_CLICKS;
     await sleep(Math.max(0, at - Date.now()));
-    sent.push(
-      sendEvent(preflight.url, SECRET, {
-        type: "message",
-        channel: run.channel,
-        channel_type: "channel",
-        user: OWNER,
-        text: `Burst note ${i + 1}: replica lag is back under a second`,
-        ts: `${base}.${String(900_000 + i).padStart(6, "0")}`,
-        thread_ts: run.ts,
-        event_ts: `${base}.${String(900_000 + i).padStart(6, "0")}`,
-      }),
+    const payload = blockActionPayload({
+      userId: OWNER,
+      channelId: run.channel,
+      messageTs: run.ts,
+      actionId: i % 2 === 0 ? "step_start" : "step_complete",
+      value: JSON.stringify({ r: first.r, s: `s${Math.floor(i / 2) + 1}`, v: first.v + i }),
+      responseUrl: api.responseUrl(`burst-${run.channel}-${i}`),
+    });
+    const answer = postSigned(
+      preflight.url,
+      SECRET,
+      new URLSearchParams({ payload: JSON.stringify(payload) }),
     );
+    sent.push(answer);
+    await answer;
   }
   const answers = await Promise.all(sent);
   await quiet(() => api.calls.length, 2_000, 60_000);
@@ -318,14 +342,20 @@ async function burst(api: SlackApiDouble, preflight: Child, run: BenchRun, delay
   const otherCalls: Record<string, number> = {};
   for (const call of api.calls.filter((c) => !updates.includes(c)))
     otherCalls[call.method] = (otherCalls[call.method] ?? 0) + 1;
+  // The message ends as the run does: Start on the step after the last one done.
+  const after = JSON.parse(nextClick(api, run)?.value ?? "{}") as { s?: string; v?: number };
+  const finalShown = after.v === first.v + BURST_CLICKS && after.s === `s${BURST_CLICKS / 2 + 1}`;
+  const refused = api.callsTo("chat.postEphemeral").length;
   api.calls.length = 0;
   return {
     webApiDelayMs: delayMs,
-    notes: BURST_NOTES,
+    clicks: BURST_CLICKS,
+    refused,
+    finalShown,
     updatesPerSecond,
     updatesTotal: updates.length,
     otherCalls,
-    eventsRefused: answers.filter((a) => a.status < 200 || a.status >= 300).length,
+    clicksFailed: answers.filter((a) => a.status < 200 || a.status >= 300).length,
   };
 }
 
@@ -456,7 +486,7 @@ async function main(): Promise<void> {
   }
   const rssAfterClicks = rssMiB(preflight.process.pid);
 
-  console.log("Burst: 50 thread replies (notes) within 1 s on one run…");
+  console.log(`Burst: ${BURST_CLICKS} step clicks within 1 s on one run…`);
   const bursts: Burst[] = [];
   for (const [i, delay] of [0, 150].entries()) {
     bursts.push(await burst(api, preflight, burstRuns[i] as BenchRun, delay));
@@ -486,6 +516,7 @@ async function main(): Promise<void> {
       redis,
       prefix,
       runs: owning,
+      reminderIds: REMINDER_ROUNDS[0],
       pending: pendingReminders,
       due: dueReminders,
       cpuMs: () => cpuMs(preflight.process.pid),
@@ -502,6 +533,7 @@ async function main(): Promise<void> {
       redis,
       prefix,
       runs: owning,
+      reminderIds: REMINDER_ROUNDS[1],
       pending: dueReminders,
       due: dueReminders,
       round: 2,
@@ -519,10 +551,10 @@ async function main(): Promise<void> {
   );
   console.log(`Acknowledgements, open loop over ${runCount} active runs, ${seconds} s per rate:`);
   printRates(phases);
-  console.log(`\nchat.update for one message under a burst of ${BURST_NOTES} notes in 1 s:`);
+  console.log(`\nchat.update for one message under a burst of ${BURST_CLICKS} step clicks in 1 s:`);
   for (const b of bursts) {
     console.log(
-      `  Web API answering in ${String(b.webApiDelayMs).padStart(3)} ms: ${b.updatesPerSecond[0] ?? 0} in the first second, ${b.updatesTotal} in all (per second: ${b.updatesPerSecond.join(", ")})${b.eventsRefused ? `; ${b.eventsRefused} events refused` : ""}`,
+      `  Web API answering in ${String(b.webApiDelayMs).padStart(3)} ms: ${b.updatesPerSecond[0] ?? 0} in the first second, ${b.updatesTotal} in all (per second: ${b.updatesPerSecond.join(", ")}); final state shown: ${b.finalShown ? "yes" : "NO"}${b.refused ? `; ${b.refused} clicks refused` : ""}${b.clicksFailed ? `; ${b.clicksFailed} clicks failed` : ""}`,
     );
   }
   if (reminders)

@@ -1,8 +1,11 @@
 /**
- * Reminder lateness: `due` reminders due at the same instant among `pending` waiting ones (the
- * rest due a day later), put straight into the bot's BullMQ queue as its scheduler would, spread
- * over the benchmark's runs and channels (two or so per channel, inside Slack's per-channel
- * burst). Lateness is when chat.postMessage reached the Web API double minus the due time.
+ * Reminder lateness: `due` reminders due at the same instant among `pending` waiting ones. The due
+ * ones are the runs' own: the benchmark's checklist gives every run reminders (`on: run.started`,
+ * a day later), which the bot scheduled when the run started; the benchmark moves `due` of them
+ * (two per run and channel, inside Slack's per-channel burst) to one instant, as a rescheduling
+ * would, so each is posted and recorded on its run as in production. The rest of `pending` are
+ * put straight into the queue, due a day later. Lateness is when chat.postMessage reached the Web
+ * API double minus the due time.
  */
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
@@ -21,7 +24,8 @@ export interface ReminderLateness {
   cpuMsPerReminder: number | undefined;
 }
 
-const MARK = "Bench reminder";
+/** Every reminder of the benchmark's checklist says this. */
+export const MARK = "Bench reminder";
 /** The queue and prefix the bot's scheduler uses (bullmq-scheduler.ts, bot.ts). */
 const QUEUE = "preflight-timers";
 const CHUNK = 1_000;
@@ -36,8 +40,10 @@ export async function reminderLateness(options: {
   redis: Redis;
   /** The bot's REDIS_PREFIX. */
   prefix: string;
-  /** Runs to hang reminders on: their id and channel. */
+  /** The runs whose own reminders become due (and to hang the pending ones on): id and channel. */
   runs: { runId: string; channel: string }[];
+  /** Which of the checklist's reminders (ids) this round makes due: each reminder posts once. */
+  reminderIds: readonly string[];
   pending: number;
   due: number;
   /** How long to wait for the due ones after their time (ms). */
@@ -78,12 +84,29 @@ export async function reminderLateness(options: {
       await queue.addBulk(Array.from({ length: size }, (_, k) => job(start + k, later)));
     }
     const enqueueSeconds = (Date.now() - began) / 1000;
-    // All due at one instant, a little after they are all in the queue.
-    const dueAt = new Date(Date.now() + 3_000 + due * 2);
-    for (let start = 0; start < due; start += CHUNK)
-      await queue.addBulk(
-        Array.from({ length: Math.min(CHUNK, due - start) }, (_, k) => job(start + k, dueAt)),
+    // The runs' own reminders, as the bot scheduled them (job id = reminder key).
+    const own: string[] = [];
+    for (const run of runs) {
+      const ids = await options.redis.smembers(`${options.prefix}bull:preflight:jobs:${run.runId}`);
+      own.push(
+        ...ids.filter((id) => options.reminderIds.some((reminderId) => id.includes(`.${reminderId}.`))),
       );
+      if (own.length >= due) break;
+    }
+    if (own.length < due)
+      throw new Error(`only ${own.length} of the runs' reminders are scheduled; ${due} were to be made due`);
+    // All due at one instant, a little after they are all moved.
+    const dueAt = new Date(Date.now() + 3_000 + due * 3);
+    for (const jobId of own.slice(0, due)) {
+      const scheduled = await queue.getJob(jobId);
+      if (!scheduled) throw new Error(`the reminder job ${jobId} is not in the queue`);
+      await scheduled.remove();
+      await queue.add(
+        "reminder",
+        { ...scheduled.data, dueAt: dueAt.toISOString() },
+        { ...scheduled.opts, jobId, delay: Math.max(0, dueAt.getTime() - Date.now()) },
+      );
+    }
     while (Date.now() < dueAt.getTime() - 200) await new Promise((resolve) => setTimeout(resolve, 50));
     const cpuBefore = options.cpuMs?.();
     const waitUntil = dueAt.getTime() + (options.capMs ?? 60_000);
