@@ -285,7 +285,9 @@ describe("exactly once, nothing lost", () => {
     await h.slack.waitFor(() => reminderMessages(h, CHANNEL, "Check the graphs")[0]);
     await h.settle();
     const run = await h.run();
-    expect(Object.values(run.reminders).find((r) => r.reminderId === "check-graphs")?.posted?.ts).toBeTruthy();
+    expect(
+      Object.values(run.reminders).find((r) => r.reminderId === "check-graphs")?.posted?.ts,
+    ).toBeTruthy();
     expect(h.slack.callsTo("chat.update").slice(updatesBefore)).toEqual([]);
 
     // A step done does change it: redrawn.
