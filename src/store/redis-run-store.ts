@@ -140,12 +140,11 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     return completeOf(runId, { json, history, notes }, planOf);
   }
 
-  /** The list counts, the deadline, then the lists' items: the scripts' ARGV order. */
-  /** The list counts, the deadline (and for a commit, whether to redraw), then the list items. */
-  const withDeadline = (args: string[], at: string, redraw?: string) => [
+  /** The list counts, the deadline (a commit: then whether to redraw), the lists' items: ARGV order. */
+  const withDeadline = (args: string[], at: string, ...redraw: string[]) => [
     ...args.slice(0, 3),
     at,
-    ...(redraw === undefined ? [] : [redraw]),
+    ...redraw,
     ...args.slice(3),
   ];
   const listArgs = (appended: Appended) => [
