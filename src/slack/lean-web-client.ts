@@ -107,9 +107,9 @@ export class LeanWebClient extends WebClient {
   }
 }
 
-/** Not an upload: no file, content or buffer among the arguments. */
+/** A method name (not an absolute URL) and not an upload: no file, content or buffer among the arguments. */
 function ordinary(method: string, options: Record<string, unknown>): boolean {
-  if (method === "files.uploadV2" || method === "files.upload") return false;
+  if (method === "files.uploadV2" || method === "files.upload" || /^https?:\/\//.test(method)) return false;
   if ("file" in options || "content" in options || "file_uploads" in options) return false;
   return !Object.values(options).some((value) => Buffer.isBuffer(value));
 }

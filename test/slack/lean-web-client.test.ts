@@ -132,6 +132,12 @@ describe("the bot's Web API client", () => {
     expect(actual.name).toBe(expected.name);
   });
 
+  it("leaves a call to an absolute URL to the library, which posts there", async () => {
+    const { lean } = clients({ url: "http://127.0.0.1:9/api/" });
+    const answer = await lean.apiCall(`${api.url}auth.test`);
+    expect(answer.ok).toBe(true);
+  });
+
   it("builds no debug line below debug level, and takes the library's path (with its lines) at debug", async () => {
     const quiet = clients().lean;
     const loud = clients({ debug: true }).lean;
