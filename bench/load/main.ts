@@ -179,6 +179,21 @@ function nextClick(api: SlackApiDouble, run: BenchRun): Button | undefined {
   );
 }
 
+/** V8's heap as the bot reports it on /metrics (prom-client's default metrics), in MiB. */
+async function heapMiB(child: Child): Promise<{ total: number; used: number } | undefined> {
+  try {
+    const text = await (await fetch(child.url.replace(/\/slack\/events$/, "/metrics"))).text();
+    const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+    const [total, used] = [read("nodejs_heap_size_total_bytes"), read("nodejs_heap_size_used_bytes")];
+    const mib = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
+    return Number.isFinite(total) && Number.isFinite(used)
+      ? { total: mib(total), used: mib(used) }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function startRuns(api: SlackApiDouble, url: string, channels: string[]): Promise<BenchRun[]> {
   const queue = [...channels];
   const worker = async () => {
@@ -502,6 +517,7 @@ async function main(): Promise<void> {
   }
   const activeAtEnd = all.length + more;
   const rssEnd = rssMiB(preflight.process.pid);
+  const heapEnd = await heapMiB(preflight);
 
   let reminders: Awaited<ReturnType<typeof reminderLateness>> | undefined;
   let remindersTwoProcesses: typeof reminders;
@@ -566,7 +582,7 @@ async function main(): Promise<void> {
       `  the same with two Preflight processes: ${remindersTwoProcesses.posted} posted, p50 ${remindersTwoProcesses.p50Ms ?? "–"} ms, p99 ${remindersTwoProcesses.p99Ms ?? "–"} ms, max ${remindersTwoProcesses.maxMs ?? "–"} ms, CPU ${remindersTwoProcesses.cpuMsPerReminder ?? "–"} ms a reminder (both processes)`,
     );
   console.log(
-    `\nPreflight RSS: ${rssIdle} MiB idle, ${rssAfterRuns} MiB with ${runCount + 2} active runs, ${rssAfterClicks} MiB after the clicks, ${rssEnd} MiB with ${activeAtEnd} active runs after the clicks`,
+    `\nPreflight RSS: ${rssIdle} MiB idle, ${rssAfterRuns} MiB with ${runCount + 2} active runs, ${rssAfterClicks} MiB after the clicks, ${rssEnd} MiB with ${activeAtEnd} active runs after the clicks${heapEnd ? ` (V8's heap then: ${heapEnd.total} MiB, ${heapEnd.used} MiB in use)` : ""}`,
   );
 
   const results = {
@@ -585,6 +601,8 @@ async function main(): Promise<void> {
       clicks: phases.filter((p) => p.app === "preflight").reduce((sum, p) => sum + p.sent, 0),
       activeRunsAtEnd: activeAtEnd,
       end: rssEnd,
+      /** What V8 held of it then (from the bot's /metrics): the heap it has, and what is in use. */
+      heapAtEnd: heapEnd,
     },
     durationSeconds: Math.round((Date.now() - began) / 1000),
   };
