@@ -1,4 +1,3 @@
-import { stringify } from "node:querystring";
 import {
   type FetchFunction,
   SlackError,
@@ -114,17 +113,22 @@ function ordinary(method: string, options: Record<string, unknown>): boolean {
   return !Object.values(options).some((value) => Buffer.isBuffer(value));
 }
 
-/** As the library sends it: scalars as they are, anything else as JSON, nothing for undefined or null. */
+/**
+ * As the library sends it: scalars as they are, anything else as JSON, nothing for undefined or
+ * null; the same text `querystring.stringify` makes, encoded natively (a run message's blocks are
+ * ~15 KB: a third of the time, and one string instead of one per character).
+ */
 export function formBody(args: Record<string, unknown>): string {
-  const fields: Record<string, string | number | boolean> = {};
+  const fields: string[] = [];
   for (const [key, value] of Object.entries(args)) {
     if (value === undefined || value === null) continue;
-    fields[key] =
+    const text =
       typeof value === "string" || typeof value === "number" || typeof value === "boolean"
-        ? value
+        ? String(value)
         : JSON.stringify(value);
+    fields.push(`${encodeURIComponent(key)}=${encodeURIComponent(text)}`);
   }
-  return stringify(fields);
+  return fields.join("&");
 }
 
 function retryAfterSeconds(header: string | null): number | undefined {

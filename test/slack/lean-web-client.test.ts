@@ -1,9 +1,10 @@
 import { createServer } from "node:net";
+import { stringify } from "node:querystring";
 import { ErrorCode, WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { noMetrics } from "../../src/core/ports.js";
 import { countingFetch } from "../../src/observability/slack-fetch.js";
-import { LeanWebClient } from "../../src/slack/lean-web-client.js";
+import { formBody, LeanWebClient } from "../../src/slack/lean-web-client.js";
 import { type SlackApiDouble, startSlackApiDouble } from "../support/slack-api-double.js";
 
 /**
@@ -89,6 +90,23 @@ describe("the bot's Web API client", () => {
     expect(Object.keys(byLean).sort()).toEqual(Object.keys(byLibrary).sort());
     expect(byLean.message?.blocks).toEqual(byLibrary.message?.blocks);
     expect(byLean.channel).toBe("CLEAN");
+  });
+
+  it("encodes a form body exactly as the library's querystring.stringify does", () => {
+    const args = {
+      channel: "C1",
+      text: 'Step 1 & 2 = done + 100% ✅ <@U1> "quoted" it\'s\nnew line ~*()!',
+      blocks: [{ type: "section", text: { type: "mrkdwn", text: "é 🚀 a/b?c#d" } }],
+      metadata: { event_type: "preflight_effect", event_payload: { effects: ["a.b"] } },
+      unfurl_links: false,
+      limit: 200,
+      skipped: undefined,
+      empty: null,
+    };
+    const { skipped: _s, empty: _e, ...defined } = args;
+    expect(formBody(args)).toBe(
+      stringify({ ...defined, blocks: JSON.stringify(args.blocks), metadata: JSON.stringify(args.metadata) }),
+    );
   });
 
   it("throws the library's platform error for ok:false, rate-limit error for a 429, HTTP error for a 5xx", async () => {
