@@ -17,6 +17,7 @@ import type { SlackDeps } from "./deps.js";
 import { register as registerAppHome } from "./events/app-home.js";
 import { register as registerThreadEvidence } from "./events/thread-evidence.js";
 import { register as registerThreadReplies } from "./events/thread-replies.js";
+import { routedApp } from "./listener-routes.js";
 import { buttonContext } from "./middleware/button-context.js";
 import { listenerGuard } from "./middleware/listener-guard.js";
 import { requestLog, timeAcknowledgements } from "./middleware/request-timing.js";
@@ -113,22 +114,24 @@ export function createSlackApp(
   app.use(buttonContext(deps));
   app.use(viewContext(deps));
 
-  registerMaintenance(app, deps);
-  registerStepButtons(app, deps);
-  registerReasonButtons(app, deps);
-  registerRecordButton(app, deps);
-  registerTimerButtons(app, deps);
-  registerDeleteSnapshot(app, deps);
-  registerFollowUps(app, deps);
-  registerReasonSubmissions(app, deps);
-  registerRecordSubmissions(app, deps);
-  registerStartParameters(app, deps);
-  registerThreadReplies(app, deps);
-  registerThreadEvidence(app, deps);
-  registerAddToTimeline(app, deps);
-  registerAppHome(app, deps);
-  registerPeopleMenu(app, deps);
-  registerPeopleSubmissions(app, deps);
+  // Listeners are filed by id: Bolt runs one listener per kind, not every listener per request.
+  const listeners = routedApp(app);
+  registerMaintenance(listeners, deps);
+  registerStepButtons(listeners, deps);
+  registerReasonButtons(listeners, deps);
+  registerRecordButton(listeners, deps);
+  registerTimerButtons(listeners, deps);
+  registerDeleteSnapshot(listeners, deps);
+  registerFollowUps(listeners, deps);
+  registerReasonSubmissions(listeners, deps);
+  registerRecordSubmissions(listeners, deps);
+  registerStartParameters(listeners, deps);
+  registerThreadReplies(listeners, deps);
+  registerThreadEvidence(listeners, deps);
+  registerAddToTimeline(listeners, deps);
+  registerAppHome(listeners, deps);
+  registerPeopleMenu(listeners, deps);
+  registerPeopleSubmissions(listeners, deps);
 
   app.error(async (error) => {
     const original = (error as { original?: unknown }).original ?? error;
