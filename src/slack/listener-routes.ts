@@ -33,9 +33,9 @@ const ID_OF: Record<Kind, (args: Record<string, unknown>) => unknown> = {
 };
 
 export function routedApp(app: App): App {
-  const routed = Object.create(app) as App;
+  const routes = new Map<PropertyKey, Register>();
   for (const kind of KINDS) {
-    const register = (app[kind] as unknown as Register).bind(app);
+    const register: Register = (...args) => (app[kind] as unknown as Register).apply(app, args);
     const filed = new Map<string, Listener[]>();
     const dispatch = async (args: Record<string, unknown>): Promise<void> => {
       const id = ID_OF[kind](args);
@@ -47,13 +47,21 @@ export function routedApp(app: App): App {
       if (failures.length === 1) throw failures[0];
       if (failures.length > 1) throw new MultipleListenerError(failures);
     };
-    (routed as unknown as Record<Kind, Register>)[kind] = (constraint, ...listeners) => {
+    routes.set(kind, (constraint, ...listeners) => {
       const [listener] = listeners;
       if (typeof constraint !== "string" || listeners.length !== 1 || typeof listener !== "function")
         return register(constraint, ...listeners);
       if (filed.size === 0) register(ANY, dispatch);
       filed.set(constraint, [...(filed.get(constraint) ?? []), listener as Listener]);
-    };
+    });
   }
-  return routed;
+  // Everything else is the app's own, called on the app itself (`error`, `use`, `client`…).
+  return new Proxy(app, {
+    get(target, property) {
+      const route = routes.get(property);
+      if (route) return route;
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

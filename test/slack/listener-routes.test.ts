@@ -99,6 +99,20 @@ describe("listeners filed by id", () => {
     ]);
   });
 
+  it("passes everything else to the app itself (error, use, client)", () => {
+    const app = {
+      client: { token: "xoxb" },
+      error(this: Record<string, unknown>, handler: unknown) {
+        this.errorHandler = handler;
+      },
+    };
+    const routed = routedApp(app as unknown as App);
+    const handler = async () => {};
+    routed.error(handler);
+    expect((app as Record<string, unknown>).errorHandler).toBe(handler);
+    expect(routed.client).toBe(app.client);
+  });
+
   it("the bot's app gives Bolt a handful of listeners, not one per button, form and event", async () => {
     harness = await startHarness();
     const listeners = (harness.bot.app as unknown as { listeners: unknown[] }).listeners;
