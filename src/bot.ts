@@ -81,13 +81,11 @@ export async function startBot(config: Config, options: BotOptions) {
   // Rate limits are rejected and nothing is retried by the client: retries are the effect
   // runner's, which honours Retry-After and looks for a post whose answer was lost before posting
   // again; the client's own retries would post it twice.
-  const webApiLogger = libraryLogger(log, "web-api");
   const client = new LeanWebClient(config.SLACK_BOT_TOKEN, {
     timeout: 10_000,
-    logger: webApiLogger,
+    logger: libraryLogger(log, "web-api"),
     fetch: countingFetch(metrics),
     debug: config.LOG_LEVEL === "debug",
-    warn: (message) => webApiLogger.warn(message),
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
   });
   // Who people are (group members, handles, names), from Slack with a short cache.

@@ -37,10 +37,9 @@ export class LeanWebClient extends WebClient {
       fetch: FetchFunction;
       /** Whether debug lines are wanted: then every call takes the library's path, which logs them. */
       debug: boolean;
-      warn: (message: string) => void;
     },
   ) {
-    const { debug, warn, ...client } = options;
+    const { debug, ...client } = options;
     // Retries are the callers' (they honour Retry-After and look for a post whose answer was lost).
     super(token, { ...client, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
     const defaults = (this as unknown as { defaultHeaders?: Record<string, string> }).defaultHeaders ?? {};
@@ -53,7 +52,8 @@ export class LeanWebClient extends WebClient {
         "Content-Type": "application/x-www-form-urlencoded",
       },
       timeoutMs: options.timeout ?? 0,
-      warn,
+      // Warnings go where the library's go: the logger it was given.
+      warn: (message) => options.logger?.warn(message),
     };
     this.libraryPath = debug;
   }

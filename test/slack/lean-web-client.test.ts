@@ -41,7 +41,6 @@ function clients(options: { debug?: boolean; url?: string } = {}) {
     logger,
     fetch: countingFetch(noMetrics),
     debug: options.debug ?? false,
-    warn: (message) => warnings.push(message),
   });
   const library = new WebClient(TOKEN, {
     slackApiUrl,
@@ -144,10 +143,13 @@ describe("the bot's Web API client", () => {
       });
     });
     const { lean, library } = clients({ url: `http://127.0.0.1:${port}/api/` });
+    warnings.length = 0;
     const expected = await failureOf(() => library.auth.test());
     const actual = await failureOf(() => lean.auth.test());
     expect(actual.code).toBe(ErrorCode.RequestError);
     expect(actual.name).toBe(expected.name);
+    // Both say so on the logger they were given.
+    expect(warnings.filter((line) => line.startsWith("http request failed"))).toHaveLength(2);
   });
 
   it("leaves a call to an absolute URL to the library, which posts there", async () => {
