@@ -3,6 +3,18 @@ import { createKeyedPasses } from "../../src/service/keyed-passes.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Passes that only record which key they ran for, giving way while `busy` says so. */
+function recordingPasses(busy: () => boolean, maxWaitMs: number) {
+  const ran: string[] = [];
+  const passes = createKeyedPasses(
+    async (key) => {
+      ran.push(key);
+    },
+    { busy, maxWaitMs },
+  );
+  return { passes, ran };
+}
+
 describe("keyed passes", () => {
   it("a request during a pass asks for one more pass after it, never a lost one", async () => {
     const seen: number[] = [];
@@ -25,13 +37,7 @@ describe("keyed passes", () => {
 
   it("while people are being answered on a busy loop, a pass waits and the requests made meanwhile are done in one pass", async () => {
     let busy = true;
-    const passesRun: string[] = [];
-    const passes = createKeyedPasses(
-      async (key) => {
-        passesRun.push(key);
-      },
-      { busy: () => busy, maxWaitMs: 5_000 },
-    );
+    const { passes, ran: passesRun } = recordingPasses(() => busy, 5_000);
     for (let i = 0; i < 10; i++) void passes.request("run-1");
     await sleep(200);
     expect(passesRun).toEqual([]);
@@ -41,13 +47,7 @@ describe("keyed passes", () => {
   });
 
   it("gives way for at most maxWaitMs: background work is late under load, never starved", async () => {
-    const passesRun: string[] = [];
-    const passes = createKeyedPasses(
-      async (key) => {
-        passesRun.push(key);
-      },
-      { busy: () => true, maxWaitMs: 150 },
-    );
+    const { passes, ran: passesRun } = recordingPasses(() => true, 150);
     void passes.request("run-1");
     void passes.request("run-2");
     await sleep(50);
@@ -58,13 +58,7 @@ describe("keyed passes", () => {
 
   it("when the process is free again, waiting passes go a few at a time, oldest first", async () => {
     let busy = true;
-    const started: string[] = [];
-    const passes = createKeyedPasses(
-      async (key) => {
-        started.push(key);
-      },
-      { busy: () => busy, maxWaitMs: 60_000 },
-    );
+    const { passes, ran: started } = recordingPasses(() => busy, 60_000);
     for (let i = 0; i < 40; i++) void passes.request(`run-${i}`);
     await sleep(120);
     busy = false;
@@ -78,13 +72,7 @@ describe("keyed passes", () => {
   });
 
   it("a pass that was giving way when the work stopped does not start", async () => {
-    const passesRun: string[] = [];
-    const passes = createKeyedPasses(
-      async (key) => {
-        passesRun.push(key);
-      },
-      { busy: () => true, maxWaitMs: 60_000 },
-    );
+    const { passes, ran: passesRun } = recordingPasses(() => true, 60_000);
     void passes.request("run-1");
     await sleep(20);
     passes.stop();
