@@ -17,6 +17,8 @@ export interface ReminderLateness {
   posted: number;
   /** Seconds it took to put the pending jobs into the queue (not part of the lateness). */
   enqueueSeconds: number;
+  /** The first post's lateness: how long the queue took to notice the due time. */
+  firstMs: number | undefined;
   p50Ms: number | undefined;
   p99Ms: number | undefined;
   maxMs: number | undefined;
@@ -125,6 +127,7 @@ export async function reminderLateness(options: {
       due,
       posted: lateness.length,
       enqueueSeconds: Math.round(enqueueSeconds * 10) / 10,
+      firstMs: lateness[0],
       p50Ms: percentile(lateness, 50),
       p99Ms: percentile(lateness, 99),
       maxMs: lateness.at(-1),

@@ -63,6 +63,11 @@ export interface RunUpdate {
   type: string;
   at: Date;
   decide: (run: Run) => Decision;
+  /**
+   * Effect records written with the commit, applied or refused (what was carried out before it,
+   * e.g. a reminder's post "done"): one write instead of two. Not written when the run is missing.
+   */
+  records?: Readonly<Record<string, EffectRecord>>;
 }
 
 /** Where runs live. Implementations must apply concurrent updates one at a time, none lost. */

@@ -10,6 +10,7 @@ import {
   type Metrics,
   noMetrics,
   type RunStore,
+  type RunUpdate,
   type UpdateResult,
 } from "../core/ports.js";
 import { applyEvent } from "../core/run/apply-event.js";
@@ -170,19 +171,30 @@ export function createRunService(deps: RunServiceDeps) {
    * User groups only ever widen who may act, so the event is first decided without them; only
    * when that is refused on a run naming groups are the person's groups looked up and the event
    * decided again with them (`GroupsNeeded`: nothing was written). A click on a run without
-   * groups, or one its person may make anyway, costs no extra read.
+   * groups, or one its person may make anyway, costs no extra read. `records` are effect records
+   * written with the commit (`RunUpdate.records`).
    */
-  async function act(runId: string, given: RunEvent, eventId: string): Promise<ActOutcome> {
+  async function act(
+    runId: string,
+    given: RunEvent,
+    eventId: string,
+    records?: RunUpdate["records"],
+  ): Promise<ActOutcome> {
     try {
-      return await attempt(runId, given, eventId);
+      return await attempt(runId, given, eventId, records);
     } catch (error) {
       if (!(error instanceof GroupsNeeded) || !deps.people) throw error;
       const groups = await deps.people.groupsOf(given.by, error.named);
-      return attempt(runId, { ...given, groups }, eventId);
+      return attempt(runId, { ...given, groups }, eventId, records);
     }
   }
 
-  async function attempt(runId: string, event: RunEvent, eventId: string): Promise<ActOutcome> {
+  async function attempt(
+    runId: string,
+    event: RunEvent,
+    eventId: string,
+    records: RunUpdate["records"],
+  ): Promise<ActOutcome> {
     const mayNeedGroups =
       deps.people !== undefined && event.by !== PREFLIGHT_USER && event.groups === undefined;
     const at = now();
@@ -193,6 +205,7 @@ export function createRunService(deps: RunServiceDeps) {
         by: event.by,
         type: event.type,
         at,
+        ...(records ? { records } : {}),
         decide: (run) => {
           before = run.status;
           const decision = applyEvent(run, event, at);

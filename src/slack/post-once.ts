@@ -1,5 +1,5 @@
 import type { WebClient } from "@slack/web-api";
-import type { EffectLedger } from "../core/ports.js";
+import type { EffectLedger, EffectRecord } from "../core/ports.js";
 import { classifySlackError } from "./slack-errors.js";
 
 /**
@@ -139,6 +139,33 @@ export async function postOnce(
       channel: answer.channel ?? post.channel,
     });
   return ts;
+}
+
+/**
+ * A ledger whose "done" marks wait, so that the commit recording the post writes them with it
+ * (`RunUpdate.records`): one write instead of two. "Tried" is written at once, before the post, as
+ * always: if the commit never happens, a retry finds the message by its metadata. `flush` writes
+ * what waited, for when no commit carried it.
+ */
+export function doneWithCommit(ledger: EffectLedger): {
+  ledger: EffectLedger;
+  done: Record<string, EffectRecord>;
+  flush: () => Promise<void>;
+} {
+  const done: Record<string, EffectRecord> = {};
+  return {
+    ledger: {
+      get: (id) => done[id] ?? ledger.get(id),
+      mark: async (id, record) => {
+        if (record.status === "done") done[id] = record;
+        else await ledger.mark(id, record);
+      },
+    },
+    done,
+    flush: async () => {
+      for (const [id, record] of Object.entries(done)) await ledger.mark(id, record);
+    },
+  };
 }
 
 /** Slack's `oldest` (seconds) a little before the first attempt, so clocks a bit apart still match. */

@@ -10,7 +10,7 @@ import type { JobKind, OverrunNudge, TimedJobHandler, WindowCheck } from "../cor
 import type { WindowJob } from "../core/window.js";
 import type { RunService } from "../service/run-service.js";
 import { linkOf } from "./permalink.js";
-import { postOnce } from "./post-once.js";
+import { doneWithCommit, postOnce } from "./post-once.js";
 import { escapeMrkdwn, mention } from "./render/mrkdwn.js";
 import { reminderMessage, windowReminder, windowStartMessage } from "./render/timer-messages.js";
 
@@ -40,8 +40,10 @@ export function createTimedJobHandler(deps: {
     const ref = await deps.refs.get(reminder.runId);
     const link = ref ? await linkOf(deps.client, deps.log, ref) : undefined;
     const message = reminderMessage(reminder, link);
-    // Once, even when an attempt's answer was lost and BullMQ runs the job again.
-    const ledger = await deps.runs.ledger(reminder.runId, [`reminder.${reminder.key}`]);
+    // Once, even when an attempt's answer was lost and BullMQ runs the job again. "Done" is
+    // written with the commit that records the post.
+    const marks = doneWithCommit(await deps.runs.ledger(reminder.runId, [`reminder.${reminder.key}`]));
+    const ledger = marks.ledger;
     // A rehearsal posts nowhere but its own thread.
     const channel = reminder.dryRun && ref ? ref.channel : reminder.channel;
     await deps.pace?.(channel);
@@ -57,19 +59,27 @@ export function createTimedJobHandler(deps: {
       },
       now,
     );
-    if (!ts) return;
+    if (!ts) return marks.flush();
     const posted = { ts, channel: ledger.get(`reminder.${reminder.key}`)?.channel };
-    const { result } = await deps.runs.act(
-      reminder.runId,
-      {
-        type: "reminder_posted",
-        key: reminder.key,
-        channel: posted.channel ?? reminder.channel,
-        ts: posted.ts,
-        by: PREFLIGHT_USER,
-      },
-      `reminder.${reminder.key}.posted`,
-    );
+    const { result } = await deps.runs
+      .act(
+        reminder.runId,
+        {
+          type: "reminder_posted",
+          key: reminder.key,
+          channel: posted.channel ?? reminder.channel,
+          ts: posted.ts,
+          by: PREFLIGHT_USER,
+        },
+        `reminder.${reminder.key}.posted`,
+        marks.done,
+      )
+      .catch(async (error: unknown) => {
+        await marks.flush().catch(() => undefined);
+        throw error;
+      });
+    // Only an applied or refused commit wrote the marks.
+    if (result.status !== "applied" && result.status !== "refused") await marks.flush();
     if (result.status === "applied")
       metrics.reminderPosted((now().getTime() - Date.parse(reminder.dueAt)) / 1_000);
     if (result.status === "refused" || result.status === "not_found")

@@ -102,6 +102,8 @@ export function createMemoryRunStore(options: { now?: () => number } = {}): RunS
         ...(decision.accepted ? {} : { refusal: decision.refusal }),
       };
       logs.get(runId)?.push(entry);
+      for (const [id, record] of Object.entries(change.records ?? {}))
+        listOf(effects, runId).set(id, { ...record });
       if (!decision.accepted) return { status: "refused", run, refusal: decision.refusal };
       const next = decision.run;
       runs.set(runId, JSON.stringify(next));

@@ -5,13 +5,14 @@ import type { PriorRun } from "../core/run/create-run.js";
 import { changesRunMessage } from "../core/run/decision.js";
 import type { Effect } from "../core/run/effects.js";
 import type { Run } from "../core/run/run-schema.js";
+import { createKeyedQueue } from "./keyed-queue.js";
 import { createLru } from "./lru.js";
 import { outboxEntryOf } from "./outbox-entry.js";
 import { createCommitDeadline } from "./redis-deadline.js";
 import { createRedisOutbox } from "./redis-outbox.js";
 import { createRedisPlans } from "./redis-plans.js";
 import { scriptsOf, storage } from "./redis-scripts.js";
-import { pruneClosedRuns, threadKeyOfRun } from "./retention.js";
+import { isClosed, priorRunOf, pruneClosedRuns, threadKeyOfRun } from "./retention.js";
 import {
   type Appended,
   appendedBy,
@@ -32,7 +33,7 @@ import { logEntrySchema } from "./stored-schemas.js";
  * hash (so a click delivered twice applies once); its outbox a hash of entries by version. One
  * Lua script checks the version, writes the run, appends to the log, records the event id and
  * stores the effects atomically: two updates at the same moment never both apply, and the loser
- * re-reads and decides again, so neither is lost.
+ * re-reads and decides again, so neither is lost. Within one process they wait in line instead.
  */
 
 const MAX_ATTEMPTS = 100;
@@ -140,7 +141,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     return completeOf(runId, { json, history, notes }, planOf);
   }
 
-  /** The list counts, the deadline (a commit: then whether to redraw), the lists' items: ARGV order. */
+  /** The list counts, the deadline (a commit: then whether to redraw, how many records), the lists' items: ARGV order. */
   const withDeadline = (args: string[], at: string, ...redraw: string[]) => [
     ...args.slice(0, 3),
     at,
@@ -195,7 +196,11 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     return outbox;
   }
 
-  async function update(runId: string, change: RunUpdate): Promise<UpdateResult> {
+  /** This process's commits to one run go in line (keyed-queue.ts): none loses to another of them. */
+  const inLine = createKeyedQueue();
+  const update = (runId: string, change: RunUpdate) => inLine(runId, () => commit(runId, change));
+
+  async function commit(runId: string, change: RunUpdate): Promise<UpdateResult> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const view = (attempt === 0 ? views.get(runId) : undefined) ?? (await readView(runId));
       if (!view) return { status: "not_found" };
@@ -222,6 +227,10 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
         ? await threadKeyOfRun(redis, prefix, keys.message(runId), keys.message(runId))
         : keys.message(runId);
       const redraw = decision.accepted && changesRunMessage(run, decision);
+      const records = Object.entries(change.records ?? {}).flatMap(([id, record]) => [
+        id,
+        JSON.stringify(record),
+      ]);
       const by = await deadline();
       const [result, detail] = await storage(() =>
         scripts.commitEvent(
@@ -251,7 +260,8 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
           outbox?.id ?? "",
           outbox ? JSON.stringify(outbox) : "",
           retentionSeconds,
-          ...withDeadline(appended, by, redraw ? "1" : "0"),
+          ...withDeadline(appended, by, redraw ? "1" : "0", String(records.length / 2)),
+          ...records,
         ),
       );
       if (result === "late") {
@@ -332,19 +342,5 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
     allActiveRuns,
     priorRuns,
     ...createRedisOutbox(redis, keys),
-  };
-}
-
-const isClosed = (run: Run) => run.status === "finished" || run.status === "aborted";
-
-function priorRunOf(run: Run): PriorRun {
-  return {
-    checklistId: run.plan.id,
-    status: run.status,
-    params: run.params,
-    dryRun: run.dryRun,
-    hash: run.source.hash,
-    ...(run.closedAt !== undefined ? { closedAt: run.closedAt } : {}),
-    ...(run.environment !== undefined ? { environment: run.environment } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { PriorRun } from "../core/run/create-run.js";
+import type { Run } from "../core/run/run-schema.js";
 import { messageRefOf, threadKeyOf } from "./redis-message-refs.js";
 import { storage } from "./redis-scripts.js";
 
@@ -39,4 +40,19 @@ export async function pruneClosedRuns(
     })
     .map(([runId]) => runId);
   if (expired.length > 0) await storage(() => redis.hdel(closedKey, ...expired));
+}
+
+export const isClosed = (run: Run) => run.status === "finished" || run.status === "aborted";
+
+/** What a checklist keeps of each of its closed runs (`closed:<id>`). */
+export function priorRunOf(run: Run): PriorRun {
+  return {
+    checklistId: run.plan.id,
+    status: run.status,
+    params: run.params,
+    dryRun: run.dryRun,
+    hash: run.source.hash,
+    ...(run.closedAt !== undefined ? { closedAt: run.closedAt } : {}),
+    ...(run.environment !== undefined ? { environment: run.environment } : {}),
+  };
 }

@@ -59,7 +59,8 @@ return 1`;
  *       10 outbox entry id, 11 outbox entry ('' if none), 12 retention in seconds ('' = keep),
  *       13 history count h, 14 moves count m, 15 notes count n, 16 deadline in Redis's clock (ms;
  *       '' = none; redis-deadline.ts), 17 redraw ('1' when the run message shows the change, so a
- *       redraw of this version is wanted), then h + m + n items
+ *       redraw of this version is wanted), 18 effect records count r, then h + m + n items, then r
+ *       pairs (effect id, record json) written to KEYS[12] whether the event applies or is refused
  * Returns {'ok'|'refused'|'duplicate'|'missing'|'conflict'|'late', detail}.
  */
 export const COMMIT_EVENT = `${deadlineCheck(16)}
@@ -74,13 +75,17 @@ local seen = redis.call('HGET', KEYS[3], ARGV[5])
 if seen then return {'duplicate', seen} end
 local version = redis.call('HGET', KEYS[1], 'version')
 if not version then return {'missing', ''} end
+if version ~= ARGV[1] then return {'conflict', version} end
+local r = 19 + tonumber(ARGV[13]) + tonumber(ARGV[14]) + tonumber(ARGV[15])
+for _ = 1, tonumber(ARGV[18]) do
+  redis.call('HSET', KEYS[12], ARGV[r], ARGV[r + 1])
+  r = r + 2
+end
 if ARGV[2] == '' then
-  if version ~= ARGV[1] then return {'conflict', version} end
   redis.call('RPUSH', KEYS[2], ARGV[4])
   follow_retention()
   return {'refused', version}
 end
-if version ~= ARGV[1] then return {'conflict', version} end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3])
 redis.call('RPUSH', KEYS[2], ARGV[4])
 redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
@@ -97,7 +102,7 @@ if ARGV[11] ~= '' then
   redis.call('SADD', KEYS[7], ARGV[8])
 end
 if ARGV[17] == '1' then redis.call('HSET', KEYS[8], ARGV[8], ARGV[2]) end
-local i = 18
+local i = 19
 for list = 9, 11 do
   for _ = 1, tonumber(ARGV[list + 4]) do
     redis.call('RPUSH', KEYS[list], ARGV[i])

@@ -126,6 +126,12 @@ describe("checklist reminders", () => {
       posted: { channel: CHANNEL, ts: reminder.ts },
       handled: { by: "UBOB", outcome: "done" },
     });
+    // The post's record says done (written by the commit that recorded it): a retry posts nothing.
+    const record = await h.redisEnv.redis.hget(
+      `${h.redisEnv.prefix}run:${run.id}:effects`,
+      `reminder.${key}`,
+    );
+    expect(JSON.parse(record ?? "{}")).toMatchObject({ status: "done", ts: reminder.ts, channel: CHANNEL });
     await expect
       .poll(() => h.threadTexts().join("\n"))
       .toContain("⏰ Reminder done by <@UBOB>: Delete snapshot snap-");

@@ -109,6 +109,53 @@ describe("Redis run store", () => {
     );
   });
 
+  it("puts one process's commits to a run in line: each decides once, on the run the one before committed", async () => {
+    await store.create(newRun());
+    let decided = 0;
+    const counted = (event: RunEvent, eventId: string): RunUpdate => {
+      const change = update(event, eventId);
+      return {
+        ...change,
+        decide: (run) => {
+          decided += 1;
+          return change.decide(run);
+        },
+      };
+    };
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        store.update(
+          "run-1",
+          counted({ type: "add_note", text: `note ${i}`, source: "thread", by: "U_CAROL" }, `n-${i}`),
+        ),
+      ),
+    );
+    expect(results.map((result) => result.status)).toEqual(Array(10).fill("applied"));
+    // Side by side, nine of them would have lost the version check and decided again.
+    expect(decided).toBe(10);
+    const run = await store.getComplete("run-1");
+    expect(run?.notes.map((note) => note.text)).toEqual(Array.from({ length: 10 }, (_, i) => `note ${i}`));
+  });
+
+  it("writes the effect records a commit carries, whether the event applies or is refused", async () => {
+    await store.create(newRun());
+    const done = (ts: string) => ({ status: "done" as const, at: T0.toISOString(), ts, channel: "C1" });
+    const note = update({ type: "add_note", text: "posted", source: "thread", by: "U_CAROL" }, "n-1");
+    expect((await store.update("run-1", { ...note, records: { "reminder.a": done("1.1") } })).status).toBe(
+      "applied",
+    );
+    const refusedEvent = update({ type: "complete_step", stepId: "no-such-step", by: "U_ALICE" }, "c-x");
+    const refused = await store.update("run-1", { ...refusedEvent, records: { "reminder.b": done("2.2") } });
+    expect(refused.status).toBe("refused");
+    expect(await store.effectRecords("run-1")).toEqual({
+      "reminder.a": done("1.1"),
+      "reminder.b": done("2.2"),
+    });
+    const missing = await store.update("run-2", { ...note, records: { "reminder.c": done("3.3") } });
+    expect(missing.status).toBe("not_found");
+    expect(await store.effectRecords("run-2")).toEqual({});
+  });
+
   it("reads a run whole only when its version moved on: an unchanged run is not sent or parsed again", async () => {
     await store.create(newRun());
     const first = await store.get("run-1");
