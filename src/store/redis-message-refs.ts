@@ -41,14 +41,19 @@ const REMEMBERED_REFS = 2_000;
  * posted once and never moves, so a place once known is kept in memory (a click, a thread line
  * and a redraw each need it): only a run whose message is not posted yet is asked again.
  */
+type SaveRef = (...args: string[]) => Promise<number>;
+
 export function createRedisMessageRefs(redis: Redis, prefix = "preflight:"): MessageRefs {
   const runKey = (runId: string) => `${prefix}run:${runId}:message`;
   const known = createLru<string, MessageRef>(REMEMBERED_REFS);
+  // Sent once per connection, then called by SHA.
+  const scripted = redis as Redis & { saveMessageRef?: SaveRef };
+  if (!scripted.saveMessageRef) redis.defineCommand("saveMessageRef", { numberOfKeys: 3, lua: SAVE_REF });
+  const saveRef = scripted.saveMessageRef as SaveRef;
   return {
     async save(runId: string, ref: MessageRef) {
-      await redis.eval(
-        SAVE_REF,
-        3,
+      await saveRef.call(
+        redis,
         runKey(runId),
         threadKeyOf(prefix, ref),
         `${prefix}run:${runId}`,

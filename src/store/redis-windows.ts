@@ -14,6 +14,8 @@ local updated = cjson.encode(window)
 redis.call('SET', KEYS[1], updated)
 return updated`;
 
+type ClaimWindow = (key: string, status: string) => Promise<string | null>;
+
 export function createRedisWindowStore(
   redis: Redis,
   prefix = "preflight:",
@@ -21,6 +23,10 @@ export function createRedisWindowStore(
   const key = (id: string) => `${prefix}window:${id}`;
   const people = createPersonIndex(redis, prefix);
   const parse = (json: string | null) => (json === null ? undefined : windowSchema.parse(JSON.parse(json)));
+  // Sent once per connection, then called by SHA.
+  const scripted = redis as Redis & { claimWindow?: ClaimWindow };
+  if (!scripted.claimWindow) redis.defineCommand("claimWindow", { numberOfKeys: 1, lua: CLAIM });
+  const claimWindow = scripted.claimWindow as ClaimWindow;
   return {
     async save(window: MaintenanceWindow) {
       await redis.set(key(window.id), JSON.stringify(window));
@@ -39,7 +45,7 @@ export function createRedisWindowStore(
       return parse(await redis.get(key(windowId)));
     },
     async claim(windowId: string, status: "started" | "cancelled") {
-      return parse((await redis.eval(CLAIM, 1, key(windowId), status)) as string | null);
+      return parse(await claimWindow.call(redis, key(windowId), status));
     },
   };
 }
