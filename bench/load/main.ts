@@ -19,9 +19,10 @@ import { Redis } from "ioredis";
 import { freePort } from "../../src/sandbox/redis-server.js";
 import { type SlackApiDouble, startSlackApiDouble } from "../../src/sandbox/slack-api.js";
 import { blockActionPayload, sendSlashCommand } from "../../test/support/slack-requests.js";
-import { closeConnections, openLoop, type PhaseStats, postSigned } from "./drive.js";
+import { closeConnections, openLoop, postSigned } from "./drive.js";
 import { type Child, cpuMs, rssMiB, startChild, stopChild, waitForOutput } from "./processes.js";
 import { MARK, reminderLateness } from "./reminders.js";
+import { printRates, type RatePhase } from "./report.js";
 
 const SECRET = "bench-signing-secret";
 const TOKEN = "xoxb-bench";
@@ -256,16 +257,6 @@ function clickRequest(api: SlackApiDouble, runs: BenchRun[], i: number): URLSear
   return new URLSearchParams({ payload: JSON.stringify(payload) });
 }
 
-interface RatePhase extends PhaseStats {
-  app: "bare" | "preflight";
-  /** CPU the app used during the phase (and until it went quiet), per click sent. */
-  cpuMsPerClick: number | undefined;
-  /** Web API calls the app made during the phase, by method (chat.postEphemeral: clicks refused, e.g. stale). */
-  webApiCalls: Record<string, number>;
-  /** The refusals' words (their first 48 characters) and how many clicks were told each. */
-  refusals: Record<string, number>;
-}
-
 async function phase(
   api: SlackApiDouble,
   child: Child,
@@ -374,49 +365,6 @@ async function burst(api: SlackApiDouble, preflight: Child, run: BenchRun, delay
   };
 }
 
-// ---- printing ----------------------------------------------------------------------------------
-
-const ratio = (a: number | undefined, b: number | undefined) =>
-  a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0
-    ? "–"
-    : `${(a / b).toFixed(2)}×`;
-
-function printRates(phases: RatePhase[]): void {
-  const header = ["offered/s", "app", "ok/s", "p50 ms", "p99 ms", "max ms", "failed", "cpu ms/click"];
-  const rows: string[][] = [];
-  for (const rate of rates) {
-    const bare = phases.find((p) => p.app === "bare" && p.offeredPerSecond === rate);
-    const pf = phases.find((p) => p.app === "preflight" && p.offeredPerSecond === rate);
-    for (const p of [bare, pf]) {
-      if (!p) continue;
-      rows.push([
-        String(rate),
-        p.app,
-        String(p.throughputPerSecond),
-        String(p.p50Ms),
-        String(p.p99Ms),
-        String(p.maxMs),
-        `${p.failed}/${p.sent}${p.late ? ` (${p.late} late)` : ""}`,
-        String(p.cpuMsPerClick ?? "–"),
-      ]);
-    }
-    rows.push([
-      "",
-      "ratio",
-      ratio(pf?.throughputPerSecond, bare?.throughputPerSecond),
-      ratio(pf?.p50Ms, bare?.p50Ms),
-      ratio(pf?.p99Ms, bare?.p99Ms),
-      ratio(pf?.maxMs, bare?.maxMs),
-      "",
-      ratio(pf?.cpuMsPerClick, bare?.cpuMsPerClick),
-    ]);
-  }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join("  ");
-  console.log(line(header));
-  for (const row of rows) console.log(line(row));
-}
-
 // ---- the benchmark -------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -486,14 +434,43 @@ async function main(): Promise<void> {
   const burstRuns = all.slice(runCount);
   const createSeconds = (Date.now() - created) / 1000;
   await quiet(() => api.calls.length, 1_000, 30_000);
+  // The floor app's redraws carry as much as Preflight's run messages do.
+  const runMessageBytes = api
+    .callsTo("chat.postMessage")
+    .map((call) => String(call.args.blocks ?? "").length)
+    .filter((length) => length > 0);
+  const blocksBytes = Math.round(
+    runMessageBytes.reduce((a, b) => a + b, 0) / Math.max(1, runMessageBytes.length),
+  );
   api.calls.length = 0;
   const rssAfterRuns = rssMiB(preflight.process.pid);
   console.log(`  ${runCount + 2} runs in ${createSeconds.toFixed(1)} s; Preflight RSS ${rssAfterRuns} MiB`);
+
+  const floorPort = await freePort();
+  const floor = startChild(
+    "floor Bolt",
+    ["bench/load/floor-bolt.mjs"],
+    {
+      ...common,
+      PORT: String(floorPort),
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      FLOOR_BLOCKS_BYTES: String(blocksBytes),
+    },
+    floorPort,
+  );
+  children.push(floor);
+  await waitForOutput(floor, "floor Bolt is running", 60_000);
+  // Its first click in a channel posts the message it redraws from then on: not part of a phase.
+  await openLoop(100, runs.length / 100, (i) => postSigned(floor.url, SECRET, clickRequest(api, runs, i)));
+  await quiet(() => api.calls.length, 1_000, 30_000);
+  api.calls.length = 0;
 
   const phases: RatePhase[] = [];
   for (const rate of rates) {
     for (const [app, child] of [
       ["bare", bare],
+      ["floor", floor],
       ["preflight", preflight],
     ] as const) {
       const result = await phase(api, child, app, runs, rate);
@@ -570,7 +547,7 @@ async function main(): Promise<void> {
     `\nLoad average on this ${cpus().length}-core machine: ${load.join(", ")} (other work shares it)`,
   );
   console.log(`Acknowledgements, open loop over ${runCount} active runs, ${seconds} s per rate:`);
-  printRates(phases);
+  printRates(phases, rates);
   console.log(`\nchat.update for one message under a burst of ${BURST_CLICKS} step clicks in 1 s:`);
   for (const b of bursts) {
     console.log(
