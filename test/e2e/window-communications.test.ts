@@ -84,14 +84,14 @@ describe("live window communications", () => {
     await h.settle();
     await expect.poll(business).toHaveLength(1);
     expect(business()[0]).toMatch(
-      /^🔧 Maintenance started: "Window comms"\. Expected to end by \d\d:\d\d UTC; planned downtime 20m\. Updates follow here\.$/,
+      /^🔧 Maintenance started: "Window comms"\. Expected to end by (?:\d{4}-\d\d-\d\d )?\d\d:\d\d UTC; planned downtime 20m\. Updates follow here\.$/,
     );
 
     await complete("stop-app");
     // The step's own text reads the live figures as the run message is drawn, not the templates.
     const migrate = h.messageText();
     expect(migrate).toMatch(
-      /Tell support: back by \d\d:\d\d UTC, down 0s of 20m planned\\n_Expect:_ Done by \d\d:\d\d UTC/,
+      /Tell support: back by (?:\d{4}-\d\d-\d\d )?\d\d:\d\d UTC, down 0s of 20m planned\\n_Expect:_ Done by (?:\d{4}-\d\d-\d\d )?\d\d:\d\d UTC/,
     );
     expect(migrate).not.toContain("{{run.");
     clock.advance(40 * MINUTE);
@@ -99,7 +99,7 @@ describe("live window communications", () => {
     await complete("migrate");
     await expect.poll(business).toHaveLength(2);
     expect(business()[1]).toMatch(
-      /^⏳ "Window comms" is taking longer than announced: now expected to end at \d\d:\d\d UTC \(announced \d\d:\d\d UTC, 25m later\)\.$/,
+      /^⏳ "Window comms" is taking longer than announced: now expected to end at (?:\d{4}-\d\d-\d\d )?\d\d:\d\d UTC \(announced (?:\d{4}-\d\d-\d\d )?\d\d:\d\d UTC, 25m later\)\.$/,
     );
 
     clock.advance(5 * MINUTE);
@@ -108,7 +108,7 @@ describe("live window communications", () => {
     await h.settle();
     await expect.poll(business).toHaveLength(3);
     expect(business()[2]).toMatch(
-      /^✅ Maintenance finished: "Window comms" ended at \d\d:\d\d UTC after 45m; everything is back\. Actual downtime: 45m \(planned 20m\)\.$/,
+      /^✅ Maintenance finished: "Window comms" ended at (?:\d{4}-\d\d-\d\d )?\d\d:\d\d UTC after 45m; everything is back\. Actual downtime: 45m \(planned 20m\)\.$/,
     );
 
     await expect.poll(() => page.requests.length).toBe(3);
