@@ -34,15 +34,20 @@ export function createTimedJobHandler(deps: {
   const metrics = deps.metrics ?? noMetrics;
 
   async function reminderDue(reminder: ScheduledReminder): Promise<void> {
-    const state = (await deps.runs.get(reminder.runId))?.reminders[reminder.key];
+    // Three independent reads, sent together: the run, its message's place, what was posted.
+    const [run, ref, records] = await Promise.all([
+      deps.runs.get(reminder.runId),
+      deps.refs.get(reminder.runId),
+      deps.runs.ledger(reminder.runId, [`reminder.${reminder.key}`]),
+    ]);
+    const state = run?.reminders[reminder.key];
     // Posted before a retry of this job, cancelled by an abort, or already handled: nothing to post.
     if (state?.posted || state?.cancelledAt || state?.handled) return;
-    const ref = await deps.refs.get(reminder.runId);
     const link = ref ? await linkOf(deps.client, deps.log, ref) : undefined;
     const message = reminderMessage(reminder, link);
     // Once, even when an attempt's answer was lost and BullMQ runs the job again. "Done" is
     // written with the commit that records the post.
-    const marks = doneWithCommit(await deps.runs.ledger(reminder.runId, [`reminder.${reminder.key}`]));
+    const marks = doneWithCommit(records);
     const ledger = marks.ledger;
     // A rehearsal posts nowhere but its own thread.
     const channel = reminder.dryRun && ref ? ref.channel : reminder.channel;
