@@ -1,5 +1,6 @@
 import { ErrorCode, LogLevel, WebClient } from "@slack/web-api";
 import type { Config } from "./config.js";
+import { leanFetch } from "./observability/lean-fetch.js";
 
 /**
  * Before Preflight says it is running: Slack must accept the bot token (auth.test) and, in Socket
@@ -34,6 +35,9 @@ export async function checkSlackCredentials(config: Config): Promise<string | un
     retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
     timeout: 10_000,
     logLevel: LogLevel.ERROR,
+    // As every other Slack call of the bot: the platform's fetch would load undici (~19 MiB of
+    // RSS) for these two calls alone.
+    fetch: leanFetch(),
   };
   const bot = await attempt("SLACK_BOT_TOKEN", "auth.test", config, () =>
     new WebClient(config.SLACK_BOT_TOKEN, options).auth.test(),

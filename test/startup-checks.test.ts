@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { freePort } from "../src/sandbox/redis-server.js";
 import { checkSlackCredentials } from "../src/startup-checks.js";
@@ -76,6 +76,16 @@ describe.concurrent("checking the Slack tokens at start", () => {
       await checkSlackCredentials(config({ SLACK_BOT_TOKEN: "xoxb-good", SLACK_APP_TOKEN: "xapp-good" })),
     ).toBeUndefined();
     expect(slack.callsTo("apps.connections.open").map((call) => call.token)).toEqual(["xapp-good"]);
+  });
+
+  it.sequential("asks over the bot's own client, not the platform's fetch (undici: ~19 MiB of RSS)", async () => {
+    const platform = vi.spyOn(globalThis, "fetch");
+    try {
+      expect(await checkSlackCredentials(config({ SLACK_BOT_TOKEN: "xoxb-good" }))).toBeUndefined();
+      expect(platform).not.toHaveBeenCalled();
+    } finally {
+      platform.mockRestore();
+    }
   });
 
   it.sequential("names the variable, what Slack answered and the fix", async () => {
