@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { scriptOf } from "../store/redis-scripts.js";
 
 /**
  * Slack takes about one post per second per channel (short bursts allowed) and answers 429
@@ -42,13 +43,10 @@ export function createChannelPace(
 ): ChannelPace {
   const perSecond = options.perSecond ?? 1;
   const burst = options.burst ?? 3;
-  const scripted = redis as Redis & { takeChannelToken?: (...args: string[]) => Promise<number> };
-  if (!scripted.takeChannelToken)
-    redis.defineCommand("takeChannelToken", { numberOfKeys: 1, lua: TAKE_TOKEN });
+  const take = scriptOf<number>(redis, "takeChannelToken", 1, TAKE_TOKEN);
   return async (channel) => {
     for (;;) {
-      const take = scripted.takeChannelToken as (...args: string[]) => Promise<number>;
-      const wait = await take.call(redis, `${prefix}pace:${channel}`, String(perSecond), String(burst));
+      const wait = await take(`${prefix}pace:${channel}`, String(perSecond), String(burst));
       if (wait <= 0) return;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }

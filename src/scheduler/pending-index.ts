@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { PendingJob } from "../core/timed-jobs.js";
+import { scriptOf } from "../store/redis-scripts.js";
 
 /**
  * What is pending per channel, for `/maintenance reminders`: a sorted set by due time and the
@@ -21,15 +22,12 @@ const UNINDEX = `
 redis.call('ZREM', KEYS[1], unpack(ARGV))
 return redis.call('HDEL', KEYS[2], unpack(ARGV))`;
 
-type Unindex = (byDue: string, details: string, ...jobIds: string[]) => Promise<number>;
-
 export function createPendingIndex(redis: Redis, base: string) {
   const byDue = (channel: string) => `${base}:preflight:pending:${channel}`;
   const details = (channel: string) => `${base}:preflight:pending:${channel}:jobs`;
   // A script rather than MULTI: every reminder that runs leaves the index, and a MULTI is a write
   // of its own, where a script call joins the other commands of its tick (auto-pipelining).
-  const scripted = redis as Redis & { unindexPending?: Unindex };
-  if (!scripted.unindexPending) redis.defineCommand("unindexPending", { numberOfKeys: 2, lua: UNINDEX });
+  const unindex = scriptOf<number>(redis, "unindexPending", 2, UNINDEX);
 
   return {
     async add(channel: string, job: PendingJob): Promise<void> {
@@ -44,12 +42,7 @@ export function createPendingIndex(redis: Redis, base: string) {
       if (jobIds.length === 0) return;
       // Lua unpacks at most a few thousand arguments at once.
       for (let start = 0; start < jobIds.length; start += 1_000)
-        await (scripted.unindexPending as Unindex).call(
-          redis,
-          byDue(channel),
-          details(channel),
-          ...jobIds.slice(start, start + 1_000),
-        );
+        await unindex(byDue(channel), details(channel), ...jobIds.slice(start, start + 1_000));
     },
 
     /** Every indexed job of the channel, soonest first. */

@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { PreflightError } from "../core/errors.js";
 import { HISTORY_LIMIT, type HistoryStore } from "../core/history/history-port.js";
 import { type HistoryEntry, historyEntrySchema } from "../core/history/history-schema.js";
-import { storage } from "./redis-scripts.js";
+import { scriptOf, storage } from "./redis-scripts.js";
 
 /**
  * The history in Redis, per checklist and environment: a hash of entries by run id and a sorted
@@ -45,9 +45,7 @@ export function createRedisHistory(
 ): HistoryStore {
   const prefix = options.prefix ?? "preflight:";
   const limit = options.limit ?? HISTORY_LIMIT;
-  const defined = redis as Redis & { recordHistory?: (...args: string[]) => Promise<number> };
-  if (!defined.recordHistory) redis.defineCommand("recordHistory", { numberOfKeys: 2, lua: RECORD_HISTORY });
-  const scripts = defined as Redis & { recordHistory: (...args: string[]) => Promise<number> };
+  const recordHistory = scriptOf<number>(redis, "recordHistory", 2, RECORD_HISTORY);
   const envPart = (env: string | null) => (env === null ? NO_ENV : `=${env}`);
   const keys = (checklistId: string, env: string | null) => {
     const tag = `{history:${checklistId}:${envPart(env)}}`;
@@ -77,7 +75,7 @@ export function createRedisHistory(
       const { entries, order } = keys(entry.checklistId, entry.env);
       await storage(() => redis.sadd(envsKey(entry.checklistId), envPart(entry.env)));
       await storage(() =>
-        scripts.recordHistory(
+        recordHistory(
           entries,
           order,
           entry.runId,

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { MessageRef, MessageRefs } from "../core/ports.js";
 import { createLru } from "./lru.js";
+import { scriptOf } from "./redis-scripts.js";
 
 const refSchema = z.object({
   channel: z.string().min(1),
@@ -41,19 +42,13 @@ const REMEMBERED_REFS = 2_000;
  * posted once and never moves, so a place once known is kept in memory (a click, a thread line
  * and a redraw each need it): only a run whose message is not posted yet is asked again.
  */
-type SaveRef = (...args: string[]) => Promise<number>;
-
 export function createRedisMessageRefs(redis: Redis, prefix = "preflight:"): MessageRefs {
   const runKey = (runId: string) => `${prefix}run:${runId}:message`;
   const known = createLru<string, MessageRef>(REMEMBERED_REFS);
-  // Sent once per connection, then called by SHA.
-  const scripted = redis as Redis & { saveMessageRef?: SaveRef };
-  if (!scripted.saveMessageRef) redis.defineCommand("saveMessageRef", { numberOfKeys: 3, lua: SAVE_REF });
-  const saveRef = scripted.saveMessageRef as SaveRef;
+  const saveRef = scriptOf(redis, "saveMessageRef", 3, SAVE_REF);
   return {
     async save(runId: string, ref: MessageRef) {
-      await saveRef.call(
-        redis,
+      await saveRef(
         runKey(runId),
         threadKeyOf(prefix, ref),
         `${prefix}run:${runId}`,

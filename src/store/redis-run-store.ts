@@ -142,10 +142,10 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
   }
 
   /** The list counts, the deadline (a commit: then whether to redraw, how many records), the lists' items: ARGV order. */
-  const withDeadline = (args: string[], at: string, ...redraw: string[]) => [
+  const withDeadline = (args: string[], at: string, ...commitFlags: string[]) => [
     ...args.slice(0, 3),
     at,
-    ...redraw,
+    ...commitFlags,
     ...args.slice(3),
   ];
   const listArgs = (appended: Appended) => [

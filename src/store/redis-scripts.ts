@@ -41,6 +41,22 @@ export function scriptsOf(redis: Redis): RunScripts {
   return defined as Redis & RunScripts;
 }
 
+/**
+ * One script, defined on the connection the first time it is asked for: ioredis sends its text
+ * once per connection and calls it by SHA afterwards (and again whole after a NOSCRIPT).
+ */
+export function scriptOf<R = unknown>(
+  redis: Redis,
+  name: string,
+  numberOfKeys: number,
+  lua: string,
+): (...args: string[]) => Promise<R> {
+  const defined = redis as unknown as Record<string, ((...args: string[]) => Promise<R>) | undefined>;
+  if (!defined[name]) redis.defineCommand(name, { numberOfKeys, lua });
+  const call = defined[name] as (...args: string[]) => Promise<R>;
+  return (...args) => call.apply(redis, args);
+}
+
 /** Storage errors in the words of the error family: Redis not answering is not a bug. */
 export async function storage<T>(work: () => Promise<T>): Promise<T> {
   try {

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { WindowStore } from "../core/ports.js";
 import { type MaintenanceWindow, windowSchema } from "../core/window.js";
 import { createPersonIndex } from "./redis-person-index.js";
+import { scriptOf } from "./redis-scripts.js";
 
 // Changes the status only while it is `scheduled`: one Start click wins, a cancel after it loses.
 const CLAIM = `
@@ -14,8 +15,6 @@ local updated = cjson.encode(window)
 redis.call('SET', KEYS[1], updated)
 return updated`;
 
-type ClaimWindow = (key: string, status: string) => Promise<string | null>;
-
 export function createRedisWindowStore(
   redis: Redis,
   prefix = "preflight:",
@@ -23,10 +22,7 @@ export function createRedisWindowStore(
   const key = (id: string) => `${prefix}window:${id}`;
   const people = createPersonIndex(redis, prefix);
   const parse = (json: string | null) => (json === null ? undefined : windowSchema.parse(JSON.parse(json)));
-  // Sent once per connection, then called by SHA.
-  const scripted = redis as Redis & { claimWindow?: ClaimWindow };
-  if (!scripted.claimWindow) redis.defineCommand("claimWindow", { numberOfKeys: 1, lua: CLAIM });
-  const claimWindow = scripted.claimWindow as ClaimWindow;
+  const claimWindow = scriptOf<string | null>(redis, "claimWindow", 1, CLAIM);
   return {
     async save(window: MaintenanceWindow) {
       await redis.set(key(window.id), JSON.stringify(window));
@@ -45,7 +41,7 @@ export function createRedisWindowStore(
       return parse(await redis.get(key(windowId)));
     },
     async claim(windowId: string, status: "started" | "cancelled") {
-      return parse(await claimWindow.call(redis, key(windowId), status));
+      return parse(await claimWindow(key(windowId), status));
     },
   };
 }
