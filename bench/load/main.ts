@@ -1,6 +1,7 @@
 /**
- * `npm run bench:load`: compiled Preflight against a bare Bolt app that only acknowledges, both
- * fed the same signed step clicks, open loop, over many active runs; then a burst of step clicks on one
+ * `npm run bench:load`: compiled Preflight against a bare Bolt app that only acknowledges and a
+ * floor app (floor-bolt.mjs: the bare app plus one Redis write and the two Web API calls a click
+ * needs), all fed the same signed step clicks, open loop, over many active runs; then a burst of step clicks on one
  * run, counting the `chat.update` calls it causes. Everything talks over loopback to a local Slack
  * Web API double; Redis keys live under a prefix of their own and are deleted at the end.
  *
