@@ -4,6 +4,7 @@ import type { HistoryStore } from "../core/history/history-port.js";
 import type {
   ActionRunner,
   EffectLedger,
+  EffectRecord,
   Leases,
   Logger,
   OutboxEntry,
@@ -73,6 +74,14 @@ export interface EffectRunnerDeps {
   inFlightMs?: number;
   /** People are being answered on a full event loop: passes give way (keyed-passes.ts). */
   busy?: () => boolean;
+  /**
+   * The leases and the store share one connection that carries commands in order (one Redis,
+   * not a Cluster). A pass then reads its outbox in the same round trip as its claim (sent after
+   * it, so executed once the lease is held), and its "done" marks, the cleared entries and the
+   * release go out together at its end (in that order, so the marks land before the lease is
+   * free). Without it each waits for the one before.
+   */
+  inOrder?: boolean;
 }
 
 export type EffectRunner = ReturnType<typeof createEffectRunner>;
@@ -111,8 +120,11 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
 
   async function passOnce(runId: string): Promise<void> {
     let token: string | undefined;
+    const claim = leases.acquire(`effects:${runId}`, leaseMs);
+    // Sent after the claim on the same connection: read once the lease is held (see `inOrder`).
+    const read = deps.inOrder ? settled(pending(runId)) : undefined;
     try {
-      token = await leases.acquire(`effects:${runId}`, leaseMs);
+      token = await claim;
     } catch (error) {
       log.warn("could not claim a run's effects; the next sweep tries again", {
         runId,
@@ -126,27 +138,45 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     const renewal = setInterval(() => {
       void leases.renew(`effects:${runId}`, held, leaseMs).catch(() => undefined);
     }, leaseMs / 3);
+    /** Writes sent but not yet waited for (`inOrder`): answered with the release. */
+    const unsettled: Promise<unknown>[] = [];
     try {
-      await drain(runId);
+      const first = await read;
+      await drain(runId, first && "value" in first ? first.value : undefined, unsettled);
     } catch (error) {
-      const failure = asPreflightError(error);
-      log.error("carrying out a run's effects failed; they stay in its outbox", {
-        runId,
-        code: failure.code,
-        error: failure.message,
-        ...(failure.code === "bug" ? { incident: incidentId(deps.now()) } : {}),
-      });
-      for (const lane of LANES) later(runId, lane, failure);
+      failedPass(runId, error);
     } finally {
       clearInterval(renewal);
-      await leases.release(`effects:${runId}`, held).catch(() => undefined);
+      const release = leases.release(`effects:${runId}`, held).catch(() => undefined);
+      const writes = await Promise.allSettled(unsettled);
+      await release;
+      const failure = writes.find((write) => write.status === "rejected");
+      if (failure) failedPass(runId, failure.reason);
     }
   }
 
-  async function drain(runId: string): Promise<void> {
+  function failedPass(runId: string, error: unknown) {
+    const failure = asPreflightError(error);
+    log.error("carrying out a run's effects failed; they stay in its outbox", {
+      runId,
+      code: failure.code,
+      error: failure.message,
+      ...(failure.code === "bug" ? { incident: incidentId(deps.now()) } : {}),
+    });
+    for (const lane of LANES) later(runId, lane, failure);
+  }
+
+  async function drain(runId: string, firstRead: Pending | undefined, unsettled: Promise<unknown>[]) {
+    /** A write whose answer can wait for the pass's end when commands keep their order. */
+    const send = async (write: Promise<void>) => {
+      if (deps.inOrder) unsettled.push(write);
+      else await write;
+    };
     for (let round = 0; round < 100 && !stopped; round++) {
+      // Another round reads what this one wrote: its writes are answered first.
+      if (round > 0) await Promise.all(unsettled.splice(0));
       let seen = kicks.get(runId);
-      let { entries, records } = await pending(runId);
+      let { entries, records } = round === 0 && firstRead ? firstRead : await pending(runId);
       if (entries.length === 0) return;
       const first = entries.flatMap((entry) => entry.effects).find((e) => !isDone(e, records));
       // Lines close together go out as one message: give the next ones a moment to arrive (read
@@ -170,7 +200,9 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
         mark: async (id, record) => {
           if (record.status === "tried") triedHere.set(id, true);
           records[id] = record;
-          await store.markEffect(runId, id, record);
+          // "tried" must be stored before the call it announces; "done" only before the release.
+          if (record.status === "tried") await store.markEffect(runId, id, record);
+          else await send(store.markEffect(runId, id, record));
         },
       };
       const tries = triesElsewhere(records, (id) => triedHere.get(id) === true);
@@ -182,7 +214,8 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
       const progressed = await runLanes(run, entries, ledger, settling);
       let unfinished = false;
       for (const entry of entries) {
-        if (entry.effects.every((e) => isDone(e, records))) await store.clearOutboxEntry(runId, entry.id);
+        if (entry.effects.every((e) => isDone(e, records)))
+          await send(store.clearOutboxEntry(runId, entry.id));
         else unfinished = true;
       }
       if (!progressed) return;
@@ -193,7 +226,7 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
   }
 
   /** The outbox and what is known of its effects (one round trip where the store can). */
-  async function pending(runId: string) {
+  async function pending(runId: string): Promise<Pending> {
     if (store.pending) return store.pending(runId);
     const entries = await store.outbox(runId);
     return { entries, records: entries.length > 0 ? await store.effectRecords(runId) : {} };
@@ -320,6 +353,16 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
   }
 
   return { kick, sweep, idle, stop };
+}
+
+type Pending = { entries: OutboxEntry[]; records: Record<string, EffectRecord> };
+
+/** A promise that never rejects (its failure is kept), so it may wait unobserved. */
+function settled<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

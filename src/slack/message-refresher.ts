@@ -92,13 +92,24 @@ export function createMessageRefresher(deps: {
       handedIn.delete(runId);
       // A state handed in is at least as new as what this process committed; another process's
       // newer commit keeps its wish in Redis (`redrawn` below clears only up to this version).
+      // The wish cleared and the lease released in one round trip. Their order does not matter:
+      // the clearing removes a wish for `version` or older only, never a newer one another
+      // process left after taking the lease.
+      const redrawnAndReleased = async (version: number) => {
+        const held = token as string;
+        token = undefined;
+        await Promise.all([
+          deps.store.redrawn(runId, version),
+          deps.leases.release(`draw:${runId}`, held).catch(() => undefined),
+        ]);
+      };
       const run = given ?? (await deps.store.get(runId));
       if (!run) {
-        await deps.store.redrawn(runId, Number.MAX_SAFE_INTEGER);
+        await redrawnAndReleased(Number.MAX_SAFE_INTEGER);
         return;
       }
       if (drawnVersion.get(runId) === run.version) {
-        await deps.store.redrawn(runId, run.version);
+        await redrawnAndReleased(run.version);
         return;
       }
       lastDrawn.set(runId, Date.now());
@@ -106,7 +117,7 @@ export function createMessageRefresher(deps: {
       if (outcome === "drawn") drawnVersion.set(runId, run.version);
       // Never posted: the post draws it; a run closed without a message has nothing to draw.
       if (outcome === "not_posted" && run.status === "active") return;
-      await deps.store.redrawn(runId, run.version);
+      await redrawnAndReleased(run.version);
       notBefore.delete(runId);
     } catch (error) {
       const failure = asPreflightError(error);

@@ -1,5 +1,5 @@
 import type { WebClient } from "@slack/web-api";
-import type { Redis } from "ioredis";
+import { Cluster, type Redis } from "ioredis";
 import type { ActionRunner, Leases, Logger, MessageRefs, RunStore } from "../core/ports.js";
 import type { RunEvent } from "../core/run/run-schema.js";
 import { answeringPeople } from "../observability/loop-load.js";
@@ -97,6 +97,8 @@ export function assembleEffects(
     }),
     log,
     now,
+    // The store and the leases share `redis`; a Cluster spreads their keys over nodes.
+    inOrder: !(redis instanceof Cluster),
     ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
     ...(options.inFlightMs !== undefined ? { inFlightMs: options.inFlightMs } : {}),
     ...(options.threadBatchMs !== undefined ? { lineBatchMs: options.threadBatchMs } : {}),

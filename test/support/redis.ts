@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
 
 /**
  * The one Redis every test talks to: `REDIS_URL=redis://127.0.0.1:6390 npm test` moves the whole
@@ -17,13 +17,13 @@ export function redisChildEnv(prefix: string): { REDIS_URL: string; REDIS_PREFIX
 export async function isolatedRedis(): Promise<{
   redis: Redis;
   prefix: string;
-  connect: () => Redis;
+  connect: (options?: RedisOptions) => Redis;
   cleanup: () => Promise<void>;
 }> {
   const prefix = `preflight-test-${randomUUID().slice(0, 8)}:`;
   const opened: Redis[] = [];
-  const connect = () => {
-    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false });
+  const connect = (options: RedisOptions = {}) => {
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false, ...options });
     opened.push(connection);
     return connection;
   };
