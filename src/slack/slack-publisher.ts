@@ -183,7 +183,8 @@ export function createSlackPublisher(deps: {
         text: message.text,
         // As Slack receives them, JSON text: the client copies and serialises an array for its
         // debug line on every call, debug on or not (~10 % of a redraw's CPU); text it passes on.
-        blocks: JSON.stringify(message.blocks) as never,
+        // The text the renderer measured against Slack's limit, not serialised a second time.
+        blocks: message.blocksJson as never,
       });
     } catch (error) {
       throw classifySlackError(error);

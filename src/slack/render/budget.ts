@@ -30,10 +30,14 @@ export const SLACK_LIMITS = {
 const SECTION_PACK_CHARS = 2_800;
 
 export function fitsMessage(blocks: readonly KnownBlock[]): boolean {
-  return (
-    blocks.length <= SLACK_LIMITS.blocksPerMessage &&
-    JSON.stringify(blocks).length <= SLACK_LIMITS.messageJsonChars
-  );
+  return fittingJson(blocks) !== undefined;
+}
+
+/** The blocks as the JSON text Slack receives, when they fit in a message (measured on that text). */
+export function fittingJson(blocks: readonly KnownBlock[]): string | undefined {
+  if (blocks.length > SLACK_LIMITS.blocksPerMessage) return undefined;
+  const json = JSON.stringify(blocks);
+  return json.length <= SLACK_LIMITS.messageJsonChars ? json : undefined;
 }
 
 export function header(text: string): HeaderBlock {

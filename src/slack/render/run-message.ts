@@ -3,7 +3,7 @@ import { usualText } from "../../core/history/figures.js";
 import { liveStepText } from "../../core/run/eta.js";
 import type { Problem, Run } from "../../core/run/run-schema.js";
 import { inFocus, isFinished, type LocatedStep, openProblems, planSteps } from "../../core/run/step-rules.js";
-import { actionRows, contexts, divider, fitsMessage, packLines, SLACK_LIMITS, section } from "./budget.js";
+import { actionRows, contexts, divider, fittingJson, packLines, SLACK_LIMITS, section } from "./budget.js";
 import { escapeMrkdwn } from "./mrkdwn.js";
 import { recoveryMarkBlocks } from "./recovery-blocks.js";
 import { fallbackText, footerBlocks, metaBlocks, outcomeBlocks, titleBlock } from "./run-frame.js";
@@ -52,16 +52,23 @@ interface RunView {
   listInThread: boolean;
 }
 
-export function renderRunMessage(run: Run, now: Date): { text: string; blocks: KnownBlock[] } {
+/** The run message: its fallback text, its blocks, and the blocks as the JSON text Slack receives. */
+export function renderRunMessage(
+  run: Run,
+  now: Date,
+): { text: string; blocks: KnownBlock[]; blocksJson: string } {
   const view = viewOf(run, now, needsStepList(run));
   const currentStep = view.phases.flatMap((phase) => phase.steps).find((s) => s.index === view.focus[0]);
   const text = fallbackText(run, currentStep?.plan.title);
   let blocks: KnownBlock[] = [];
+  let blocksJson: string | undefined;
   for (const options of degradation(view.listInThread)) {
     blocks = composeMessage(view, options);
-    if (fitsMessage(blocks)) break;
+    // Measured on the text that is sent, which is kept: a redraw serialises its blocks once.
+    blocksJson = fittingJson(blocks);
+    if (blocksJson !== undefined) break;
   }
-  return { text, blocks };
+  return { text, blocks, blocksJson: blocksJson ?? JSON.stringify(blocks) };
 }
 
 /**
