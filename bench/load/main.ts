@@ -21,7 +21,7 @@ import { freePort } from "../../src/sandbox/redis-server.js";
 import { type SlackApiDouble, startSlackApiDouble } from "../../src/sandbox/slack-api.js";
 import { blockActionPayload, sendSlashCommand } from "../../test/support/slack-requests.js";
 import { closeConnections, openLoop, postSigned } from "./drive.js";
-import { type Child, cpuMs, rssMiB, startChild, stopChild, waitForOutput } from "./processes.js";
+import { type Child, cpuMs, cpuTimesMs, rssMiB, startChild, stopChild, waitForOutput } from "./processes.js";
 import { MARK, reminderLateness } from "./reminders.js";
 import { printRates, type RatePhase } from "./report.js";
 
@@ -265,17 +265,19 @@ async function phase(
   runs: BenchRun[],
   rate: number,
 ): Promise<RatePhase> {
-  const cpuBefore = cpuMs(child.process.pid);
+  const cpuBefore = cpuTimesMs(child.process.pid);
   const stats = await openLoop(rate, seconds, (i) =>
     postSigned(child.url, SECRET, clickRequest(api, runs, i)),
   );
   // Work the app does after its acks (refreshes) belongs to the clicks too; and the next phase starts calm.
   await quiet(() => api.calls.length, 1_000, 20_000);
-  const cpuAfter = cpuMs(child.process.pid);
+  const cpuAfter = cpuTimesMs(child.process.pid);
+  const perClick = (ms: number) => Math.round((ms / stats.sent) * 100) / 100;
   const cpuMsPerClick =
-    cpuBefore === undefined || cpuAfter === undefined
-      ? undefined
-      : Math.round(((cpuAfter - cpuBefore) / stats.sent) * 100) / 100;
+    cpuBefore && cpuAfter
+      ? perClick(cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system)
+      : undefined;
+  const systemMsPerClick = cpuBefore && cpuAfter ? perClick(cpuAfter.system - cpuBefore.system) : undefined;
   const webApiCalls: Record<string, number> = {};
   for (const call of api.calls) webApiCalls[call.method] = (webApiCalls[call.method] ?? 0) + 1;
   // What the clicks refused privately were told, by the start of the words.
@@ -285,7 +287,7 @@ async function phase(
     refusals[words] = (refusals[words] ?? 0) + 1;
   }
   api.calls.length = 0; // the double records every call: keep its memory bounded
-  return { app, ...stats, cpuMsPerClick, webApiCalls, refusals };
+  return { app, ...stats, cpuMsPerClick, systemMsPerClick, webApiCalls, refusals };
 }
 
 interface Burst {
@@ -476,7 +478,7 @@ async function main(): Promise<void> {
     ] as const) {
       const result = await phase(api, child, app, runs, rate);
       console.log(
-        `  ${app.padEnd(9)} ${rate}/s: ${result.throughputPerSecond}/s ok, p99 ${result.p99Ms} ms, ${result.failed} failed${result.failed > 0 ? ` ${JSON.stringify(result.failures)}` : ""}; Web API calls ${JSON.stringify(result.webApiCalls)}${Object.keys(result.refusals).length > 0 ? `; refused: ${JSON.stringify(result.refusals)}` : ""}`,
+        `  ${app.padEnd(9)} ${rate}/s: ${result.throughputPerSecond}/s ok, p99 ${result.p99Ms} ms, ${result.failed} failed, CPU ${result.cpuMsPerClick} ms a click (${result.systemMsPerClick} in the kernel)${result.failed > 0 ? ` ${JSON.stringify(result.failures)}` : ""}; Web API calls ${JSON.stringify(result.webApiCalls)}${Object.keys(result.refusals).length > 0 ? `; refused: ${JSON.stringify(result.refusals)}` : ""}`,
       );
       phases.push(result);
     }

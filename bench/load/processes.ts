@@ -55,11 +55,18 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 /** CPU time (user + system) the process used so far, in ms, from /proc/<pid>/stat. */
 export function cpuMs(pid: number | undefined): number | undefined {
+  const times = cpuTimesMs(pid);
+  return times && times.user + times.system;
+}
+
+/** CPU a process used so far (ms), in its own code (user) and in the kernel on its behalf (system). */
+export function cpuTimesMs(pid: number | undefined): { user: number; system: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    const ms = (field: string | undefined) => (Number(field) * 1000) / CLOCK_TICKS_PER_SECOND;
+    return { user: ms(fields[11]), system: ms(fields[12]) };
   } catch {
     return undefined;
   }

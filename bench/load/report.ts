@@ -5,6 +5,8 @@ export interface RatePhase extends PhaseStats {
   app: "bare" | "floor" | "preflight";
   /** CPU the app used during the phase (and until it went quiet), per click sent. */
   cpuMsPerClick: number | undefined;
+  /** Of it, the kernel's on the app's behalf (system calls: sockets to Redis, Slack and the client). */
+  systemMsPerClick: number | undefined;
   /** Web API calls the app made during the phase, by method (chat.postEphemeral: clicks refused, e.g. stale). */
   webApiCalls: Record<string, number>;
   /** The refusals' words (their first 48 characters) and how many clicks were told each. */
