@@ -43,7 +43,7 @@ export function createChannelPace(
 ): ChannelPace {
   const perSecond = options.perSecond ?? 1;
   const burst = options.burst ?? 3;
-  const take = scriptOf<number>(redis, "takeChannelToken", 1, TAKE_TOKEN);
+  const take = scriptOf<number>(redis, 1, TAKE_TOKEN);
   return async (channel) => {
     for (;;) {
       const wait = await take(`${prefix}pace:${channel}`, String(perSecond), String(burst));

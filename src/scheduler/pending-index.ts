@@ -27,7 +27,7 @@ export function createPendingIndex(redis: Redis, base: string) {
   const details = (channel: string) => `${base}:preflight:pending:${channel}:jobs`;
   // A script rather than MULTI: every reminder that runs leaves the index, and a MULTI is a write
   // of its own, where a script call joins the other commands of its tick (auto-pipelining).
-  const unindex = scriptOf<number>(redis, "unindexPending", 2, UNINDEX);
+  const unindex = scriptOf<number>(redis, 2, UNINDEX);
 
   return {
     async add(channel: string, job: PendingJob): Promise<void> {

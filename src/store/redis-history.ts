@@ -45,7 +45,7 @@ export function createRedisHistory(
 ): HistoryStore {
   const prefix = options.prefix ?? "preflight:";
   const limit = options.limit ?? HISTORY_LIMIT;
-  const recordHistory = scriptOf<number>(redis, "recordHistory", 2, RECORD_HISTORY);
+  const recordHistory = scriptOf<number>(redis, 2, RECORD_HISTORY);
   const envPart = (env: string | null) => (env === null ? NO_ENV : `=${env}`);
   const keys = (checklistId: string, env: string | null) => {
     const tag = `{history:${checklistId}:${envPart(env)}}`;

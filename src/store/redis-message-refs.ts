@@ -45,7 +45,7 @@ const REMEMBERED_REFS = 2_000;
 export function createRedisMessageRefs(redis: Redis, prefix = "preflight:"): MessageRefs {
   const runKey = (runId: string) => `${prefix}run:${runId}:message`;
   const known = createLru<string, MessageRef>(REMEMBERED_REFS);
-  const saveRef = scriptOf(redis, "saveMessageRef", 3, SAVE_REF);
+  const saveRef = scriptOf(redis, 3, SAVE_REF);
   return {
     async save(runId: string, ref: MessageRef) {
       await saveRef(

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { PreflightError } from "../core/errors.js";
 import {
@@ -24,37 +25,57 @@ export interface RunScripts {
   renewLease(...args: string[]): Promise<number>;
 }
 
-/** Sends the scripts once per connection; later calls go by SHA (EVALSHA). */
+/** The run store's scripts on a connection (one set per connection). */
 export function scriptsOf(redis: Redis): RunScripts {
-  const defined = redis as Redis & Partial<RunScripts>;
-  if (!defined.commitEvent) {
-    redis.defineCommand("createRun", { numberOfKeys: 9, lua: CREATE_RUN });
-    redis.defineCommand("commitEvent", { numberOfKeys: 14, lua: COMMIT_EVENT });
-    redis.defineCommand("markEffect", { numberOfKeys: 2, lua: MARK_EFFECT });
-    redis.defineCommand("pendingEffects", { numberOfKeys: 2, lua: PENDING_EFFECTS });
-    redis.defineCommand("readView", { numberOfKeys: 4, lua: READ_VIEW });
-    redis.defineCommand("clearOutboxEntry", { numberOfKeys: 2, lua: CLEAR_OUTBOX_ENTRY });
-    redis.defineCommand("redrawn", { numberOfKeys: 1, lua: REDRAWN });
-    redis.defineCommand("releaseLease", { numberOfKeys: 1, lua: RELEASE_LEASE });
-    redis.defineCommand("renewLease", { numberOfKeys: 1, lua: RENEW_LEASE });
+  let scripts = runScripts.get(redis);
+  if (!scripts) {
+    scripts = {
+      createRun: scriptOf(redis, 9, CREATE_RUN),
+      commitEvent: scriptOf(redis, 14, COMMIT_EVENT),
+      markEffect: scriptOf(redis, 2, MARK_EFFECT),
+      pendingEffects: scriptOf(redis, 2, PENDING_EFFECTS),
+      readView: scriptOf(redis, 4, READ_VIEW),
+      clearOutboxEntry: scriptOf(redis, 2, CLEAR_OUTBOX_ENTRY),
+      redrawn: scriptOf(redis, 1, REDRAWN),
+      releaseLease: scriptOf(redis, 1, RELEASE_LEASE),
+      renewLease: scriptOf(redis, 1, RENEW_LEASE),
+    };
+    runScripts.set(redis, scripts);
   }
-  return defined as Redis & RunScripts;
+  return scripts;
 }
 
+const runScripts = new WeakMap<Redis, RunScripts>();
+/** The SHAs of the scripts each connection has sent whole. */
+const sentOn = new WeakMap<Redis, Set<string>>();
+
 /**
- * One script, defined on the connection the first time it is asked for: ioredis sends its text
- * once per connection and calls it by SHA afterwards (and again whole after a NOSCRIPT).
+ * One script: its text goes once per connection (EVAL), then it is called by SHA (EVALSHA), and
+ * whole again when Redis no longer knows it (NOSCRIPT: a restart, a failover, another Cluster
+ * node). Not ioredis's `defineCommand`: ioredis copies every command defined on a connection into
+ * each pipeline it makes there, and with auto-pipelining it makes one a tick (~18 KB of garbage a
+ * click with the bot's 14 scripts).
  */
 export function scriptOf<R = unknown>(
   redis: Redis,
-  name: string,
   numberOfKeys: number,
   lua: string,
 ): (...args: string[]) => Promise<R> {
-  const defined = redis as unknown as Record<string, ((...args: string[]) => Promise<R>) | undefined>;
-  if (!defined[name]) redis.defineCommand(name, { numberOfKeys, lua });
-  const call = defined[name] as (...args: string[]) => Promise<R>;
-  return (...args) => call.apply(redis, args);
+  const sha = createHash("sha1").update(lua).digest("hex");
+  return async (...args) => {
+    const sent = sentOn.get(redis) ?? new Set<string>();
+    sentOn.set(redis, sent);
+    if (!sent.has(sha)) {
+      sent.add(sha);
+      return (await redis.eval(lua, numberOfKeys, ...args)) as R;
+    }
+    try {
+      return (await redis.evalsha(sha, numberOfKeys, ...args)) as R;
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
+      return (await redis.eval(lua, numberOfKeys, ...args)) as R;
+    }
+  };
 }
 
 /** Storage errors in the words of the error family: Redis not answering is not a bug. */

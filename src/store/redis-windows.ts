@@ -22,7 +22,7 @@ export function createRedisWindowStore(
   const key = (id: string) => `${prefix}window:${id}`;
   const people = createPersonIndex(redis, prefix);
   const parse = (json: string | null) => (json === null ? undefined : windowSchema.parse(JSON.parse(json)));
-  const claimWindow = scriptOf<string | null>(redis, "claimWindow", 1, CLAIM);
+  const claimWindow = scriptOf<string | null>(redis, 1, CLAIM);
   return {
     async save(window: MaintenanceWindow) {
       await redis.set(key(window.id), JSON.stringify(window));

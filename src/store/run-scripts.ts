@@ -1,6 +1,6 @@
 /**
- * The run store's Lua scripts. Each runs atomically in Redis; ioredis sends each once
- * (`defineCommand`) and calls it by SHA afterwards.
+ * The run store's Lua scripts. Each runs atomically in Redis; each is sent once per connection
+ * and called by SHA afterwards (`scriptOf` in redis-scripts.ts).
  */
 
 /**
