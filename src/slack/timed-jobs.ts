@@ -34,11 +34,16 @@ export function createTimedJobHandler(deps: {
   const metrics = deps.metrics ?? noMetrics;
 
   async function reminderDue(reminder: ScheduledReminder): Promise<void> {
-    // Three independent reads, sent together: the run, its message's place, what was posted.
+    // A rehearsal posts nowhere but its own thread, whose channel the reads tell; otherwise the
+    // channel's turn is taken with the reads, in their round trip. (A reminder that then turns
+    // out to be posted or cancelled spent a turn of its channel's pace: rare, and only a delay.)
+    const known = reminder.dryRun ? undefined : reminder.channel;
+    // Independent reads, sent together: the run, its message's place, what was posted.
     const [run, ref, records] = await Promise.all([
       deps.runs.get(reminder.runId),
       deps.refs.get(reminder.runId),
       deps.runs.ledger(reminder.runId, [`reminder.${reminder.key}`]),
+      known ? deps.pace?.(known) : undefined,
     ]);
     const state = run?.reminders[reminder.key];
     // Posted before a retry of this job, cancelled by an abort, or already handled: nothing to post.
@@ -49,9 +54,8 @@ export function createTimedJobHandler(deps: {
     // written with the commit that records the post.
     const marks = doneWithCommit(records);
     const ledger = marks.ledger;
-    // A rehearsal posts nowhere but its own thread.
     const channel = reminder.dryRun && ref ? ref.channel : reminder.channel;
-    await deps.pace?.(channel);
+    if (!known) await deps.pace?.(channel);
     const ts = await postOnce(
       deps.client,
       ledger,

@@ -29,13 +29,18 @@ beforeEach(async () => {
 });
 afterEach(async () => slack.close());
 
-function handlerWith(act: RunService["act"]) {
+function handlerWith(
+  act: RunService["act"],
+  extra: Partial<Pick<Parameters<typeof createTimedJobHandler>[0], "pace" | "refs">> & {
+    get?: RunService["get"];
+  } = {},
+) {
   const marks: { id: string; status: string }[] = [];
   const committed: (Readonly<Record<string, EffectRecord>> | undefined)[] = [];
   const handler = createTimedJobHandler({
     client: new WebClient("xoxb-test", { slackApiUrl: slack.url, retryConfig: { retries: 0 } }),
     runs: {
-      get: async () => undefined,
+      get: extra.get ?? (async () => undefined),
       act: async (runId, event, eventId, records) => {
         committed.push(records);
         return act(runId, event, eventId, records);
@@ -45,7 +50,12 @@ function handlerWith(act: RunService["act"]) {
         mark: async (id, record) => void marks.push({ id, status: record.status }),
       }),
     },
-    refs: { get: async () => undefined, save: async () => {}, runOfThread: async () => undefined },
+    refs: extra.refs ?? {
+      get: async () => undefined,
+      save: async () => {},
+      runOfThread: async () => undefined,
+    },
+    ...(extra.pace ? { pace: extra.pace } : {}),
     windows: { get: async () => undefined, save: async () => {}, claim: async () => undefined },
     log: quiet,
   });
@@ -88,5 +98,42 @@ describe("a reminder's record of its post", () => {
     });
     await expect(failing.handler.reminderDue(reminder)).rejects.toThrow("Redis is down");
     expect(failing.marks.map((mark) => mark.status)).toEqual(["tried", "done"]);
+  });
+});
+
+describe("a reminder's turn in its channel's pace", () => {
+  /** Reads that answer a little later, and the order things happened in. */
+  function watched() {
+    const order: string[] = [];
+    const get: RunService["get"] = () =>
+      new Promise((resolve) =>
+        setTimeout(() => {
+          order.push("run read");
+          resolve(undefined);
+        }, 20),
+      );
+    const pace = async (channel: string) => void order.push(`turn in ${channel}`);
+    return { order, get, pace };
+  }
+
+  it("is taken together with the reads (one round trip), in the reminder's channel", async () => {
+    const { order, get, pace } = watched();
+    const { handler } = handlerWith(committedAct, { get, pace });
+    await handler.reminderDue(reminder);
+    expect(order).toEqual(["turn in CBUSINESS", "run read"]);
+    expect(slack.messages("CBUSINESS")).toHaveLength(1);
+  });
+
+  it("of a rehearsal is taken after the reads, in the channel of the run's thread they tell", async () => {
+    const { order, get, pace } = watched();
+    const refs = {
+      get: async () => ({ channel: "CRUN", ts: "1700000000.000100" }),
+      save: async () => {},
+      runOfThread: async () => undefined,
+    };
+    const { handler } = handlerWith(committedAct, { get, pace, refs });
+    await handler.reminderDue({ ...reminder, dryRun: true });
+    expect(order).toEqual(["run read", "turn in CRUN"]);
+    expect(slack.messages("CBUSINESS")).toHaveLength(0);
   });
 });
