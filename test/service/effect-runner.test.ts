@@ -70,8 +70,9 @@ function fakeScheduler() {
   return { scheduler, calls };
 }
 
-async function setUp() {
+async function setUp(options: { inOrder?: boolean } = {}) {
   const store = createMemoryRunStore();
+  const errors: string[] = [];
   const slack = fakePublisher();
   const timers = fakeScheduler();
   const reports: RunEvent[] = [];
@@ -93,11 +94,12 @@ async function setUp() {
         decide: (r) => applyEvent(r, event, at),
       });
     },
-    log: quiet,
+    log: { ...quiet, error: (message) => void errors.push(message) },
     now: () => T0,
     lineBatchMs: 0,
     retryMs: { first: 5, max: 20 },
     permanentRetryMs: 20,
+    ...options,
   });
   /** Applies an event through the store (as the service does): its effects wait in the outbox. */
   const act = async (event: RunEvent, eventId: string) => {
@@ -110,7 +112,7 @@ async function setUp() {
       decide: (r: Run) => applyEvent(r, event, at),
     });
   };
-  return { store, slack, timers, runner, run, act, reports };
+  return { store, slack, timers, runner, run, act, reports, errors };
 }
 
 describe("the effect runner", () => {
@@ -215,6 +217,41 @@ describe("the effect runner", () => {
     await runner.sweep();
     await expect.poll(async () => store.runsWithOutbox(), { timeout: 2_000 }).toEqual([]);
     expect(slack.posted).toEqual(["run message", "post_activity:start_step"]);
+  });
+});
+
+describe("a pass's last writes, sent together with its release (`inOrder`)", () => {
+  it('a "done" mark that fails is reported, nothing is posted twice, and the run is free again', async () => {
+    const { store, slack, runner, run, act, errors } = await setUp({ inOrder: true });
+    await runner.kick(run.id);
+    await act({ type: "start_step", stepId: "announce", by: ALICE }, "e1");
+    store.failNext("markEffect", 1);
+    await runner.kick(run.id);
+    expect(slack.posted).toEqual(["run message", "post_activity:start_step"]);
+    expect(errors).toEqual(["carrying out a run's effects failed; they stay in its outbox"]);
+    // The retry the failure set off, a sweep and a kick find nothing left to post.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await runner.sweep();
+    await runner.kick(run.id);
+    expect(slack.posted).toEqual(["run message", "post_activity:start_step"]);
+    // The lease was released with the failed write: the next change goes out at once.
+    await act({ type: "complete_step", stepId: "announce", by: ALICE }, "e2");
+    await runner.kick(run.id);
+    expect(slack.posted).toEqual(["run message", "post_activity:start_step", "post_activity:complete_step"]);
+    expect(await store.runsWithOutbox()).toEqual([]);
+  });
+
+  it("carry out the same effects as a pass that waits for each write", async () => {
+    const outcomes: string[][] = [];
+    for (const inOrder of [true, false]) {
+      const { store, slack, runner, run, act } = await setUp({ inOrder });
+      await act({ type: "start_step", stepId: "announce", by: ALICE }, "e1");
+      await act({ type: "complete_step", stepId: "announce", by: ALICE }, "e2");
+      await runner.kick(run.id);
+      expect(await store.runsWithOutbox()).toEqual([]);
+      outcomes.push(slack.posted);
+    }
+    expect(outcomes[0]).toEqual(outcomes[1]);
   });
 });
 
