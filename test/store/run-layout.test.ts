@@ -134,6 +134,22 @@ describe("a reminder's ledger", () => {
   });
 });
 
+describe("the views a process keeps", () => {
+  it("hold 1,000 open runs: reading them all again reads only their versions", async () => {
+    const connection = env.connect();
+    const measured = createRedisRunStore(connection, { prefix: env.prefix });
+    const ids = Array.from({ length: 1_000 }, (_, i) => `open-${i}`);
+    await Promise.all(ids.map((id) => measured.create(newRun({ id }))));
+    for (const id of ids) expect((await measured.get(id))?.id).toBe(id);
+    const socket = (connection as Redis & { stream: Socket }).stream;
+    const before = socket.bytesRead;
+    // A burst of reminders, one for each open run: every run is still known here.
+    for (const id of ids) expect((await measured.get(id))?.id).toBe(id);
+    // A version is a few bytes; a run read again would be kilobytes.
+    expect((socket.bytesRead - before) / ids.length).toBeLessThan(64);
+  });
+});
+
 describe("a view kept from the last commit", () => {
   it("is never decided on once another process moved the run on: a refusal it would cause is not kept", async () => {
     await store.create(newRun());

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRedisMessageRefs } from "../../src/store/redis-message-refs.js";
@@ -6,7 +7,7 @@ import { scriptOf } from "../../src/store/redis-scripts.js";
 import { createRedisWindowStore } from "../../src/store/redis-windows.js";
 import { newRun } from "../support/checklist-fixtures.js";
 import { startPrivateRedis } from "../support/private-redis.js";
-import { isolatedRedis } from "../support/redis.js";
+import { isolatedRedis, REDIS_URL } from "../support/redis.js";
 
 /**
  * Lua scripts are sent once per connection and called by their SHA afterwards: a run message's
@@ -19,16 +20,46 @@ beforeEach(async () => {
 });
 afterEach(async () => env.cleanup());
 
+/**
+ * The commands Redis ran for this test's keys while `work` ran, seen through MONITOR on a socket of
+ * its own: ioredis's `monitor()` can take a feed line that shares a packet with MONITOR's "OK" for
+ * a reply to nothing ("Command queue state error") when other tests keep the server busy.
+ */
 async function watched(work: () => Promise<void>): Promise<string[][]> {
-  const monitor = await env.connect().monitor();
+  const url = new URL(REDIS_URL);
+  const socket = connect(Number(url.port || 6379), url.hostname);
   const seen: string[][] = [];
-  monitor.on("monitor", (_time: string, args: string[]) => {
-    if (args.some((arg) => String(arg).startsWith(env.prefix))) seen.push(args.map(String));
+  let buffered = "";
+  let ready: () => void = () => {};
+  const monitoring = new Promise<void>((resolve) => {
+    ready = resolve;
   });
+  socket.setEncoding("utf8");
+  socket.on("data", (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split("\r\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) {
+      if (line === "+OK" && --answersDue === 0) ready();
+      // +1700000000.000000 [0 127.0.0.1:5000] "evalsha" "…" "2" "key" …
+      const args = [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) => match[1] ?? "");
+      if (args.some((arg) => arg.startsWith(env.prefix))) seen.push(args);
+    }
+  });
+  // AUTH first when the URL carries a password; the feed starts once MONITOR is answered too.
+  const commands = [
+    ...(url.password
+      ? [`AUTH ${decodeURIComponent(url.username || "default")} ${decodeURIComponent(url.password)}`]
+      : []),
+    "MONITOR",
+  ];
+  let answersDue = commands.length;
+  socket.write(commands.map((command) => `${command}\r\n`).join(""));
+  await monitoring;
   await work();
   // MONITOR's feed trails the commands a little.
   await new Promise((resolve) => setTimeout(resolve, 100));
-  monitor.disconnect();
+  socket.destroy();
   return seen;
 }
 
