@@ -83,8 +83,8 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     const renewal = setInterval(() => {
       void leases.renew(`effects:${runId}`, held, leaseMs).catch(() => undefined);
     }, leaseMs / 3);
-    /** Writes sent but not yet waited for (`inOrder`): answered with the release. */
-    const unsettled: Promise<unknown>[] = [];
+    /** Writes sent but not yet waited for (`inOrder`), each kept with its outcome: answered with the release. */
+    const unsettled: Settled<unknown>[] = [];
     try {
       const first = await read;
       await drain(runId, first && "value" in first ? first.value : undefined, unsettled);
@@ -93,10 +93,9 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     } finally {
       clearInterval(renewal);
       const release = leases.release(`effects:${runId}`, held).catch(() => undefined);
-      const writes = await Promise.allSettled(unsettled);
+      const failed = firstError(await Promise.all(unsettled));
       await release;
-      const failure = writes.find((write) => write.status === "rejected");
-      if (failure) failedPass(runId, failure.reason);
+      if (failed) failedPass(runId, failed.error);
     }
   }
 
@@ -111,15 +110,21 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
     for (const lane of LANES) later(runId, lane, failure);
   }
 
-  async function drain(runId: string, firstRead: Pending | undefined, unsettled: Promise<unknown>[]) {
-    /** A write whose answer can wait for the pass's end when commands keep their order. */
+  async function drain(runId: string, firstRead: Pending | undefined, unsettled: Settled<unknown>[]) {
+    /**
+     * A write whose answer can wait for the pass's end when commands keep their order. Its failure
+     * is kept at once (never an unhandled rejection while the pass goes on) and reported then.
+     */
     const send = async (write: Promise<void>) => {
-      if (deps.inOrder) unsettled.push(write);
+      if (deps.inOrder) unsettled.push(settled(write));
       else await write;
     };
     for (let round = 0; round < 100 && !stopped; round++) {
       // Another round reads what this one wrote: its writes are answered first.
-      if (round > 0) await Promise.all(unsettled.splice(0));
+      if (round > 0) {
+        const failed = firstError(await Promise.all(unsettled.splice(0)));
+        if (failed) throw failed.error;
+      }
       let seen = kicks.get(runId);
       let { entries, records } = round === 0 && firstRead ? firstRead : await pending(runId);
       if (entries.length === 0) return;
@@ -302,12 +307,18 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
 
 type Pending = { entries: OutboxEntry[]; records: Record<string, EffectRecord> };
 
+type Settled<T> = Promise<{ value: T } | { error: unknown }>;
+
 /** A promise that never rejects (its failure is kept), so it may wait unobserved. */
-function settled<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+function settled<T>(promise: Promise<T>): Settled<T> {
   return promise.then(
     (value) => ({ value }),
     (error: unknown) => ({ error }),
   );
+}
+
+function firstError(outcomes: readonly ({ value: unknown } | { error: unknown })[]) {
+  return outcomes.find((outcome): outcome is { error: unknown } => "error" in outcome);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

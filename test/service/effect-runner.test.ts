@@ -241,6 +241,55 @@ describe("a pass's last writes, sent together with its release (`inOrder`)", () 
     expect(await store.runsWithOutbox()).toEqual([]);
   });
 
+  it('a "done" mark that fails while the pass goes on is never an unhandled rejection', async () => {
+    const store = createMemoryRunStore();
+    const run = newRun();
+    await store.create(run, [{ type: "publish_run_message" }]);
+    // Redis answers the mark with an error later, while the publisher still has work to do.
+    const slow: typeof store = {
+      ...store,
+      markEffect: (runId, effectId, record) =>
+        record.status === "done"
+          ? new Promise((_, reject) => setTimeout(() => reject(new Error("connection lost")), 10))
+          : store.markEffect(runId, effectId, record),
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    const errors: string[] = [];
+    const posted: string[] = [];
+    const runner = createEffectRunner({
+      store: slow,
+      leases: createMemoryLeases(),
+      publisher: {
+        ...fakePublisher().publisher,
+        async publish(_run, effectId, ledger) {
+          posted.push("run message");
+          await ledger.mark(effectId, { status: "done", at: T0.toISOString(), ts: "1.0" });
+          // What it does after the mark (the step list, a link) outlasts the mark's answer.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        },
+      },
+      scheduler: fakeScheduler().scheduler,
+      report: async () => undefined,
+      log: { ...quiet, error: (message) => void errors.push(message) },
+      now: () => T0,
+      lineBatchMs: 0,
+      retryMs: { first: 1_000, max: 1_000 },
+      inOrder: true,
+    });
+    try {
+      await runner.kick(run.id);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+      expect(errors).toEqual(["carrying out a run's effects failed; they stay in its outbox"]);
+      expect(posted).toEqual(["run message"]);
+    } finally {
+      runner.stop();
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
   it("carry out the same effects as a pass that waits for each write", async () => {
     const outcomes: string[][] = [];
     for (const inOrder of [true, false]) {
