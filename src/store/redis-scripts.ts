@@ -63,8 +63,11 @@ export function scriptOf<R = unknown>(
 ): (...args: string[]) => Promise<R> {
   const sha = createHash("sha1").update(lua).digest("hex");
   return async (...args) => {
-    const sent = sentOn.get(redis) ?? new Set<string>();
-    sentOn.set(redis, sent);
+    let sent = sentOn.get(redis);
+    if (!sent) {
+      sent = new Set<string>();
+      sentOn.set(redis, sent);
+    }
     if (!sent.has(sha)) {
       sent.add(sha);
       return (await redis.eval(lua, numberOfKeys, ...args)) as R;
