@@ -28,7 +28,6 @@ import { createKeyedPasses } from "./keyed-passes.js";
  *   trying slowly, so the thread and the message catch up once someone fixes the cause.
  */
 
-export type { EffectRunnerDeps };
 export type EffectRunner = ReturnType<typeof createEffectRunner>;
 
 export function createEffectRunner(deps: EffectRunnerDeps) {
@@ -307,7 +306,8 @@ export function createEffectRunner(deps: EffectRunnerDeps) {
 
 type Pending = { entries: OutboxEntry[]; records: Record<string, EffectRecord> };
 
-type Settled<T> = Promise<{ value: T } | { error: unknown }>;
+type Outcome<T> = { value: T } | { error: unknown };
+type Settled<T> = Promise<Outcome<T>>;
 
 /** A promise that never rejects (its failure is kept), so it may wait unobserved. */
 function settled<T>(promise: Promise<T>): Settled<T> {
@@ -317,7 +317,7 @@ function settled<T>(promise: Promise<T>): Settled<T> {
   );
 }
 
-function firstError(outcomes: readonly ({ value: unknown } | { error: unknown })[]) {
+function firstError(outcomes: readonly Outcome<unknown>[]) {
   return outcomes.find((outcome): outcome is { error: unknown } => "error" in outcome);
 }
 
