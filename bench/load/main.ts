@@ -24,6 +24,7 @@ import { closeConnections, openLoop, postSigned } from "./drive.js";
 import { type Child, cpuMs, cpuTimesMs, rssMiB, startChild, stopChild, waitForOutput } from "./processes.js";
 import { MARK, reminderLateness } from "./reminders.js";
 import { printRates, type RatePhase } from "./report.js";
+import { judgeTargets, printTargets } from "./targets.js";
 
 const SECRET = "bench-signing-secret";
 const TOKEN = "xoxb-bench";
@@ -569,6 +570,20 @@ async function main(): Promise<void> {
     `\nPreflight RSS: ${rssIdle} MiB idle, ${rssAfterRuns} MiB with ${runCount + 2} active runs, ${rssAfterClicks} MiB after the clicks, ${rssEnd} MiB with ${activeAtEnd} active runs after the clicks${heapEnd ? ` (V8's heap then: ${heapEnd.total} MiB, ${heapEnd.used} MiB in use)` : ""}`,
   );
 
+  const targets = judgeTargets({
+    rates: phases,
+    bursts,
+    reminders,
+    remindersTwoProcesses,
+    rss: {
+      afterClicks: rssAfterClicks,
+      clicks: phases.filter((p) => p.app === "preflight").reduce((sum, p) => sum + p.sent, 0),
+      end: rssEnd,
+      activeRunsAtEnd: activeAtEnd,
+    },
+  });
+  printTargets(targets);
+
   const results = {
     measuredAt: new Date().toISOString(),
     machine: { cpus: cpus().length, node: process.version, loadAverageAtStart, loadAverageAtEnd: loadavg() },
@@ -588,6 +603,7 @@ async function main(): Promise<void> {
       /** What V8 held of it then (from the bot's /metrics): the heap it has, and what is in use. */
       heapAtEnd: heapEnd,
     },
+    targets,
     durationSeconds: Math.round((Date.now() - began) / 1000),
   };
   await writeFile(join("bench", "load", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
