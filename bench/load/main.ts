@@ -529,7 +529,7 @@ async function main(): Promise<void> {
     await waitForOutput(second, "Preflight is running", 60_000);
     await quiet(() => api.calls.length, 1_000, 20_000);
     api.calls.length = 0;
-    remindersTwoProcesses = await reminderLateness({
+    const twoProcesses = await reminderLateness({
       api,
       redis,
       prefix,
@@ -543,6 +543,8 @@ async function main(): Promise<void> {
         return first === undefined || other === undefined ? undefined : first + other;
       },
     });
+    // Queued in all: the first round's pending ones, still there, and this round's due ones.
+    remindersTwoProcesses = { ...twoProcesses, pending: pendingReminders };
     api.calls.length = 0;
   }
 
