@@ -14,7 +14,7 @@ import type { Effect } from "./effects.js";
 import { can } from "./permissions.js";
 import { stepResultValues } from "./reminders.js";
 import type { Run, RunEvent, StepState } from "./run-schema.js";
-import { describeStatus, findStep, isProtected, type LocatedStep, namedVerifiers } from "./step-rules.js";
+import { describeStatus, findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
 
 export { isProtected } from "./step-rules.js";
 
@@ -23,17 +23,6 @@ export { isProtected } from "./step-rules.js";
  * a mutating action in a protected environment first waits for a teammate's approval. The
  * executor reports back with action_progress / action_succeeded / action_failed.
  */
-
-/** Actions that change or destroy something in AWS: two people in a protected environment. */
-const MUTATING = new Set(["rds.modify", "rds.delete_snapshot"]);
-
-export function needsApproval(run: Run, located: LocatedStep): boolean {
-  // A point of no return (`irreversible: true`) needs a teammate's go in any environment.
-  if (located.plan.irreversible && !run.dryRun) return true;
-  const action = located.plan.action;
-  if (!action || !MUTATING.has(action.type) || run.dryRun) return false;
-  return isProtected(run);
-}
 
 /** Effects that start a step's work: nudges when it is timed, and its action with results filled in. */
 export function workEffects(run: Run, located: LocatedStep, startedAt: string): Effect[] {

@@ -1,11 +1,4 @@
-import {
-  actionFailed,
-  actionProgress,
-  actionSucceeded,
-  approveStep,
-  needsApproval,
-  workEffects,
-} from "./action-events.js";
+import { actionFailed, actionProgress, actionSucceeded, approveStep, workEffects } from "./action-events.js";
 import { afterEvent, announceOverrun } from "./after-event.js";
 import {
   accept,
@@ -36,7 +29,7 @@ import { decide as decideAt, doneByHand, pauseRun, resumeRun, rollBack } from ".
 import { abort, closeAborted, finish } from "./run-closing.js";
 import type { Run, RunEvent, StepState } from "./run-schema.js";
 import { soakRefusal } from "./soak-gates.js";
-import { findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
+import { findStep, type LocatedStep, namedVerifiers, needsApproval } from "./step-rules.js";
 import { trackerAccepted, trackerLinked, trackerRefused } from "./tracker-events.js";
 
 export type { Decision } from "./decision.js";
@@ -204,6 +197,9 @@ function completeStep(run: Run, event: EventOf<"complete_step">, now: Date): Dec
   const at = now.toISOString();
   const located = permitted(run, event);
   if (isDecision(located)) return located;
+  // Done on a step not started yet starts it too: its soak time holds as it would for Start.
+  const soaking = located.state.status === "pending" ? soakRefusal(run, located, now) : undefined;
+  if (soaking) return refused(soaking);
   const { state, plan } = located;
   const recorded = recordedValues(plan, event.values);
   if ("refusal" in recorded) return refuse("incomplete", recorded.refusal);

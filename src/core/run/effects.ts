@@ -111,6 +111,8 @@ export const REFUSAL_CODES = [
   "buddy_required",
   /** The step is assigned to someone else. */
   "not_assignee",
+  /** A point of no return (or a mutating action in a protected environment) is started, approved, then done. */
+  "needs_approval",
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

@@ -11,6 +11,7 @@ import {
   findStep,
   isProtected,
   type LocatedStep,
+  needsApproval,
   openProblems,
   unfinishedSteps,
 } from "./step-rules.js";
@@ -162,6 +163,12 @@ function stepStateRefusal(
         );
       const blocked = state.status === "pending" ? blocker() : undefined;
       if (blocked) return blocked;
+      // Done from "not started" would pass by the teammate's approval that Start waits for.
+      if (state.status === "pending" && needsApproval(run, located))
+        return refusal(
+          "needs_approval",
+          `"${plan.title}" is a point of no return: click Start, and mark it done once a teammate has approved it.`,
+        );
       const problem = openProblems(run).find((p) => p.stepId === plan.id);
       if (problem)
         return refusal(

@@ -15,6 +15,7 @@ import { nudgesOnPause, nudgesOnResume } from "./paused-time.js";
 import { actionOf, can } from "./permissions.js";
 import { rollbackPlan, withRollbackPhase } from "./rollback-plan.js";
 import type { Run, RunEvent, StepState } from "./run-schema.js";
+import { soakRefusal } from "./soak-gates.js";
 import { findStep, type LocatedStep, namedVerifiers } from "./step-rules.js";
 
 /**
@@ -97,6 +98,9 @@ export function decide(run: Run, event: EventOf<"decide">, now: Date, closeAbort
       "wrong_state",
       `"${located.plan.title}" offers ${decision?.options.join(", ") ?? "no options"}, not ${event.option}.`,
     );
+  // Going on waits for a soak time as starting a step does; pausing, rolling back and aborting do not.
+  const soaking = event.option === "continue" ? soakRefusal(run, located, now) : undefined;
+  if (soaking) return refused(soaking);
   const at = now.toISOString();
   const record = { stepId: located.plan.id, option: event.option, reason: event.reason, by: event.by, at };
   const recorded: Run = { ...run, decisions: [...run.decisions, record] };

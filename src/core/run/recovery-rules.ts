@@ -30,6 +30,7 @@ const FORWARD_WORK = new Set<RunAction["type"]>([
   "start_step",
   "complete_step",
   "skip_step",
+  "verify_step",
   "approve_step",
   "decide",
   "done_by_hand",

@@ -141,3 +141,15 @@ export function isProtected(run: Run): boolean {
   if (run.environment === undefined) return false;
   return run.plan.rules.environments?.[run.environment]?.protected ?? false;
 }
+
+/** Actions that change or destroy something in AWS: two people in a protected environment. */
+const MUTATING = new Set(["rds.modify", "rds.delete_snapshot"]);
+
+/** Whether the step waits for a teammate's approval before it runs (or is marked done). */
+export function needsApproval(run: Run, located: Pick<LocatedStep, "plan">): boolean {
+  // A point of no return (`irreversible: true`) needs a teammate's go in any environment.
+  if (located.plan.irreversible && !run.dryRun) return true;
+  const action = located.plan.action;
+  if (!action || !MUTATING.has(action.type) || run.dryRun) return false;
+  return isProtected(run);
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyEvent } from "../../../src/core/run/apply-event.js";
+import { someoneMay } from "../../../src/core/run/permissions.js";
 import type { Run, RunEvent } from "../../../src/core/run/run-schema.js";
 import { PREFLIGHT_USER } from "../../../src/core/run/run-schema.js";
 import { buildSummary, needsFollowUps } from "../../../src/core/summary.js";
@@ -113,6 +114,48 @@ describe("irreversible steps", () => {
   });
 });
 
+describe("a manual point of no return", () => {
+  const yaml = `
+id: drop
+title: Drop
+summary: A manual step nobody can take back
+phases:
+  - id: main
+    title: Main
+    steps:
+      - id: drop-table
+        title: Drop the old table
+        irreversible: true
+`;
+
+  it("is not marked done from not started: Done would pass by the approval Start waits for", () => {
+    const run = newRun({ buddy: BOB }, yaml);
+    const done = { type: "complete_step" as const, stepId: "drop-table", by: ALICE };
+    expect(refusalOf(applyEvent(run, done, T0))).toEqual({
+      code: "needs_approval",
+      message:
+        '"Drop the old table" is a point of no return: click Start, and mark it done once a teammate has approved it.',
+    });
+    // The run message offers Start, not Done, for it.
+    expect(someoneMay(run, { type: "complete_step", stepId: "drop-table" })).toBe(false);
+    expect(someoneMay(run, { type: "start_step", stepId: "drop-table" })).toBe(true);
+    const approved = play(run, [
+      { type: "start_step", stepId: "drop-table", by: ALICE },
+      { type: "approve_step", stepId: "drop-table", by: BOB },
+    ]);
+    expect(step(acceptedOf(applyEvent(approved, done, T0)).run, "drop-table")).toMatchObject({
+      status: "done",
+      approvedBy: BOB,
+    });
+  });
+
+  it("is marked done straight away in a rehearsal, which asks no approval", () => {
+    const rehearsal = newRun({ dryRun: true }, yaml);
+    const done = { type: "complete_step" as const, stepId: "drop-table", by: ALICE };
+    expect(step(acceptedOf(applyEvent(rehearsal, done, T0)).run, "drop-table")?.status).toBe("done");
+  });
+});
+
 /** The decision made, the upgrade approved and failed at AWS. */
 function failedUpgrade(): Run {
   return play(atDecision(), [
@@ -200,6 +243,39 @@ describe("roll back", () => {
     const run = play(newRun({}, yaml), [{ type: "complete_step", stepId: "page-on", by: ALICE }]);
     const rolled = acceptedOf(applyEvent(run, { type: "roll_back", reason: "no", by: ALICE }, T0)).run;
     expect(rolled.plan.phases.at(-1)).toMatchObject({ title: "Back out", steps: [{ id: "back-out" }] });
+  });
+});
+
+describe("a forward step waiting for verification when the run rolls back", () => {
+  it("is not verified any more: the way forward is left", () => {
+    const yaml = `
+id: migrate
+title: Migrate
+summary: One checked step and a way back
+phases:
+  - id: main
+    title: Main
+    steps:
+      - id: migrate
+        title: Run the migration
+        verify: true
+rollback:
+  title: Back out
+  steps:
+    - id: back-out
+      title: Undo the migration
+`;
+    const rolling = play(newRun({}, yaml), [
+      { type: "complete_step", stepId: "migrate", by: ALICE },
+      { type: "roll_back", reason: "errors", by: ALICE },
+    ]);
+    expect(step(rolling, "migrate")?.status).toBe("awaiting_verification");
+    expect(refusalOf(applyEvent(rolling, { type: "verify_step", stepId: "migrate", by: BOB }, T0))).toEqual({
+      code: "rolling_back",
+      message:
+        'This run is rolling back (errors): "Run the migration" is not worked any more. Work the rollback steps, then finish the roll back.',
+    });
+    expect(someoneMay(rolling, { type: "verify_step", stepId: "migrate" })).toBe(false);
   });
 });
 
