@@ -30,7 +30,8 @@ export const ACTION_IDS = {
   /** The run message's overflow menu: hand over, change buddy, reassign a step. */
   peopleMenu: "run_people_menu",
 } as const;
-export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
+export type ActionName = keyof typeof ACTION_IDS;
+export type ActionId = (typeof ACTION_IDS)[ActionName];
 
 export const VIEW_IDS = {
   skipStep: "skip_step_modal",

@@ -1,6 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../core/ports.js";
 import type { Run } from "../core/run/run-schema.js";
+import { reminderOf } from "../core/run/run-schema.js";
 import { handledReminderLine, handledReminderMessage, reminderMessage } from "./render/timer-messages.js";
 import { describeSlackError } from "./slack-errors.js";
 
@@ -17,7 +18,7 @@ export async function showReminderHandled(
   key: string,
   at?: { channel: string; ts: string },
 ): Promise<void> {
-  const reminder = run.reminders[key];
+  const reminder = reminderOf(run, key);
   const where = at ?? reminder?.posted;
   const handled = reminder?.handled;
   if (!reminder || !where || !handled || handled.outcome === "action") return;

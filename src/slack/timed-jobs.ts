@@ -4,7 +4,7 @@ import { type Logger, type MessageRefs, type Metrics, noMetrics, type WindowStor
 import { OVERRUN_UPDATE_EVERY_MS, overrunUpdateDue } from "../core/run/communications.js";
 import { openPause, pausedMsBetween } from "../core/run/paused-time.js";
 import { markRehearsal } from "../core/run/rehearsal.js";
-import { PREFLIGHT_USER, type Run, type ScheduledReminder } from "../core/run/run-schema.js";
+import { PREFLIGHT_USER, type Run, reminderOf, type ScheduledReminder } from "../core/run/run-schema.js";
 import { findStep } from "../core/run/step-rules.js";
 import type { JobKind, OverrunNudge, TimedJobHandler, WindowCheck } from "../core/timed-jobs.js";
 import type { WindowJob } from "../core/window.js";
@@ -45,7 +45,7 @@ export function createTimedJobHandler(deps: {
       deps.runs.ledger(reminder.runId, [`reminder.${reminder.key}`]),
       known ? deps.pace?.(known) : undefined,
     ]);
-    const state = run?.reminders[reminder.key];
+    const state = run ? reminderOf(run, reminder.key) : undefined;
     // Posted before a retry of this job, cancelled by an abort, or already handled: nothing to post.
     if (state?.posted || state?.cancelledAt || state?.handled) return;
     const link = ref ? await linkOf(deps.client, deps.log, ref) : undefined;

@@ -3,7 +3,7 @@ import { mentions } from "./create-run.js";
 import type { Refusal, RefusalCode } from "./effects.js";
 import { assigneeOf, describeNamed, isNamed } from "./people.js";
 import { deciderAudience } from "./recovery-rules.js";
-import { PREFLIGHT_USER, type Run } from "./run-schema.js";
+import { PREFLIGHT_USER, type Run, reminderOf } from "./run-schema.js";
 import { findStep, isProtected, type LocatedStep, leadsRun, namedVerifiers } from "./step-rules.js";
 
 /**
@@ -60,7 +60,7 @@ export function audienceOf(run: Run, action: RunAction): Audience {
     case "request_deletion":
       return stepWorkers(run, "delete its snapshot");
     case "record_deletion": {
-      const claimer = run.reminders[action.key]?.handled?.by;
+      const claimer = reminderOf(run, action.key)?.handled?.by;
       return {
         admits: (user) => user === claimer,
         someone: claimer !== undefined,
@@ -159,7 +159,7 @@ function stepWorkers(run: Run, verb: string): Audience {
 }
 
 function snapshotOf(run: Run, key: string): string {
-  const action = run.reminders[key]?.action;
+  const action = reminderOf(run, key)?.action;
   return action?.type === "rds.delete_snapshot" ? action.snapshot : "this snapshot";
 }
 
@@ -168,7 +168,7 @@ function snapshotOf(run: Run, key: string): string {
  * confirmed by any other teammate; whoever asked can't also confirm it.
  */
 function secondDeleter(run: Run, key: string, workers: Audience): Audience {
-  const requested = run.reminders[key]?.deletionRequested;
+  const requested = reminderOf(run, key)?.deletionRequested;
   if (!isProtected(run) || !requested) return workers;
   // Like verification: once asked, any teammate but the asker confirms.
   return {

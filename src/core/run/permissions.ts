@@ -5,6 +5,7 @@ import { mentions } from "./create-run.js";
 import type { Refusal, RefusalCode } from "./effects.js";
 import { recoveryRefusal } from "./recovery-rules.js";
 import type { ReminderState, Run } from "./run-schema.js";
+import { reminderOf } from "./run-schema.js";
 import {
   blockingStep,
   describeStatus,
@@ -107,7 +108,7 @@ function stateRefusal(run: Run, action: RunAction): Refusal | undefined {
         reminderRefusal(run, "delete_snapshot", action.key) ?? deletionRefusal(run, action.key, "request")
       );
     case "record_deletion": {
-      const reminder = run.reminders[action.key];
+      const reminder = reminderOf(run, action.key);
       if (!reminder) return refusal("unknown_reminder", `Run ${run.id} has no reminder "${action.key}".`);
       if (reminder.handled?.outcome !== "action")
         return refusal("wrong_state", "Nobody chose Delete snapshot on this reminder.");
@@ -234,7 +235,7 @@ function reminderRefusal(
   type: "handle_reminder" | "delete_snapshot",
   key: string,
 ): Refusal | undefined {
-  const reminder = run.reminders[key];
+  const reminder = reminderOf(run, key);
   if (!reminder)
     return refusal("unknown_reminder", `Run ${run.id} has no reminder "${key}"; handle it by hand.`);
   if (reminder.cancelledAt !== undefined)
@@ -271,7 +272,7 @@ function readableTime(iso: string): string {
  * asks (`request_deletion`), a different person confirms (`delete_snapshot`).
  */
 function deletionRefusal(run: Run, key: string, step: "request" | "delete"): Refusal | undefined {
-  const reminder = run.reminders[key];
+  const reminder = reminderOf(run, key);
   const snapshot =
     reminder?.action?.type === "rds.delete_snapshot" ? reminder.action.snapshot : "the snapshot";
   if (run.dryRun || reminder?.dryRun)

@@ -4,6 +4,7 @@ import type { Effect } from "./effects.js";
 import { actionOf, can } from "./permissions.js";
 import { reminderKey, scheduledOf, withReminders } from "./reminders.js";
 import type { ReminderState, Run, RunEvent } from "./run-schema.js";
+import { reminderOf } from "./run-schema.js";
 import { followUpTrackerEffects } from "./tracker-events.js";
 
 /**
@@ -19,7 +20,7 @@ function asked(run: Run, event: RunEvent): Decision | undefined {
 }
 
 function withReminder(run: Run, key: string, change: Partial<ReminderState>): Run {
-  const reminder = run.reminders[key] as ReminderState;
+  const reminder = reminderOf(run, key) as ReminderState;
   return { ...run, reminders: { ...run.reminders, [key]: { ...reminder, ...change } } };
 }
 
@@ -27,7 +28,7 @@ function withReminder(run: Run, key: string, change: Partial<ReminderState>): Ru
 export function reminderPosted(run: Run, event: EventOf<"reminder_posted">, at: string): Decision {
   const refusal = asked(run, event);
   if (refusal) return refusal;
-  const reminder = run.reminders[event.key];
+  const reminder = reminderOf(run, event.key);
   if (!reminder) return refuse("unknown_reminder", `Run ${run.id} has no reminder "${event.key}".`);
   if (reminder.posted)
     return refuse("wrong_state", `The reminder "${event.key}" was posted already (${reminder.posted.ts}).`);
@@ -45,7 +46,7 @@ export function reminderHandled(run: Run, event: EventOf<"reminder_handled">, no
   const at = now.toISOString();
   const refusal = asked(run, event);
   if (refusal) return refusal;
-  const reminder = run.reminders[event.key] as ReminderState;
+  const reminder = reminderOf(run, event.key) as ReminderState;
   if (event.outcome === "snoozed" && (event.until === undefined || Date.parse(event.until) <= now.getTime()))
     return refuse("reason_required", "A snooze needs a time in the future to bring the reminder back.");
   const handled = {
@@ -89,7 +90,7 @@ export function deletionRequested(run: Run, event: EventOf<"deletion_requested">
   const refusal = asked(run, event);
   if (refusal) return refusal;
   const next = withReminder(run, event.key, { deletionRequested: { by: event.by, at } });
-  const reminder = run.reminders[event.key];
+  const reminder = reminderOf(run, event.key);
   const snapshot = reminder?.action?.type === "rds.delete_snapshot" ? reminder.action.snapshot : event.key;
   return acceptRecord(run, next, event, at, [], { key: event.key, detail: snapshot, line: true });
 }

@@ -256,3 +256,11 @@ export type Activity = Run["history"][number];
 
 /** The author of what automated actions report. */
 export const PREFLIGHT_USER = "preflight";
+
+/**
+ * The run's reminder under `key`, its own entry only: a key from outside (a button's value, a
+ * form) such as "constructor" or "toString" names no reminder, not a property every object has.
+ */
+export function reminderOf(run: Pick<Run, "reminders">, key: string): ReminderState | undefined {
+  return Object.hasOwn(run.reminders, key) ? run.reminders[key] : undefined;
+}

@@ -5,6 +5,7 @@ import { formatDuration } from "../../core/duration.js";
 import { RdsError, type RdsSnapshotState } from "../../core/rds.js";
 import { can } from "../../core/run/permissions.js";
 import type { Run, ScheduledReminder } from "../../core/run/run-schema.js";
+import { reminderOf } from "../../core/run/run-schema.js";
 import { isProtected } from "../../core/run/step-rules.js";
 import type { SlackDeps } from "../deps.js";
 import { ACTION_IDS, VIEW_IDS } from "../ids.js";
@@ -211,11 +212,13 @@ export function register(
 
 /** Delete, or (protected environment, nobody asked yet) ask for the deletion first. */
 function deletionStep(run: Run, key: string): "delete_snapshot" | "request_deletion" {
-  return isProtected(run) && !run.reminders[key]?.deletionRequested ? "request_deletion" : "delete_snapshot";
+  return isProtected(run) && !reminderOf(run, key)?.deletionRequested
+    ? "request_deletion"
+    : "delete_snapshot";
 }
 
 function deleteActionOf(run: Run, key: string): DeleteAction | undefined {
-  const action = run.reminders[key]?.action;
+  const action = reminderOf(run, key)?.action;
   return action?.type === "rds.delete_snapshot" ? action : undefined;
 }
 
@@ -223,7 +226,7 @@ function deleteActionOf(run: Run, key: string): DeleteAction | undefined {
 function question(run: Run, key: string): string {
   if (deletionStep(run, key) === "request_deletion")
     return "This environment is protected: you ask, and a second person confirms before it is deleted. Ask to delete this snapshot?";
-  const asked = run.reminders[key]?.deletionRequested;
+  const asked = reminderOf(run, key)?.deletionRequested;
   if (asked)
     return `${mention(asked.by)} asked to delete this snapshot. Confirm, and it is deleted for good:`;
   return "Delete this snapshot for good?";

@@ -2,10 +2,10 @@ import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { type Logger, type MessageRefs, type Metrics, noMetrics } from "../../core/ports.js";
-import type { Run, ScheduledReminder } from "../../core/run/run-schema.js";
+import { type Run, reminderOf, type ScheduledReminder } from "../../core/run/run-schema.js";
 import type { MaintenanceWindow } from "../../core/window.js";
 import { arrivedAt, BUSY_MESSAGE, overloaded } from "../apply-with-ack.js";
-import { ACTION_IDS } from "../ids.js";
+import { ACTION_IDS, type ActionName } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
 import { replyPrivately } from "../reply.js";
 import { ackIfNotYet } from "./listener-guard.js";
@@ -27,27 +27,43 @@ const UNKNOWN_REMINDER = "Preflight no longer knows this reminder, so nothing wa
 const UNKNOWN_WINDOW =
   "Preflight doesn't know this window here (it may have been cancelled), so nothing was done. `/maintenance reminders` lists what is pending.";
 
-const RUN_BUTTONS: ReadonlySet<string> = new Set([
-  ACTION_IDS.startStep,
-  ACTION_IDS.completeStep,
-  ACTION_IDS.verifyStep,
-  ACTION_IDS.approveStep,
-  ACTION_IDS.skipStep,
-  ACTION_IDS.reportProblem,
-  ACTION_IDS.addNote,
-  ACTION_IDS.resolveProblem,
-  ACTION_IDS.finishRun,
-  ACTION_IDS.abortRun,
-  ACTION_IDS.summaryFollowUp,
-  ACTION_IDS.peopleMenu,
-]);
-const REMINDER_BUTTONS: ReadonlySet<string> = new Set([
-  ACTION_IDS.reminderDone,
-  ACTION_IDS.reminderSnoozeDay,
-  ACTION_IDS.reminderSnoozeWeek,
-  ACTION_IDS.reminderDeleteSnapshot,
-]);
-const KNOWN_BUTTONS: ReadonlySet<string> = new Set(Object.values(ACTION_IDS));
+/**
+ * What each button Preflight draws names, so what the click is checked against: a run (the run
+ * message, its thread), a reminder, or a window. Every id has a rule (a new id without one does
+ * not compile): a button that acts on a run acts only on the run of the message it was clicked on.
+ */
+const BUTTON_KINDS: Record<ActionName, "run" | "reminder" | "window"> = {
+  startStep: "run",
+  completeStep: "run",
+  verifyStep: "run",
+  approveStep: "run",
+  approveOverride: "run",
+  skipStep: "run",
+  reportProblem: "run",
+  addNote: "run",
+  resolveProblem: "run",
+  finishRun: "run",
+  abortRun: "run",
+  summaryFollowUp: "run",
+  recordStep: "run",
+  decideContinue: "run",
+  decidePause: "run",
+  decideRollBack: "run",
+  decideAbort: "run",
+  pauseRun: "run",
+  resumeRun: "run",
+  rollBackRun: "run",
+  doneByHand: "run",
+  peopleMenu: "run",
+  reminderDone: "reminder",
+  reminderSnoozeDay: "reminder",
+  reminderSnoozeWeek: "reminder",
+  reminderDeleteSnapshot: "reminder",
+  startWindow: "window",
+};
+const KIND_OF_BUTTON = new Map<string, "run" | "reminder" | "window">(
+  Object.entries(BUTTON_KINDS).map(([name, kind]) => [ACTION_IDS[name as ActionName], kind] as const),
+);
 
 const RUN_ID = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const runValue = z.looseObject({ r: RUN_ID });
@@ -163,8 +179,8 @@ export async function checkClick(deps: ButtonContextDeps, body: unknown): Promis
     selected_option?: { value: string };
   };
   const action = { ...first, value: first.value ?? first.selected_option?.value };
-  if (!KNOWN_BUTTONS.has(action.action_id))
-    return { ok: false, message: OLD_BUTTON, counted: refused("old_button") };
+  const kind = KIND_OF_BUTTON.get(action.action_id);
+  if (!kind) return { ok: false, message: OLD_BUTTON, counted: refused("old_button") };
   const channel = click.channel?.id ?? click.container?.channel_id;
   const messageTs = click.message?.ts ?? click.container?.message_ts;
   const threadTs = click.message?.thread_ts ?? click.container?.thread_ts;
@@ -176,7 +192,7 @@ export async function checkClick(deps: ButtonContextDeps, body: unknown): Promis
     ...(messageTs ? { messageTs } : {}),
   };
 
-  if (RUN_BUTTONS.has(action.action_id)) {
+  if (kind === "run") {
     const value = parseJsonWith(runValue, action.value);
     if (!value) return { ok: false, message: UNREADABLE_BUTTON, counted: refused("unreadable_button") };
     const run = await (deps.service.recent ? deps.service.recent(value.r) : deps.service.get(value.r));
@@ -191,11 +207,12 @@ export async function checkClick(deps: ButtonContextDeps, body: unknown): Promis
     if (!own) return { ok: false, message: NOT_THIS_MESSAGE, counted: refused("foreign_message") };
     return { ok: true, context: { ...base, runId: value.r } };
   }
-  if (REMINDER_BUTTONS.has(action.action_id)) {
+  if (kind === "reminder") {
     const value = parseJsonWith(reminderValue, action.value);
     if (!value) return { ok: false, message: UNREADABLE_BUTTON, counted: refused("unreadable_button") };
     // The reminder's state lives on its run.
-    const state = (await deps.service.get(value.r))?.reminders[value.k];
+    const run = await deps.service.get(value.r);
+    const state = run ? reminderOf(run, value.k) : undefined;
     if (!state) return { ok: false, message: UNKNOWN_REMINDER, counted: notFound("unknown_reminder") };
     const reminder: ScheduledReminder = { ...state, runId: value.r };
     // A reminder posted to a channel named in the checklist (#business-updates) has no id to compare.
@@ -203,14 +220,10 @@ export async function checkClick(deps: ButtonContextDeps, body: unknown): Promis
       return { ok: false, message: NOT_THIS_MESSAGE, counted: refused("foreign_message") };
     return { ok: true, context: { ...base, runId: value.r, reminder } };
   }
-  if (action.action_id === ACTION_IDS.startWindow) {
-    const value = parseJsonWith(windowValue, action.value);
-    if (!value) return { ok: false, message: UNREADABLE_BUTTON, counted: refused("unreadable_button") };
-    const window = await deps.windows.get(value.w);
-    if (!window || window.channel !== channel)
-      return { ok: false, message: UNKNOWN_WINDOW, counted: notFound("unknown_window") };
-    return { ok: true, context: { ...base, window } };
-  }
-  // A button added to ACTION_IDS without a rule here: its listener reads it itself.
-  return { ok: true, context: base };
+  const value = parseJsonWith(windowValue, action.value);
+  if (!value) return { ok: false, message: UNREADABLE_BUTTON, counted: refused("unreadable_button") };
+  const window = await deps.windows.get(value.w);
+  if (!window || window.channel !== channel)
+    return { ok: false, message: UNKNOWN_WINDOW, counted: notFound("unknown_window") };
+  return { ok: true, context: { ...base, window } };
 }

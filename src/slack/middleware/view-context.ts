@@ -1,7 +1,7 @@
 import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
 import { z } from "zod";
 import type { Logger } from "../../core/ports.js";
-import type { Run } from "../../core/run/run-schema.js";
+import { type Run, reminderOf } from "../../core/run/run-schema.js";
 import { VIEW_IDS } from "../ids.js";
 import { parseJsonWith } from "../json-input.js";
 import { ADD_TO_TIMELINE } from "../shortcuts/add-to-timeline.js";
@@ -17,19 +17,36 @@ import { ackIfNotYet } from "./listener-guard.js";
 export const STALE_FORM =
   "This form is out of date and nothing was saved; close it and use the run's current message.";
 
-const KNOWN_VIEWS: ReadonlySet<string> = new Set(Object.values(VIEW_IDS));
-/** Forms whose private_metadata names a run (`r`) and the channel of its message (`c`). */
-const RUN_FORMS: ReadonlySet<string> = new Set([
-  VIEW_IDS.skipStep,
-  VIEW_IDS.reportProblem,
-  VIEW_IDS.addNote,
-  VIEW_IDS.resolveProblem,
-  VIEW_IDS.abortRun,
-  VIEW_IDS.followUps,
-  VIEW_IDS.handOver,
-  VIEW_IDS.changeBuddy,
-  VIEW_IDS.reassignStep,
-]);
+/**
+ * What each form's private_metadata names: a run (`r`) and the channel of its message (`c`), a
+ * reminder of a run, or the channel a run is being started in. Every form has a rule (a new one
+ * without a rule does not compile).
+ */
+const FORM_KINDS: Record<keyof typeof VIEW_IDS, "run" | "reminder" | "start"> = {
+  skipStep: "run",
+  reportProblem: "run",
+  addNote: "run",
+  resolveProblem: "run",
+  abortRun: "run",
+  followUps: "run",
+  recordValues: "run",
+  decideContinue: "run",
+  decidePause: "run",
+  decideRollBack: "run",
+  decideAbort: "run",
+  pauseRun: "run",
+  resumeRun: "run",
+  rollBackRun: "run",
+  doneByHand: "run",
+  handOver: "run",
+  changeBuddy: "run",
+  reassignStep: "run",
+  deleteSnapshot: "reminder",
+  startParameters: "start",
+};
+const KIND_OF_FORM = new Map<string, "run" | "reminder" | "start">(
+  Object.entries(FORM_KINDS).map(([name, kind]) => [VIEW_IDS[name as keyof typeof VIEW_IDS], kind] as const),
+);
 
 const submissionSchema = z.object({
   view: z.object({
@@ -61,7 +78,7 @@ export function viewContext(deps: ViewContextDeps): Middleware<AnyMiddlewareArgs
     if (type !== "view_submission") return args.next();
     const submission = submissionSchema.safeParse(args.body);
     const view = submission.success ? submission.data.view : undefined;
-    if (!view || !KNOWN_VIEWS.has(view.callback_id)) {
+    if (!view || !KIND_OF_FORM.has(view.callback_id)) {
       deps.log.info("a form Preflight does not know was submitted; closed");
       await ackIfNotYet(ack);
       return;
@@ -75,16 +92,20 @@ export function viewContext(deps: ViewContextDeps): Middleware<AnyMiddlewareArgs
 }
 
 async function formIsCurrent(deps: ViewContextDeps, callbackId: string, metadata: string): Promise<boolean> {
-  if (RUN_FORMS.has(callbackId)) {
-    const meta = parseJsonWith(runMetadata, metadata);
-    const run = meta ? await deps.service.get(meta.r) : undefined;
-    return run !== undefined && run.channel === meta?.c;
+  switch (KIND_OF_FORM.get(callbackId)) {
+    case "run": {
+      const meta = parseJsonWith(runMetadata, metadata);
+      const run = meta ? await deps.service.get(meta.r) : undefined;
+      return run !== undefined && run.channel === meta?.c;
+    }
+    case "reminder": {
+      const meta = parseJsonWith(reminderMetadata, metadata);
+      const run = meta ? await deps.service.get(meta.r) : undefined;
+      return meta !== undefined && run !== undefined && reminderOf(run, meta.k) !== undefined;
+    }
+    case "start":
+      return parseJsonWith(startMetadata, metadata) !== undefined;
+    default:
+      return false;
   }
-  if (callbackId === VIEW_IDS.deleteSnapshot) {
-    const meta = parseJsonWith(reminderMetadata, metadata);
-    const run = meta ? await deps.service.get(meta.r) : undefined;
-    return meta !== undefined && run?.reminders[meta.k] !== undefined;
-  }
-  if (callbackId === VIEW_IDS.startParameters) return parseJsonWith(startMetadata, metadata) !== undefined;
-  return true;
 }

@@ -1,5 +1,6 @@
 import { formatDuration, formatDurationRange, parseDurationRange } from "../../core/duration.js";
 import type { Activity, Run } from "../../core/run/run-schema.js";
+import { reminderOf } from "../../core/run/run-schema.js";
 import { findStep, type LocatedStep } from "../../core/run/step-rules.js";
 import { escapeMrkdwn, mention, slackDate, slackLink, truncate } from "./mrkdwn.js";
 import { nextUpText } from "./next-up.js";
@@ -83,7 +84,7 @@ export function renderActivity(activity: Activity, run: Run): string {
         return `🏁 ${who} finished the run after ${formatDuration(ms)}`;
       }
       case "reminder_handled": {
-        const handled = activity.key ? run.reminders[activity.key]?.handled : undefined;
+        const handled = activity.key ? reminderOf(run, activity.key)?.handled : undefined;
         const text = detail ? `: ${detail}` : "";
         if (handled?.outcome === "snoozed" && handled.until)
           return `😴 Reminder snoozed by ${who} until ${slackDate(handled.until)}${text}`;

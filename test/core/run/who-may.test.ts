@@ -253,6 +253,18 @@ describe("handling a reminder", () => {
     ).toBe("<@U_CAROL> already snoozed this reminder (2026-11-20 10:40 UTC) until 2026-11-21 10:40 UTC.");
   });
 
+  it("a key every object has (constructor, toString, __proto__) names no reminder: refused, nothing written", () => {
+    const run = withReminder();
+    for (const key of ["constructor", "toString", "__proto__"]) {
+      const until = minutesAfter(LATER, 60).toISOString();
+      for (const event of [
+        { type: "reminder_handled" as const, key, outcome: "done" as const, by: DAVE },
+        { type: "reminder_handled" as const, key, outcome: "snoozed" as const, until, by: DAVE },
+      ])
+        expect(refusalOf(apply(run, event)).code).toBe("unknown_reminder");
+    }
+  });
+
   it("a snooze into the past is refused", () => {
     const until = minutesAfter(LATER, -1).toISOString();
     expect(
