@@ -20,6 +20,8 @@ const interaction = {
   enterprise: record.nullable().optional(),
   channel: z.looseObject({ id: z.string().max(64) }).optional(),
   function_data: z.undefined().optional(),
+  /** Bolt reads `response_urls[0].response_url` of any interaction that has a non-empty list. */
+  response_urls: z.array(record).optional(),
 };
 
 const eventEnvelope = z.looseObject({

@@ -319,6 +319,34 @@ describe("the requests the attacks used", () => {
     }
   });
 
+  it("a form or click whose response_urls are not objects is answered 400 at once, not left unanswered", async () => {
+    const form = viewSubmissionPayload({
+      userId: ALICE,
+      callbackId: VIEW_IDS.addNote,
+      privateMetadata: "{}",
+      values: {},
+    }) as Record<string, unknown>;
+    const click = blockActionPayload({
+      userId: ALICE,
+      channelId: CHANNEL,
+      messageTs: h.runMessage().ts,
+      actionId: ACTION_IDS.startStep,
+      value: stepValue,
+    }) as Record<string, unknown>;
+    for (const body of [
+      { ...form, response_urls: [null] },
+      { ...form, response_urls: [1] },
+      { ...form, response_urls: ["x"] },
+      { ...click, response_urls: [null] },
+    ]) {
+      const answer = await Promise.race([
+        sendRaw(h.url, asInteraction(body), FORM).then((response) => response.status),
+        new Promise((resolve) => setTimeout(() => resolve("no answer within 2.5 s"), 2_500)),
+      ]);
+      expect(answer).toBe(400);
+    }
+  });
+
   it("a button no listener knows is acknowledged and explained", async () => {
     const before = await snapshot();
     const answer = await sendRaw(
