@@ -17,6 +17,7 @@ import type { SlackDeps } from "./deps.js";
 import { register as registerAppHome } from "./events/app-home.js";
 import { register as registerThreadEvidence } from "./events/thread-evidence.js";
 import { register as registerThreadReplies } from "./events/thread-replies.js";
+import { createHeldAcks, type HeldAcks, RELEASE_ACK, releaseAcksAfterListeners } from "./held-acks.js";
 import { routedApp } from "./listener-routes.js";
 import { buttonContext } from "./middleware/button-context.js";
 import { listenerGuard } from "./middleware/listener-guard.js";
@@ -59,6 +60,8 @@ export function createSlackApp(
     ...(config.SLACK_APP_TOKEN && !socket.connected ? ["socket mode is not connected"] : []),
   ];
   const routes = operationsRoutes(notReady, operations);
+  // A message event is acknowledged once it is stored, within Slack's 3 s (held-acks.ts).
+  const holds = createHeldAcks({ deadlineMs: 2_500 });
   const clientOptions = {
     rejectRateLimitedCalls: true,
     fetch: countingFetch(metrics),
@@ -77,14 +80,19 @@ export function createSlackApp(
       installerOptions: { port: config.PORT, clientOptions },
       // As over HTTP: `context.arrivedAt` is when the envelope arrived (socket-guard.ts stamps it).
       customPropertiesExtractor: (args) => {
-        const arrivedAt = arrivalOfEnvelope((args as { envelope_id?: unknown }).envelope_id);
-        return arrivedAt === undefined ? {} : { arrivedAt };
+        const envelopeId = (args as { envelope_id?: unknown }).envelope_id;
+        const arrivedAt = arrivalOfEnvelope(envelopeId);
+        return {
+          ...(arrivedAt === undefined ? {} : { arrivedAt }),
+          [RELEASE_ACK]: () => holds.release(envelopeId),
+        };
       },
     });
     // Socket Mode parity with the HTTP path: frames screened before the client reads them.
     const arrivalOfEnvelope = guardSocketMessages(receiver.client, {
       log: deps.log,
       storageAnswers: healthy,
+      holds,
     });
     // Slack drops and refreshes the socket now and then; until it is back, clicks fail in Slack.
     receiver.client.on("connected", () => {
@@ -101,7 +109,7 @@ export function createSlackApp(
   } else {
     app = new App({
       ...common,
-      receiver: httpReceiver(config.SLACK_SIGNING_SECRET ?? "", routes, deps, healthy),
+      receiver: httpReceiver(config.SLACK_SIGNING_SECRET ?? "", routes, deps, healthy, holds),
     });
   }
 
@@ -109,6 +117,7 @@ export function createSlackApp(
   // nothing a listener throws escapes; every click and form is read and checked once before any
   // listener sees it.
   timeAcknowledgements(app, metrics);
+  releaseAcksAfterListeners(app);
   app.use(requestLog(deps.log));
   app.use(listenerGuard(deps.log));
   app.use(buttonContext(deps));
@@ -156,6 +165,7 @@ function httpReceiver(
   routes: CustomRoute[],
   deps: SlackDeps,
   storageAnswers: () => Promise<boolean>,
+  holds: HeldAcks,
 ): HTTPReceiver {
   const receiver = new HTTPReceiver({
     signingSecret,
@@ -169,7 +179,7 @@ function httpReceiver(
     // Listeners see when the request arrived (`context.arrivedAt`): the ack deadline counts from it.
     customPropertiesExtractor: (req) => {
       const arrivedAt = arrivalOf(req);
-      return arrivedAt === undefined ? {} : { arrivedAt };
+      return { ...(arrivedAt === undefined ? {} : { arrivedAt }), [RELEASE_ACK]: () => holds.release(req) };
     },
     processEventErrorHandler: async ({ error, response }) => {
       deps.log.error("a request failed before any listener; answered without acting", {
@@ -182,6 +192,7 @@ function httpReceiver(
     signingSecret,
     log: deps.log,
     storageAnswers,
+    holds,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   return receiver;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HTTPModuleFunctions, type HTTPReceiver, isRawBodyError } from "@slack/bolt";
 import { z } from "zod";
 import { type Logger, type Metrics, noMetrics } from "../core/ports.js";
+import type { HeldAcks } from "./held-acks.js";
 
 /**
  * Bolt reads a request's envelope (who, which team, which channel) before any middleware runs,
@@ -95,6 +96,8 @@ export function guardRequests(
     storageAnswers?: () => Promise<boolean>;
     /** Each refusal is counted as a refused click with its reason (`preflight_clicks_total`). */
     metrics?: Pick<Metrics, "click">;
+    /** A stored event's answer waits for its listener to store it (held-acks.ts), keyed by its request. */
+    holds?: HeldAcks;
   },
 ): void {
   const path = options.path ?? "/slack/events";
@@ -144,6 +147,8 @@ export function guardRequests(
       );
       return answer(res, 503);
     }
+    if (options.holds && isStoredEvent(body))
+      holdAnswer(res, options.holds.hold(buffered, arrivalOf(req) ?? Date.now()));
     next(buffered, res);
   }
 
@@ -157,6 +162,15 @@ export function guardRequests(
       answer(res, 400);
     });
   };
+}
+
+/** Bolt answers an event before its listeners run: the answer is sent once `held` settles. */
+function holdAnswer(res: ServerResponse, held: Promise<void>): void {
+  const end = res.end;
+  res.end = ((...args: unknown[]) => {
+    void held.then(() => (end as (...given: unknown[]) => ServerResponse).apply(res, args));
+    return res;
+  }) as ServerResponse["end"];
 }
 
 /**

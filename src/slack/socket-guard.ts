@@ -2,6 +2,7 @@ import type { App, ReceiverEvent } from "@slack/bolt";
 import type { SocketModeClient } from "@slack/socket-mode";
 import { z } from "zod";
 import type { Logger } from "../core/ports.js";
+import type { HeldAcks } from "./held-acks.js";
 import { describeShape, isRoutableRequest, isStoredEvent } from "./request-guard.js";
 
 /**
@@ -31,6 +32,8 @@ export interface SocketGuardOptions {
   log: Logger;
   /** Whether storage answers (see request-guard.ts `storageAnswers`). */
   storageAnswers?: () => Promise<boolean>;
+  /** A stored event's acknowledgement waits for its listener to store it (held-acks.ts), keyed by envelope id. */
+  holds?: HeldAcks;
 }
 
 /**
@@ -79,6 +82,17 @@ export function guardSocketMessages(
     options.log.error("reading a Socket Mode message failed; it was ignored", {
       error: error instanceof Error ? error.message : String(error),
     });
+  const holds = options.holds;
+  if (holds) {
+    // The client acknowledges an envelope by sending its id (its `ack` helper calls `send`):
+    // a held one is sent once its event is stored.
+    const target = client as unknown as { send(id: string, ...rest: unknown[]): Promise<void> };
+    const send = target.send;
+    target.send = (id, ...rest) => {
+      const held = holds.pending(id);
+      return held ? held.then(() => send.call(client, id, ...rest)) : send.call(client, id, ...rest);
+    };
+  }
   const acknowledge = (envelopeId: string) =>
     // `send` is how the client acknowledges (its `ack` helper calls it); TypeScript marks it private.
     (client as unknown as { send(id: string): Promise<void> }).send(envelopeId).catch((error: unknown) =>
@@ -143,6 +157,7 @@ export function guardSocketMessages(
       return;
     }
     arrivals.set(envelopeId, arrivedAt);
+    if (holds && isStoredEvent(payload)) void holds.hold(envelopeId, arrivedAt);
     pass(data, isBinary);
     // The client hands the envelope to Bolt synchronously; anything left is a leak, not a need.
     arrivals.delete(envelopeId);

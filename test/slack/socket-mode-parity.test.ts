@@ -151,6 +151,27 @@ describe("Socket Mode parity", () => {
     await expect.poll(() => s.acksOf(status), { timeout: 5_000 }).toBe(1);
   });
 
+  it("a reply in the run's thread is acknowledged only once it is in the run's notes", async () => {
+    const { socket: s, h: bot } = await socketBot();
+    await startRun(s, bot);
+    for (const n of [1, 2, 3]) {
+      const reply = s.deliver("events_api", {
+        type: "event_callback",
+        event_id: `EvReply${n}`,
+        event: {
+          type: "message",
+          channel: CHANNEL,
+          user: "UBOB",
+          text: `reply ${n}`,
+          ts: `1796000000.00020${n}`,
+          thread_ts: bot.runMessage().ts,
+        },
+      });
+      await expect.poll(() => s.acksOf(reply), { timeout: 3_000, interval: 1 }).toBe(1);
+      expect((await bot.run()).notes.map((note) => note.text)).toContain(`reply ${n}`);
+    }
+  });
+
   it("a click while Redis hangs is acknowledged and the person told it was not saved", {
     timeout: 40_000,
   }, async () => {

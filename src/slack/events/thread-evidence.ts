@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import { z } from "zod";
 import type { SlackDeps } from "../deps.js";
+import { releaseAck } from "../held-acks.js";
 
 /**
  * Evidence from a run's thread: a reply with files (`file_share`, a screenshot) or one also sent
@@ -39,7 +40,7 @@ export function evidenceNote(message: EvidenceMessage) {
 }
 
 export function register(app: App, deps: Pick<SlackDeps, "log" | "refs" | "service">): void {
-  app.event("message", async ({ event }) => {
+  app.event("message", async ({ event, context }) => {
     const parsed = evidenceSchema.safeParse(event);
     if (!parsed.success || parsed.data.thread_ts === parsed.data.ts) return;
     const message = parsed.data;
@@ -59,6 +60,8 @@ export function register(app: App, deps: Pick<SlackDeps, "log" | "refs" | "servi
       // The message ts makes Slack's re-deliveries duplicates.
       `thread.${message.channel}.${message.ts}`,
     );
+    // Stored (or refused): Slack may be told it was received.
+    releaseAck(context);
     if (result.status === "refused")
       deps.log.info("thread evidence not recorded", { runId, reason: result.refusal.message });
     await effectsDone;

@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import { z } from "zod";
 import type { SlackDeps } from "../deps.js";
+import { releaseAck } from "../held-acks.js";
 
 const threadReplySchema = z.object({
   channel: z.string(),
@@ -14,7 +15,7 @@ const threadReplySchema = z.object({
 
 /** A person's reply in a run's thread joins the run's timeline as a note, with author and time. */
 export function register(app: App, deps: Pick<SlackDeps, "log" | "refs" | "service">): void {
-  app.event("message", async ({ event }) => {
+  app.event("message", async ({ event, context }) => {
     const parsed = threadReplySchema.safeParse(event);
     if (!parsed.success || parsed.data.thread_ts === parsed.data.ts) return;
     const reply = parsed.data;
@@ -26,6 +27,8 @@ export function register(app: App, deps: Pick<SlackDeps, "log" | "refs" | "servi
       { type: "add_note", text: reply.text.slice(0, 4_000), source: "thread", by: reply.user },
       `thread.${reply.channel}.${reply.ts}`,
     );
+    // Stored (or refused): Slack may be told it was received.
+    releaseAck(context);
     if (result.status === "refused")
       deps.log.info("thread reply not recorded", { runId, reason: result.refusal.message });
     await effectsDone;
