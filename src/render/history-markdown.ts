@@ -1,11 +1,12 @@
 import { formatDuration } from "../core/duration.js";
 import type { HistoryComparison, StepComparison } from "../core/history/compare.js";
 import { nothingToLearn, suggestionWords } from "./learn-words.js";
+import { said } from "./people-text.js";
 
 /** The post-mortem's comparison with earlier runs and what the checklist could learn, as Markdown. */
 
 export function comparisonLines(history: HistoryComparison, environment?: string): string[] {
-  const where = environment ? ` in ${oneLine(environment)}` : "";
+  const where = environment ? ` in ${said(environment)}` : "";
   if (history.earlierRuns === 0) return [`No earlier runs of this checklist${where} to compare with.`];
   const rows = history.steps.map((step) => {
     const flag = step.outsideRange && step.outsideEarlier ? "⚠️ outside both" : "";
@@ -30,7 +31,7 @@ export function comparisonLines(history: HistoryComparison, environment?: string
 export function learnLines(history: HistoryComparison): string[] {
   const none = nothingToLearn(history.learn);
   if (none) return [none];
-  return history.learn.suggestions.map((suggestion) => `- ${suggestionWords(suggestion)}`);
+  return history.learn.suggestions.map((suggestion) => `- ${suggestionWords(suggestion, said)}`);
 }
 
 function seconds(value: number | undefined): string {

@@ -3,7 +3,8 @@ import { MIN_RUNS_FOR_SUGGESTIONS } from "../core/history/suggestions.js";
 
 /** What a checklist could learn, in words (the post-mortem's last section, `preflight suggest` on stderr). */
 
-export function suggestionWords(suggestion: Suggestion): string {
+/** `text` writes a person's words (a follow-up's): the post-mortem's Markdown escapes them. */
+export function suggestionWords(suggestion: Suggestion, text: (words: string) => string = oneLine): string {
   switch (suggestion.kind) {
     case "range":
       return `"${oneLine(suggestion.title)}" (\`${suggestion.stepId}\`) took longer or shorter than its \`duration: ${suggestion.current}\` in ${suggestion.outside} of ${suggestion.runs} runs: make it \`duration: ${suggestion.proposed}\` (what the runs show, p10–p90).`;
@@ -13,7 +14,7 @@ export function suggestionWords(suggestion: Suggestion): string {
       const on = suggestion.stepId
         ? ` about "${oneLine(suggestion.title ?? suggestion.stepId)}" (\`${suggestion.stepId}\`)`
         : "";
-      return `A follow-up of run \`${suggestion.runId}\`${on} asked: ${oneLine(suggestion.text)}`;
+      return `A follow-up of run \`${suggestion.runId}\`${on} asked: ${text(suggestion.text)}`;
     }
   }
 }

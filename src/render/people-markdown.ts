@@ -1,4 +1,5 @@
 import type { Summary } from "../core/summary-types.js";
+import { said } from "./people-text.js";
 
 /**
  * The post-mortem's people and evidence sections: who handed the run to whom, and the files and
@@ -32,10 +33,10 @@ export function evidenceLines(summary: Summary): string[] {
       key,
       "",
       ...(groups.get(key) ?? []).map((note) => {
-        const files = (note.files ?? []).map((file) => link(file.name, file.permalink)).join(", ");
+        const files = (note.files ?? []).map((file) => link(said(file.name), file.permalink)).join(", ");
         const message = note.permalink ? link("message", note.permalink) : "";
         const what = [files, message].filter(Boolean).join(", ");
-        return `- ${note.at.slice(11, 16)} UTC, ${who(note.by)}: ${oneLine(note.text)}${what ? ` (${what})` : ""}`;
+        return `- ${note.at.slice(11, 16)} UTC, ${who(note.by)}: ${said(note.text)}${what ? ` (${what})` : ""}`;
       }),
       "",
     ])

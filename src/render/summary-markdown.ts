@@ -1,11 +1,11 @@
 import type { CheckReport } from "../core/checks/check-report.js";
-import { resultTableMarkdown } from "../core/checks/check-text.js";
 import { formatDuration, formatDurationRange } from "../core/duration.js";
 import { REHEARSAL_MARK } from "../core/run/rehearsal.js";
 import { PREFLIGHT_USER, type StepStatus } from "../core/run/run-schema.js";
 import type { AfterRunKind, DowntimeSummary, StepSummary, Summary } from "../core/summary.js";
 import { comparisonLines, learnLines } from "./history-markdown.js";
 import { evidenceLines, peopleLines } from "./people-markdown.js";
+import { finishMarkdown, said, saidCode, saidLines } from "./people-text.js";
 import { manualStatus, recoverySections } from "./summary-recovery-markdown.js";
 import {
   cell,
@@ -13,7 +13,6 @@ import {
   clock,
   code,
   count,
-  indented,
   mdLink,
   oneLine,
   orNone,
@@ -26,10 +25,19 @@ import {
 /**
  * A run's post-mortem as Markdown, ready to paste into a ticket or a post-mortem page. Pure and
  * deterministic: times in UTC, no locale formatting; every step, note and record is listed.
- * Users are written as Slack writes them in its exports (`<@U…>`).
+ * Users are written as Slack writes them in its exports (`<@U…>`). Whatever a person typed or a
+ * parameter carries is escaped as Markdown text (people-text.ts): only Preflight makes links.
  */
 export function summaryMarkdown(summary: Summary): string {
-  const env = summary.environment ? ` (${summary.environment})` : "";
+  return finishMarkdown(summaryDraft(summary));
+}
+
+/**
+ * The post-mortem with each person's text still a token (people-text.ts): `finishMarkdown` makes
+ * it Markdown; the Jira issue converts Preflight's Markdown to wiki markup first, then `finishJira`.
+ */
+export function summaryDraft(summary: Summary): string {
+  const env = summary.environment ? ` (${said(summary.environment)})` : "";
   const rehearsal = summary.dryRun ? `${REHEARSAL_MARK}: ` : "";
   const sections = [
     [`# ${rehearsal}Post-mortem: ${oneLine(summary.checklist.title)}${env}`],
@@ -70,17 +78,17 @@ function overrideLines(summary: Summary): string[] {
     ? `approved by ${who(override.approvedBy)} at ${utc(override.approvedAt ?? override.requestedAt)}`
     : "never approved: the run did not start";
   return [
-    `## ⚠️ Started past the ${oneLine(summary.environment ?? "environment")} gate`,
+    `## ⚠️ Started past the ${summary.environment ? said(summary.environment) : "environment"} gate`,
     "",
     `- **By:** ${who(override.requestedBy)} at ${utc(override.requestedAt)}, ${approved}`,
-    `- **Reason:** ${oneLine(override.reason)}`,
-    `- **The gate said:** ${oneLine(override.gate)}`,
+    `- **Reason:** ${said(override.reason)}`,
+    `- **The gate said:** ${said(override.gate)}`,
   ];
 }
 
 function factsTable(summary: Summary): string[] {
   const { checklist } = summary;
-  const params = Object.entries(summary.params).map(([name, value]) => code(`${name}=${value}`));
+  const params = Object.entries(summary.params).map(([name, value]) => saidCode(`${name}=${value}`));
   const rows: [string, string][] = [
     ["Outcome", outcomeText(summary)],
     ["Started", utc(summary.startedAt)],
@@ -88,7 +96,7 @@ function factsTable(summary: Summary): string[] {
     ["Total", totalText(summary)],
     ["Owner", who(summary.owner)],
     ["Buddy", summary.buddy ? who(summary.buddy) : "none"],
-    ["Environment", summary.environment ?? "not set"],
+    ["Environment", summary.environment ? said(summary.environment) : "not set"],
     ["Checklist", `${checklist.title} (${code(checklist.id)})`],
     ["Checklist version", versionText(summary)],
     ["Parameters", params.length > 0 ? params.join(", ") : "none"],
@@ -108,8 +116,8 @@ function outcomeText(summary: Summary): string {
   if (summary.outcome === "active") return `⏳ Still in progress${dry}`;
   if (summary.outcome === "awaiting_override") return `⏳ Waiting for the override's approval${dry}`;
   if (summary.outcome === "rolled_back")
-    return `↩️ Rolled back${by}${summary.rollback ? `: ${oneLine(summary.rollback.reason)}` : ""}${dry}`;
-  const reason = summary.abortReason ? `: ${summary.abortReason}` : "";
+    return `↩️ Rolled back${by}${summary.rollback ? `: ${said(summary.rollback.reason)}` : ""}${dry}`;
+  const reason = summary.abortReason ? `: ${said(summary.abortReason)}` : "";
   return `🛑 Aborted${by}${reason}${dry}`;
 }
 
@@ -193,7 +201,7 @@ function timelineTable(summary: Summary): string[] {
     const status = step.manual
       ? (manualStatus(step, STATUS_LABELS[step.status]) ?? "")
       : step.failure
-        ? `failed: ${step.failure}`
+        ? `failed: ${said(step.failure)}`
         : `${STATUS_LABELS[step.status]}${stillOpen(step)}`;
     const started = step.startedAt ? clock(step.startedAt, day) : "";
     const overrun =
@@ -242,17 +250,17 @@ function skippedLines(summary: Summary): string[] {
   return summary.skipped.map((skip) => {
     const by = skip.by ? ` by ${who(skip.by)}` : "";
     const at = skip.at ? ` on ${utc(skip.at)}` : "";
-    return `- **${skip.number}. ${oneLine(skip.title)}**: skipped${by}${at}. Reason: ${indented(skip.reason)}`;
+    return `- **${skip.number}. ${oneLine(skip.title)}**: skipped${by}${at}. Reason: ${saidLines(skip.reason)}`;
   });
 }
 
 function problemLines(summary: Summary): string[] {
   return summary.problems.map((problem, i) => {
     const on = problem.step ? ` (on ${stepName(problem.step)})` : "";
-    const head = `${i + 1}. **${problem.resolved ? "Resolved" : "Still open"}:** ${indented(problem.text, 3)}${on}`;
+    const head = `${i + 1}. **${problem.resolved ? "Resolved" : "Still open"}:** ${saidLines(problem.text, 3)}${on}`;
     const reported = `Reported by ${who(problem.reportedBy)} on ${utc(problem.reportedAt)}.`;
     const ending = problem.resolved
-      ? `Resolved ${formatDuration(Date.parse(problem.resolved.at) - Date.parse(problem.reportedAt))} later by ${who(problem.resolved.by)}: ${indented(problem.resolved.resolution, 3)}`
+      ? `Resolved ${formatDuration(Date.parse(problem.resolved.at) - Date.parse(problem.reportedAt))} later by ${who(problem.resolved.by)}: ${saidLines(problem.resolved.resolution, 3)}`
       : `Not resolved ${summary.outcome === "active" ? "yet" : `when the run was ${summary.outcome}`}.`;
     return `${head}\n   ${reported} ${ending}`;
   });
@@ -262,39 +270,55 @@ function noteLines(summary: Summary): string[] {
   return summary.notes.map((note) => {
     const where = note.source === "thread" ? "thread reply" : "note";
     const on = note.step ? ` on ${stepName(note.step)}` : "";
-    return `- ${utc(note.at)}, ${who(note.by)} (${where}${on}): ${indented(note.text)}`;
+    return `- ${utc(note.at)}, ${who(note.by)} (${where}${on}): ${saidLines(note.text)}`;
   });
 }
 
 function resultLines(summary: Summary): string[] {
   return summary.results.flatMap((step) => {
-    const values = step.results.map(({ key, value }) => code(`${key}=${value}`));
+    const values = step.results.map(({ key, value }) => saidCode(`${key}=${value}`));
     const line = `- **${step.number}. ${oneLine(step.title)}:** ${values.join(", ")}`;
     return step.check ? [line, ...checkLines(step.check)] : [line];
   });
 }
 
-/** Each expectation of a check, then its whole kept result, indented under the step. */
+/**
+ * Each expectation of a check, then its whole kept result, indented under the step. What the
+ * check saw (a database's rows, an HTTP answer) is data, not markup: written as people's text.
+ */
 function checkLines(check: CheckReport): string[] {
-  const outcomes = check.outcomes.map((o) => `  - ${o.ok ? "✔︎" : "✘"} ${oneLine(o.text)}`);
-  const table = resultTableMarkdown(check);
+  const outcomes = check.outcomes.map((o) => `  - ${o.ok ? "✔︎" : "✘"} ${said(o.text)}`);
+  const table = resultTable(check);
   return [
-    `  - ${oneLine(check.target)}`,
+    `  - ${said(check.target)}`,
     ...outcomes,
     ...(table.length > 0 ? ["", ...table.map((l) => `  ${l}`), ""] : []),
   ];
 }
 
+/** The whole kept result as a Markdown table (like `resultTableMarkdown`, each value escaped). */
+function resultTable(report: CheckReport): string[] {
+  if (report.columns.length === 0) return [];
+  const lines = [
+    `| ${report.columns.map(said).join(" | ")} |`,
+    `| ${report.columns.map(() => "---").join(" | ")} |`,
+    ...report.rows.map((row) => `| ${row.map(said).join(" | ")} |`),
+  ];
+  if (report.rowCount > report.rows.length)
+    lines.push("", `(${report.rowCount} rows returned; the first ${report.rows.length} are kept)`);
+  return lines;
+}
+
 function reminderLines(summary: Summary): string[] {
   return summary.pendingReminders.map(
-    (reminder) => `- ${utc(reminder.dueAt)} in ${channel(reminder.channel)}: ${indented(reminder.text)}`,
+    (reminder) => `- ${utc(reminder.dueAt)} in ${channel(reminder.channel)}: ${saidLines(reminder.text)}`,
   );
 }
 
 function followUpLines(summary: Summary): string[] {
   return summary.followUps.map(
     (followUp) =>
-      `- ${who(followUp.by)}, ${utc(followUp.at)}: ${indented(followUp.text)}${followUpIssue(followUp)}`,
+      `- ${who(followUp.by)}, ${utc(followUp.at)}: ${saidLines(followUp.text)}${followUpIssue(followUp)}`,
   );
 }
 
@@ -325,7 +349,7 @@ const AFTER_RUN_LABELS: Record<AfterRunKind, string> = {
 function afterRunLines(summary: Summary): string[] {
   return summary.afterRun.map((record) => {
     const by = record.by === PREFLIGHT_USER ? "" : ` by ${who(record.by)}`;
-    const detail = record.detail ? `: ${indented(record.detail)}` : "";
+    const detail = record.detail ? `: ${saidLines(record.detail)}` : "";
     return `- ${utc(record.at)}: ${AFTER_RUN_LABELS[record.kind]}${by}${detail}`;
   });
 }

@@ -1,6 +1,7 @@
 import { formatDuration } from "../core/duration.js";
 import { PREFLIGHT_USER } from "../core/run/run-schema.js";
 import type { StepSummary, Summary } from "../core/summary.js";
+import { said } from "./people-text.js";
 
 /**
  * The post-mortem's sections for a run that went wrong or ran long: the roll back (both paths are
@@ -23,7 +24,7 @@ export function recoverySections(summary: Summary): string[][] {
       "## ↩️ Roll back",
       "",
       `- **Asked for by:** ${who(rollback.by)} at ${utc(rollback.at)}`,
-      `- **Reason:** ${oneLine(rollback.reason)}`,
+      `- **Reason:** ${said(rollback.reason)}`,
       `- **Way forward:** ${forward.filter((s) => s.status === "done").length} of ${forward.length} steps done${lastForward ? `, the last at ${utc(lastForward)}` : ""}`,
       `- **Way back:** ${undone} of ${undo.length} rollback steps done${summary.endedAt ? `, rolled back at ${utc(summary.endedAt)}` : ""} (the "Roll back" phase of the timeline)`,
     ]);
@@ -34,7 +35,7 @@ export function recoverySections(summary: Summary): string[][] {
       "",
       ...summary.decisions.map(
         (d) =>
-          `- ${utc(d.at)} step ${d.step.number} "${oneLine(d.step.title)}": ${oneLine(d.question)} → **${d.option.replace("_", " ")}** by ${who(d.by)}: ${oneLine(d.reason)}`,
+          `- ${utc(d.at)} step ${d.step.number} "${oneLine(d.step.title)}": ${oneLine(d.question)} → **${d.option.replace("_", " ")}** by ${who(d.by)}: ${said(d.reason)}`,
       ),
     ]);
   if (summary.pauses && summary.pauses.length > 0)
@@ -43,9 +44,9 @@ export function recoverySections(summary: Summary): string[][] {
       "",
       ...summary.pauses.map((p) => {
         const resumed = p.resumedAt
-          ? `resumed by ${who(p.resumedBy ?? "")} at ${utc(p.resumedAt)}${p.resumeReason ? ` (${oneLine(p.resumeReason)})` : ""}`
+          ? `resumed by ${who(p.resumedBy ?? "")} at ${utc(p.resumedAt)}${p.resumeReason ? ` (${said(p.resumeReason)})` : ""}`
           : "not resumed";
-        return `- ${utc(p.at)} paused by ${who(p.by)} for ${formatDuration(p.durationMs)}: ${oneLine(p.reason)}; ${resumed}`;
+        return `- ${utc(p.at)} paused by ${who(p.by)} for ${formatDuration(p.durationMs)}: ${said(p.reason)}; ${resumed}`;
       }),
       "",
       "Paused time is not counted in any step's time or overrun.",
@@ -57,7 +58,7 @@ export function recoverySections(summary: Summary): string[][] {
       "",
       ...manual.map(
         (step) =>
-          `- step ${step.number} "${oneLine(step.title)}" failed${step.failure ? ` (${oneLine(step.failure)})` : ""} and was done by hand by ${who(step.manual?.by ?? "")} at ${utc(step.manual?.at ?? "")}: ${oneLine(step.manual?.text ?? "")}${step.verifiedBy ? `; verified by ${who(step.verifiedBy)}` : ""}`,
+          `- step ${step.number} "${oneLine(step.title)}" failed${step.failure ? ` (${said(step.failure)})` : ""} and was done by hand by ${who(step.manual?.by ?? "")} at ${utc(step.manual?.at ?? "")}: ${said(step.manual?.text ?? "")}${step.verifiedBy ? `; verified by ${who(step.verifiedBy)}` : ""}`,
       ),
     ]);
   return sections;

@@ -2,13 +2,17 @@ import { formatDuration } from "../core/duration.js";
 import type { Run } from "../core/run/run-schema.js";
 import { buildSummary } from "../core/summary.js";
 import type { TrackerName } from "../core/tracker/ticket.js";
-import { summaryMarkdown } from "../render/summary-markdown.js";
+import { finishJira, finishMarkdown, peopleText } from "../render/people-text.js";
+import { summaryDraft } from "../render/summary-markdown.js";
 import type { TrackerIssueRef } from "./tracker-port.js";
 
 /**
- * What Preflight writes to GitHub or Jira. Text from people (notes, problems, follow-ups,
- * parameters) is neutralised: an `@team` or `#123` typed in Slack must not ping a GitHub team or
- * link an unrelated issue there. Only the references Preflight adds itself stay live.
+ * What Preflight writes to GitHub or Jira. Text from people (notes, problems, follow-ups, reasons,
+ * parameters) is text there: escaped as Markdown text on GitHub and as wiki text on Jira, on one
+ * line where it joins a line of Preflight's (people-text.ts), so it makes no link, image, HTML,
+ * mention or line of Preflight's own. `neutralise` also keeps an `@team` or `#123` in Preflight's
+ * own text (a checklist's title) from pinging a team or linking an issue. Only the references
+ * Preflight adds itself stay live.
  */
 
 const ZERO_WIDTH = "\u200b";
@@ -27,18 +31,23 @@ function who(user: string): string {
   return user.startsWith("U") || user.startsWith("W") ? `Slack user ${user}` : user;
 }
 
+/** A person's text (or a parameter's value) as text in the tracker's markup, on one line. */
+function text(value: string, tracker: TrackerName): string {
+  return peopleText(value, tracker === "jira" ? "jira" : "markdown");
+}
+
 function link(tracker: TrackerName, label: string, url: string | undefined): string {
   if (!url) return label;
   return tracker === "github" ? `[${label}](${url})` : `[${label}|${url}]`;
 }
 
 export function startComment(run: Run, tracker: TrackerName, runLink: string | undefined): string {
-  const env = run.environment ? ` in ${run.environment}` : "";
+  const env = run.environment ? ` in ${text(run.environment, tracker)}` : "";
   const lines = [
-    neutralise(`Preflight: ${run.plan.title}${env} started.`, tracker),
+    `${neutralise(`Preflight: ${run.plan.title}`, tracker)}${env} started.`,
     "",
     `- Checklist: ${neutralise(`${run.plan.id} (${run.plan.title})`, tracker)}`,
-    `- Environment: ${neutralise(run.environment ?? "not set", tracker)}`,
+    `- Environment: ${run.environment ? text(run.environment, tracker) : "not set"}`,
     `- Owner: ${who(run.owner)}`,
     `- Buddy: ${run.buddy ? who(run.buddy) : "none"}`,
     `- Run: ${link(tracker, run.id, runLink)}`,
@@ -52,14 +61,14 @@ export function endComment(run: Run, tracker: TrackerName, runLink: string | und
     run.status === "finished"
       ? "finished"
       : run.status === "aborted"
-        ? `aborted: ${run.abortReason ?? ""}`
+        ? `aborted: ${text(run.abortReason ?? "", tracker)}`
         : run.status;
   const downtime =
     summary.downtime?.actualMs !== undefined ? formatDuration(summary.downtime.actualMs) : "none recorded";
   const lines = [
     neutralise(`Preflight: ${run.plan.title} ${run.status === "finished" ? "finished" : "ended"}.`, tracker),
     "",
-    `- Outcome: ${neutralise(outcome, tracker)}`,
+    `- Outcome: ${outcome}`,
     `- Total time: ${formatDuration(summary.totalMs)}`,
     `- Downtime: ${downtime}`,
     `- Summary: ${link(tracker, `post-mortem of ${run.id}`, runLink)}`,
@@ -76,8 +85,10 @@ export function postMortemTitle(run: Run, tracker: TrackerName): string {
 /** The Markdown post-mortem, and the follow-ups as a task list of issue references. */
 export function postMortemBody(run: Run, tracker: TrackerName, now: Date): string {
   const summary = buildSummary({ run, pendingReminders: [], now });
-  const markdown = summaryMarkdown(summary);
-  const body = neutralise(tracker === "jira" ? jiraWiki(markdown) : markdown, tracker);
+  const draft = summaryDraft(summary);
+  // Preflight's Markdown becomes wiki markup around people's text, which is escaped afterwards.
+  const finished = tracker === "jira" ? finishJira(jiraWiki(draft)) : finishMarkdown(draft);
+  const body = neutralise(finished, tracker);
   const followUps = Object.entries(run.tracker?.followUps ?? {})
     .sort(([a], [b]) => Number(a) - Number(b))
     .map(([index, issue]) => followUpLine(run, Number(index), issue, tracker));
@@ -87,13 +98,13 @@ export function postMortemBody(run: Run, tracker: TrackerName, now: Date): strin
 }
 
 function followUpLine(run: Run, index: number, issue: TrackerIssueRef, tracker: TrackerName): string {
-  const text = neutralise(oneLine(run.followUps[index]?.text ?? ""), tracker).slice(0, 200);
+  const said = text(oneLine(run.followUps[index]?.text ?? "").slice(0, 200), tracker);
   if (tracker === "github") {
     // `- [ ] #57`: GitHub draws a task list that ticks itself when the issue closes.
     const number = issue.ref.split("#")[1];
-    return `- [ ] #${number} ${text}`;
+    return `- [ ] #${number} ${said}`;
   }
-  return `* ${issue.ref} ${text}`;
+  return `* ${issue.ref} ${said}`;
 }
 
 export function followUpTitle(run: Run, index: number, tracker: TrackerName): string {
@@ -114,7 +125,7 @@ export function followUpBody(
       : `Post-mortem: ${postMortem.ref}`
     : "";
   return [
-    neutralise(followUp?.text ?? "", tracker),
+    text(followUp?.text ?? "", tracker),
     "",
     `Written down by ${who(followUp?.by ?? "someone")} after run ${run.id} (${neutralise(run.plan.title, tracker)}).`,
     from,

@@ -172,7 +172,11 @@ export function createTrackerRunner(deps: TrackerRunnerDeps) {
     }
     // The post-mortem issue is edited, never made again: it keeps the marker it was created with.
     const current = await client.issueBody(postMortemIssue.ref);
-    const marker = /preflight:([A-Za-z0-9_.:-]+)/.exec(current)?.[1];
+    // Its marker is the one Preflight wrote: the last line that is nothing but the marker (people's
+    // text never holds `preflight:`, but an edited body might, above it).
+    const marker = [...current.matchAll(/^(?:<!-- )?preflight:([A-Za-z0-9_.:-]+)(?: -->)?[ \t\r]*$/gm)].at(
+      -1,
+    )?.[1];
     const body = postMortemBody(fresh, client.name, deps.now());
     await client.updateIssue(postMortemIssue.ref, marker ? client.withMarker(body, marker) : body);
   }

@@ -213,7 +213,7 @@ describe("hand-over and evidence", () => {
     expect(text).not.toContain("<@U");
     const evidence = text.slice(text.indexOf("## Evidence from the thread"));
     expect(evidence).toMatch(
-      /^## Evidence from the thread\n\n### 2\. Apply the change\n\n- \d\d:\d\d UTC, @dana: replication lag after the change \(\[grafana-lag\.png\]\(https:\/\/example\.slack\.com\/files\/UDANA\/F\w+\/grafana-lag\.png\)\)/,
+      /^## Evidence from the thread\n\n### 2\. Apply the change\n\n- \d\d:\d\d UTC, @dana: replication lag after the change \(\[grafana\\-lag\\\.png\]\(https:\/\/example\.slack\.com\/files\/UDANA\/F\w+\/grafana-lag\.png\)\)/,
     );
   });
 });

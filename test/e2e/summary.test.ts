@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { markdownText } from "../../src/render/people-text.js";
 import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
 import { compiledRoot } from "../support/compiled-build.js";
 import { redisChildEnv } from "../support/redis.js";
@@ -137,7 +138,7 @@ describe("the post-mortem summary", () => {
     const secondFile = await h.slack.waitFor(() => uploaded()[1], 8_000);
     const markdown = secondFile.content.toString("utf8");
     expect(markdown).toContain("Nobody checked the failover before the window");
-    expect(markdown).toContain("Add a failover drill step before enable-maintenance-page");
+    expect(markdown).toContain(markdownText("Add a failover drill step before enable-maintenance-page"));
     expect((await h.run()).followUps.map((f) => [f.by, f.text])).toEqual([
       ["UCAROL", "What went wrong: Nobody checked the failover before the window"],
       ["UCAROL", "Change in the checklist: Add a failover drill step before enable-maintenance-page"],

@@ -2,6 +2,7 @@ import type { KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
 import type { RunEvent, ScheduledReminder } from "../../../src/core/run/run-schema.js";
 import { buildSummary, needsFollowUps, type Summary } from "../../../src/core/summary.js";
+import { markdownText } from "../../../src/render/people-text.js";
 import { summaryMarkdown } from "../../../src/render/summary-markdown.js";
 import { summaryMessage } from "../../../src/slack/render/summary-message.js";
 import { minutesAfter, newRun, T0 } from "../../support/checklist-fixtures.js";
@@ -222,7 +223,7 @@ describe("the summary of a run with 300 steps and 1,000 notes", () => {
   it("while the Markdown has every step and every note", () => {
     const markdown = summaryMarkdown(summary);
     for (let n = 1; n <= STEPS; n++) expect(markdown).toContain(`| ${n} | ${stepTitle(n)}`);
-    for (let i = 1; i <= NOTES; i++) expect(markdown).toContain(noteText(i));
-    for (let i = 0; i < 30; i++) expect(markdown).toContain(`: Follow-up ${i}\n`);
+    for (let i = 1; i <= NOTES; i++) expect(markdown).toContain(markdownText(noteText(i)));
+    for (let i = 0; i < 30; i++) expect(markdown).toContain(`: ${markdownText(`Follow-up ${i}`)}\n`);
   });
 });

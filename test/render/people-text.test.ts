@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { buildSummary } from "../../src/core/summary.js";
+import { jiraText, markdownText, peopleText } from "../../src/render/people-text.js";
+import { summaryMarkdown } from "../../src/render/summary-markdown.js";
+import { minutesAfter, newRun, T0 } from "../support/checklist-fixtures.js";
+import { playTimed, UPGRADE_YAML } from "../support/summary-fixtures.js";
+
+/**
+ * README "What is guaranteed": text from people is text. Whatever a person typed reaches GitHub's
+ * Markdown and Jira's wiki markup escaped: no link, image, HTML, entity, mention or line of
+ * Preflight's own (found by an adversarial probe).
+ */
+
+const Z = "\u200b";
+
+/** What CommonMark shows for escaped text: backslash escapes and the three entities undone. */
+function shown(markdown: string): string {
+  return markdown
+    .replace(/\\([!-/:-@[-`{-~])/g, "$1")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+    .replace(/\u200b/g, "");
+}
+
+describe("a person's text as Markdown text", () => {
+  it("makes no link, image, HTML or entity", () => {
+    expect(markdownText("[reset](https://evil.example/login)")).toBe(
+      `\\[reset\\]\\(https:${Z}//evil\\.example/login\\)`,
+    );
+    expect(markdownText("![s](https://evil.example/p.png)")).toBe(
+      `\\!\\[s\\]\\(https:${Z}//evil\\.example/p\\.png\\)`,
+    );
+    expect(markdownText('<a href="https://evil.example/a">x</a> <img src=x> <!--')).toBe(
+      `&lt;a href\\="https:${Z}//evil\\.example/a"&gt;x&lt;/a&gt; &lt;img src\\=x&gt; &lt;\\!\\-\\-`,
+    );
+    expect(markdownText("&#x40;acme/infra-team &#x23;12 &#64;x")).toBe(
+      `&amp;\\#x40;acme/infra\\-team &amp;\\#x23;12 &amp;\\#${Z}64;x`,
+    );
+  });
+
+  it("breaks mentions and issue references, and never holds Preflight's marker", () => {
+    expect(markdownText("ask @acme/dba about #123")).toBe(`ask @${Z}acme/dba about \\#${Z}123`);
+    expect(markdownText("<!-- preflight:r-1.pm -->")).toBe(
+      `&lt;\\!\\-\\- preflight${Z}:r\\-1\\.pm \\-\\-&gt;`,
+    );
+    expect(jiraText("preflight:r-1.pm")).toBe(`preflight${Z}:r\\-1.pm`);
+  });
+
+  it("of a single-line field is one line: it cannot start a list item, heading or HTML block", () => {
+    expect(markdownText("see it\n- Summary: [pm](https://evil.example/pm)\n<!--")).toBe(
+      `see it \\- Summary: \\[pm\\]\\(https:${Z}//evil\\.example/pm\\) &lt;\\!\\-\\-`,
+    );
+    // Several lines (a note): each escaped, the later ones indented into the list item.
+    expect(markdownText("one\n# two\n  - three", 2)).toBe("one\n  \\# two\n  \\- three");
+  });
+
+  it("reads as typed once GitHub renders it", () => {
+    for (const text of ["v8.0.32 failed: disk full", "lag > 30s & rising (see #ops, @bob)", "a_b *c* `d`"])
+      expect(shown(markdownText(text))).toBe(text);
+    expect(markdownText("v8.0.32 failed: disk full")).toBe("v8\\.0\\.32 failed: disk full");
+  });
+});
+
+describe("a person's text as Jira wiki text", () => {
+  it("makes no link, image, macro or mention, and starts no line", () => {
+    expect(jiraText("[reset|https://evil.example/login] !https://evil.example/p.png!")).toBe(
+      `\\[reset\\|https:${Z}//evil.example/login\\] \\!https:${Z}//evil.example/p.png\\!`,
+    );
+    expect(jiraText("{html}<b>x</b>{html} {code}y{code} [~accountid:123] **bold** `tick`")).toBe(
+      "\\{html\\}<b>x</b>\\{html\\} \\{code\\}y\\{code\\} \\[\\~accountid:123\\] \\*\\*bold\\*\\* `tick`",
+    );
+    expect(jiraText("a\n* Summary: [pm|https://evil.example/pm]\nh1. big")).toBe(
+      `a \\\\ \\* Summary: \\[pm\\|https:${Z}//evil.example/pm\\] \\\\ h1. big`,
+    );
+    expect(peopleText("x\ny", "jira")).toBe("x y");
+  });
+});
+
+describe("the post-mortem Markdown", () => {
+  const run = () => {
+    const base = newRun({ params: { env: "qa" } }, UPGRADE_YAML);
+    return playTimed(base, [
+      [
+        1,
+        {
+          type: "report_problem",
+          stepId: "announce",
+          text: "Login broken, [reset](https://evil.example/login) ![s](https://evil.example/p.png) <img src=x> &#x40;team",
+          by: "U_ALICE",
+        },
+      ],
+      [
+        2,
+        {
+          type: "add_note",
+          text: "line one\n- [forged](https://evil.example)\n<!-- preflight:run-1.pm -->",
+          source: "thread",
+          by: "U_BOB",
+        },
+      ],
+      [3, { type: "skip_step", stepId: "announce", reason: "**skip** <b>it</b>", by: "U_BOB" }],
+      [4, { type: "follow_up_added", text: "alert on [lag](https://evil.example)", by: "U_ALICE" }],
+      [
+        5,
+        {
+          type: "abort",
+          reason: "see [x](https://evil.example/inc)\n- Summary: forged\n<!--",
+          by: "U_ALICE",
+        },
+      ],
+    ]).run;
+  };
+
+  it("writes each person's text escaped, and Preflight's own Markdown as it was", () => {
+    const markdown = summaryMarkdown(
+      buildSummary({ run: run(), pendingReminders: [], now: minutesAfter(T0, 10) }),
+    );
+    const lines = markdown.split("\n");
+    expect(lines).toContain(
+      `| Outcome | 🛑 Aborted by <@U_ALICE>: see \\[x\\]\\(https:${Z}//evil\\.example/inc\\) \\- Summary: forged &lt;\\!\\-\\- |`,
+    );
+    expect(lines).toContain(
+      `1. **Still open:** Login broken, \\[reset\\]\\(https:${Z}//evil\\.example/login\\) \\!\\[s\\]\\(https:${Z}//evil\\.example/p\\.png\\) &lt;img src\\=x&gt; &amp;\\#x40;team (on step 1 "Announce the window")`,
+    );
+    expect(markdown).toContain(
+      `(thread reply): line one\n  \\- \\[forged\\]\\(https:${Z}//evil\\.example\\)\n  &lt;\\!\\-\\- preflight${Z}:run\\-1\\.pm \\-\\-&gt;\n`,
+    );
+    expect(markdown).toContain("Reason: \\*\\*skip\\*\\* &lt;b&gt;it&lt;/b&gt;\n");
+    expect(markdown).toContain(`: alert on \\[lag\\]\\(https:${Z}//evil\\.example\\)\n`);
+    // Preflight's own Markdown is untouched, and no token is left behind.
+    expect(lines[0]).toBe("# Post-mortem: Orders database upgrade (qa)");
+    expect(markdown).toContain("| Parameters | `env=qa`, `instance=orders-qa` |");
+    expect(markdown).not.toMatch(/[\ue000\ue001]/);
+  });
+});
