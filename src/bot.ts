@@ -196,6 +196,7 @@ export async function startBot(config: Config, options: BotOptions) {
     config,
     {
       service,
+      botClient: client,
       catalog,
       log,
       refs,

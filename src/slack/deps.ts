@@ -1,3 +1,4 @@
+import type { WebClient } from "@slack/web-api";
 import type { PeopleDirectory } from "../core/people-directory.js";
 import type { ChecklistCatalog, Logger, MessageRefs, Metrics } from "../core/ports.js";
 import type { RdsGateway } from "../core/rds.js";
@@ -9,6 +10,12 @@ import type { SummaryPoster } from "./summary-poster.js";
 /** What the Slack listeners need; main.ts builds it. */
 export interface SlackDeps {
   service: RunService;
+  /**
+   * The bot's own Web API client (lean-web-client.ts): no retries of its own, rate limits
+   * rejected. What a listener posts exactly once (post-once.ts) goes through it: Bolt's
+   * per-request client retries by itself and would post again after a lost answer.
+   */
+  botClient: WebClient;
   catalog: ChecklistCatalog;
   log: Logger;
   refs: MessageRefs;
