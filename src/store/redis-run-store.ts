@@ -4,7 +4,7 @@ import type { OutboxEntry, RunLogEntry, RunStore, RunUpdate, UpdateResult } from
 import type { PriorRun } from "../core/run/create-run.js";
 import { changesRunMessage } from "../core/run/decision.js";
 import type { Effect } from "../core/run/effects.js";
-import type { Run } from "../core/run/run-schema.js";
+import { isRunId, type Run } from "../core/run/run-schema.js";
 import { createKeyedQueue } from "./keyed-queue.js";
 import { createLru } from "./lru.js";
 import { outboxEntryOf } from "./outbox-entry.js";
@@ -86,6 +86,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
    * the one of the view kept here, nothing more is sent or parsed: the kept view is current.
    */
   async function readView(runId: string): Promise<{ run: Run; base: ViewBase } | undefined> {
+    if (!isRunId(runId)) return undefined;
     const kept = views.get(runId);
     const reply = await storage(() =>
       scripts.readView(
@@ -132,6 +133,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
   }
 
   async function readComplete(runId: string): Promise<Run | undefined> {
+    if (!isRunId(runId)) return undefined;
     const [json, history, notes] = await storage(() =>
       Promise.all([
         redis.hget(keys.run(runId), "json"),
@@ -299,6 +301,7 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
   }
 
   async function log(runId: string): Promise<RunLogEntry[]> {
+    if (!isRunId(runId)) return [];
     const lines = await storage(() => redis.lrange(keys.log(runId), 0, -1));
     return lines.map((line) => {
       const parsed = logEntrySchema.safeParse(JSON.parse(line));

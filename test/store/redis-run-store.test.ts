@@ -212,6 +212,20 @@ describe("Redis run store", () => {
     ]);
   });
 
+  it("an id naming another key of a run (run-1:log, run-1:history…) names no run: nothing read, nothing written", async () => {
+    await store.create(newRun());
+    await store.update("run-1", update({ type: "complete_step", stepId: "announce", by: "U_ALICE" }, "c-1"));
+    for (const id of ["run-1:log", "run-1:history", "run-1:notes", "run-1:message", "../run-1", ""]) {
+      expect(await store.get(id)).toBeUndefined();
+      expect(await store.getComplete(id)).toBeUndefined();
+      expect(await store.log(id)).toEqual([]);
+      const result = await store.update(id, update({ type: "abort", reason: "x", by: "U_ALICE" }, `a-${id}`));
+      expect(result.status).toBe("not_found");
+    }
+    expect((await store.get("run-1"))?.status).toBe("active");
+    expect(await store.log("run-1")).toHaveLength(2);
+  });
+
   it("answers not_found for a run it does not have", async () => {
     expect(await store.update("nope", update({ type: "finish", by: "U_ALICE" }, "x"))).toEqual({
       status: "not_found",

@@ -264,3 +264,12 @@ export const PREFLIGHT_USER = "preflight";
 export function reminderOf(run: Pick<Run, "reminders">, key: string): ReminderState | undefined {
   return Object.hasOwn(run.reminders, key) ? run.reminders[key] : undefined;
 }
+
+/**
+ * What a run id may look like (Preflight makes `r-<time>-<hex>`). An id from outside (a command's
+ * argument, a button's value) that is not one names no run: `abc:log` would otherwise address
+ * another key of a run in storage.
+ */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const isRunId = (id: string): boolean => RUN_ID_PATTERN.test(id);

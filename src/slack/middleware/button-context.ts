@@ -2,7 +2,7 @@ import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { type Logger, type MessageRefs, type Metrics, noMetrics } from "../../core/ports.js";
-import { type Run, reminderOf, type ScheduledReminder } from "../../core/run/run-schema.js";
+import { RUN_ID_PATTERN, type Run, reminderOf, type ScheduledReminder } from "../../core/run/run-schema.js";
 import type { MaintenanceWindow } from "../../core/window.js";
 import { arrivedAt, BUSY_MESSAGE, overloaded } from "../apply-with-ack.js";
 import { ACTION_IDS, type ActionName } from "../ids.js";
@@ -65,7 +65,7 @@ const KIND_OF_BUTTON = new Map<string, "run" | "reminder" | "window">(
   Object.entries(BUTTON_KINDS).map(([name, kind]) => [ACTION_IDS[name as ActionName], kind] as const),
 );
 
-const RUN_ID = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const RUN_ID = z.string().regex(RUN_ID_PATTERN);
 const runValue = z.looseObject({ r: RUN_ID });
 const reminderValue = z.looseObject({ k: z.string().max(300), r: RUN_ID });
 const windowValue = z.looseObject({ w: z.string().max(64) });
