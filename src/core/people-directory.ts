@@ -11,4 +11,9 @@ export interface PeopleDirectory {
   groupIds(): Promise<Map<string, string>>;
   /** A person's display name, or undefined when Slack does not know it. */
   displayName(user: string): Promise<string | undefined>;
+  /**
+   * Whether `user` is a person who can work a run: not a bot or an app, not deactivated.
+   * Undefined when Slack does not say (the lookup failed): the engine then decides on the id alone.
+   */
+  isPerson(user: string): Promise<boolean | undefined>;
 }

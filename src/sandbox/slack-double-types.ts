@@ -70,7 +70,14 @@ export interface SlackApiDouble {
   /** Every call of `method` answers `ok:false` with `error` until `clearFailures` (a permanent fault). */
   failAlways(method: string, error: string, channel?: string): void;
   clearFailures(): void;
-  setUser(user: { id: string; name?: string; tz?: string; tz_offset?: number }): void;
+  setUser(user: {
+    id: string;
+    name?: string;
+    tz?: string;
+    tz_offset?: number;
+    is_bot?: boolean;
+    deleted?: boolean;
+  }): void;
   /** A user group (usergroups.list, usergroups.users.list answer it). */
   setUserGroup(group: UserGroup): void;
   /** The Home tab last published (views.publish) for a person. */

@@ -42,7 +42,7 @@ export interface RunServiceDeps {
   /** Runs started and ended, people's clicks by outcome (noMetrics when absent). */
   metrics?: Metrics;
   /** User group members: looked up before an event is applied, so the engine decides on them. */
-  people?: Pick<PeopleDirectory, "groupsOf">;
+  people?: Pick<PeopleDirectory, "groupsOf"> & Partial<Pick<PeopleDirectory, "isPerson">>;
   /** Where a ticket id links to, when its tracker is configured (src/tracker/configure.ts). */
   ticketLink?: (ticket: string) => string | undefined;
   /** Per person, the runs they own or buddy (their Home tab lists those runs' reminders). */
@@ -104,6 +104,8 @@ export function createRunService(deps: RunServiceDeps) {
     const starterGroups = (entry.checklist.rules.starters ?? []).filter(isGroup);
     const ownerGroups =
       deps.people && starterGroups.length > 0 ? await deps.people.groupsOf(request.owner, starterGroups) : [];
+    const buddyIsPerson =
+      request.buddy !== undefined ? await deps.people?.isPerson?.(request.buddy) : undefined;
     const result = createRun({
       id: makeId(),
       ownerGroups,
@@ -115,6 +117,7 @@ export function createRunService(deps: RunServiceDeps) {
       now: now(),
       priorRuns: await store.priorRuns(entry.checklist.id),
       ...(request.buddy !== undefined ? { buddy: request.buddy } : {}),
+      ...(buddyIsPerson !== undefined ? { buddyIsPerson } : {}),
       ...(request.dryRun !== undefined ? { dryRun: request.dryRun } : {}),
       ...(request.override !== undefined ? { override: request.override } : {}),
       ...(deps.ticketLink ? { ticketLink: deps.ticketLink } : {}),
@@ -180,6 +183,11 @@ export function createRunService(deps: RunServiceDeps) {
     eventId: string,
     records?: RunUpdate["records"],
   ): Promise<ActOutcome> {
+    // Whether the new owner or buddy is a person is Slack's to say, the engine's to decide on.
+    if ((given.type === "hand_over" || given.type === "set_buddy") && given.toIsPerson === undefined) {
+      const toIsPerson = await deps.people?.isPerson?.(given.to);
+      if (toIsPerson !== undefined) given = { ...given, toIsPerson };
+    }
     try {
       return await attempt(runId, given, eventId, records);
     } catch (error) {

@@ -16,6 +16,10 @@ const groupsSchema = z.object({
 });
 const userSchema = z.object({
   user: z.object({
+    id: z.string().optional(),
+    is_bot: z.boolean().optional(),
+    is_app_user: z.boolean().optional(),
+    deleted: z.boolean().optional(),
     name: z.string().optional(),
     real_name: z.string().optional(),
     profile: z.object({ display_name: z.string().optional(), real_name: z.string().optional() }).optional(),
@@ -62,6 +66,10 @@ export function createSlackPeopleDirectory(options: PeopleDirectoryOptions): Peo
     }
   }
 
+  /** users.info, kept a while: a name or a bot flag changes rarely. */
+  const userInfo = (user: string) =>
+    cached(`user:${user}`, ttl * 60, async () => userSchema.parse(await client.users.info({ user })).user);
+
   return {
     membersOf,
     async groupsOf(user, groups) {
@@ -77,13 +85,22 @@ export function createSlackPeopleDirectory(options: PeopleDirectoryOptions): Peo
       }),
     async displayName(user) {
       try {
-        return await cached(`name:${user}`, ttl * 60, async () => {
-          const { user: found } = userSchema.parse(await client.users.info({ user }));
-          const name =
-            found.profile?.display_name || found.real_name || found.profile?.real_name || found.name;
-          return name || undefined;
-        });
+        const found = await userInfo(user);
+        const name = found.profile?.display_name || found.real_name || found.profile?.real_name || found.name;
+        return name || undefined;
       } catch {
+        return undefined;
+      }
+    },
+    async isPerson(user) {
+      try {
+        const found = await userInfo(user);
+        return !(found.is_bot || found.is_app_user || found.deleted || user === "USLACKBOT");
+      } catch (error) {
+        log.warn("could not tell whether a user is a person; decided on the id alone", {
+          user,
+          error: error instanceof Error ? error.message : String(error),
+        });
         return undefined;
       }
     },

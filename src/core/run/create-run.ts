@@ -7,7 +7,7 @@ import { applyConditions } from "./conditional-steps.js";
 import type { Effect, Refusal } from "./effects.js";
 import { checkGate, type PriorRun } from "./gate.js";
 import { overrideRequest } from "./override.js";
-import { buddyRequired, describeNamed, isGroup, isNamed } from "./people.js";
+import { buddyRequired, describeNamed, isGroup, isNamed, isPersonId } from "./people.js";
 import { remindersFor, withReminders } from "./reminders.js";
 import { type ParameterError, resolveParameters } from "./run-parameters.js";
 import type { Run } from "./run-schema.js";
@@ -29,6 +29,8 @@ export interface CreateRunInput {
   channel: string;
   owner: string;
   buddy?: string;
+  /** Whether the buddy is a person, as Slack said just before (people-directory.ts); undefined: not asked. */
+  buddyIsPerson?: boolean;
   dryRun?: boolean;
   now: Date;
   /** Earlier runs of this checklist, for rules such as "QA before PROD". */
@@ -81,6 +83,12 @@ export function createRun(input: CreateRunInput): CreateRunResult {
   }
   if (input.buddy !== undefined && input.buddy === input.owner) {
     return refuse("not_permitted", "your buddy must be a teammate, not yourself");
+  }
+  if (input.buddy !== undefined && !isPersonId(input.buddy, input.buddyIsPerson)) {
+    return refuse(
+      "not_permitted",
+      "your buddy must be a teammate who works the run with you, not a bot or a deactivated account: name a person (buddy=@dana)",
+    );
   }
   if (input.buddy !== undefined && isGroup(input.buddy)) {
     return refuse(

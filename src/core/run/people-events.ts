@@ -1,5 +1,5 @@
 import { accept, type Decision, type EventOf, refuse, refused } from "./decision.js";
-import { isGroup, mentionOf } from "./people.js";
+import { isGroup, isPersonId, mentionOf } from "./people.js";
 import { actionOf, can, type Permission } from "./permissions.js";
 import type { Run } from "./run-schema.js";
 import { findStep } from "./step-rules.js";
@@ -32,6 +32,11 @@ export function setBuddy(run: Run, event: EventOf<"set_buddy">, at: string): Dec
       "not_permitted",
       `${mentionOf(event.to)} owns this run: the buddy must be a second person.`,
     );
+  if (!isPersonId(event.to, event.toIsPerson))
+    return refuse(
+      "not_permitted",
+      `${mentionOf(event.to)} is not a person who can work the run (a bot, an app or a deactivated account): name a teammate.`,
+    );
   if (event.to === run.buddy) return refuse("wrong_state", `${mentionOf(event.to)} is already the buddy.`);
   return accept(run, { ...run, buddy: event.to }, event, at, [], {
     detail: run.buddy ? `${event.to} (was ${run.buddy})` : event.to,
@@ -54,9 +59,14 @@ export function reassignStep(run: Run, event: EventOf<"reassign_step">, at: stri
 
 /** The owner is one person: a run can't be handed to a group. */
 export function handOverRefusal(event: EventOf<"hand_over">): Decision | undefined {
-  return isGroup(event.to)
-    ? refuse("not_permitted", "A run is handed to one person, not a user group: name a teammate.")
-    : undefined;
+  if (isGroup(event.to))
+    return refuse("not_permitted", "A run is handed to one person, not a user group: name a teammate.");
+  if (!isPersonId(event.to, event.toIsPerson))
+    return refuse(
+      "not_permitted",
+      `${mentionOf(event.to)} is not a person who can own the run (a bot, an app or a deactivated account): name a teammate.`,
+    );
+  return undefined;
 }
 
 /**

@@ -19,6 +19,18 @@ export function isNamed(named: readonly string[], user: string, groups: readonly
 }
 
 /** How Slack shows a person or a group in a message (Preflight makes these, never a person). */
+/** Slack's own bot, the same id in every workspace: never a buddy nor an owner. */
+export const SLACKBOT = "USLACKBOT";
+
+/**
+ * Whether `user` can be a run's buddy or owner: a person, not Slackbot, a bot (`B…`) or an account
+ * Slack says is a bot, an app or deactivated (`isPerson`, looked up just before; undefined when
+ * Slack did not say, and the id alone decides).
+ */
+export function isPersonId(user: string, isPerson?: boolean): boolean {
+  return isPerson !== false && user !== SLACKBOT && !user.startsWith("B");
+}
+
 export function mentionOf(id: string): string {
   return isGroup(id) ? `<!subteam^${id}>` : `<@${id}>`;
 }

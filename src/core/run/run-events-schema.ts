@@ -48,9 +48,10 @@ export const runEventSchema = z.discriminatedUnion("type", [
     evidence: z.boolean().optional(),
     ...eventBase,
   }),
-  z.object({ type: z.literal("hand_over"), to: userId, ...eventBase }),
+  /** `toIsPerson`: whether `to` is a person, not a bot or a deactivated account, as Slack said just before. */
+  z.object({ type: z.literal("hand_over"), to: userId, toIsPerson: z.boolean().optional(), ...eventBase }),
   // The run's buddy named or changed during the run (people-events.ts).
-  z.object({ type: z.literal("set_buddy"), to: userId, ...eventBase }),
+  z.object({ type: z.literal("set_buddy"), to: userId, toIsPerson: z.boolean().optional(), ...eventBase }),
   // A step given to someone else during the run (a person or a user group).
   z.object({ type: z.literal("reassign_step"), stepId, to: userId, ...eventBase }),
   z.object({ type: z.literal("abort"), reason, ...eventBase }),

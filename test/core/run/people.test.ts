@@ -276,3 +276,39 @@ describe("what a run waits for from one person (their Home tab)", () => {
     ]);
   });
 });
+
+describe("a buddy or a new owner is a person", () => {
+  const notPeople: [string, boolean | undefined][] = [
+    ["USLACKBOT", undefined],
+    ["B012BOT", undefined],
+    [DAVE, false],
+  ];
+
+  it.each(notPeople)("a run is not started with %s (person: %s) as its buddy", (buddy, isPerson) => {
+    expect(() => newRun({ buddy, ...(isPerson === undefined ? {} : { buddyIsPerson: isPerson }) })).toThrow(
+      "your buddy must be a teammate who works the run with you, not a bot or a deactivated account",
+    );
+  });
+
+  it.each(notPeople)(
+    "the buddy is not changed to %s (person: %s), nor the run handed to them",
+    (to, isPerson) => {
+      const run = newRun();
+      const toIsPerson = isPerson === undefined ? {} : { toIsPerson: isPerson };
+      expect(refusalOf(apply(run, { type: "set_buddy", to, by: ALICE, ...toIsPerson }))).toMatchObject({
+        code: "not_permitted",
+        message: expect.stringContaining("is not a person who can work the run"),
+      });
+      expect(refusalOf(apply(run, { type: "hand_over", to, by: ALICE, ...toIsPerson }))).toMatchObject({
+        code: "not_permitted",
+        message: expect.stringContaining("is not a person who can own the run"),
+      });
+    },
+  );
+
+  it("a person Slack vouches for, or one it could not be asked about, is taken", () => {
+    expect(newRun({ buddy: DAVE, buddyIsPerson: true }).buddy).toBe(DAVE);
+    acceptedOf(apply(newRun(), { type: "set_buddy", to: DAVE, by: ALICE }));
+    acceptedOf(apply(newRun(), { type: "hand_over", to: DAVE, by: ALICE, toIsPerson: true }));
+  });
+});
