@@ -8,7 +8,12 @@ import { markdownText } from "../../src/render/people-text.js";
 import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
 import { compiledRoot } from "../support/compiled-build.js";
 import { redisChildEnv } from "../support/redis.js";
-import { blockActionPayload, sendInteraction, viewSubmissionPayload } from "../support/slack-requests.js";
+import {
+  blockActionPayload,
+  sendInteraction,
+  sendSlashCommand,
+  viewSubmissionPayload,
+} from "../support/slack-requests.js";
 
 const CHECKLIST = `
 id: summary-test
@@ -166,5 +171,23 @@ describe("the post-mortem summary", () => {
     expect(await h.slack.waitFor(() => h.ephemeralsTo("UBOB")[0])).toBe(
       'There is no run "r-nope" with a message to post its summary under.',
     );
+
+    // From another channel: refused, nothing is written into the run's thread.
+    await sendSlashCommand(h.url, SIGNING_SECRET, {
+      command: "/maintenance",
+      text: `summary ${runId}`,
+      user_id: "UMALLORY",
+      channel_id: "COTHER",
+    });
+    const told = () =>
+      h.slack
+        .ephemerals("COTHER")
+        .filter((call) => call.args.user === "UMALLORY")
+        .map((call) => String(call.args.text));
+    expect(await h.slack.waitFor(() => told()[0])).toBe(
+      `The summary of ${runId} is posted in its own channel's thread: type \`/maintenance summary ${runId}\` in the channel the run is in.`,
+    );
+    await h.settle();
+    expect(uploaded()).toHaveLength(2);
   });
 });

@@ -53,6 +53,23 @@ const ACCEPTED_WHEN_CLOSED = new Set<RunAction["type"]>([
   "record_post",
 ]);
 
+/**
+ * `/maintenance summary <run>` posts the run's summary in its thread again: anyone in the run's
+ * channel may ask (the thread is theirs to read), from that channel only, so nobody elsewhere
+ * writes into a thread they may not even see.
+ */
+export function summaryRequestRefusal(
+  run: Pick<Run, "id" | "channel">,
+  channel: string,
+): Refusal | undefined {
+  return run.channel === channel
+    ? undefined
+    : refusal(
+        "not_permitted",
+        `The summary of ${run.id} is posted in its own channel's thread: type \`/maintenance summary ${run.id}\` in the channel the run is in.`,
+      );
+}
+
 export function closedRefusal(run: Run, type: RunAction["type"]): Refusal | undefined {
   // A run waiting for its override's approval is not closed: override.ts holds it.
   if (run.status === "active" || run.status === "awaiting_override" || ACCEPTED_WHEN_CLOSED.has(type))

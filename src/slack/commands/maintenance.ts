@@ -2,6 +2,7 @@ import type { App } from "@slack/bolt";
 import { z } from "zod";
 import { describeParameter, resolveParameters } from "../../core/run/create-run.js";
 import { lacksRequiredBuddy } from "../../core/run/people.js";
+import { summaryRequestRefusal } from "../../core/run/permissions.js";
 import type { RunEvent } from "../../core/run/run-schema.js";
 import { actAndAck } from "../apply-with-ack.js";
 import type { SlackDeps } from "../deps.js";
@@ -101,6 +102,9 @@ export function register(app: App, deps: SlackDeps): void {
         return listPending(deps, client, where);
       case "summary": {
         await ack();
+        const run = await deps.service.get(cmd.runId);
+        const refused = run ? summaryRequestRefusal(run, command.channel_id) : undefined;
+        if (refused) return replyPrivately(client, deps.log, where, refused.message);
         const posted = await deps.summaries.post(cmd.runId, {
           comment: `Summary posted again by ${mention(command.user_id)}`,
         });
