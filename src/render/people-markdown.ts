@@ -13,7 +13,7 @@ export function peopleLines(summary: Summary): string[] {
     if (change.kind === "hand_over")
       return `- ${who(change.by)} handed the run to ${who(change.to)} at ${at}`;
     if (change.kind === "set_buddy") return `- ${who(change.by)} named ${who(change.to)} the buddy at ${at}`;
-    const step = change.step ? `step ${change.step.number} "${oneLine(change.step.title)}"` : "a step";
+    const step = change.step ? `step ${change.step.number} "${said(change.step.title)}"` : "a step";
     return `- ${who(change.by)} assigned ${step} to ${who(change.to)} at ${at}`;
   });
 }
@@ -23,7 +23,7 @@ export function evidenceLines(summary: Summary): string[] {
   const evidence = summary.notes.filter((note) => (note.files?.length ?? 0) > 0 || note.permalink);
   const groups = new Map<string, typeof evidence>();
   for (const note of evidence) {
-    const key = note.step ? `### ${note.step.number}. ${oneLine(note.step.title)}` : "### The run as a whole";
+    const key = note.step ? `### ${note.step.number}. ${said(note.step.title)}` : "### The run as a whole";
     groups.set(key, [...(groups.get(key) ?? []), note]);
   }
   const order = (key: string) => Number(/^### (\d+)\./.exec(key)?.[1] ?? Number.MAX_SAFE_INTEGER);

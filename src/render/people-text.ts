@@ -40,8 +40,11 @@ export function oneLine(text: string): string {
 
 /**
  * Escapes one line of a person's text as Markdown text: `&`, `<`, `>` become entities (no HTML,
- * no entity of theirs survives), Markdown punctuation is backslash-escaped (no link, image,
- * emphasis, code, list or heading), `@name` and `#123` are broken by a zero-width space.
+ * no entity of theirs survives); the punctuation that makes markup anywhere in a line is
+ * backslash-escaped (links, images, emphasis, code, tables, strikethrough, math), and so is what
+ * makes a block only at the start of a line (a list item, a heading: `- `, `+ `, `# `, `1. `);
+ * `@name`, `#123`, `GH-123` and `www.` are broken by a zero-width space. Dots and dashes inside the text stay
+ * as they are, so a version or a host name reads as typed.
  */
 function markdownLine(line: string): string {
   return line
@@ -50,8 +53,12 @@ function markdownLine(line: string): string {
     .replace(/>/g, "&gt;")
     .replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH}`)
     .replace(/#(?=\d)/g, `#${ZERO_WIDTH}`)
+    .replace(/\b(GH)-(?=\d)/gi, `$1-${ZERO_WIDTH}`)
     .replace(/\b(www)\./gi, `$1${ZERO_WIDTH}.`)
-    .replace(/[\\`*_{}[\]()#+\-.!|~=$]/g, "\\$&");
+    .replace(/[\\`*_[\]|~!$]/g, "\\$&")
+    .replace(/^(\s*)([-+#=]|\d+(?=[.)]))/, (_, space: string, mark: string) =>
+      /\d/.test(mark) ? `${space}${mark}\\` : `${space}\\${mark}`,
+    );
 }
 
 /**

@@ -40,7 +40,7 @@ export function summaryDraft(summary: Summary): string {
   const env = summary.environment ? ` (${said(summary.environment)})` : "";
   const rehearsal = summary.dryRun ? `${REHEARSAL_MARK}: ` : "";
   const sections = [
-    [`# ${rehearsal}Post-mortem: ${oneLine(summary.checklist.title)}${env}`],
+    [`# ${rehearsal}Post-mortem: ${said(summary.checklist.title)}${env}`],
     // A start past the environment gate is what a reader must see first.
     ...(summary.override ? [overrideLines(summary)] : []),
     factsTable(summary),
@@ -97,7 +97,7 @@ function factsTable(summary: Summary): string[] {
     ["Owner", who(summary.owner)],
     ["Buddy", summary.buddy ? who(summary.buddy) : "none"],
     ["Environment", summary.environment ? said(summary.environment) : "not set"],
-    ["Checklist", `${checklist.title} (${code(checklist.id)})`],
+    ["Checklist", `${said(checklist.title)} (${code(checklist.id)})`],
     ["Checklist version", versionText(summary)],
     ["Parameters", params.length > 0 ? params.join(", ") : "none"],
     ...ticketRows(summary),
@@ -210,7 +210,7 @@ function timelineTable(summary: Summary): string[] {
         : "";
     const cells = [
       String(step.number),
-      `${step.title}${marker}`,
+      `${said(step.title)}${marker}`,
       status,
       byText(step),
       step.verifiedBy ? who(step.verifiedBy) : "",
@@ -250,7 +250,7 @@ function skippedLines(summary: Summary): string[] {
   return summary.skipped.map((skip) => {
     const by = skip.by ? ` by ${who(skip.by)}` : "";
     const at = skip.at ? ` on ${utc(skip.at)}` : "";
-    return `- **${skip.number}. ${oneLine(skip.title)}**: skipped${by}${at}. Reason: ${saidLines(skip.reason)}`;
+    return `- **${skip.number}. ${said(skip.title)}**: skipped${by}${at}. Reason: ${saidLines(skip.reason)}`;
   });
 }
 
@@ -277,7 +277,7 @@ function noteLines(summary: Summary): string[] {
 function resultLines(summary: Summary): string[] {
   return summary.results.flatMap((step) => {
     const values = step.results.map(({ key, value }) => saidCode(`${key}=${value}`));
-    const line = `- **${step.number}. ${oneLine(step.title)}:** ${values.join(", ")}`;
+    const line = `- **${step.number}. ${said(step.title)}:** ${values.join(", ")}`;
     return step.check ? [line, ...checkLines(step.check)] : [line];
   });
 }

@@ -35,7 +35,7 @@ export function recoverySections(summary: Summary): string[][] {
       "",
       ...summary.decisions.map(
         (d) =>
-          `- ${utc(d.at)} step ${d.step.number} "${oneLine(d.step.title)}": ${oneLine(d.question)} → **${d.option.replace("_", " ")}** by ${who(d.by)}: ${said(d.reason)}`,
+          `- ${utc(d.at)} step ${d.step.number} "${said(d.step.title)}": ${said(d.question)} → **${d.option.replace("_", " ")}** by ${who(d.by)}: ${said(d.reason)}`,
       ),
     ]);
   if (summary.pauses && summary.pauses.length > 0)
@@ -58,7 +58,7 @@ export function recoverySections(summary: Summary): string[][] {
       "",
       ...manual.map(
         (step) =>
-          `- step ${step.number} "${oneLine(step.title)}" failed${step.failure ? ` (${said(step.failure)})` : ""} and was done by hand by ${who(step.manual?.by ?? "")} at ${utc(step.manual?.at ?? "")}: ${said(step.manual?.text ?? "")}${step.verifiedBy ? `; verified by ${who(step.verifiedBy)}` : ""}`,
+          `- step ${step.number} "${said(step.title)}" failed${step.failure ? ` (${said(step.failure)})` : ""} and was done by hand by ${who(step.manual?.by ?? "")} at ${utc(step.manual?.at ?? "")}: ${said(step.manual?.text ?? "")}${step.verifiedBy ? `; verified by ${who(step.verifiedBy)}` : ""}`,
       ),
     ]);
   return sections;

@@ -44,9 +44,9 @@ function link(tracker: TrackerName, label: string, url: string | undefined): str
 export function startComment(run: Run, tracker: TrackerName, runLink: string | undefined): string {
   const env = run.environment ? ` in ${text(run.environment, tracker)}` : "";
   const lines = [
-    `${neutralise(`Preflight: ${run.plan.title}`, tracker)}${env} started.`,
+    `Preflight: ${text(run.plan.title, tracker)}${env} started.`,
     "",
-    `- Checklist: ${neutralise(`${run.plan.id} (${run.plan.title})`, tracker)}`,
+    `- Checklist: ${text(run.plan.id, tracker)} (${text(run.plan.title, tracker)})`,
     `- Environment: ${run.environment ? text(run.environment, tracker) : "not set"}`,
     `- Owner: ${who(run.owner)}`,
     `- Buddy: ${run.buddy ? who(run.buddy) : "none"}`,
@@ -66,7 +66,7 @@ export function endComment(run: Run, tracker: TrackerName, runLink: string | und
   const downtime =
     summary.downtime?.actualMs !== undefined ? formatDuration(summary.downtime.actualMs) : "none recorded";
   const lines = [
-    neutralise(`Preflight: ${run.plan.title} ${run.status === "finished" ? "finished" : "ended"}.`, tracker),
+    `Preflight: ${text(run.plan.title, tracker)} ${run.status === "finished" ? "finished" : "ended"}.`,
     "",
     `- Outcome: ${outcome}`,
     `- Total time: ${formatDuration(summary.totalMs)}`,
@@ -127,7 +127,7 @@ export function followUpBody(
   return [
     text(followUp?.text ?? "", tracker),
     "",
-    `Written down by ${who(followUp?.by ?? "someone")} after run ${run.id} (${neutralise(run.plan.title, tracker)}).`,
+    `Written down by ${who(followUp?.by ?? "someone")} after run ${run.id} (${text(run.plan.title, tracker)}).`,
     from,
   ]
     .filter((line, i) => line !== "" || i === 1)

@@ -213,7 +213,7 @@ describe("hand-over and evidence", () => {
     expect(text).not.toContain("<@U");
     const evidence = text.slice(text.indexOf("## Evidence from the thread"));
     expect(evidence).toMatch(
-      /^## Evidence from the thread\n\n### 2\. Apply the change\n\n- \d\d:\d\d UTC, @dana: replication lag after the change \(\[grafana\\-lag\\\.png\]\(https:\/\/example\.slack\.com\/files\/UDANA\/F\w+\/grafana-lag\.png\)\)/,
+      /^## Evidence from the thread\n\n### 2\. Apply the change\n\n- \d\d:\d\d UTC, @dana: replication lag after the change \(\[grafana-lag\.png\]\(https:\/\/example\.slack\.com\/files\/UDANA\/F\w+\/grafana-lag\.png\)\)/,
     );
   });
 });
@@ -254,5 +254,28 @@ describe("evidence from the channel", () => {
       [ALICE, "backup", "customers see errors (message by <@UDAVE>)"],
     ]);
     expect(notes[1]?.permalink).toContain(`/archives/${CHANNEL}/p`);
+  });
+});
+
+describe("a buddy or new owner who is not a person", () => {
+  it("Slackbot or a bot user is refused as the buddy at start, and the run is not handed to one", async () => {
+    await startPeople("no-run");
+    h.slack.setUser({ id: "UROBOT", name: "robot", is_bot: true });
+    for (const buddy of ["<@USLACKBOT|slackbot>", "<@UROBOT|robot>"])
+      await h.command(`start people buddy=${buddy}`, ALICE);
+    await expect
+      .poll(() => h.ephemeralsTo(ALICE).filter((text) => text.includes("not a bot or a deactivated account")))
+      .toHaveLength(2);
+    expect(h.slack.messages(CHANNEL)).toEqual([]);
+
+    await h.command(`start people buddy=<@${DANA}|dana>`, ALICE);
+    await h.slack.waitFor(() => h.slack.messages(CHANNEL)[0]);
+    await h.settle();
+    const run = await h.run();
+    await h.command(`handover ${run.id} <@UROBOT|robot>`, ALICE);
+    await expect
+      .poll(() => h.ephemeralsTo(ALICE).some((text) => text.includes("is not a person who can own the run")))
+      .toBe(true);
+    expect((await h.run()).owner).toBe(ALICE);
   });
 });

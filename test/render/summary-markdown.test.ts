@@ -49,7 +49,9 @@ describe("the post-mortem Markdown", () => {
     const rows = timeline.split("\n").filter((line) => line.startsWith("|"));
     const columns = (row: string) => row.split(/(?<!\\)\|/).length;
     expect(new Set(rows.map(columns)).size).toBe(1);
-    expect(timeline).toContain("Warm the cache (`curl -s /warm \\| jq .status`)");
+    // A step title is escaped as text (it can carry a parameter's value): its backticks show as
+    // typed, and its `|` stays in its cell.
+    expect(timeline).toContain("| 5 | Warm the cache (\\`curl -s /warm \\| jq .status\\`) | skipped |");
   });
 
   it("calls out overruns in the timeline and the downtime", () => {
@@ -75,7 +77,21 @@ describe("the post-mortem Markdown", () => {
     expect(sectionOf(markdown, "After the run")).toContain("Nothing recorded yet.");
     expect(sectionOf(markdown, "Reminders still pending")).toContain(
       // Reminder texts carry parameters and results: escaped as text.
-      "- 2026-12-20 09:08 UTC in <#C_OPS>: Delete snapshot snap\\-2",
+      // A dash inside the text reads as typed.
+      "- 2026-12-20 09:08 UTC in <#C_OPS>: Delete snapshot snap-2",
+    );
+    const input = finishedRunInput();
+    const marked = input.pendingReminders.map((reminder) => ({
+      ...reminder,
+      text: "Delete snapshot snap-2_old *now*, see [x](https://evil.example)",
+    }));
+    expect(
+      sectionOf(
+        summaryMarkdown(buildSummary({ ...input, pendingReminders: marked })),
+        "Reminders still pending",
+      ),
+    ).toContain(
+      "- 2026-12-20 09:08 UTC in <#C_OPS>: Delete snapshot snap-2\\_old \\*now\\*, see \\[x\\](https:\u200b//evil.example)",
     );
   });
 

@@ -50,11 +50,27 @@ describe("the end comment on the ticket", () => {
       [
         "Preflight: Orders database upgrade ended.",
         "",
-        `- Outcome: aborted: see \\[x\\]\\(https:${Z}//evil\\.example/inc\\) \\- Summary: \\[post\\-mortem\\]\\(https:${Z}//evil\\.example/pm\\) &lt;\\!\\-\\-`,
+        // The reason's lines joined: its "- Summary" is inside the Outcome line, its `[…]` no link.
+        `- Outcome: aborted: see \\[x\\](https:${Z}//evil.example/inc) - Summary: \\[post-mortem\\](https:${Z}//evil.example/pm) &lt;\\!--`,
         "- Total time: 4m",
         "- Downtime: none recorded",
         "- Summary: [post-mortem of run-1](https://slack.example/run)",
       ].join("\n"),
+    );
+  });
+
+  it("on GitHub: the checklist title is escaped as text too (it can carry a parameter's value)", () => {
+    const run = aborted(PROBLEM, REASON);
+    const titled = {
+      ...run,
+      plan: { ...run.plan, title: "Snapshot orders-prod *now* | [x](https://evil.example) @team #12" },
+    };
+    const title = `Snapshot orders-prod \\*now\\* \\| \\[x\\](https:${Z}//evil.example) @${Z}team #${Z}12`;
+    expect(endComment(titled, "github", "https://slack.example/run", NOW).split("\n")[0]).toBe(
+      `Preflight: ${title} ended.`,
+    );
+    expect(followUpBody(titled, 0, "github", { ref: "acme/ops#2", url: "https://x" }).split("\n")[2]).toBe(
+      `Written down by Slack user U_ALICE after run run-1 (${title}).`,
     );
   });
 
@@ -77,16 +93,16 @@ describe("the post-mortem issue", () => {
     const body = postMortemBody(aborted(PROBLEM, REASON), "github", NOW);
     const lines = body.split("\n");
     expect(lines).toContain(
-      `1. **Still open:** Login broken, \\[reset\\]\\(https:${Z}//evil\\.example/login\\) \\!\\[s\\]\\(https:${Z}//evil\\.example/p\\.png\\) &lt;img src\\=x&gt; &amp;\\#x40;team (on step 1 "Announce the window")`,
+      `1. **Still open:** Login broken, \\[reset\\](https:${Z}//evil.example/login) \\!\\[s\\](https:${Z}//evil.example/p.png) &lt;img src=x&gt; &amp;#x40;team (on step 1 "Announce the window")`,
     );
     expect(lines).toContain(
-      `| Outcome | 🛑 Aborted by <@${Z}U_ALICE>: see \\[x\\]\\(https:${Z}//evil\\.example/inc\\) \\- Summary: \\[post\\-mortem\\]\\(https:${Z}//evil\\.example/pm\\) &lt;\\!\\-\\- |`,
+      `| Outcome | 🛑 Aborted by <@${Z}U_ALICE>: see \\[x\\](https:${Z}//evil.example/inc) - Summary: \\[post-mortem\\](https:${Z}//evil.example/pm) &lt;\\!-- |`,
     );
     expect(body).toContain(
-      `(thread reply): line one\n  preflight${Z}:run\\-1\\.pm\n  &lt;\\!\\-\\- preflight${Z}:run\\-1\\.pm \\-\\-&gt;\n`,
+      `(thread reply): line one\n  preflight${Z}:run-1.pm\n  &lt;\\!-- preflight${Z}:run-1.pm --&gt;\n`,
     );
     expect(lines).toContain(
-      `- <@${Z}U_ALICE>, 2026-11-20 09:03 UTC: v8\\.0\\.32 failed: disk full, see \\[lag\\]\\(https:${Z}//evil\\.example\\)`,
+      `- <@${Z}U_ALICE>, 2026-11-20 09:03 UTC: v8.0.32 failed: disk full, see \\[lag\\](https:${Z}//evil.example)`,
     );
     expect(body).not.toContain("<!-- preflight:");
     expect(lines[0]).toBe("# Post-mortem: Orders database upgrade (qa)");
@@ -116,7 +132,7 @@ describe("a follow-up's issue", () => {
     const run = aborted(PROBLEM, REASON);
     expect(followUpBody(run, 0, "github", { ref: "acme/ops#2", url: "https://x" })).toBe(
       [
-        `v8\\.0\\.32 failed: disk full, see \\[lag\\]\\(https:${Z}//evil\\.example\\)`,
+        `v8.0.32 failed: disk full, see \\[lag\\](https:${Z}//evil.example)`,
         "",
         "Written down by Slack user U_ALICE after run run-1 (Orders database upgrade).",
         "Post-mortem: acme/ops#2",

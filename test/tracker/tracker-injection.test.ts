@@ -128,10 +128,10 @@ describe("GitHub: person text in the post-mortem issue and the end comment", () 
     const endComment = github.issue(REPO, 1)?.comments[1]?.body ?? "";
     // The exact lines: each person's text escaped as Markdown text, on one line.
     expect(body.split("\n")).toContain(
-      `1. **Still open:** Login broken, \\[reset your SSO password here\\]\\(https:${Z}//evil\\.example/login\\) \\!\\[status\\]\\(https:${Z}//evil\\.example/pixel\\.png\\) &lt;a href\\="https:${Z}//evil\\.example/a"&gt;runbook&lt;/a&gt; &lt;img src\\="https:${Z}//evil\\.example/i\\.png"&gt; &amp;\\#x40;acme/infra\\-team and &amp;\\#x40;octocat see &amp;\\#x23;12 (on step 1 "Make the change")`,
+      `1. **Still open:** Login broken, \\[reset your SSO password here\\](https:${Z}//evil.example/login) \\!\\[status\\](https:${Z}//evil.example/pixel.png) &lt;a href="https:${Z}//evil.example/a"&gt;runbook&lt;/a&gt; &lt;img src="https:${Z}//evil.example/i.png"&gt; &amp;#x40;acme/infra-team and &amp;#x40;octocat see &amp;#x23;12 (on step 1 "Make the change")`,
     );
     expect(endComment.split("\n")[2]).toBe(
-      `- Outcome: aborted: see \\[the incident\\]\\(https:${Z}//evil\\.example/inc\\) \\- Summary: \\[post\\-mortem of ${run.id.replace(/[-.]/g, "\\$&")}\\]\\(https:${Z}//evil\\.example/pm\\) &lt;\\!\\-\\-`,
+      `- Outcome: aborted: see \\[the incident\\](https:${Z}//evil.example/inc) - Summary: \\[post-mortem of ${run.id}\\](https:${Z}//evil.example/pm) &lt;\\!--`,
     );
     expect(endComment.split("\n").filter((line) => line.startsWith("- Summary:"))).toHaveLength(1);
     expect(endComment.trimEnd().split("\n").at(-1)).toMatch(/^<!-- preflight:[^ ]+ -->$/);
