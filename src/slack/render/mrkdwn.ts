@@ -37,7 +37,8 @@ const KEPT = new RegExp(
     "&(?:amp|lt|gt);",
     "<@[UW][A-Z0-9_]{2,30}>",
     "<#[CG][A-Z0-9]{2,20}>",
-    String.raw`<!date\^\d{1,12}\^[^|<>]{1,80}\|[^<>|]{1,80}>`,
+    // A date as Preflight draws it: a format, no link (Slack's optional `^link` would make one).
+    String.raw`<!date\^\d{1,12}\^[^|<>^]{1,80}\|[^<>|]{1,80}>`,
     String.raw`<https://[a-z0-9-]{1,63}\.slack\.com/archives/[A-Za-z0-9/?=&;._-]{1,200}\|[^<>|]{1,80}>`,
   ].join("|"),
   "g",

@@ -273,6 +273,14 @@ describe("links and mentions are Preflight's", () => {
     );
   });
 
+  it("a date Preflight draws stays; a date carrying a link (Slack's optional ^link) is text", () => {
+    const date = "<!date^1700000000^{date_short} {time}|2023-11-14 22:13 UTC>";
+    expect(neutralizeMrkdwn(date)).toBe(date);
+    expect(neutralizeMrkdwn("<!date^1700000000^{date_short}^https://evil.example/sso|Re-authenticate>")).toBe(
+      "&lt;!date^1700000000^{date_short}^https://evil.example/sso|Re-authenticate&gt;",
+    );
+  });
+
   it("an entity typed by a person is shown as typed, not as the character it names", () => {
     expect(escapeMrkdwn("&lt;!channel&gt;")).toBe("&amp;lt;!channel&amp;gt;");
   });
