@@ -53,7 +53,3 @@ function link(label: string, url: string | undefined): string {
 function who(user: string): string {
   return `<@${user}>`;
 }
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\r?\n\s*/g, " ").trim();
-}

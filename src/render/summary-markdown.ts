@@ -14,7 +14,6 @@ import {
   code,
   count,
   mdLink,
-  oneLine,
   orNone,
   stepName,
   utc,

@@ -77,7 +77,3 @@ function utc(iso: string): string {
   const text = new Date(iso).toISOString();
   return `${text.slice(0, 10)} ${text.slice(11, 16)} UTC`;
 }
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\r?\n\s*/g, " ").trim();
-}
