@@ -1,4 +1,5 @@
 import type { WebClient } from "@slack/web-api";
+import { PreflightError } from "../core/errors.js";
 import type { EffectLedger, EffectRecord } from "../core/ports.js";
 import { classifySlackError } from "./slack-errors.js";
 
@@ -18,6 +19,11 @@ export interface TaggedPost {
   blocks?: unknown[];
   /** The effects this one message carries out. */
   effectIds: readonly string[];
+  /**
+   * The text for some of them only: a message carrying several (thread lines gathered in one)
+   * whose first try partly landed posts the rest, and only their words.
+   */
+  textOf?: (effectIds: readonly string[]) => string;
 }
 
 interface HistoryMessage {
@@ -114,13 +120,20 @@ export async function postOnce(
     if (ids.length === 0) return found.get(landed[0] ?? "");
     // Part of it landed (a batch grew since): the rest is posted below, on its own.
   }
+  const whole = ids.length === post.effectIds.length;
+  if (!whole && !post.textOf)
+    throw new PreflightError(
+      "bug",
+      "a message carrying several effects was posted without the words of each",
+    );
+  const text = whole || !post.textOf ? post.text : post.textOf(ids);
   const at = now().toISOString();
   for (const id of ids) await ledger.mark(id, { status: "tried", at });
   let answer: { ts?: string; channel?: string };
   try {
     answer = await client.chat.postMessage({
       channel: post.channel,
-      text: post.text,
+      text,
       ...(post.threadTs ? { thread_ts: post.threadTs } : {}),
       // JSON text, as Slack receives it (slack-publisher.ts's redraw says why).
       ...(post.blocks ? { blocks: JSON.stringify(post.blocks) as never } : {}),

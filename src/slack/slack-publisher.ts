@@ -101,14 +101,17 @@ export function createSlackPublisher(deps: {
       throw new PreflightError("slack_transient", "the run message is not posted yet");
     }
     for (const batch of chunk(said)) {
+      const words = new Map(batch.map((line) => [line.id, markRehearsal(run, line.text)]));
+      const textOf = (ids: readonly string[]) => ids.map((id) => words.get(id) ?? "").join("\n");
       await postOnce(
         client,
         ledger,
         {
           channel: ref.channel,
           threadTs: ref.ts,
-          text: batch.map((line) => markRehearsal(run, line.text)).join("\n"),
-          effectIds: batch.map((line) => line.id),
+          text: textOf([...words.keys()]),
+          textOf,
+          effectIds: [...words.keys()],
         },
         now,
       );
