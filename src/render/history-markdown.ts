@@ -10,13 +10,13 @@ export function comparisonLines(history: HistoryComparison, environment?: string
   if (history.earlierRuns === 0) return [`No earlier runs of this checklist${where} to compare with.`];
   const rows = history.steps.map((step) => {
     const flag = step.outsideRange && step.outsideEarlier ? "⚠️ outside both" : "";
-    return `| ${step.number} | ${cell(step.title)} | ${seconds(step.seconds)} | ${seconds(step.medianSeconds)} | ${seconds(step.p90Seconds)} | ${step.earlierRuns} | ${range(step)} | ${flag} |`;
+    return `| ${step.number} | ${said(step.title)} | ${seconds(step.seconds)} | ${seconds(step.medianSeconds)} | ${seconds(step.p90Seconds)} | ${step.earlierRuns} | ${range(step)} | ${flag} |`;
   });
   const outside = history.steps.filter((step) => step.outsideRange && step.outsideEarlier);
   const verdict =
     outside.length === 0
       ? "No step was outside both its range and what earlier runs took."
-      : `Outside both the checklist's range and the earlier p90: ${outside.map((step) => `step ${step.number} "${oneLine(step.title)}" (${seconds(step.seconds)}, earlier p90 ${seconds(step.p90Seconds)}, expected ${range(step)})`).join("; ")}.`;
+      : `Outside both the checklist's range and the earlier p90: ${outside.map((step) => `step ${step.number} "${said(step.title)}" (${seconds(step.seconds)}, earlier p90 ${seconds(step.p90Seconds)}, expected ${range(step)})`).join("; ")}.`;
   return [
     `Compared with ${history.earlierRuns} earlier run${history.earlierRuns === 1 ? "" : "s"}${where} (median and p90 of the runs that timed the step).`,
     "",
@@ -44,12 +44,4 @@ function range(step: StepComparison): string {
   return min === 0
     ? `up to ${formatDuration(max * 1000)}`
     : `${formatDuration(min * 1000)}–${formatDuration(max * 1000)}`;
-}
-
-function cell(text: string): string {
-  return oneLine(text).replace(/\|/g, "\\|");
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\r?\n\s*/g, " ").trim();
 }

@@ -7,12 +7,12 @@ import { MIN_RUNS_FOR_SUGGESTIONS } from "../core/history/suggestions.js";
 export function suggestionWords(suggestion: Suggestion, text: (words: string) => string = oneLine): string {
   switch (suggestion.kind) {
     case "range":
-      return `"${oneLine(suggestion.title)}" (\`${suggestion.stepId}\`) took longer or shorter than its \`duration: ${suggestion.current}\` in ${suggestion.outside} of ${suggestion.runs} runs: make it \`duration: ${suggestion.proposed}\` (what the runs show, p10–p90).`;
+      return `"${text(suggestion.title)}" (\`${suggestion.stepId}\`) took longer or shorter than its \`duration: ${suggestion.current}\` in ${suggestion.outside} of ${suggestion.runs} runs: make it \`duration: ${suggestion.proposed}\` (what the runs show, p10–p90).`;
     case "skipped":
-      return `"${oneLine(suggestion.title)}" (\`${suggestion.stepId}\`) was skipped in each of the last ${suggestion.runs} runs: remove it, or make it conditional?`;
+      return `"${text(suggestion.title)}" (\`${suggestion.stepId}\`) was skipped in each of the last ${suggestion.runs} runs: remove it, or make it conditional?`;
     case "follow_up": {
       const on = suggestion.stepId
-        ? ` about "${oneLine(suggestion.title ?? suggestion.stepId)}" (\`${suggestion.stepId}\`)`
+        ? ` about "${text(suggestion.title ?? suggestion.stepId)}" (\`${suggestion.stepId}\`)`
         : "";
       return `A follow-up of run \`${suggestion.runId}\`${on} asked: ${text(suggestion.text)}`;
     }

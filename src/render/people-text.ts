@@ -84,7 +84,14 @@ export function jiraText(text: string): string {
     .trim()
     .split(/\s*\n\s*/)
     .map((line) =>
-      line.replace(/[\\[\]{}|!*_+\-^~?#]/g, "\\$&").replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH}`),
+      line
+        .replace(/[\\[\]{}|!*_+\-^~?#]/g, "\\$&")
+        .replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH}`)
+        // A heading or a quote starts a line: `h1. ` or `bq. ` of a person's is text.
+        .replace(
+          /^(\s*)(h[1-6]|bq)\./i,
+          (_, space: string, mark: string) => `${space}${mark[0]}${ZERO_WIDTH}${mark.slice(1)}.`,
+        ),
     )
     .join(" \\\\ ");
 }

@@ -194,7 +194,7 @@ function timelineTable(summary: Summary): string[] {
   for (const step of summary.steps) {
     if (step.phase !== phase) {
       phase = step.phase;
-      lines.push(`| | **${cell(phase)}** | | | | | | | |`);
+      lines.push(`| | **${said(phase)}** | | | | | | | |`);
     }
     const marker = step.downtime ? ` _(downtime ${step.downtime === "start" ? "starts" : "ends"})_` : "";
     const status = step.manual

@@ -1,5 +1,6 @@
 import { PREFLIGHT_USER } from "../core/run/run-schema.js";
 import type { StepRef } from "../core/summary.js";
+import { said } from "./people-text.js";
 
 /** How the post-mortem writes times, people, links and cells (summary-markdown.ts). Pure. */
 
@@ -38,8 +39,9 @@ export function channel(id: string): string {
   return /^[CG][A-Z0-9_]+$/.test(id) ? `<#${id}>` : id;
 }
 
+/** A step named in a line of the post-mortem; its title may carry parameters, so it is people's text. */
 export function stepName(step: StepRef): string {
-  return `step ${step.number} "${oneLine(step.title)}"`;
+  return `step ${step.number} "${said(step.title)}"`;
 }
 
 export function count(n: number, noun: string): string {

@@ -3,6 +3,7 @@ import type { TicketRef } from "../core/tracker/ticket.js";
 import {
   classifyHttp,
   type IssuePlace,
+  lastLine,
   type NewIssue,
   type TrackerClient,
   TrackerError,
@@ -57,7 +58,8 @@ export function createGithubTracker(config: GithubConfig): TrackerClient {
   }
 
   const marker = (effectId: string) => `<!-- ${trackerMarker(effectId)} -->`;
-  const has = (body: string | null | undefined, effectId: string) => (body ?? "").includes(marker(effectId));
+  /** Preflight's marker is the last line of what it writes: a marker anywhere else is someone's text. */
+  const has = (body: string | null | undefined, effectId: string) => lastLine(body) === marker(effectId);
 
   function parseRef(ref: string) {
     const match = ISSUE_REF.exec(ref);

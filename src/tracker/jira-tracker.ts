@@ -3,6 +3,7 @@ import type { TicketRef } from "../core/tracker/ticket.js";
 import {
   classifyHttp,
   type IssuePlace,
+  lastLine,
   type NewIssue,
   type TrackerClient,
   TrackerError,
@@ -74,8 +75,8 @@ export function createJiraTracker(config: JiraConfig): TrackerClient {
   }
 
   const marker = trackerMarker;
-  const has = (body: string | null | undefined, effectId: string) =>
-    (body ?? "").split("\n").some((line) => line.trim() === marker(effectId));
+  /** Preflight's marker is the last line of what it writes: a marker anywhere else is someone's text. */
+  const has = (body: string | null | undefined, effectId: string) => lastLine(body) === marker(effectId);
   const asRef = (key: string): TrackerIssueRef => ({ ref: key, url: `${host}/browse/${key}` });
 
   function projectOf(place: IssuePlace) {

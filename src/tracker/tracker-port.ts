@@ -81,3 +81,8 @@ export function classifyHttp(
 export function trackerMarker(effectId: string): string {
   return `preflight:${effectId}`;
 }
+
+/** The last line of a body with text on it, trimmed: where Preflight writes its marker. */
+export function lastLine(body: string | null | undefined): string {
+  return (body ?? "").trimEnd().split("\n").at(-1)?.trim() ?? "";
+}

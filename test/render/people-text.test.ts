@@ -101,9 +101,12 @@ describe("a person's text as Jira wiki text", () => {
       "\\{html\\}<b>x</b>\\{html\\} \\{code\\}y\\{code\\} \\[\\~accountid:123\\] \\*\\*bold\\*\\* `tick`",
     );
     expect(jiraText("a\n* Summary: [pm|https://evil.example/pm]\nh1. big")).toBe(
-      `a \\\\ \\* Summary: \\[pm\\|https:${Z}//evil.example/pm\\] \\\\ h1. big`,
+      `a \\\\ \\* Summary: \\[pm\\|https:${Z}//evil.example/pm\\] \\\\ h${Z}1. big`,
     );
     expect(peopleText("x\ny", "jira")).toBe("x y");
+    // A follow-up's text opens its sub-task's description: no heading or quote of its own there.
+    expect(jiraText("h1. URGENT: rotate all credentials")).toBe(`h${Z}1. URGENT: rotate all credentials`);
+    expect(jiraText("bq. quoted")).toBe(`b${Z}q. quoted`);
   });
 });
 
