@@ -17,7 +17,13 @@ import type { SlackDeps } from "./deps.js";
 import { register as registerAppHome } from "./events/app-home.js";
 import { register as registerThreadEvidence } from "./events/thread-evidence.js";
 import { register as registerThreadReplies } from "./events/thread-replies.js";
-import { createHeldAcks, type HeldAcks, RELEASE_ACK, releaseAcksAfterListeners } from "./held-acks.js";
+import {
+  createHeldAcks,
+  type HeldAcks,
+  type HeldOutcome,
+  RELEASE_ACK,
+  releaseAcksAfterListeners,
+} from "./held-acks.js";
 import { routedApp } from "./listener-routes.js";
 import { buttonContext } from "./middleware/button-context.js";
 import { listenerGuard } from "./middleware/listener-guard.js";
@@ -84,7 +90,7 @@ export function createSlackApp(
         const arrivedAt = arrivalOfEnvelope(envelopeId);
         return {
           ...(arrivedAt === undefined ? {} : { arrivedAt }),
-          [RELEASE_ACK]: () => holds.release(envelopeId),
+          [RELEASE_ACK]: (outcome?: HeldOutcome) => holds.release(envelopeId, outcome),
         };
       },
     });
@@ -179,7 +185,10 @@ function httpReceiver(
     // Listeners see when the request arrived (`context.arrivedAt`): the ack deadline counts from it.
     customPropertiesExtractor: (req) => {
       const arrivedAt = arrivalOf(req);
-      return { ...(arrivedAt === undefined ? {} : { arrivedAt }), [RELEASE_ACK]: () => holds.release(req) };
+      return {
+        ...(arrivedAt === undefined ? {} : { arrivedAt }),
+        [RELEASE_ACK]: (outcome?: HeldOutcome) => holds.release(req, outcome),
+      };
     },
     processEventErrorHandler: async ({ error, response }) => {
       deps.log.error("a request failed before any listener; answered without acting", {

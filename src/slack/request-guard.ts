@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HTTPModuleFunctions, type HTTPReceiver, isRawBodyError } from "@slack/bolt";
 import { z } from "zod";
 import { type Logger, type Metrics, noMetrics } from "../core/ports.js";
-import type { HeldAcks } from "./held-acks.js";
+import type { HeldAcks, HeldOutcome } from "./held-acks.js";
 
 /**
  * Bolt reads a request's envelope (who, which team, which channel) before any middleware runs,
@@ -164,11 +164,29 @@ export function guardRequests(
   };
 }
 
-/** Bolt answers an event before its listeners run: the answer is sent once `held` settles. */
-function holdAnswer(res: ServerResponse, held: Promise<void>): void {
-  const end = res.end;
+/**
+ * Bolt answers an event (200) before its listeners run: that answer is sent once `held` settles,
+ * as Bolt made it when the event was stored, as 503 when it was not (Slack sends it again).
+ */
+function holdAnswer(res: ServerResponse, held: Promise<HeldOutcome>): void {
+  const { writeHead, end } = res;
+  let head: unknown[] | undefined;
+  res.writeHead = ((...args: unknown[]) => {
+    head = args;
+    return res;
+  }) as ServerResponse["writeHead"];
   res.end = ((...args: unknown[]) => {
-    void held.then(() => (end as (...given: unknown[]) => ServerResponse).apply(res, args));
+    void held.then((outcome) => {
+      res.writeHead = writeHead;
+      res.end = end;
+      if (outcome === "stored") {
+        if (head) (writeHead as (...given: unknown[]) => ServerResponse).apply(res, head);
+        (end as (...given: unknown[]) => ServerResponse).apply(res, args);
+      } else {
+        res.writeHead(503);
+        res.end();
+      }
+    });
     return res;
   }) as ServerResponse["end"];
 }

@@ -90,7 +90,17 @@ export function guardSocketMessages(
     const send = target.send;
     target.send = (id, ...rest) => {
       const held = holds.pending(id);
-      return held ? held.then(() => send.call(client, id, ...rest)) : send.call(client, id, ...rest);
+      if (!held) return send.call(client, id, ...rest);
+      // Bolt awaits its ack before it runs the listeners that store the event: the ack is sent
+      // later, and Bolt goes on at once. Not stored: left unacknowledged, Slack delivers it again.
+      void held
+        .then((outcome) => (outcome === "stored" ? send.call(client, id, ...rest) : undefined))
+        .catch((error: unknown) =>
+          options.log.warn("a stored event's acknowledgement could not be sent; Slack sends it again", {
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
+      return Promise.resolve();
     };
   }
   const acknowledge = (envelopeId: string) =>

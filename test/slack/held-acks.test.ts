@@ -3,9 +3,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../src/sandbox/redis-server.js";
 import {
   createHeldAcks,
+  type HeldOutcome,
   RELEASE_ACK,
-  releaseAck,
   releaseAcksAfterListeners,
+  storing,
 } from "../../src/slack/held-acks.js";
 import { guardRequests } from "../../src/slack/request-guard.js";
 import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
@@ -27,8 +28,8 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** A bare Bolt app wired as the bot wires it, whose message listener waits for `stored`. */
-async function appWaitingFor(stored: Promise<void>, deadlineMs = 2_500) {
+/** A bare Bolt app wired as the bot wires it, whose message listener stores when `stored` settles. */
+async function appWaitingFor(store: () => Promise<void>, deadlineMs = 2_500) {
   const holds = createHeldAcks({ deadlineMs });
   const receiver = new HTTPReceiver({
     signingSecret: SECRET,
@@ -40,7 +41,9 @@ async function appWaitingFor(stored: Promise<void>, deadlineMs = 2_500) {
       getLevel: () => "info",
       setName: () => {},
     } as never,
-    customPropertiesExtractor: (req) => ({ [RELEASE_ACK]: () => holds.release(req) }),
+    customPropertiesExtractor: (req) => ({
+      [RELEASE_ACK]: (outcome?: HeldOutcome) => holds.release(req, outcome),
+    }),
   });
   guardRequests(receiver, { signingSecret: SECRET, log: quiet, holds });
   // Authorized without a Web API call: nothing here talks to Slack.
@@ -50,8 +53,7 @@ async function appWaitingFor(stored: Promise<void>, deadlineMs = 2_500) {
   });
   releaseAcksAfterListeners(app);
   app.event("message", async ({ context }) => {
-    await stored;
-    releaseAck(context);
+    await storing(context, store);
     // Work after the event is stored (its thread line, say) does not hold the answer.
     await new Promise((resolve) => setTimeout(resolve, 5_000));
   });
@@ -83,22 +85,29 @@ describe("a message event's acknowledgement", () => {
     const stored = new Promise<void>((resolve) => {
       store = resolve;
     });
-    const url = await appWaitingFor(stored);
+    const url = await appWaitingFor(() => stored);
     const response = sendEvent(url, SECRET, reply);
     expect(await answeredWithin(response, 400)).toBe("not answered yet");
     store();
     expect(await answeredWithin(response, 1_000)).toBe(200);
   });
 
-  it("goes at its deadline when the listener never says, within Slack's 3 s", async () => {
-    const url = await appWaitingFor(new Promise(() => {}), 600);
+  it("is 503 when storing failed: Slack sends the event again", async () => {
+    const url = await appWaitingFor(async () => {
+      throw new Error("storage is unavailable");
+    });
+    expect(await answeredWithin(sendEvent(url, SECRET, reply), 1_000)).toBe(503);
+  });
+
+  it("is 503 at its deadline when storing has not ended, within Slack's 3 s", async () => {
+    const url = await appWaitingFor(() => new Promise(() => {}), 600);
     const began = Date.now();
-    expect(await answeredWithin(sendEvent(url, SECRET, reply), 2_500)).toBe(200);
+    expect(await answeredWithin(sendEvent(url, SECRET, reply), 2_500)).toBe(503);
     expect(Date.now() - began).toBeGreaterThanOrEqual(500);
   });
 
   it("of an event no listener stores is not held", async () => {
-    const url = await appWaitingFor(new Promise(() => {}));
+    const url = await appWaitingFor(() => new Promise(() => {}));
     const opened = { type: "app_home_opened", user: "U1", channel: "D1", tab: "home" };
     expect(await answeredWithin(sendEvent(url, SECRET, opened), 400)).toBe(200);
   });

@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
 import { z } from "zod";
 import type { SlackDeps } from "../deps.js";
-import { releaseAck } from "../held-acks.js";
+import { storing } from "../held-acks.js";
 
 /**
  * Evidence from a run's thread: a reply with files (`file_share`, a screenshot) or one also sent
@@ -44,24 +44,27 @@ export function register(app: App, deps: Pick<SlackDeps, "log" | "refs" | "servi
     const parsed = evidenceSchema.safeParse(event);
     if (!parsed.success || parsed.data.thread_ts === parsed.data.ts) return;
     const message = parsed.data;
-    const runId = await deps.refs.runOfThread(message.channel, message.thread_ts);
-    if (!runId) return;
-    const { text, files } = evidenceNote(message);
-    const { result, effectsDone } = await deps.service.act(
-      runId,
-      {
-        type: "add_note",
-        text,
-        source: "thread",
-        evidence: true,
-        ...(files.length > 0 ? { files } : {}),
-        by: message.user,
-      },
-      // The message ts makes Slack's re-deliveries duplicates.
-      `thread.${message.channel}.${message.ts}`,
-    );
-    // Stored (or refused): Slack may be told it was received.
-    releaseAck(context);
+    const stored = await storing(context, async () => {
+      const runId = await deps.refs.runOfThread(message.channel, message.thread_ts);
+      if (!runId) return undefined;
+      const { text, files } = evidenceNote(message);
+      const acted = await deps.service.act(
+        runId,
+        {
+          type: "add_note",
+          text,
+          source: "thread",
+          evidence: true,
+          ...(files.length > 0 ? { files } : {}),
+          by: message.user,
+        },
+        // The message ts makes Slack's re-deliveries duplicates.
+        `thread.${message.channel}.${message.ts}`,
+      );
+      return { runId, ...acted };
+    });
+    if (!stored) return;
+    const { runId, result, effectsDone } = stored;
     if (result.status === "refused")
       deps.log.info("thread evidence not recorded", { runId, reason: result.refusal.message });
     await effectsDone;

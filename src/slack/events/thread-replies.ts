@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
 import { z } from "zod";
 import type { SlackDeps } from "../deps.js";
-import { releaseAck } from "../held-acks.js";
+import { storing } from "../held-acks.js";
 
 const threadReplySchema = z.object({
   channel: z.string(),
@@ -19,16 +19,19 @@ export function register(app: App, deps: Pick<SlackDeps, "log" | "refs" | "servi
     const parsed = threadReplySchema.safeParse(event);
     if (!parsed.success || parsed.data.thread_ts === parsed.data.ts) return;
     const reply = parsed.data;
-    const runId = await deps.refs.runOfThread(reply.channel, reply.thread_ts);
-    if (!runId) return;
-    // Slack re-sends events it thinks were not received; the message ts makes the retry a duplicate.
-    const { result, effectsDone } = await deps.service.act(
-      runId,
-      { type: "add_note", text: reply.text.slice(0, 4_000), source: "thread", by: reply.user },
-      `thread.${reply.channel}.${reply.ts}`,
-    );
-    // Stored (or refused): Slack may be told it was received.
-    releaseAck(context);
+    const stored = await storing(context, async () => {
+      const runId = await deps.refs.runOfThread(reply.channel, reply.thread_ts);
+      if (!runId) return undefined;
+      // Slack re-sends events it thinks were not received; the message ts makes the retry a duplicate.
+      const acted = await deps.service.act(
+        runId,
+        { type: "add_note", text: reply.text.slice(0, 4_000), source: "thread", by: reply.user },
+        `thread.${reply.channel}.${reply.ts}`,
+      );
+      return { runId, ...acted };
+    });
+    if (!stored) return;
+    const { runId, result, effectsDone } = stored;
     if (result.status === "refused")
       deps.log.info("thread reply not recorded", { runId, reason: result.refusal.message });
     await effectsDone;
