@@ -197,6 +197,7 @@ export async function startBot(config: Config, options: BotOptions) {
     {
       service,
       botClient: client,
+      ...(options.retryMs ? { retryMs: options.retryMs } : {}),
       catalog,
       log,
       refs,

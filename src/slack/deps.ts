@@ -16,6 +16,8 @@ export interface SlackDeps {
    * per-request client retries by itself and would post again after a lost answer.
    */
   botClient: WebClient;
+  /** Waits between tries of a post a listener makes itself (a window's announcement): first, at most (ms). */
+  retryMs?: { first: number; max: number };
   catalog: ChecklistCatalog;
   log: Logger;
   refs: MessageRefs;

@@ -45,11 +45,12 @@ export async function replyPrivately(
   target: { channel: string; user: string },
   message: string,
   respond?: (message: { response_type: "ephemeral"; text: string }) => Promise<unknown>,
+  retryForMs = PRIVATE_REPLY_RETRY_MS,
 ): Promise<void> {
   // A group named in a refusal reads as its @handle, never a mention of the whole group.
   const text = privateText(await withGroupHandles(client, message));
   try {
-    await postEphemeral(client, log, { channel: target.channel, user: target.user, text });
+    await postEphemeral(client, log, { channel: target.channel, user: target.user, text }, retryForMs);
   } catch (error) {
     // Not in the channel yet: the command's response_url still reaches the person.
     if (respond) {
@@ -70,8 +71,9 @@ async function postEphemeral(
   client: WebClient,
   log: Logger,
   args: { channel: string; user: string; text: string },
+  retryForMs: number,
 ): Promise<void> {
-  const deadline = Date.now() + PRIVATE_REPLY_RETRY_MS;
+  const deadline = Date.now() + retryForMs;
   for (let attempt = 1; ; attempt++) {
     try {
       await client.chat.postEphemeral(args);

@@ -44,8 +44,9 @@ describe("window announcement under Slack faults", () => {
     h.slack.loseAnswerNext("chat.postMessage", 1);
     await h.command(`schedule quick-window at ${tomorrow()}`, "UALICE");
     await h.slack.waitFor(() => announcements()[0]);
-    // A retry (the library's after ~1-2 s, or Preflight's) would have posted it again by now.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // Preflight tries again by looking for the message first (it landed), not by posting it again.
+    await h.slack.waitFor(() => h.slack.callsTo("conversations.history")[0]);
+    await h.settle();
     expect(announcements()).toHaveLength(1);
     // The lost answer was followed by a look for the message, not by a second post.
     expect(h.slack.callsTo("chat.postMessage").map((c) => c.error ?? "ok")).toEqual(["answer_lost"]);
@@ -95,7 +96,8 @@ describe("window announcement under Slack faults", () => {
     h.slack.loseAnswerNext("chat.postMessage", 1);
     await h.command(`cancel ${windowId}`, "UALICE");
     await h.slack.waitFor(() => withPrefix("🗓️")[0]);
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await h.slack.waitFor(() => h.slack.callsTo("conversations.history")[0]);
+    await h.settle();
     expect(withPrefix("🗓️")).toHaveLength(1);
     expect(withPrefix("🗓️")[0]?.text).toContain("cancelled *Quick window*");
     expect(h.ephemeralsTo("UALICE")).toEqual([]);

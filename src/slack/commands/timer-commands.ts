@@ -13,7 +13,7 @@ import type { MaintenanceCommand } from "./parse-command.js";
 
 type Where = { channel: string; user: string };
 
-type PostDeps = Pick<SlackDeps, "log" | "service" | "botClient" | "now">;
+type PostDeps = Pick<SlackDeps, "log" | "service" | "botClient" | "now" | "retryMs">;
 
 /**
  * How long a window's announcement (or cancellation notice) is retried through Slack's transient
@@ -25,7 +25,7 @@ const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 8_000;
 
 export async function scheduleWindow(
-  deps: Pick<SlackDeps, "log" | "windows" | "service" | "botClient" | "now">,
+  deps: Pick<SlackDeps, "log" | "windows" | "service" | "botClient" | "now" | "retryMs">,
   client: WebClient,
   where: Where,
   command: Extract<MaintenanceCommand, { kind: "schedule" }>,
@@ -63,7 +63,7 @@ export async function scheduleWindow(
 }
 
 export async function cancelWindow(
-  deps: Pick<SlackDeps, "log" | "windows" | "service" | "botClient" | "now">,
+  deps: Pick<SlackDeps, "log" | "windows" | "service" | "botClient" | "now" | "retryMs">,
   client: WebClient,
   where: Where,
   windowId: string,
@@ -114,7 +114,8 @@ async function postForWindow(
     } catch (error) {
       failure = classifySlackError(error);
     }
-    const wait = failure.retryAfterMs ?? Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (attempt - 1));
+    const { first, max } = deps.retryMs ?? { first: FIRST_RETRY_MS, max: MAX_RETRY_MS };
+    const wait = failure.retryAfterMs ?? Math.min(max, first * 2 ** (attempt - 1));
     if (isTransient(failure) && Date.now() + wait <= deadline) {
       deps.log.warn(`a window's ${what} message was not posted yet; trying again`, {
         windowId: window.id,
