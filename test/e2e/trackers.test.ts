@@ -7,31 +7,12 @@ import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/
 import { type GithubDouble, startGithubDouble } from "../support/github-double.js";
 import { type JiraDouble, startJiraDouble } from "../support/jira-double.js";
 import { sendInteraction, viewSubmissionPayload } from "../support/slack-requests.js";
+import { trackedChecklist } from "../support/tracked-runs.js";
 
 /**
  * Work tickets and the post-mortem as an issue, over the wire: the bot talks to local GitHub and
  * Jira doubles through @octokit/rest and jira.js, exactly as it would talk to the real APIs.
  */
-
-const tracked = (id: string, postMortem: string) => `
-id: ${id}
-title: Tracked change
-summary: A change with a work ticket and a post-mortem issue
-parameters:
-  env: { type: enum, values: [qa, prod], default: qa }
-phases:
-  - id: only
-    title: Only
-    steps:
-      - id: change
-        title: Make the change
-rules:
-  environment: env
-ticket:
-  required_in: [prod]
-post_mortem:
-${postMortem}
-`;
 
 const REPO = "acme/invoicing-ops";
 const ALICE = "UALICE";
@@ -44,11 +25,14 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "preflight-trackers-"));
   await writeFile(
     join(dir, "tracked.yaml"),
-    tracked("tracked", `  tracker: github\n  repo: ${REPO}\n  labels: [post-mortem]\n  when: problems`),
+    trackedChecklist(
+      "tracked",
+      `  tracker: github\n  repo: ${REPO}\n  labels: [post-mortem]\n  when: problems`,
+    ),
   );
   await writeFile(
     join(dir, "tracked-jira.yaml"),
-    tracked("tracked-jira", "  tracker: jira\n  project: OPS\n  when: problems"),
+    trackedChecklist("tracked-jira", "  tracker: jira\n  project: OPS\n  when: problems"),
   );
 });
 afterEach(async () => {

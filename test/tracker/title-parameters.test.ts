@@ -2,10 +2,10 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
+import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
 import { type GithubDouble, startGithubDouble } from "../support/github-double.js";
 import { type JiraDouble, startJiraDouble } from "../support/jira-double.js";
-import { sendInteraction, viewSubmissionPayload } from "../support/slack-requests.js";
+import { submitViaModal } from "../support/tracked-runs.js";
 
 /**
  * A parameter carried by a step or phase title is people's text wherever the post-mortem names
@@ -62,45 +62,26 @@ afterEach(async () => {
   h = github = jira = undefined;
 });
 
-async function viaModal(
-  harness: Harness,
-  user: string,
-  actionId: string,
-  stepId: string | undefined,
-  callback: string,
-  text: string,
-) {
-  const before = harness.slack.callsTo("views.open").length;
-  await harness.click(harness.button(actionId, stepId), user);
-  const opened = await harness.slack.waitFor(() =>
-    harness.slack
-      .callsTo("views.open")
-      .slice(before)
-      .find((call) => JSON.stringify(call.args.view).includes(callback)),
-  );
-  const view = opened.args.view as { callback_id: string; private_metadata: string };
-  const answer = await sendInteraction(
-    harness.url,
-    SIGNING_SECRET,
-    viewSubmissionPayload({
-      userId: user,
-      callbackId: view.callback_id,
-      privateMetadata: view.private_metadata,
-      values: { text_block: { text_input: { type: "plain_text_input", value: text } } },
-    }),
-  );
-  expect(answer.status).toBe(200);
-  await harness.settle();
-}
-
 async function workTheRun(harness: Harness) {
   await harness.slack.waitFor(() => harness.slack.messages(CHANNEL)[0]);
   await harness.settle();
   await harness.click(harness.button("step_start", "change"), ALICE);
   await harness.settle();
-  await viaModal(harness, ALICE, "step_problem", "change", "report_problem_modal", "plain problem");
-  await viaModal(harness, ALICE, "step_note", "change", "add_note_modal", "plain note");
-  await viaModal(harness, ALICE, "run_abort", undefined, "abort_run_modal", "plain reason");
+  await submitViaModal(
+    harness,
+    ALICE,
+    { actionId: "step_problem", stepId: "change" },
+    "report_problem_modal",
+    "plain problem",
+  );
+  await submitViaModal(
+    harness,
+    ALICE,
+    { actionId: "step_note", stepId: "change" },
+    "add_note_modal",
+    "plain note",
+  );
+  await submitViaModal(harness, ALICE, { actionId: "run_abort" }, "abort_run_modal", "plain reason");
 }
 
 describe("a parameter in a step or phase title, in the post-mortem issue", () => {

@@ -2,10 +2,10 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
+import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
 import { type GithubDouble, startGithubDouble } from "../support/github-double.js";
 import { type JiraDouble, startJiraDouble } from "../support/jira-double.js";
-import { sendInteraction, viewSubmissionPayload } from "../support/slack-requests.js";
+import { submitViaModal, trackedChecklist } from "../support/tracked-runs.js";
 
 /**
  * README "What is guaranteed": "Whatever a person typed ... is escaped before it reaches Slack,
@@ -15,26 +15,6 @@ import { sendInteraction, viewSubmissionPayload } from "../support/slack-request
  */
 
 const Z = "\u200b";
-
-const tracked = (id: string, postMortem: string) => `
-id: ${id}
-title: Tracked change
-summary: A change with a work ticket and a post-mortem issue
-parameters:
-  env: { type: enum, values: [qa, prod], default: qa }
-phases:
-  - id: only
-    title: Only
-    steps:
-      - id: change
-        title: Make the change
-rules:
-  environment: env
-ticket:
-  required_in: [prod]
-post_mortem:
-${postMortem}
-`;
 
 const REPO = "acme/invoicing-ops";
 const ALICE = "UALICE";
@@ -47,11 +27,14 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "preflight-tracker-injection-"));
   await writeFile(
     join(dir, "tracked.yaml"),
-    tracked("tracked", `  tracker: github\n  repo: ${REPO}\n  labels: [post-mortem]\n  when: always`),
+    trackedChecklist(
+      "tracked",
+      `  tracker: github\n  repo: ${REPO}\n  labels: [post-mortem]\n  when: always`,
+    ),
   );
   await writeFile(
     join(dir, "tracked-jira.yaml"),
-    tracked("tracked-jira", "  tracker: jira\n  project: OPS\n  when: always"),
+    trackedChecklist("tracked-jira", "  tracker: jira\n  project: OPS\n  when: always"),
   );
 });
 afterEach(async () => {
@@ -63,32 +46,7 @@ afterEach(async () => {
 
 /** Report a problem through the real modal, as a person would. */
 async function reportProblem(harness: Harness, user: string, text: string) {
-  await viaModal(harness, user, "step_problem", "report_problem_modal", text);
-}
-
-/** Clicks a button of the run message and submits the modal it opens with `text`. */
-async function viaModal(harness: Harness, user: string, actionId: string, callback: string, text: string) {
-  const before = harness.slack.callsTo("views.open").length;
-  await harness.click(harness.button(actionId), user);
-  const opened = await harness.slack.waitFor(() =>
-    harness.slack
-      .callsTo("views.open")
-      .slice(before)
-      .find((call) => JSON.stringify(call.args.view).includes(callback)),
-  );
-  const view = opened.args.view as { callback_id: string; private_metadata: string };
-  const answer = await sendInteraction(
-    harness.url,
-    SIGNING_SECRET,
-    viewSubmissionPayload({
-      userId: user,
-      callbackId: view.callback_id,
-      privateMetadata: view.private_metadata,
-      values: { text_block: { text_input: { type: "plain_text_input", value: text } } },
-    }),
-  );
-  expect(answer.status).toBe(200);
-  await harness.settle();
+  await submitViaModal(harness, user, { actionId: "step_problem" }, "report_problem_modal", text);
 }
 
 describe("GitHub: person text in the post-mortem issue and the end comment", () => {
@@ -115,10 +73,10 @@ describe("GitHub: person text in the post-mortem issue and the end comment", () 
     // The abort reason lands in the end comment on the ticket and in the post-mortem. A reason with
     // line breaks writes lines of its own into Preflight's comment: a forged "Summary" link, then
     // an HTML comment that hides Preflight's real lines up to its own marker's `-->`.
-    await viaModal(
+    await submitViaModal(
       harness,
       ALICE,
-      "run_abort",
+      { actionId: "run_abort" },
       "abort_run_modal",
       `see [the incident](https://evil.example/inc)\n- Summary: [post-mortem of ${run.id}](https://evil.example/pm)\n<!--`,
     );
@@ -185,10 +143,10 @@ describe("Jira: person text in the post-mortem issue and the end comment (wiki m
       ALICE,
       "Login broken, [reset your SSO password|https://evil.example/login] !https://evil.example/pixel.png! {html}<b>x</b>{html}",
     );
-    await viaModal(
+    await submitViaModal(
       harness,
       ALICE,
-      "run_abort",
+      { actionId: "run_abort" },
       "abort_run_modal",
       `see [the incident|https://evil.example/inc]\n* Summary: [post-mortem of ${run.id}|https://evil.example/pm]`,
     );
