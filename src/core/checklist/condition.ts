@@ -14,6 +14,7 @@
  * stage]`) is text. Values are compared as the parameters hold them: text, numbers as numbers
  * when both sides are numbers. A bare parameter (`destructive`) means `destructive == true`.
  */
+import { own } from "../own.js";
 
 export type Value = { kind: "name"; name: string } | { kind: "literal"; value: string };
 
@@ -209,7 +210,7 @@ export function resolveNames(condition: Condition, parameters: ReadonlySet<strin
 
 /** Evaluates a parsed condition over the run's parameter values. */
 export function evaluateCondition(condition: Condition, params: Readonly<Record<string, string>>): boolean {
-  const read = (value: Value) => (value.kind === "name" ? (params[value.name] ?? "") : value.value);
+  const read = (value: Value) => (value.kind === "name" ? (own(params, value.name) ?? "") : value.value);
   switch (condition.kind) {
     case "or":
       return evaluateCondition(condition.left, params) || evaluateCondition(condition.right, params);

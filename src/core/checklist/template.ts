@@ -2,6 +2,7 @@
  * `{{name}}` templates in checklist text. Names are parameters, built-ins (`date`, `run.owner`, …)
  * or results of automated steps (`steps.<step-id>.<key>`), which exist only once the step has run.
  */
+import { own } from "../own.js";
 
 export const BUILT_INS = [
   "date",
@@ -38,7 +39,12 @@ export function stepResultReference(name: string): { stepId: string; key: string
  * does not exist yet reads `{{steps.snapshot.id}}` rather than an empty string.
  */
 export function renderTemplate(text: string, values: Readonly<Record<string, string>>): string {
-  return text.replace(TEMPLATE, (whole, name: string) => values[name] ?? whole);
+  return renderTemplateBy(text, (name) => own(values, name));
+}
+
+/** Fills in each `{{name}}` with what `valueOf` gives (left as written when it gives nothing), once. */
+export function renderTemplateBy(text: string, valueOf: (name: string) => string | undefined): string {
+  return text.replace(TEMPLATE, (whole, name: string) => valueOf(name) ?? whole);
 }
 
 /**
@@ -87,7 +93,7 @@ function renderTemplateWith(
   literal: (value: string) => string,
 ): string {
   return text.replace(TEMPLATE, (whole, name: string) => {
-    const value = values[name];
+    const value = own(values, name);
     return value === undefined ? whole : literal(value);
   });
 }
@@ -99,7 +105,7 @@ function renderTemplateWith(
  */
 export function renderUrlTemplate(url: string, values: Readonly<Record<string, string>>): string {
   return url.replace(TEMPLATE, (whole, name: string, offset: number) => {
-    const value = values[name];
+    const value = own(values, name);
     if (value === undefined) return whole;
     return offset === 0 ? value : encodeURIComponent(value);
   });

@@ -111,6 +111,12 @@ function checkParameters(checklist: Checklist): ChecklistIssue[] {
     if (RESERVED_PARAMETERS.has(name)) {
       issues.push({ path, message: `"${name}" is a built-in name; choose another parameter name` });
     }
+    // `constructor`, `toString`, …: as parameter names they would read as set when nobody set them.
+    if (name in Object.prototype)
+      issues.push({
+        path,
+        message: `"${name}" is a name every object already has: choose another parameter name`,
+      });
     if (
       parameter.type === "enum" &&
       parameter.default !== undefined &&

@@ -1,4 +1,5 @@
 import { parseDuration } from "../duration.js";
+import { own } from "../own.js";
 import { type Condition, conditionNames, parseCondition, resolveNames, type Value } from "./condition.js";
 import type { Checklist } from "./schema.js";
 
@@ -95,7 +96,7 @@ function readsAsParameter(condition: Condition, name: string): boolean {
 function valueProblems(checklist: Checklist, condition: Condition): string[] {
   const allowed = (value: Value): string[] | undefined => {
     if (value.kind !== "name") return undefined;
-    const parameter = checklist.parameters[value.name];
+    const parameter = own(checklist.parameters, value.name);
     if (parameter?.type === "enum") return parameter.values;
     if (parameter?.type === "boolean") return ["true", "false"];
     return undefined;
@@ -120,8 +121,8 @@ function valueProblems(checklist: Checklist, condition: Condition): string[] {
       const value = condition.value;
       if (
         value.kind === "name" &&
-        checklist.parameters[value.name] &&
-        checklist.parameters[value.name]?.type !== "boolean"
+        own(checklist.parameters, value.name) &&
+        own(checklist.parameters, value.name)?.type !== "boolean"
       )
         return [`${value.name} is not a boolean parameter: compare it, as in ${value.name} == <value>`];
       return [];

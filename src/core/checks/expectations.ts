@@ -1,3 +1,4 @@
+import { matchesWithin } from "../bounded-match.js";
 import type { HttpCheck, SqlExpect } from "../checklist/check-schema.js";
 import type { HttpAnswer, SqlResult } from "./check-ports.js";
 
@@ -56,6 +57,17 @@ function compareCount(
     : { ok: false, text: `${label}: expected ${what === "rows" ? n : `${what} ${n}`}, found ${count}` };
 }
 
+/** A pattern tested within a time limit (bounded-match.ts): one that backtracks without end fails the check. */
+function matched(re: RegExp, text: string, pattern: string, words: { ok: string; not: string }): Outcome {
+  const result = matchesWithin(re, text);
+  if (result === "too_slow")
+    return {
+      ok: false,
+      text: `${pattern} takes too long on what was read (it backtracks without end): simplify it`,
+    };
+  return result ? { ok: true, text: words.ok } : { ok: false, text: words.not };
+}
+
 function regex(pattern: string): RegExp | string {
   try {
     return new RegExp(pattern);
@@ -76,9 +88,10 @@ export function sqlOutcomes(expect: SqlExpect, result: SqlResult): Outcome[] {
       outcomes.push({ ok: false, text: `value: expected to match ${expect.matches}, found no rows` });
     else
       outcomes.push(
-        re.test(value)
-          ? { ok: true, text: `value matches ${expect.matches}` }
-          : { ok: false, text: `value: expected to match ${expect.matches}, found ${value}` },
+        matched(re, value, expect.matches, {
+          ok: `value matches ${expect.matches}`,
+          not: `value: expected to match ${expect.matches}, found ${value}`,
+        }),
       );
   }
   if (expect.rows !== undefined) outcomes.push(compareCount("rows", result.rows.length, expect.rows));
@@ -142,9 +155,10 @@ export function httpOutcomes(expect: HttpCheck["expect"], answer: HttpAnswer): O
     if (typeof re === "string") outcomes.push({ ok: false, text: re });
     else
       outcomes.push(
-        re.test(answer.body)
-          ? { ok: true, text: `body matches ${expect.body_matches}` }
-          : { ok: false, text: `body does not match ${expect.body_matches}; it starts: ${start}` },
+        matched(re, answer.body, expect.body_matches, {
+          ok: `body matches ${expect.body_matches}`,
+          not: `body does not match ${expect.body_matches}; it starts: ${start}`,
+        }),
       );
   }
   for (const [name, wanted] of Object.entries(expect.header ?? {})) {

@@ -1,5 +1,7 @@
+import { matchesWithin, tooSlowToCheck } from "../bounded-match.js";
 import type { Checklist, Parameter } from "../checklist/schema.js";
-import { renderTemplate } from "../checklist/template.js";
+import { renderTemplateBy } from "../checklist/template.js";
+import { own } from "../own.js";
 import { checkTicket, TICKET_PARAM } from "../tracker/ticket.js";
 
 /** A run's parameters: the values given, checked against the checklist, with defaults filled in. */
@@ -30,13 +32,13 @@ export function resolveParameters(
   const accepted = Object.keys(checklist.parameters);
 
   for (const name of Object.keys(given)) {
-    if (!(name in checklist.parameters) && name !== TICKET_PARAM) {
+    if (own(checklist.parameters, name) === undefined && name !== TICKET_PARAM) {
       const list = accepted.length > 0 ? accepted.join(", ") : "none";
       errors.push({ name, message: `unknown parameter "${name}": ${checklist.id} takes ${list}` });
     }
   }
   for (const [name, parameter] of Object.entries(checklist.parameters)) {
-    const raw = given[name];
+    const raw = own(given, name);
     if (raw === undefined) {
       if (parameter.default === undefined) missing.push(name);
       else values[name] = String(parameter.default);
@@ -49,7 +51,7 @@ export function resolveParameters(
   for (const name of missing) {
     errors.push({
       name,
-      message: `missing parameter "${name}": ${describeParameter(checklist.parameters[name] as Parameter)}`,
+      message: `missing parameter "${name}": ${describeParameter(own(checklist.parameters, name) as Parameter)}`,
     });
   }
   const envName = checklist.rules.environment;
@@ -59,7 +61,8 @@ export function resolveParameters(
   missing.push(...ticket.missing);
   if (errors.length > 0) return { ok: false, errors, missing };
 
-  const resolved = renderDefaults(values, builtIns);
+  const typed = new Set(Object.keys(checklist.parameters).filter((name) => own(given, name) !== undefined));
+  const resolved = renderDefaults(values, typed, builtIns);
   // A checklist's own `ticket` parameter is the run's ticket too.
   const runTicket = ticket.ticket ?? resolved[TICKET_PARAM];
   return { ok: true, values: resolved, ...(runTicket !== undefined ? { ticket: runTicket } : {}) };
@@ -67,22 +70,31 @@ export function resolveParameters(
 
 /**
  * Defaults may use built-ins and other parameters (`{{instance}}-pre-mysql8-upgrade-{{date}}`,
- * where instance defaults to `example-{{env}}`): render until nothing changes, a few passes at most.
+ * where instance defaults to `example-{{env}}`). A value a person typed is text: it is never
+ * rendered, and what it brings into a default is not rendered again (`{{note}}` typed as a value
+ * stays `{{note}}`). Each default is rendered once, its references first; a cycle stays as written.
  */
 function renderDefaults(
   values: Record<string, string>,
+  typed: ReadonlySet<string>,
   builtIns: Readonly<Record<string, string>>,
 ): Record<string, string> {
-  let current = values;
-  for (let pass = 0; pass < 5; pass++) {
-    const context = { ...builtIns, ...current };
-    const next = Object.fromEntries(
-      Object.entries(current).map(([name, value]) => [name, renderTemplate(value, context)]),
-    );
-    if (Object.entries(next).every(([name, value]) => current[name] === value)) return next;
-    current = next;
-  }
-  return current;
+  const rendered = new Map<string, string>();
+  const rendering = new Set<string>();
+  const valueOf = (name: string): string | undefined => {
+    const value = own(values, name);
+    if (value === undefined) return own(builtIns, name);
+    if (typed.has(name)) return value;
+    const done = rendered.get(name);
+    if (done !== undefined) return done;
+    if (rendering.has(name)) return value;
+    rendering.add(name);
+    const result = renderTemplateBy(value, valueOf);
+    rendering.delete(name);
+    rendered.set(name, result);
+    return result;
+  };
+  return Object.fromEntries(Object.keys(values).map((name) => [name, valueOf(name) as string]));
 }
 
 function checkValue(name: string, parameter: Parameter, raw: string): string | undefined {
@@ -110,10 +122,15 @@ function checkValue(name: string, parameter: Parameter, raw: string): string | u
         : `${name}=${raw} is not a link: give an http(s) URL such as https://wiki.example.com/page`;
     case "string":
       if (raw.trim() === "") return `${name} is empty: give a value`;
-      if (parameter.pattern !== undefined && !new RegExp(parameter.pattern).test(raw)) {
-        return `${name}=${raw} does not match the pattern ${parameter.pattern}`;
+      if (parameter.pattern === undefined) return undefined;
+      switch (matchesWithin(new RegExp(parameter.pattern), raw)) {
+        case true:
+          return undefined;
+        case false:
+          return `${name}=${raw} does not match the pattern ${parameter.pattern}`;
+        default:
+          return tooSlowToCheck(`${name}=${raw}`, parameter.pattern);
       }
-      return undefined;
   }
 }
 

@@ -1,3 +1,4 @@
+import { matchesWithin, tooSlowToCheck } from "../bounded-match.js";
 import type { Checklist } from "../checklist/schema.js";
 
 /**
@@ -58,7 +59,9 @@ export function checkTicketId(checklist: Checklist, id: string): string | undefi
   if (id.trim() === "") return `ticket is empty: give ${describeTicket(checklist)}`;
   if (id.length > 200) return "ticket is too long: give the ticket's id, not its text";
   if (pattern !== undefined) {
-    return new RegExp(pattern).test(id)
+    const matched = matchesWithin(new RegExp(pattern), id);
+    if (matched === "too_slow") return tooSlowToCheck(`ticket=${id}`, pattern);
+    return matched
       ? undefined
       : `ticket=${id} is not accepted: ${checklist.id} takes a ticket matching ${pattern}`;
   }
