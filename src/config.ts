@@ -31,6 +31,7 @@ const configSchema = z.object({
     .number({ error: "must be a number of milliseconds" })
     .int()
     .min(0)
+    .max(600_000, "must be at most 600000 (ms: 10 minutes)")
     .default(10_000)
     .describe("after SIGTERM, exit even if Redis or Slack have not let go by then"),
   LOG_LEVEL: z
@@ -51,7 +52,8 @@ const configSchema = z.object({
     .transform((value) => value === "true"),
   RUN_RETENTION_DAYS: z.coerce
     .number({ error: "must be a number of days" })
-    .positive("must be more than 0")
+    .min(1, "must be at least 1 (day)")
+    .max(36_500, "must be at most 36500 (days: 100 years)")
     .default(400)
     .describe("closed runs, their logs and their outboxes expire this long after closing"),
   REMINDER_CONCURRENCY: z.coerce
@@ -108,7 +110,8 @@ export function loadRedisSettings(
 function presentOf(env: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env).filter(
-      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== "",
+      // Empty or blank is unset: `PORT= ` must not read as port 0, nor a secret of spaces as one.
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== "",
     ),
   );
 }

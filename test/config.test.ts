@@ -92,4 +92,19 @@ describe("database connections for sql.check", () => {
         "PREFLIGHT_DB_ORDERS_URL must be a URL such as mysql://user:password@host:3306/db or postgres://user@host:5432/db",
       );
   });
+
+  it("refuses retention and shutdown deadlines out of range, and takes blank values as unset", () => {
+    const base = { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" };
+    const refused = (env: Record<string, string>) => {
+      const result = loadConfig({ ...base, ...env });
+      return result.ok ? "" : result.message;
+    };
+    expect(refused({ RUN_RETENTION_DAYS: "1e12" })).toContain("RUN_RETENTION_DAYS must be at most 36500");
+    expect(refused({ RUN_RETENTION_DAYS: "0.000001" })).toContain("RUN_RETENTION_DAYS must be at least 1");
+    expect(refused({ SHUTDOWN_DEADLINE_MS: "99999999999" })).toContain(
+      "SHUTDOWN_DEADLINE_MS must be at most 600000",
+    );
+    const blank = loadConfig({ ...base, PORT: " ", SHUTDOWN_DEADLINE_MS: "  " });
+    expect(blank.ok && [blank.config.PORT, blank.config.SHUTDOWN_DEADLINE_MS]).toEqual([3000, 10_000]);
+  });
 });

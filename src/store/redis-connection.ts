@@ -56,7 +56,12 @@ export function describeTarget(target: RedisTarget): string {
   if (target.kind === "cluster") return `the Redis Cluster at ${list(target.nodes)}`;
   if (target.kind === "sentinel")
     return `primary "${target.name}" of the Sentinels at ${list(target.sentinels)}`;
-  return target.url;
+  return withoutPassword(target.url);
+}
+
+/** A Redis URL as it may be shown or logged: its password (and user) replaced by `***`. */
+export function withoutPassword(url: string): string {
+  return url.replace(/^(rediss?:\/\/)[^@/]*@/i, "$1***@");
 }
 
 /**

@@ -53,9 +53,7 @@ export async function connectStorage(config: Config, log: Logger) {
     await redis.ping();
   } catch (error) {
     redis.disconnect();
-    throw new RedisUnavailableError(
-      `Preflight can't reach Redis at ${describeTarget(target)} (${error instanceof Error ? error.message : String(error)}). Start one (redis-server --daemonize yes) or set REDIS_URL.`,
-    );
+    throw new RedisUnavailableError(refusedAtStart(describeTarget(target), error));
   }
   connected = true;
   // Reconnect from now on: a Redis restart should not take the bot down.
@@ -88,4 +86,12 @@ export async function connectStorage(config: Config, log: Logger) {
     }
   };
   return { redis, workerConnection, queueConnection, prefix, healthy };
+}
+
+/** Why Redis refused the bot at start, and what to do: a wrong password is not "start one". */
+function refusedAtStart(where: string, error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(reason))
+    return `Preflight can't log in to Redis at ${where} (${reason}): check the user and password in REDIS_URL.`;
+  return `Preflight can't reach Redis at ${where} (${reason}). Start one (redis-server --daemonize yes) or set REDIS_URL.`;
 }
