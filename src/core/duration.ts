@@ -13,13 +13,25 @@ export const DURATION_RANGE_PATTERN = "^(\\d+[smhdw])+(-(\\d+[smhdw])+)?$";
 
 const partPattern = /(\d+)([smhdw])/g;
 
+/** The longest duration a checklist may name: 10 years (a date past it is no date at all). */
+export const MAX_DURATION_MS = 3_650 * UNIT_MS.d;
+export const TOO_LONG = "must be at most 3650d (10 years)";
+
+/** False only for a well-formed duration (or range, `10m-20m`) longer than `MAX_DURATION_MS`. */
+export function withinLimit(text: string): boolean {
+  return text
+    .split("-")
+    .every((part) => !new RegExp(DURATION_PATTERN).test(part) || parseDuration(part) !== undefined);
+}
+
+/** Milliseconds, or undefined when malformed or longer than `MAX_DURATION_MS`. */
 export function parseDuration(text: string): number | undefined {
   if (!new RegExp(DURATION_PATTERN).test(text)) return undefined;
   let total = 0;
   for (const match of text.matchAll(partPattern)) {
     total += Number(match[1]) * UNIT_MS[match[2] as Unit];
   }
-  return total;
+  return total <= MAX_DURATION_MS ? total : undefined;
 }
 
 export interface DurationRange {

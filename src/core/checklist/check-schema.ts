@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DURATION_PATTERN } from "../duration.js";
+import { DURATION_PATTERN, TOO_LONG, withinLimit } from "../duration.js";
 
 /**
  * Automated checks: read-only actions a machine does better than a tired person at 2 a.m.
@@ -7,7 +7,10 @@ import { DURATION_PATTERN } from "../duration.js";
  * in the bot's environment (PREFLIGHT_DB_<NAME>_URL), never written in a checklist.
  */
 
-const duration = z.string().regex(new RegExp(DURATION_PATTERN), "use a duration such as 10s, 30s or 2m");
+const duration = z
+  .string()
+  .regex(new RegExp(DURATION_PATTERN), "use a duration such as 10s, 30s or 2m")
+  .refine(withinLimit, TOO_LONG);
 const column = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use a column name such as version or tables");
 const count = z.union([z.number().int().nonnegative(), z.string().min(1)]);
 

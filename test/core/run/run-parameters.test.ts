@@ -90,3 +90,30 @@ describe("a checklist parameter named like a property of every object", () => {
     );
   });
 });
+
+describe("a duration in a checklist", () => {
+  it("longer than 10 years is refused when the checklist loads (every start had failed on it)", () => {
+    const long = `
+id: long
+title: Long
+summary: Durations under attack
+phases:
+  - id: only
+    title: Only
+    steps:
+      - id: one
+        title: One
+        duration: 99999999w
+      - id: two
+        title: Two
+        not_before: 99999999w after one
+reminders:
+  - id: later
+    after: 99999999w
+    text: Much later
+`;
+    const result = parseChecklist(long, "long.yaml");
+    const problems = result.ok ? [] : result.problems.map(formatProblem);
+    expect(problems.filter((line) => line.includes("must be at most 3650d (10 years)"))).toHaveLength(3);
+  });
+});
