@@ -42,9 +42,9 @@ export function renderTemplate(text: string, values: Readonly<Record<string, str
   return renderTemplateBy(text, (name) => own(values, name));
 }
 
-/** Fills in each `{{name}}` with what `valueOf` gives (left as written when it gives nothing), once. */
-export function renderTemplateBy(text: string, valueOf: (name: string) => string | undefined): string {
-  return text.replace(TEMPLATE, (whole, name: string) => valueOf(name) ?? whole);
+/** Fills in each `{{name}}` with what `lookup` gives (left as written when it gives nothing), once. */
+export function renderTemplateBy(text: string, lookup: (name: string) => string | undefined): string {
+  return text.replace(TEMPLATE, (whole, name: string) => lookup(name) ?? whole);
 }
 
 /**

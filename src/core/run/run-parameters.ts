@@ -81,7 +81,7 @@ function renderDefaults(
 ): Record<string, string> {
   const rendered = new Map<string, string>();
   const rendering = new Set<string>();
-  const valueOf = (name: string): string | undefined => {
+  const finalValue = (name: string): string | undefined => {
     const value = own(values, name);
     if (value === undefined) return own(builtIns, name);
     if (typed.has(name)) return value;
@@ -89,12 +89,12 @@ function renderDefaults(
     if (done !== undefined) return done;
     if (rendering.has(name)) return value;
     rendering.add(name);
-    const result = renderTemplateBy(value, valueOf);
+    const result = renderTemplateBy(value, finalValue);
     rendering.delete(name);
     rendered.set(name, result);
     return result;
   };
-  return Object.fromEntries(Object.keys(values).map((name) => [name, valueOf(name) as string]));
+  return Object.fromEntries(Object.keys(values).map((name) => [name, finalValue(name) as string]));
 }
 
 function checkValue(name: string, parameter: Parameter, raw: string): string | undefined {
