@@ -8,6 +8,7 @@ import { evidenceLines, peopleLines } from "./people-markdown.js";
 import { finishMarkdown, said, saidCode, saidLines } from "./people-text.js";
 import { manualStatus, recoverySections } from "./summary-recovery-markdown.js";
 import {
+  byText,
   cell,
   channel,
   clock,
@@ -16,6 +17,9 @@ import {
   mdLink,
   orNone,
   stepName,
+  tookText,
+  UNTIMED,
+  untimed,
   utc,
   utcAfter,
   who,
@@ -223,26 +227,6 @@ function timelineTable(summary: Summary): string[] {
   if (summary.steps.some(untimed))
     lines.push("", `${UNTIMED}: marked done in one click, without a start, so not timed.`);
   return lines;
-}
-
-const UNTIMED = "—";
-const untimed = (step: StepSummary) => step.completedAt !== undefined && step.durationMs === undefined;
-
-function tookText(step: StepSummary): string {
-  if (untimed(step)) return UNTIMED;
-  if (step.durationMs === undefined) return "";
-  return `${step.durationOpen ? "≥ " : ""}${formatDuration(step.durationMs)}`;
-}
-
-/** Who acted: the starter and the completer (one name when it was the same person), the approver, the skipper. */
-function byText(step: StepSummary): string {
-  const people: string[] = [];
-  if (step.startedBy && step.completedBy && step.startedBy !== step.completedBy)
-    people.push(`${who(step.startedBy)} → ${who(step.completedBy)}`);
-  else if (step.completedBy ?? step.startedBy) people.push(who(step.completedBy ?? step.startedBy ?? ""));
-  if (step.approvedBy) people.push(`approved by ${who(step.approvedBy)}`);
-  if (step.skippedBy) people.push(`skipped by ${who(step.skippedBy)}`);
-  return people.join(", ");
 }
 
 function skippedLines(summary: Summary): string[] {

@@ -1,5 +1,6 @@
+import { formatDuration } from "../core/duration.js";
 import { PREFLIGHT_USER } from "../core/run/run-schema.js";
-import type { StepRef } from "../core/summary.js";
+import type { StepRef, StepSummary } from "../core/summary.js";
 import { said } from "./people-text.js";
 
 /** How the post-mortem writes times, people, links and cells (summary-markdown.ts). Pure. */
@@ -66,4 +67,24 @@ export function indented(text: string, by = 2): string {
 export function code(text: string): string {
   const fence = text.includes("`") ? "``" : "`";
   return `${fence}${fence === "``" ? " " : ""}${text}${fence === "``" ? " " : ""}${fence}`;
+}
+
+export const UNTIMED = "—";
+export const untimed = (step: StepSummary) => step.completedAt !== undefined && step.durationMs === undefined;
+
+export function tookText(step: StepSummary): string {
+  if (untimed(step)) return UNTIMED;
+  if (step.durationMs === undefined) return "";
+  return `${step.durationOpen ? "≥ " : ""}${formatDuration(step.durationMs)}`;
+}
+
+/** Who acted: the starter and the completer (one name when it was the same person), the approver, the skipper. */
+export function byText(step: StepSummary): string {
+  const people: string[] = [];
+  if (step.startedBy && step.completedBy && step.startedBy !== step.completedBy)
+    people.push(`${who(step.startedBy)} → ${who(step.completedBy)}`);
+  else if (step.completedBy ?? step.startedBy) people.push(who(step.completedBy ?? step.startedBy ?? ""));
+  if (step.approvedBy) people.push(`approved by ${who(step.approvedBy)}`);
+  if (step.skippedBy) people.push(`skipped by ${who(step.skippedBy)}`);
+  return people.join(", ");
 }

@@ -73,12 +73,9 @@ export function createRedisRunStore(redis: Redis, options: RedisRunStoreOptions 
 
   const { planOf, storePlan } = createRedisPlans(redis, keys.plan, options.planCacheSize ?? 64);
 
-  /**
-   * The last view read or committed per run. A click decides on it without reading; the commit
-   * checks the version, so a view another process made stale only costs a re-read. 1,024: with
-   * 1,000 runs open, 512 left half of a burst of due reminders reading and parsing their run
-   * (1.1–1.2 ms of CPU a reminder against 0.8, for a few MiB of heap).
-   */
+  // The last view read or committed per run: a click decides on it without reading (the commit
+  // checks the version). 1,024: with 1,000 runs open, 512 left half of a burst of due reminders
+  // reading their run (1.1–1.2 ms of CPU a reminder against 0.8, for a few MiB of heap).
   const views = createLru<string, { run: Run; base: ViewBase }>(options.viewCacheSize ?? 1024);
 
   /**

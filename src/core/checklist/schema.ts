@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { DURATION_RANGE_PATTERN, TOO_LONG, withinLimit } from "../duration.js";
 import { actionSchema } from "./action-schema.js";
 import { stepRecordSchema } from "./check-schema.js";
-import { duration, TEMPLATED, text } from "./schema-fields.js";
+import { duration, durationRange, notBefore, TEMPLATED, text } from "./schema-fields.js";
 
 export { type Action, AWS_REGION, actionSchema } from "./action-schema.js";
 
@@ -41,19 +40,8 @@ const personOrGroup = z
 const assignee = z
   .union([z.enum(["owner", "buddy"]), personOrGroup])
   .describe("who does this step: owner, buddy, a user id, a user group id or @handle");
-const durationRange = z
-  .string()
-  .regex(new RegExp(DURATION_RANGE_PATTERN), "use a duration such as 20m or a range such as 10m-20m")
-  .refine(withinLimit, TOO_LONG);
 /** Parsed and checked against the parameters in validate-checklist.ts (condition.ts). */
 const condition = z.string().min(1).max(500);
-const notBefore = z
-  .string()
-  .regex(
-    /^(\d+[smhdw])+ after [a-z][a-z0-9-]*$/,
-    "use a soak time such as `24h after <step-id>` or `15m after deploy-canary`",
-  )
-  .refine((text) => withinLimit(text.split(" ")[0] ?? ""), TOO_LONG);
 
 export const parameterSchema = z.discriminatedUnion("type", [
   z.strictObject({
