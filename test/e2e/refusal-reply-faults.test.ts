@@ -41,9 +41,7 @@ async function started(): Promise<Harness> {
 
 const faults = {
   "a 429": (hh: Harness) => hh.slack.rateLimitNext("chat.postEphemeral", 1, 1),
-  "two 429s": (hh: Harness) => hh.slack.rateLimitNext("chat.postEphemeral", 1, 2),
   "ok:false internal_error": (hh: Harness) => hh.slack.failNext("chat.postEphemeral", "internal_error", 1),
-  "ok:false fatal_error": (hh: Harness) => hh.slack.failNext("chat.postEphemeral", "fatal_error", 1),
   "ok:false service_unavailable, then request_timeout": (hh: Harness) => {
     hh.slack.failNext("chat.postEphemeral", "service_unavailable", 1);
     hh.slack.failNext("chat.postEphemeral", "request_timeout", 1);
