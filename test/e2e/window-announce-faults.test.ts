@@ -1,8 +1,6 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
+import { windowChecklistsDir } from "../support/window-checklist.js";
 
 /**
  * `/maintenance schedule` announces the window, and `/maintenance cancel` says it is cancelled,
@@ -11,24 +9,10 @@ import { CHANNEL, type Harness, startHarness } from "../support/bot-harness.js";
  * command is never told "nothing was changed" once the window is stored.
  */
 
-const WINDOW_CHECKLIST = `
-id: quick-window
-title: Quick window
-summary: A window for tests
-announce_before: [1h]
-phases:
-  - id: only
-    title: Only
-    steps:
-      - id: step-one
-        title: Step one
-`;
-
 let dir: string;
 let h: Harness;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "preflight-window-faults-"));
-  await writeFile(join(dir, "quick-window.yaml"), WINDOW_CHECKLIST);
+  dir = await windowChecklistsDir("window-faults");
 });
 afterEach(async () => h.stop());
 

@@ -1,29 +1,13 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CHANNEL, type Harness, SIGNING_SECRET, startHarness } from "../support/bot-harness.js";
 import { blockActionPayload, sendInteraction, sendSlashCommand } from "../support/slack-requests.js";
 import { fireEverythingScheduled, promoteWhenScheduled } from "../support/timers.js";
-
-const WINDOW_CHECKLIST = `
-id: quick-window
-title: Quick window
-summary: A window for tests, announced an hour before
-announce_before: [1h]
-phases:
-  - id: only
-    title: Only
-    steps:
-      - id: step-one
-        title: Step one
-`;
+import { windowChecklistsDir } from "../support/window-checklist.js";
 
 let dir: string;
 let h: Harness;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "preflight-windows-"));
-  await writeFile(join(dir, "quick-window.yaml"), WINDOW_CHECKLIST);
+  dir = await windowChecklistsDir("windows");
 });
 afterEach(async () => h.stop());
 
